@@ -1,0 +1,49 @@
+package io.switchboard.broker;
+
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * Carries room traffic between nodes and keeps each room's log.
+ *
+ * <p>Guarantees, for every implementation:
+ * <ul>
+ *   <li>{@link #publish} is atomic with history: a message is either stored at the room's next dense
+ *       offset and delivered to subscribers, or not stored at all (the future fails). A second
+ *       publish with the same clientMsgId within the dedupe window stores nothing and answers the
+ *       first one's position, marked duplicate.</li>
+ *   <li>Pub/sub delivery is at most once; subscribers detect a gap from the dense offsets and
+ *       repair it with {@link #since}. Together: every stored message reaches every subscriber
+ *       exactly once, in offset order.</li>
+ *   <li>Each room has an epoch. If the log is lost, the epoch changes and offsets restart at 1; a
+ *       position of one epoch is never compared with another's offsets.</li>
+ *   <li>Ephemeral events ({@link #publishEvent}: presence, typing) are best effort and not stored.</li>
+ * </ul>
+ * No method blocks the caller: each returns a future, failed with {@link BrokerUnavailableException}
+ * while the backend cannot be reached.
+ */
+public interface Broker {
+
+    /** Sets the one handler that receives everything arriving on subscribed rooms. Call once, before subscribing. */
+    void setHandler(BrokerEventHandler handler);
+
+    /** Starts receiving a room's traffic; completes once the subscription is active. */
+    CompletableFuture<Void> subscribe(String room);
+
+    /** Stops receiving a room's traffic. */
+    CompletableFuture<Void> unsubscribe(String room);
+
+    /** Stores {@code body} at the room's next offset (unless clientMsgId was seen) and delivers it. */
+    CompletableFuture<PublishResult> publish(String room, String clientMsgId, String body);
+
+    /** Relays an already encoded frame to every node subscribed to the room; not stored. */
+    CompletableFuture<Void> publishEvent(String room, String frame);
+
+    /** Up to {@code limit} stored messages after {@code afterOffset}, oldest first, with the room's position. */
+    CompletableFuture<HistoryPage> since(String room, long afterOffset, int limit);
+
+    /** The newest {@code limit} stored messages before {@code beforeOffset} ({@code 0}: before none), oldest first. */
+    CompletableFuture<HistoryPage> before(String room, long beforeOffset, int limit);
+
+    /** Whether the backend can be reached now. */
+    boolean isAvailable();
+}

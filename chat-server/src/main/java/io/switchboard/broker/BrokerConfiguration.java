@@ -1,0 +1,60 @@
+package io.switchboard.broker;
+
+import io.lettuce.core.ClientOptions;
+import io.lettuce.core.resource.Delay;
+import io.switchboard.config.SwitchboardProperties;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.boot.data.redis.autoconfigure.ClientResourcesBuilderCustomizer;
+import org.springframework.boot.data.redis.autoconfigure.LettuceClientOptionsBuilderCustomizer;
+import org.springframework.boot.health.contributor.Health;
+import org.springframework.boot.health.contributor.HealthIndicator;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
+
+/** Chooses the broker: {@code switchboard.broker=memory} (default) or {@code redis}. */
+@Configuration(proxyBeanMethods = false)
+class BrokerConfiguration {
+
+    @Bean
+    @ConditionalOnProperty(name = "switchboard.broker", havingValue = "memory", matchIfMissing = true)
+    Broker inMemoryBroker(SwitchboardProperties properties) {
+        return new InMemoryBroker(properties.history().size(), properties.history().dedupeTtl(), Clock.systemUTC());
+    }
+
+    /** A health contributor named {@code broker}: DOWN while the broker's backend cannot be reached. */
+    @Bean
+    HealthIndicator brokerHealthIndicator(Broker broker, SwitchboardProperties properties) {
+        return () -> (broker.isAvailable() ? Health.up() : Health.down())
+                .withDetail("type", properties.broker().name().toLowerCase(java.util.Locale.ROOT))
+                .build();
+    }
+
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnProperty(name = "switchboard.broker", havingValue = "redis")
+    static class Redis {
+
+        @Bean(destroyMethod = "close")
+        RedisBroker redisBroker(LettuceConnectionFactory connectionFactory, SwitchboardProperties properties) {
+            return new RedisBroker(connectionFactory.getRequiredNativeClient(), properties.redis().keyPrefix(),
+                    properties.history().size(), properties.history().dedupeTtl());
+        }
+
+        /** Fail commands at once while disconnected, so a send is refused instead of hanging. */
+        @Bean
+        LettuceClientOptionsBuilderCustomizer switchboardClientOptions() {
+            return options -> options.disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS);
+        }
+
+        /** Reconnect with exponential backoff from 50 ms up to {@code switchboard.redis.reconnect-max-delay}. */
+        @Bean
+        ClientResourcesBuilderCustomizer switchboardReconnectDelay(SwitchboardProperties properties) {
+            Duration max = properties.redis().reconnectMaxDelay();
+            return resources -> resources.reconnectDelay(
+                    Delay.exponential(Duration.ofMillis(50), max, 2, TimeUnit.MILLISECONDS));
+        }
+    }
+}

@@ -1,0 +1,14 @@
+package io.switchboard.broker;
+
+import io.switchboard.protocol.StoredMessage;
+import java.util.List;
+
+/**
+ * A slice of a room's log.
+ *
+ * @param epoch       the room's current epoch
+ * @param offset      the room's current (highest) offset
+ * @param firstOffset the oldest offset still stored, or {@code offset + 1} when the log is empty
+ * @param messages    the slice, oldest first
+ */
+public record HistoryPage(String epoch, long offset, long firstOffset, List<StoredMessage> messages) {}

@@ -1,0 +1,150 @@
+package io.switchboard.broker;
+
+import io.switchboard.protocol.StoredMessage;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The single-node broker: rooms, logs and subscriptions live in this JVM. Same guarantees as
+ * {@link Broker}; there is no other node, so "delivered" means handed to this node's handler,
+ * synchronously and in offset order. Nothing survives a restart; every run starts new epochs.
+ */
+public final class InMemoryBroker implements Broker {
+
+    private final Map<String, RoomLog> rooms = new ConcurrentHashMap<>();
+    private final Set<String> subscribed = ConcurrentHashMap.newKeySet();
+    private final int historySize;
+    private final Duration dedupeTtl;
+    private final Clock clock;
+    private volatile BrokerEventHandler handler;
+
+    public InMemoryBroker(int historySize, Duration dedupeTtl, Clock clock) {
+        this.historySize = historySize;
+        this.dedupeTtl = dedupeTtl;
+        this.clock = clock;
+    }
+
+    @Override
+    public void setHandler(BrokerEventHandler handler) {
+        this.handler = handler;
+    }
+
+    @Override
+    public CompletableFuture<Void> subscribe(String room) {
+        subscribed.add(room);
+        return CompletableFuture.completedFuture(null);
+    }
+
+    @Override
+    public CompletableFuture<Void> unsubscribe(String room) {
+        subscribed.remove(room);
+        return CompletableFuture.completedFuture(null);
+    }
+
+    @Override
+    public CompletableFuture<PublishResult> publish(String room, String clientMsgId, String body) {
+        RoomLog log = log(room);
+        synchronized (log) {
+            long now = clock.millis();
+            // insertion order is expiry order: drop expired ids from the head
+            Iterator<Seen> oldest = log.dedupe.values().iterator();
+            while (oldest.hasNext() && oldest.next().expiresAt <= now) {
+                oldest.remove();
+            }
+            Seen seen = log.dedupe.get(clientMsgId);
+            if (seen != null) {
+                return CompletableFuture.completedFuture(new PublishResult(log.epoch, seen.offset, true));
+            }
+            StoredMessage message = new StoredMessage(++log.offset, body);
+            log.messages.addLast(message);
+            if (log.messages.size() > historySize) {
+                log.messages.removeFirst();
+            }
+            log.dedupe.put(clientMsgId, new Seen(message.offset(), now + dedupeTtl.toMillis()));
+            BrokerEventHandler h = handler;
+            if (h != null && subscribed.contains(room)) {
+                h.onPublication(room, log.epoch, message);
+            }
+            return CompletableFuture.completedFuture(new PublishResult(log.epoch, message.offset(), false));
+        }
+    }
+
+    @Override
+    public CompletableFuture<Void> publishEvent(String room, String frame) {
+        BrokerEventHandler h = handler;
+        if (h != null && subscribed.contains(room)) {
+            h.onEvent(room, frame);
+        }
+        return CompletableFuture.completedFuture(null);
+    }
+
+    @Override
+    public CompletableFuture<HistoryPage> since(String room, long afterOffset, int limit) {
+        RoomLog log = log(room);
+        synchronized (log) {
+            List<StoredMessage> page = new ArrayList<>(Math.min(limit, log.messages.size()));
+            for (StoredMessage m : log.messages) {
+                if (page.size() >= limit) {
+                    break;
+                }
+                if (m.offset() > afterOffset) {
+                    page.add(m);
+                }
+            }
+            return CompletableFuture.completedFuture(page(log, page));
+        }
+    }
+
+    @Override
+    public CompletableFuture<HistoryPage> before(String room, long beforeOffset, int limit) {
+        RoomLog log = log(room);
+        synchronized (log) {
+            ArrayDeque<StoredMessage> page = new ArrayDeque<>();
+            var it = log.messages.descendingIterator();
+            while (it.hasNext() && page.size() < limit) {
+                StoredMessage m = it.next();
+                if (beforeOffset == 0 || m.offset() < beforeOffset) {
+                    page.addFirst(m);
+                }
+            }
+            return CompletableFuture.completedFuture(page(log, List.copyOf(page)));
+        }
+    }
+
+    @Override
+    public boolean isAvailable() {
+        return true;
+    }
+
+    private RoomLog log(String room) {
+        return rooms.computeIfAbsent(room, r -> new RoomLog(UUID.randomUUID().toString().substring(0, 8)));
+    }
+
+    private static HistoryPage page(RoomLog log, List<StoredMessage> messages) {
+        long first = log.messages.isEmpty() ? log.offset + 1 : log.messages.peekFirst().offset();
+        return new HistoryPage(log.epoch, log.offset, first, messages);
+    }
+
+    private static final class RoomLog {
+        final String epoch;
+        final ArrayDeque<StoredMessage> messages = new ArrayDeque<>();
+        final Map<String, Seen> dedupe = new LinkedHashMap<>();
+        long offset;
+
+        RoomLog(String epoch) {
+            this.epoch = epoch;
+        }
+    }
+
+    private record Seen(long offset, long expiresAt) {}
+}

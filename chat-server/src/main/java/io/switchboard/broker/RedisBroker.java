@@ -1,0 +1,247 @@
+package io.switchboard.broker;
+
+import io.lettuce.core.AbstractRedisClient;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisNoScriptException;
+import io.lettuce.core.ScriptOutputType;
+import io.lettuce.core.api.StatefulConnection;
+import io.lettuce.core.cluster.RedisClusterClient;
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
+import io.lettuce.core.codec.StringCodec;
+import io.lettuce.core.pubsub.RedisPubSubAdapter;
+import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
+import io.switchboard.protocol.StoredMessage;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The cluster broker: rooms are Redis pub/sub channels, logs are Redis streams, and one Lua script
+ * stores and publishes a message in one round trip. A node subscribes to a room's channel only
+ * while it has a local member there; never one global channel, never PSUBSCRIBE.
+ *
+ * <h2>Storage details</h2>
+ * With {@code P} the key prefix ({@code switchboard.redis.key-prefix}, default {@code sb:}) and
+ * {@code R} the room; the braces are a hash tag, so all of a room's keys live on one Redis Cluster
+ * slot:
+ * <ul>
+ *   <li>{@code P{R}:meta} hash {@code epoch}, {@code offset}: the room's epoch and last offset
+ *       ({@code HGET}, {@code HSET}, {@code HINCRBY} in the scripts);</li>
+ *   <li>{@code P{R}:log} stream, entry id {@code <offset>-0}, field {@code d} = message body
+ *       ({@code XADD ... MAXLEN ~ size}, {@code XRANGE}, {@code XREVRANGE});</li>
+ *   <li>{@code P{R}:dedupe:<clientMsgId>} string {@code <epoch>:<offset>} ({@code SET ... EX ttl});</li>
+ *   <li>channel {@code P{R}} ({@code PUBLISH}, {@code SUBSCRIBE}, {@code UNSUBSCRIBE}); payload
+ *       {@code p<epoch>\n<offset>\n<body>} for a stored message, {@code e<frame>} for an ephemeral
+ *       event.</li>
+ * </ul>
+ * If {@code meta} is missing (new room, or Redis lost its data), the scripts create it with a new
+ * random epoch and drop any stale log, so offsets restart at 1 under a new epoch.
+ *
+ * <p>Commands fail at once while Redis is unreachable (the client is configured with
+ * {@code REJECT_COMMANDS}); the pub/sub connection reconnects with backoff and resubscribes, and
+ * each resubscription is reported through {@link BrokerEventHandler#onSubscribed} so the node reads
+ * what it missed from the log.
+ */
+public final class RedisBroker implements Broker, AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(RedisBroker.class);
+
+    private final String prefix;
+    private final int historySize;
+    private final long dedupeTtlSeconds;
+    private final Script publishScript = Script.load("publish.lua");
+    private final Script historyScript = Script.load("history.lua");
+    private final StatefulConnection<String, String> commandConnection;
+    private final RedisClusterAsyncCommands<String, String> commands;
+    private final StatefulRedisPubSubConnection<String, String> pubSub;
+    private volatile BrokerEventHandler handler;
+
+    public RedisBroker(AbstractRedisClient client, String prefix, int historySize, Duration dedupeTtl) {
+        this.prefix = prefix;
+        this.historySize = historySize;
+        this.dedupeTtlSeconds = Math.max(1, dedupeTtl.toSeconds());
+        if (client instanceof RedisClusterClient cluster) {
+            var connection = cluster.connect(StringCodec.UTF8);
+            this.commandConnection = connection;
+            this.commands = connection.async();
+            this.pubSub = cluster.connectPubSub(StringCodec.UTF8);
+        } else if (client instanceof RedisClient standalone) {
+            var connection = standalone.connect(StringCodec.UTF8);
+            this.commandConnection = connection;
+            this.commands = connection.async();
+            this.pubSub = standalone.connectPubSub(StringCodec.UTF8);
+        } else {
+            throw new IllegalArgumentException("unsupported Redis client " + client.getClass().getName());
+        }
+        pubSub.addListener(new Listener());
+    }
+
+    @Override
+    public void setHandler(BrokerEventHandler handler) {
+        this.handler = handler;
+    }
+
+    @Override
+    public CompletableFuture<Void> subscribe(String room) {
+        return wrap(pubSub.async().subscribe(channel(room))).thenApply(ok -> null);
+    }
+
+    @Override
+    public CompletableFuture<Void> unsubscribe(String room) {
+        return wrap(pubSub.async().unsubscribe(channel(room))).thenApply(ok -> null);
+    }
+
+    @Override
+    public CompletableFuture<PublishResult> publish(String room, String clientMsgId, String body) {
+        String[] keys = {meta(room), logKey(room), prefix + "{" + room + "}:dedupe:" + clientMsgId};
+        return this.<List<Object>>eval(publishScript, keys, newEpoch(), body, channel(room),
+                        Integer.toString(historySize), Long.toString(dedupeTtlSeconds))
+                .thenApply(r -> new PublishResult((String) r.get(0), (Long) r.get(1), ((Long) r.get(2)) == 1L));
+    }
+
+    @Override
+    public CompletableFuture<Void> publishEvent(String room, String frame) {
+        return wrap(commands.publish(channel(room), "e" + frame)).thenApply(receivers -> null);
+    }
+
+    @Override
+    public CompletableFuture<HistoryPage> since(String room, long afterOffset, int limit) {
+        return history(room, "since", afterOffset, limit);
+    }
+
+    @Override
+    public CompletableFuture<HistoryPage> before(String room, long beforeOffset, int limit) {
+        return history(room, "before", beforeOffset, limit);
+    }
+
+    @Override
+    public boolean isAvailable() {
+        return commandConnection.isOpen() && pubSub.isOpen();
+    }
+
+    @Override
+    public void close() {
+        pubSub.close();
+        commandConnection.close();
+    }
+
+    private CompletableFuture<HistoryPage> history(String room, String mode, long offset, int limit) {
+        String[] keys = {meta(room), logKey(room)};
+        return this.<List<Object>>eval(historyScript, keys, newEpoch(), mode, Long.toString(offset),
+                        Integer.toString(limit))
+                .thenApply(r -> {
+                    List<StoredMessage> messages = new ArrayList<>((r.size() - 3) / 2);
+                    for (int i = 3; i + 1 < r.size(); i += 2) {
+                        String id = (String) r.get(i);
+                        long messageOffset = Long.parseLong(id.substring(0, id.indexOf('-')));
+                        messages.add(new StoredMessage(messageOffset, (String) r.get(i + 1)));
+                    }
+                    return new HistoryPage((String) r.get(0), (Long) r.get(1), (Long) r.get(2), messages);
+                });
+    }
+
+    private <T> CompletableFuture<T> eval(Script script, String[] keys, String... args) {
+        CompletableFuture<T> first = commands.<T>evalsha(script.sha, ScriptOutputType.MULTI, keys, args)
+                .toCompletableFuture();
+        return wrap(first.exceptionallyCompose(e -> unwrap(e) instanceof RedisNoScriptException
+                ? commands.<T>eval(script.source, ScriptOutputType.MULTI, keys, args)
+                : CompletableFuture.failedFuture(e)));
+    }
+
+    private static <T> CompletableFuture<T> wrap(CompletionStage<T> stage) {
+        return stage.toCompletableFuture().exceptionallyCompose(e -> CompletableFuture.failedFuture(
+                new BrokerUnavailableException("Redis: " + unwrap(e).getMessage(), unwrap(e))));
+    }
+
+    private static Throwable unwrap(Throwable e) {
+        return e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+    }
+
+    private String channel(String room) {
+        return prefix + "{" + room + "}";
+    }
+
+    private String meta(String room) {
+        return prefix + "{" + room + "}:meta";
+    }
+
+    private String logKey(String room) {
+        return prefix + "{" + room + "}:log";
+    }
+
+    private String roomOf(String channel) {
+        return channel.substring(prefix.length() + 1, channel.length() - 1);
+    }
+
+    private static String newEpoch() {
+        return UUID.randomUUID().toString().replace("-", "").substring(0, 12);
+    }
+
+    /** Pub/sub traffic arrives here, on Lettuce's I/O thread: parse and hand to the handler, never block. */
+    private final class Listener extends RedisPubSubAdapter<String, String> {
+
+        @Override
+        public void message(String channel, String payload) {
+            BrokerEventHandler h = handler;
+            if (h == null || !channel.startsWith(prefix) || payload.isEmpty()) {
+                return;
+            }
+            String room = roomOf(channel);
+            if (payload.charAt(0) == 'e') {
+                h.onEvent(room, payload.substring(1));
+            } else if (payload.charAt(0) == 'p') {
+                int a = payload.indexOf('\n');
+                int b = payload.indexOf('\n', a + 1);
+                if (a < 0 || b < 0) {
+                    log.warn("Ignoring malformed publication on {}", channel);
+                    return;
+                }
+                long offset = Long.parseLong(payload, a + 1, b, 10);
+                h.onPublication(room, payload.substring(1, a), new StoredMessage(offset, payload.substring(b + 1)));
+            }
+        }
+
+        @Override
+        public void subscribed(String channel, long count) {
+            BrokerEventHandler h = handler;
+            if (h != null && channel.startsWith(prefix)) {
+                h.onSubscribed(roomOf(channel));
+            }
+        }
+    }
+
+    private record Script(String source, String sha) {
+
+        static Script load(String name) {
+            try (InputStream in = RedisBroker.class.getResourceAsStream(name)) {
+                if (in == null) {
+                    throw new IllegalStateException("missing script " + name);
+                }
+                String source = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+                return new Script(source, sha1(source));
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+
+        private static String sha1(String source) {
+            try {
+                byte[] digest = java.security.MessageDigest.getInstance("SHA-1")
+                        .digest(source.getBytes(StandardCharsets.UTF_8));
+                return java.util.HexFormat.of().formatHex(digest);
+            } catch (java.security.NoSuchAlgorithmException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+    }
+}

@@ -1,0 +1,31 @@
+package io.switchboard.presence;
+
+import io.switchboard.protocol.Member;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/** Presence for a single node: there is no other node, so nothing expires. */
+public final class InMemoryPresence implements Presence {
+
+    private final Map<String, Map<String, Member>> rooms = new ConcurrentHashMap<>();
+
+    @Override
+    public void add(String room, Member member) {
+        rooms.computeIfAbsent(room, r -> new ConcurrentHashMap<>()).put(member.id(), member);
+    }
+
+    @Override
+    public void remove(String room, Member member) {
+        rooms.computeIfPresent(room, (r, members) -> {
+            members.remove(member.id());
+            return members.isEmpty() ? null : members;
+        });
+    }
+
+    @Override
+    public List<Member> members(String room) {
+        Map<String, Member> members = rooms.get(room);
+        return members == null ? List.of() : List.copyOf(members.values());
+    }
+}

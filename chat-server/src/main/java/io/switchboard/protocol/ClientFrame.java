@@ -1,0 +1,33 @@
+package io.switchboard.protocol;
+
+/**
+ * A frame a client sends: one JSON text frame whose {@code type} names it. Every frame may carry
+ * an optional {@code ref} that the server echoes in the answer ({@code joined}, {@code ack},
+ * {@code history}, {@code pong}, {@code error}), so a client can match answers to requests.
+ */
+public sealed interface ClientFrame {
+
+    /** The client's correlation id for this frame, or {@code null}. */
+    String ref();
+
+    /** {@code hello {name}}: names the connection. Must come first; only once. */
+    record Hello(String name, String ref) implements ClientFrame {}
+
+    /** {@code join {room, since?}}: enter a room; with {@code since}, resume from that position. */
+    record Join(String room, Position since, String ref) implements ClientFrame {}
+
+    /** {@code leave {room}}. */
+    record Leave(String room, String ref) implements ClientFrame {}
+
+    /** {@code send {room, text, clientMsgId}}: publish to a joined room. */
+    record Send(String room, String text, String clientMsgId, String ref) implements ClientFrame {}
+
+    /** {@code typing {room}}: tell the room this connection is typing (not stored). */
+    record Typing(String room, String ref) implements ClientFrame {}
+
+    /** {@code history {room, before?, limit?}}: a page of stored messages older than {@code before}. */
+    record History(String room, Long before, int limit, String ref) implements ClientFrame {}
+
+    /** {@code ping}: answered by {@code pong}. */
+    record Ping(String ref) implements ClientFrame {}
+}

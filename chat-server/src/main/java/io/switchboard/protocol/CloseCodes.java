@@ -1,0 +1,20 @@
+package io.switchboard.protocol;
+
+/**
+ * WebSocket close codes the server uses, RFC 6455 ones and Switchboard's own (4000-4999). The
+ * browser client mirrors these in one module.
+ */
+public final class CloseCodes {
+
+    /** RFC 6455: the server received a binary frame; the protocol is text only. */
+    public static final int UNSUPPORTED_DATA = 1003;
+    /** RFC 6455: a frame exceeded {@code switchboard.limits.max-frame-bytes}. */
+    public static final int MESSAGE_TOO_BIG = 1009;
+    /** RFC 6455: the node is restarting or draining; reconnect (to any node). */
+    public static final int SERVICE_RESTART = 1012;
+    /** The client did not read its messages fast enough and its outbox overflowed. */
+    public static final int SLOW_CONSUMER = 4008;
+
+    private CloseCodes() {
+    }
+}

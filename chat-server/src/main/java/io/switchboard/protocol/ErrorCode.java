@@ -1,0 +1,29 @@
+package io.switchboard.protocol;
+
+/** The {@code code} of an {@code error} frame. The wire value is the lower-case name. */
+public enum ErrorCode {
+    /** The frame is not a JSON object. */
+    BAD_JSON,
+    /** The {@code type} field is missing or names no frame. */
+    UNKNOWN_TYPE,
+    /** A field is missing, of the wrong kind or out of range. */
+    BAD_FRAME,
+    /** The room name is not 1-64 characters of {@code A-Z a-z 0-9 _ - . :}. */
+    INVALID_ROOM,
+    /** The text is empty or longer than {@code switchboard.limits.max-text-length}. */
+    TEXT_TOO_LONG,
+    /** {@code hello} must be the first frame (and comes only once). */
+    HELLO_REQUIRED,
+    /** The connection is not in that room. */
+    NOT_JOINED,
+    /** The connection is in too many rooms. */
+    TOO_MANY_ROOMS,
+    /** More sends than {@code switchboard.limits.messages-per-second} allows. */
+    RATE_LIMITED,
+    /** The broker (Redis) cannot be reached; nothing was stored. Retry with the same clientMsgId. */
+    BROKER_UNAVAILABLE;
+
+    public String wire() {
+        return name().toLowerCase(java.util.Locale.ROOT);
+    }
+}

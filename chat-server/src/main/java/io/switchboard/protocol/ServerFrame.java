@@ -1,0 +1,71 @@
+package io.switchboard.protocol;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonTypeInfo;
+import com.fasterxml.jackson.annotation.JsonTypeName;
+import java.util.List;
+
+/**
+ * A frame the server sends. {@code message} and {@code history} frames are not here: they carry
+ * message bodies that are spliced in already encoded (see {@link FrameCodec#message}), so a
+ * message is encoded once per node, never once per recipient.
+ */
+@JsonTypeInfo(use = JsonTypeInfo.Id.NAME, include = JsonTypeInfo.As.PROPERTY, property = "type")
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public sealed interface ServerFrame {
+
+    /** First frame on every connection. */
+    @JsonTypeName("welcome")
+    record Welcome(String sessionId, String node, int protocol) implements ServerFrame {}
+
+    /** Answer to {@code hello}. */
+    @JsonTypeName("hello_ok")
+    record HelloOk(String sessionId, String name, String ref) implements ServerFrame {}
+
+    /**
+     * Answer to {@code join}. {@code offset} is the room's position when the joiner was added;
+     * live messages follow with higher offsets. With {@code since}, the missed messages come
+     * right after this frame as {@code message} frames; {@code recovered} is false when some of
+     * them were no longer in the log, {@code epochChanged} true when the client's epoch is gone
+     * and delivery restarted from the new epoch's first stored message.
+     */
+    @JsonTypeName("joined")
+    record Joined(String room, String epoch, long offset, List<Member> members, Boolean recovered,
+                  Boolean epochChanged, String ref) implements ServerFrame {}
+
+    /** Answer to {@code leave}. */
+    @JsonTypeName("left")
+    record Left(String room, String ref) implements ServerFrame {}
+
+    /** Answer to {@code send}: the message is stored at this position (or was already). */
+    @JsonTypeName("ack")
+    record Ack(String room, String clientMsgId, String epoch, long offset, boolean duplicate, String ref)
+            implements ServerFrame {}
+
+    /** Someone entered ({@code action = "join"}) or left ({@code "leave"}) a room. */
+    @JsonTypeName("presence")
+    record Presence(String room, String action, Member member) implements ServerFrame {}
+
+    /** Someone in the room is typing. */
+    @JsonTypeName("typing")
+    record Typing(String room, Member member) implements ServerFrame {}
+
+    /**
+     * The room's log was lost (Redis restarted without persistence): offsets restart in the new
+     * epoch, and the messages of the new epoch follow.
+     */
+    @JsonTypeName("epoch_changed")
+    record EpochChanged(String room, String epoch, String previousEpoch) implements ServerFrame {}
+
+    /** A request could not be served; the connection stays open. */
+    @JsonTypeName("error")
+    record Error(String code, String message, String ref) implements ServerFrame {}
+
+    /** The server asks the client to reconnect (to any node) after the given delay. */
+    @JsonTypeName("reconnect")
+    record Reconnect(String reason, long retryAfterMs) implements ServerFrame {}
+
+    /** Answer to {@code ping}. */
+    @JsonTypeName("pong")
+    record Pong(String ref, long ts) implements ServerFrame {}
+}

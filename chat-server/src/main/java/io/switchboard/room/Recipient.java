@@ -1,0 +1,20 @@
+package io.switchboard.room;
+
+import io.switchboard.protocol.Member;
+import org.springframework.web.socket.TextMessage;
+
+/**
+ * A local connection as the room layer sees it. {@link #deliver} must not block: it queues the
+ * frame (the same instance for every member) or disconnects a recipient that cannot keep up.
+ */
+public interface Recipient {
+
+    Member member();
+
+    void deliver(TextMessage frame);
+
+    /** Called on the room's thread once the recipient is in the room / out of it. */
+    void joinedRoom(String room);
+
+    void leftRoom(String room);
+}

@@ -1,0 +1,19 @@
+package io.switchboard.room;
+
+import io.switchboard.broker.Broker;
+import io.switchboard.config.SwitchboardProperties;
+import io.switchboard.presence.Presence;
+import io.switchboard.protocol.FrameCodec;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+@Configuration(proxyBeanMethods = false)
+class RoomConfiguration {
+
+    /** One lane per core (at least two): room work is short and never waits on a client socket. */
+    @Bean(destroyMethod = "close")
+    Rooms rooms(Broker broker, Presence presence, FrameCodec codec, SwitchboardProperties properties) {
+        int lanes = Math.max(2, Runtime.getRuntime().availableProcessors());
+        return new Rooms(broker, presence, codec, properties.history().maxReplay(), lanes);
+    }
+}

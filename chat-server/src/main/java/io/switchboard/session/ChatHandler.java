@@ -1,0 +1,143 @@
+package io.switchboard.session;
+
+import io.switchboard.config.NodeId;
+import io.switchboard.config.SwitchboardProperties;
+import io.switchboard.protocol.ClientFrame;
+import io.switchboard.protocol.CloseCodes;
+import io.switchboard.protocol.ErrorCode;
+import io.switchboard.protocol.FrameCodec;
+import io.switchboard.protocol.Member;
+import io.switchboard.protocol.ProtocolException;
+import io.switchboard.protocol.ServerFrame;
+import io.switchboard.room.Rooms;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.web.socket.BinaryMessage;
+import org.springframework.web.socket.CloseStatus;
+import org.springframework.web.socket.TextMessage;
+import org.springframework.web.socket.WebSocketSession;
+import org.springframework.web.socket.handler.AbstractWebSocketHandler;
+
+/**
+ * The {@code /ws} endpoint: decodes each frame, checks what the connection may do, and hands it to
+ * the room layer. A bad frame is answered with an {@code error} frame and the connection stays up;
+ * a binary frame closes it with 1003, an oversized one with 1009 (enforced by the container).
+ */
+final class ChatHandler extends AbstractWebSocketHandler {
+
+    private static final Logger log = LoggerFactory.getLogger(ChatHandler.class);
+    private static final String CONNECTION = "switchboard.connection";
+    private static final CloseStatus BINARY = new CloseStatus(CloseCodes.UNSUPPORTED_DATA, "binary frames are not supported");
+
+    private final Rooms rooms;
+    private final FrameCodec codec;
+    private final NodeId node;
+    private final SwitchboardProperties properties;
+    private final ExecutorService writers;
+
+    ChatHandler(Rooms rooms, FrameCodec codec, NodeId node, SwitchboardProperties properties, ExecutorService writers) {
+        this.rooms = rooms;
+        this.codec = codec;
+        this.node = node;
+        this.properties = properties;
+        this.writers = writers;
+    }
+
+    @Override
+    public void afterConnectionEstablished(WebSocketSession session) {
+        var outbox = properties.outbox();
+        var limits = properties.limits();
+        Connection connection = new Connection(UUID.randomUUID().toString(),
+                new Outbox(session, writers, outbox.maxMessages(), outbox.maxBytes().toBytes() / 2),
+                new RateLimiter(limits.messagesPerSecond(), limits.burst(), System.nanoTime()));
+        session.getAttributes().put(CONNECTION, connection);
+        send(connection, new ServerFrame.Welcome(connection.id, node.value(), 1));
+    }
+
+    @Override
+    protected void handleTextMessage(WebSocketSession session, TextMessage message) {
+        Connection connection = (Connection) session.getAttributes().get(CONNECTION);
+        try {
+            handle(connection, codec.decode(message.getPayload()));
+        } catch (ProtocolException e) {
+            send(connection, e.toFrame());
+        }
+    }
+
+    @Override
+    protected void handleBinaryMessage(WebSocketSession session, BinaryMessage message) {
+        ((Connection) session.getAttributes().get(CONNECTION)).outbox.close(BINARY);
+    }
+
+    @Override
+    public void handleTransportError(WebSocketSession session, Throwable exception) {
+        log.debug("Transport error on {}: {}", session.getId(), exception.getMessage());
+    }
+
+    @Override
+    public void afterConnectionClosed(WebSocketSession session, CloseStatus status) {
+        Connection connection = (Connection) session.getAttributes().get(CONNECTION);
+        if (connection != null && connection.member() != null) {
+            rooms.leaveAll(connection, List.copyOf(connection.rooms()));
+        }
+    }
+
+    private void handle(Connection connection, ClientFrame frame) {
+        if (frame instanceof ClientFrame.Ping ping) {
+            send(connection, new ServerFrame.Pong(ping.ref(), System.currentTimeMillis()));
+            return;
+        }
+        if (frame instanceof ClientFrame.Hello hello) {
+            if (connection.member() != null) {
+                throw new ProtocolException(ErrorCode.BAD_FRAME, "hello was already sent", hello.ref());
+            }
+            connection.hello(new Member(connection.id, hello.name(), node.value()));
+            send(connection, new ServerFrame.HelloOk(connection.id, hello.name(), hello.ref()));
+            return;
+        }
+        if (connection.member() == null) {
+            throw new ProtocolException(ErrorCode.HELLO_REQUIRED, "send hello {name} first", frame.ref());
+        }
+        switch (frame) {
+            case ClientFrame.Join join -> {
+                if (!connection.isIn(join.room())
+                        && connection.rooms().size() >= properties.limits().maxRoomsPerSession()) {
+                    throw new ProtocolException(ErrorCode.TOO_MANY_ROOMS,
+                            "at most " + properties.limits().maxRoomsPerSession() + " rooms per connection", join.ref());
+                }
+                rooms.join(connection, join);
+            }
+            case ClientFrame.Leave leave -> rooms.leave(connection, leave.room(), leave.ref());
+            case ClientFrame.Send send -> {
+                requireMember(connection, send.room(), send.ref());
+                if (!connection.sendRate.tryAcquire(System.nanoTime())) {
+                    throw new ProtocolException(ErrorCode.RATE_LIMITED, "too many messages; slow down", send.ref());
+                }
+                rooms.send(connection, send);
+            }
+            case ClientFrame.Typing typing -> {
+                requireMember(connection, typing.room(), typing.ref());
+                rooms.typing(connection, typing.room());
+            }
+            case ClientFrame.History history -> {
+                requireMember(connection, history.room(), history.ref());
+                rooms.history(connection, history);
+            }
+            case ClientFrame.Hello hello -> throw new IllegalStateException("handled above");
+            case ClientFrame.Ping ping -> throw new IllegalStateException("handled above");
+        }
+    }
+
+    private static void requireMember(Connection connection, String room, String ref) {
+        if (!connection.isIn(room)) {
+            throw new ProtocolException(ErrorCode.NOT_JOINED, "join room " + room + " first (and wait for joined)", ref);
+        }
+    }
+
+    private void send(Connection connection, ServerFrame frame) {
+        connection.deliver(new TextMessage(codec.encode(frame)));
+    }
+}

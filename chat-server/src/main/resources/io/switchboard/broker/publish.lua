@@ -1,0 +1,23 @@
+-- Stores one chat message and relays it, atomically: one round trip per send.
+-- KEYS[1] room meta hash {epoch, offset}   KEYS[2] room log stream   KEYS[3] dedupe key of the clientMsgId
+-- ARGV[1] epoch to use if the room has none (new room, or Redis lost it)   ARGV[2] message body (JSON)
+-- ARGV[3] room channel   ARGV[4] log size   ARGV[5] dedupe ttl in seconds
+-- Returns {epoch, offset, duplicate (0|1)}.
+local epoch = redis.call('HGET', KEYS[1], 'epoch')
+if not epoch then
+  epoch = ARGV[1]
+  redis.call('DEL', KEYS[2])
+  redis.call('HSET', KEYS[1], 'epoch', epoch, 'offset', 0)
+end
+local seen = redis.call('GET', KEYS[3])
+if seen then
+  local sep = string.find(seen, ':', 1, true)
+  if sep and string.sub(seen, 1, sep - 1) == epoch then
+    return {epoch, tonumber(string.sub(seen, sep + 1)), 1}
+  end
+end
+local offset = redis.call('HINCRBY', KEYS[1], 'offset', 1)
+redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[4], offset .. '-0', 'd', ARGV[2])
+redis.call('SET', KEYS[3], epoch .. ':' .. offset, 'EX', ARGV[5])
+redis.call('PUBLISH', ARGV[3], 'p' .. epoch .. '\n' .. offset .. '\n' .. ARGV[2])
+return {epoch, offset, 0}

@@ -1,0 +1,69 @@
+package io.switchboard.broker;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.lettuce.core.ClientOptions;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisURI;
+import io.switchboard.support.RedisServer;
+import io.switchboard.support.Wait;
+import java.time.Duration;
+import java.util.UUID;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+class RedisBrokerTests extends BrokerContractTests {
+
+    private static RedisServer redis;
+    private RedisClient client;
+    private RedisBroker redisBroker;
+
+    @BeforeAll
+    static void startRedis() {
+        redis = RedisServer.create();
+    }
+
+    @AfterAll
+    static void stopRedis() {
+        redis.close();
+    }
+
+    @Override
+    protected Broker createBroker() {
+        client = RedisClient.create(RedisURI.create("127.0.0.1", redis.port()));
+        client.setOptions(ClientOptions.builder()
+                .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS).build());
+        client.setDefaultTimeout(Duration.ofSeconds(2));
+        String prefix = "test-" + UUID.randomUUID().toString().substring(0, 8) + ":";
+        redisBroker = new RedisBroker(client, prefix, HISTORY_SIZE, Duration.ofMinutes(1));
+        return redisBroker;
+    }
+
+    @AfterEach
+    void closeClient() {
+        redisBroker.close();
+        client.shutdown();
+    }
+
+    @Test
+    void changesTheEpochWhenRedisLostTheLogAndRefusesWhileDown() throws Exception {
+        PublishResult before = get(broker.publish(room, "a", "{}"));
+
+        redis.stop();
+        Wait.until(Duration.ofSeconds(10), () -> !broker.isAvailable(), "broker reports unavailable");
+        assertThatThrownBy(() -> broker.publish(room, "b", "{}").get(5, TimeUnit.SECONDS))
+                .isInstanceOf(ExecutionException.class)
+                .hasCauseInstanceOf(BrokerUnavailableException.class);
+        redis.start();
+        Wait.until(Duration.ofSeconds(20), broker::isAvailable, "broker reconnected");
+
+        PublishResult after = get(broker.publish(room, "c", "{}"));
+        assertThat(after.epoch()).isNotEqualTo(before.epoch());
+        assertThat(after.offset()).isEqualTo(1);
+    }
+}

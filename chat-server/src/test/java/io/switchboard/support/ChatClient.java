@@ -1,0 +1,181 @@
+package io.switchboard.support;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.WebSocket;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * A real WebSocket client (the JDK's) speaking the chat protocol, for tests. Frames arrive in a
+ * queue; {@link #await} takes the next one matching a predicate and keeps the others in order.
+ */
+public final class ChatClient implements AutoCloseable {
+
+    public static final Duration TIMEOUT = Duration.ofSeconds(20);
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+
+    private final BlockingQueue<Map<String, Object>> frames = new LinkedBlockingQueue<>();
+    private final List<Map<String, Object>> skipped = new ArrayList<>();
+    private final CompletableFuture<Integer> closeCode = new CompletableFuture<>();
+    private final WebSocket socket;
+    public final String sessionId;
+
+    private ChatClient(int port) {
+        socket = HTTP.newWebSocketBuilder().connectTimeout(TIMEOUT)
+                .buildAsync(URI.create("ws://127.0.0.1:" + port + "/ws"), new Listener())
+                .orTimeout(TIMEOUT.toSeconds(), TimeUnit.SECONDS).join();
+        sessionId = (String) await("welcome").get("sessionId");
+    }
+
+    /** Connects and says hello. */
+    public static ChatClient connect(int port, String name) {
+        ChatClient client = new ChatClient(port);
+        client.send(Map.of("type", "hello", "name", name));
+        client.await("hello_ok");
+        return client;
+    }
+
+    /** Connects without hello. */
+    public static ChatClient connectRaw(int port) {
+        return new ChatClient(port);
+    }
+
+    public void send(Map<String, ?> frame) {
+        sendText(JSON.writeValueAsString(frame));
+    }
+
+    public void sendText(String text) {
+        socket.sendText(text, true).orTimeout(TIMEOUT.toSeconds(), TimeUnit.SECONDS).join();
+    }
+
+    public void sendBinary(byte[] bytes) {
+        socket.sendBinary(ByteBuffer.wrap(bytes), true).orTimeout(TIMEOUT.toSeconds(), TimeUnit.SECONDS).join();
+    }
+
+    /** Joins and waits for {@code joined}. */
+    public Map<String, Object> join(String room) {
+        send(Map.of("type", "join", "room", room));
+        return await(f -> "joined".equals(f.get("type")) && room.equals(f.get("room")));
+    }
+
+    /** Joins with {@code since} and waits for {@code joined}. */
+    public Map<String, Object> join(String room, String epoch, long offset) {
+        send(Map.of("type", "join", "room", room, "since", Map.of("epoch", epoch, "offset", offset)));
+        return await(f -> "joined".equals(f.get("type")) && room.equals(f.get("room")));
+    }
+
+    /** Sends a message and waits for its {@code ack}. */
+    public Map<String, Object> say(String room, String text, String clientMsgId) {
+        send(Map.of("type", "send", "room", room, "text", text, "clientMsgId", clientMsgId));
+        return await(f -> "ack".equals(f.get("type")) && clientMsgId.equals(f.get("clientMsgId")));
+    }
+
+    public Map<String, Object> await(String type) {
+        return await(f -> type.equals(f.get("type")));
+    }
+
+    /** The next frame matching {@code match}; earlier non-matching frames stay queued for later awaits. */
+    public Map<String, Object> await(Predicate<Map<String, Object>> match) {
+        for (int i = 0; i < skipped.size(); i++) {
+            if (match.test(skipped.get(i))) {
+                return skipped.remove(i);
+            }
+        }
+        long deadline = System.nanoTime() + TIMEOUT.toNanos();
+        while (true) {
+            Map<String, Object> frame;
+            try {
+                frame = frames.poll(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new AssertionError(e);
+            }
+            if (frame == null) {
+                throw new AssertionError("no matching frame within " + TIMEOUT + "; unmatched: " + skipped);
+            }
+            if (match.test(frame)) {
+                return frame;
+            }
+            skipped.add(frame);
+        }
+    }
+
+    /** The {@code message} frames of a room, in arrival order, until {@code count} have arrived. */
+    public List<Map<String, Object>> messages(String room, int count) {
+        List<Map<String, Object>> messages = new ArrayList<>();
+        while (messages.size() < count) {
+            messages.add(await(f -> "message".equals(f.get("type")) && room.equals(f.get("room"))));
+        }
+        return messages;
+    }
+
+    /** Frames that arrive within {@code quiet}, for asserting that nothing more comes. */
+    public List<Map<String, Object>> drain(Duration quiet) {
+        List<Map<String, Object>> rest = new ArrayList<>(skipped);
+        skipped.clear();
+        try {
+            Map<String, Object> frame;
+            while ((frame = frames.poll(quiet.toMillis(), TimeUnit.MILLISECONDS)) != null) {
+                rest.add(frame);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return rest;
+    }
+
+    /** The close code the server sent, waiting for it. */
+    public int closeCode() {
+        return closeCode.orTimeout(TIMEOUT.toSeconds(), TimeUnit.SECONDS).join();
+    }
+
+    public boolean isClosed() {
+        return closeCode.isDone();
+    }
+
+    @Override
+    public void close() {
+        if (!closeCode.isDone()) {
+            socket.abort();
+        }
+    }
+
+    private final class Listener implements WebSocket.Listener {
+        private final StringBuilder text = new StringBuilder();
+
+        @Override
+        @SuppressWarnings("unchecked")
+        public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
+            text.append(data);
+            if (last) {
+                frames.add(JSON.readValue(text.toString(), Map.class));
+                text.setLength(0);
+            }
+            webSocket.request(1);
+            return null;
+        }
+
+        @Override
+        public CompletionStage<?> onClose(WebSocket webSocket, int statusCode, String reason) {
+            closeCode.complete(statusCode);
+            return null;
+        }
+
+        @Override
+        public void onError(WebSocket webSocket, Throwable error) {
+            closeCode.complete(-1);
+        }
+    }
+}

@@ -1,0 +1,81 @@
+package io.switchboard.support;
+
+import io.switchboard.SwitchboardApplication;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.context.ConfigurableApplicationContext;
+
+/** A Switchboard node started in this JVM on random ports. */
+public final class Node implements AutoCloseable {
+
+    private final ConfigurableApplicationContext context;
+
+    private Node(Map<String, String> properties) {
+        List<String> args = new ArrayList<>();
+        properties.forEach((k, v) -> args.add("--" + k + "=" + v));
+        context = new SpringApplicationBuilder(SwitchboardApplication.class).run(args.toArray(String[]::new));
+    }
+
+    /** A node on the in-memory broker. */
+    public static Node inMemory(String... extra) {
+        Map<String, String> properties = base("memory");
+        put(properties, extra);
+        return new Node(properties);
+    }
+
+    /** A node on the given Redis, with keys under {@code prefix} and fast presence expiry. */
+    public static Node onRedis(int redisPort, String prefix, String nodeId, String... extra) {
+        Map<String, String> properties = redisProperties(redisPort, prefix, nodeId);
+        put(properties, extra);
+        return new Node(properties);
+    }
+
+    /** Properties for a Redis-backed test node, also used to start one as a separate process. */
+    public static Map<String, String> redisProperties(int redisPort, String prefix, String nodeId) {
+        Map<String, String> properties = base("redis");
+        properties.put("spring.data.redis.host", "127.0.0.1");
+        properties.put("spring.data.redis.port", Integer.toString(redisPort));
+        properties.put("switchboard.redis.key-prefix", prefix);
+        properties.put("switchboard.node-id", nodeId);
+        properties.put("switchboard.presence.ttl", "3s");
+        properties.put("switchboard.presence.heartbeat", "500ms");
+        properties.put("switchboard.redis.reconnect-max-delay", "500ms");
+        return properties;
+    }
+
+    private static Map<String, String> base(String broker) {
+        Map<String, String> properties = new LinkedHashMap<>();
+        properties.put("server.port", "0");
+        properties.put("management.server.port", "0");
+        properties.put("switchboard.broker", broker);
+        properties.put("spring.main.banner-mode", "off");
+        return properties;
+    }
+
+    private static void put(Map<String, String> properties, String... extra) {
+        for (String pair : extra) {
+            int eq = pair.indexOf('=');
+            properties.put(pair.substring(0, eq), pair.substring(eq + 1));
+        }
+    }
+
+    public int port() {
+        return Integer.parseInt(context.getEnvironment().getProperty("local.server.port"));
+    }
+
+    public int managementPort() {
+        return Integer.parseInt(context.getEnvironment().getProperty("local.management.port"));
+    }
+
+    public <T> T bean(Class<T> type) {
+        return context.getBean(type);
+    }
+
+    @Override
+    public void close() {
+        context.close();
+    }
+}

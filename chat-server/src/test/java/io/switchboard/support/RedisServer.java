@@ -1,0 +1,174 @@
+package io.switchboard.support;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.testcontainers.DockerClientFactory;
+import org.testcontainers.containers.GenericContainer;
+
+/**
+ * A real Redis for one test class, that the test can stop and start again (with its data lost,
+ * like a restart without persistence). A Testcontainers container where a Docker engine answers,
+ * otherwise a {@code redis-server} process on a free port. Without either, the test is skipped on a
+ * developer's machine and fails under {@code CI=true}.
+ */
+public abstract sealed class RedisServer implements AutoCloseable {
+
+    public abstract int port();
+
+    /** Stops Redis: clients see it go away. */
+    public abstract void stop();
+
+    /** Starts it again on the same port, empty. */
+    public abstract void start();
+
+    @Override
+    public abstract void close();
+
+    public static RedisServer create() {
+        if (onPath("redis-server")) {
+            return new ProcessRedis();
+        }
+        if (dockerAvailable()) {
+            return new ContainerRedis();
+        }
+        String why = "neither redis-server nor a Docker engine is available (apt-get install redis-server)";
+        if ("true".equalsIgnoreCase(System.getenv("CI"))) {
+            throw new IllegalStateException(why);
+        }
+        org.junit.jupiter.api.Assumptions.abort(why);
+        throw new IllegalStateException(why);
+    }
+
+    static boolean onPath(String binary) {
+        String path = System.getenv().getOrDefault("PATH", "");
+        for (String dir : path.split(java.io.File.pathSeparator)) {
+            if (Files.isExecutable(Path.of(dir, binary))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static boolean dockerAvailable() {
+        try {
+            return DockerClientFactory.instance().isDockerAvailable();
+        } catch (RuntimeException e) {
+            return false;
+        }
+    }
+
+    public static int freePort() {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    static boolean accepting(int port) {
+        try (Socket socket = new Socket("127.0.0.1", port)) {
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /** redis-server as a child process: what CI uses. */
+    static final class ProcessRedis extends RedisServer {
+        private final int port = freePort();
+        private final Path dir;
+        private Process process;
+
+        ProcessRedis() {
+            try {
+                dir = Files.createTempDirectory("redis-test");
+            } catch (IOException e) {
+                throw new IllegalStateException(e);
+            }
+            start();
+        }
+
+        @Override
+        public int port() {
+            return port;
+        }
+
+        @Override
+        public synchronized void start() {
+            try {
+                process = new ProcessBuilder(List.of("redis-server", "--port", Integer.toString(port),
+                        "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", dir.toString()))
+                        .redirectErrorStream(true)
+                        .redirectOutput(dir.resolve("redis.log").toFile())
+                        .start();
+            } catch (IOException e) {
+                throw new IllegalStateException("cannot start redis-server", e);
+            }
+            Wait.until(Duration.ofSeconds(10), () -> accepting(port), "redis-server accepting on " + port);
+        }
+
+        @Override
+        public synchronized void stop() {
+            if (process != null) {
+                process.destroyForcibly();
+                try {
+                    process.waitFor(10, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                process = null;
+            }
+            Wait.until(Duration.ofSeconds(10), () -> !accepting(port), "redis-server stopped");
+        }
+
+        @Override
+        public void close() {
+            stop();
+        }
+    }
+
+    /**
+     * Redis in a container, for developers with Docker. "Stop" pauses the container (clients time
+     * out); "start" unpauses it, drops all data and every client connection, as a restart would.
+     */
+    static final class ContainerRedis extends RedisServer {
+        private final GenericContainer<?> container = new GenericContainer<>("redis:7-alpine").withExposedPorts(6379);
+
+        ContainerRedis() {
+            container.start();
+        }
+
+        @Override
+        public int port() {
+            return container.getMappedPort(6379);
+        }
+
+        @Override
+        public void stop() {
+            container.getDockerClient().pauseContainerCmd(container.getContainerId()).exec();
+        }
+
+        @Override
+        public void start() {
+            container.getDockerClient().unpauseContainerCmd(container.getContainerId()).exec();
+            try {
+                container.execInContainer("redis-cli", "FLUSHALL");
+                container.execInContainer("redis-cli", "CLIENT", "KILL", "TYPE", "normal");
+                container.execInContainer("redis-cli", "CLIENT", "KILL", "TYPE", "pubsub");
+            } catch (IOException | InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+
+        @Override
+        public void close() {
+            container.stop();
+        }
+    }
+}
