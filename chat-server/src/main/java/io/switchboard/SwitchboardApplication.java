@@ -2,11 +2,9 @@ package io.switchboard;
 
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
-import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
 
 /** One Switchboard node: a WebSocket endpoint at {@code /ws} relaying chat through a broker. */
 @SpringBootApplication
-@ConfigurationPropertiesScan
 public class SwitchboardApplication {
 
     public static void main(String[] args) {

@@ -35,7 +35,7 @@ class WebSocketConfiguration implements WebSocketConfigurer {
 
     /** A frame larger than {@code switchboard.limits.max-frame-bytes} closes the connection with 1009. */
     @Bean
-    static ServletServerContainerFactoryBean webSocketContainer(SwitchboardProperties properties) {
+    ServletServerContainerFactoryBean webSocketContainer() {
         ServletServerContainerFactoryBean container = new ServletServerContainerFactoryBean();
         container.setMaxTextMessageBufferSize(properties.limits().maxFrameBytes());
         container.setMaxBinaryMessageBufferSize(properties.limits().maxFrameBytes());

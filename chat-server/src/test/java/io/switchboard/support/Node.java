@@ -43,6 +43,8 @@ public final class Node implements AutoCloseable {
         properties.put("switchboard.presence.ttl", "3s");
         properties.put("switchboard.presence.heartbeat", "500ms");
         properties.put("switchboard.redis.reconnect-max-delay", "500ms");
+        properties.put("switchboard.limits.messages-per-second", "10000");
+        properties.put("switchboard.limits.burst", "10000");
         return properties;
     }
 

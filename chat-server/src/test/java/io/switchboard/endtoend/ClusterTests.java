@@ -1,0 +1,228 @@
+package io.switchboard.endtoend;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisURI;
+import io.lettuce.core.XAddArgs;
+import io.lettuce.core.api.sync.RedisCommands;
+import io.switchboard.support.ChatClient;
+import io.switchboard.support.Node;
+import io.switchboard.support.NodeProcess;
+import io.switchboard.support.RedisServer;
+import io.switchboard.support.Wait;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.api.Test;
+
+/** Several nodes on one real Redis, talked to through real WebSocket clients. */
+class ClusterTests {
+
+    private static RedisServer redis;
+    private final List<AutoCloseable> open = new ArrayList<>();
+    private String prefix;
+
+    @BeforeAll
+    static void startRedis() {
+        redis = RedisServer.create();
+    }
+
+    @AfterAll
+    static void stopRedis() {
+        redis.close();
+    }
+
+    @BeforeEach
+    void uniquePrefix() {
+        prefix = "t" + UUID.randomUUID().toString().substring(0, 8) + ":";
+    }
+
+    @AfterEach
+    void closeAll() throws Exception {
+        for (int i = open.size() - 1; i >= 0; i--) {
+            open.get(i).close();
+        }
+    }
+
+    private <T extends AutoCloseable> T track(T closeable) {
+        open.add(closeable);
+        return closeable;
+    }
+
+    private Node node(String name) {
+        return track(Node.onRedis(redis.port(), prefix, name));
+    }
+
+    private ChatClient client(Node node, String name) {
+        return track(ChatClient.connect(node.port(), name));
+    }
+
+    @ParameterizedTest(name = "{0} nodes")
+    @ValueSource(ints = {2, 3})
+    void deliversAcrossNodesInTheSameOrderWithTheSameOffsets(int nodeCount) {
+        List<ChatClient> clients = new ArrayList<>();
+        for (int i = 0; i < nodeCount; i++) {
+            clients.add(client(node("n" + i), "user" + i));
+        }
+        for (ChatClient client : clients) {
+            client.join("lobby");
+        }
+        int perClient = 30;
+        List<CompletableFuture<Void>> senders = new ArrayList<>();
+        for (int c = 0; c < clients.size(); c++) {
+            ChatClient client = clients.get(c);
+            int sender = c;
+            senders.add(CompletableFuture.runAsync(() -> {
+                for (int i = 0; i < perClient; i++) {
+                    client.send(Map.of("type", "send", "room", "lobby", "text", sender + ":" + i,
+                            "clientMsgId", "c" + sender + "-" + i));
+                }
+            }));
+        }
+        senders.forEach(CompletableFuture::join);
+
+        int total = perClient * nodeCount;
+        List<List<String>> seen = new ArrayList<>();
+        for (ChatClient client : clients) {
+            List<String> sequence = new ArrayList<>();
+            for (Map<String, Object> message : client.messages("lobby", total)) {
+                sequence.add(message.get("offset") + "|" + message.get("epoch") + "|" + message.get("text"));
+            }
+            seen.add(sequence);
+        }
+        for (List<String> sequence : seen) {
+            assertThat(sequence).containsExactlyElementsOf(seen.getFirst());
+        }
+        List<Integer> offsets = seen.getFirst().stream().map(s -> Integer.parseInt(s.substring(0, s.indexOf('|')))).toList();
+        assertThat(offsets).isEqualTo(java.util.stream.IntStream.rangeClosed(1, total).boxed().toList());
+        for (ChatClient client : clients) {
+            assertThat(client.drain(Duration.ofMillis(300))).noneMatch(f -> "message".equals(f.get("type")));
+        }
+    }
+
+    @Test
+    void resumesFromLastOffsetWithoutGapsOrDuplicates() {
+        Node first = node("n1");
+        Node second = node("n2");
+        ChatClient talker = client(second, "Talker");
+        talker.join("resume");
+        talker.say("resume", "before", "before-1");
+
+        ChatClient reader = ChatClient.connect(first.port(), "Reader");
+        Map<String, Object> joined = reader.join("resume");
+        String epoch = (String) joined.get("epoch");
+        long offset = ((Number) joined.get("offset")).longValue();
+        reader.close();
+
+        for (int i = 1; i <= 100; i++) {
+            talker.send(Map.of("type", "send", "room", "resume", "text", "missed " + i, "clientMsgId", "missed-" + i));
+        }
+        talker.messages("resume", 101);
+
+        ChatClient back = client(first, "Reader");
+        Map<String, Object> rejoined = back.join("resume", epoch, offset);
+        assertThat(rejoined).containsEntry("recovered", true).containsEntry("epochChanged", false);
+        List<Map<String, Object>> missed = back.messages("resume", 100);
+        assertThat(missed).extracting(m -> m.get("text"))
+                .containsExactlyElementsOf(java.util.stream.IntStream.rangeClosed(1, 100).mapToObj(i -> "missed " + i).toList());
+        assertThat(missed).extracting(m -> ((Number) m.get("offset")).longValue())
+                .containsExactlyElementsOf(java.util.stream.LongStream.rangeClosed(offset + 1, offset + 100).boxed().toList());
+
+        talker.say("resume", "live", "live-1");
+        assertThat(back.messages("resume", 1).getFirst()).containsEntry("text", "live");
+        assertThat(back.drain(Duration.ofMillis(300))).noneMatch(f -> "message".equals(f.get("type")));
+    }
+
+    @Test
+    void showsARetriedSendOnce() {
+        ChatClient sender = client(node("n1"), "Sender");
+        ChatClient other = client(node("n2"), "Other");
+        sender.join("retry");
+        other.join("retry");
+
+        Map<String, Object> first = sender.say("retry", "only once", "same-id");
+        Map<String, Object> retry = sender.say("retry", "only once", "same-id");
+
+        assertThat(first).containsEntry("duplicate", false);
+        assertThat(retry).containsEntry("duplicate", true).containsEntry("offset", first.get("offset"));
+        for (ChatClient client : List.of(sender, other)) {
+            assertThat(client.messages("retry", 1)).extracting(m -> m.get("text")).containsExactly("only once");
+            assertThat(client.drain(Duration.ofMillis(300))).noneMatch(f -> "message".equals(f.get("type")));
+        }
+    }
+
+    @Test
+    void repairsAGapInPubSubFromTheLog() {
+        Node node = node("n1");
+        ChatClient client = client(node, "Watcher");
+        client.join("gap");
+        client.say("gap", "one", "g1");
+        // A message stored without being published: what a node sees when pub/sub drops one.
+        RedisClient raw = RedisClient.create(RedisURI.create("127.0.0.1", redis.port()));
+        try (var connection = raw.connect()) {
+            RedisCommands<String, String> redisCommands = connection.sync();
+            String meta = prefix + "{gap}:meta";
+            long offset = redisCommands.hincrby(meta, "offset", 1);
+            redisCommands.xadd(prefix + "{gap}:log", new XAddArgs().id(offset + "-0"), Map.of("d", "{\"id\":\"x\",\"text\":\"lost on pubsub\"}"));
+            assertThat(offset).isEqualTo(2);
+        } finally {
+            raw.shutdown();
+        }
+        client.say("gap", "three", "g3");
+
+        assertThat(client.messages("gap", 3)).extracting(m -> m.get("offset") + ":" + m.get("text"))
+                .containsExactly("1:one", "2:lost on pubsub", "3:three");
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void listsMembersOnEveryNodeAndRelaysJoinAndLeave() {
+        Node first = node("n1");
+        Node second = node("n2");
+        ChatClient ada = client(first, "Ada");
+        ada.join("presence");
+        ChatClient bob = ChatClient.connect(second.port(), "Bob");
+        Map<String, Object> joined = bob.join("presence");
+
+        assertThat((List<Map<String, Object>>) joined.get("members")).extracting(m -> m.get("name") + "@" + m.get("node"))
+                .containsExactlyInAnyOrder("Ada@n1", "Bob@n2");
+        assertThat(ada.await(f -> "presence".equals(f.get("type")) && "join".equals(f.get("action"))
+                && "Bob".equals(((Map<String, Object>) f.get("member")).get("name")))).isNotNull();
+
+        bob.close();
+        assertThat(ada.await(f -> "presence".equals(f.get("type")) && "leave".equals(f.get("action"))
+                && "Bob".equals(((Map<String, Object>) f.get("member")).get("name")))).isNotNull();
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void dropsTheMembersOfAKilledNodeWithinTheTtl() {
+        Node survivor = node("survivor");
+        Map<String, String> properties = new java.util.LinkedHashMap<>(Node.redisProperties(redis.port(), prefix, "doomed"));
+        properties.put("management.server.port", "-1");
+        NodeProcess doomed = track(new NodeProcess(properties));
+        ChatClient ghost = track(ChatClient.connect(doomed.port(), "Ghost"));
+        ghost.join("ttl");
+        ChatClient watcher = client(survivor, "Watcher");
+        assertThat((List<Map<String, Object>>) watcher.join("ttl").get("members")).extracting(m -> m.get("name"))
+                .contains("Ghost");
+
+        doomed.kill();
+
+        assertThat(watcher.await(f -> "presence".equals(f.get("type")) && "leave".equals(f.get("action"))
+                && "Ghost".equals(((Map<String, Object>) f.get("member")).get("name")))).isNotNull();
+        ChatClient late = client(survivor, "Late");
+        assertThat((List<Map<String, Object>>) late.join("ttl").get("members")).extracting(m -> m.get("name"))
+                .containsExactlyInAnyOrder("Watcher", "Late");
+    }
+}
