@@ -70,10 +70,12 @@ public record SwitchboardProperties(
      *
      * @param maxMessages frames queued at most
      * @param maxBytes    bytes (UTF-16 characters times two) queued at most
+     * @param sendTimeout a write to the socket that makes no progress for this long closes the connection
      */
     public record Outbox(
             @DefaultValue("1024") int maxMessages,
-            @DefaultValue("4MB") DataSize maxBytes) {}
+            @DefaultValue("4MB") DataSize maxBytes,
+            @DefaultValue("10s") Duration sendTimeout) {}
 
     /**
      * Redis use, when {@code broker=redis}.

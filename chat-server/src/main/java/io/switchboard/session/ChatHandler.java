@@ -17,6 +17,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.web.socket.BinaryMessage;
 import org.springframework.web.socket.CloseStatus;
+import org.springframework.web.socket.adapter.NativeWebSocketSession;
 import org.springframework.web.socket.TextMessage;
 import org.springframework.web.socket.WebSocketSession;
 import org.springframework.web.socket.handler.AbstractWebSocketHandler;
@@ -30,6 +31,8 @@ final class ChatHandler extends AbstractWebSocketHandler {
 
     private static final Logger log = LoggerFactory.getLogger(ChatHandler.class);
     private static final String CONNECTION = "switchboard.connection";
+    /** Tomcat's per-session bound on a blocking write. */
+    private static final String BLOCKING_SEND_TIMEOUT = "org.apache.tomcat.websocket.BLOCKING_SEND_TIMEOUT";
     private static final CloseStatus BINARY = new CloseStatus(CloseCodes.UNSUPPORTED_DATA, "binary frames are not supported");
 
     private final Rooms rooms;
@@ -54,6 +57,10 @@ final class ChatHandler extends AbstractWebSocketHandler {
                 new Outbox(session, writers, outbox.maxMessages(), outbox.maxBytes().toBytes() / 2),
                 new RateLimiter(limits.messagesPerSecond(), limits.burst(), System.nanoTime()));
         session.getAttributes().put(CONNECTION, connection);
+        if (session instanceof NativeWebSocketSession nativeSession
+                && nativeSession.getNativeSession() instanceof jakarta.websocket.Session standard) {
+            standard.getUserProperties().put(BLOCKING_SEND_TIMEOUT, outbox.sendTimeout().toMillis());
+        }
         send(connection, new ServerFrame.Welcome(connection.id, node.value(), 1));
     }
 

@@ -18,7 +18,9 @@ import org.springframework.web.socket.WebSocketSession;
  * thread per busy connection, so no caller ever waits on a socket.
  *
  * <p>The queue is bounded by frames and by characters. A client that lets it overflow is closed
- * with {@code 4008 slow consumer}: its memory is freed and it can resume from its last offsets.
+ * with {@code 4008 slow consumer}: its queue is dropped at once, and it can resume from its last
+ * offsets. A write that makes no progress for {@code switchboard.outbox.send-timeout} fails and
+ * the socket is closed, so a dead peer cannot hold a writer forever.
  */
 final class Outbox {
 
@@ -62,7 +64,8 @@ final class Outbox {
             queue.clear();
             queuedChars = 0;
         }
-        closeNow(SLOW_CONSUMER);
+        // Closing waits for a write in progress (up to the send timeout): never on the caller's thread.
+        writers.execute(() -> closeNow(SLOW_CONSUMER));
     }
 
     /** Stops accepting frames, lets the queued ones go out, then closes with {@code status}. */
@@ -117,7 +120,7 @@ final class Outbox {
                 session.close(status);
             }
         } catch (IOException | RuntimeException e) {
-            log.debug("Closing {} failed: {}", session.getId(), e.getMessage());
+            log.debug("Closing {} failed: {}", session.getId(), e.toString());
         }
     }
 }

@@ -30,6 +30,7 @@ public final class ChatClient implements AutoCloseable {
     private final List<Map<String, Object>> skipped = new ArrayList<>();
     private final CompletableFuture<Integer> closeCode = new CompletableFuture<>();
     private final WebSocket socket;
+    private volatile boolean reading = true;
     public final String sessionId;
 
     private ChatClient(int port) {
@@ -141,6 +142,11 @@ public final class ChatClient implements AutoCloseable {
         return closeCode.orTimeout(TIMEOUT.toSeconds(), TimeUnit.SECONDS).join();
     }
 
+    /** Stops reading from the socket, like a client on a stalled network: the server's sends back up. */
+    public void stopReading() {
+        reading = false;
+    }
+
     public boolean isClosed() {
         return closeCode.isDone();
     }
@@ -163,7 +169,9 @@ public final class ChatClient implements AutoCloseable {
                 frames.add(JSON.readValue(text.toString(), Map.class));
                 text.setLength(0);
             }
-            webSocket.request(1);
+            if (reading) {
+                webSocket.request(1);
+            }
             return null;
         }
 
