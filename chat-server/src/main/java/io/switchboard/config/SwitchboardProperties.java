@@ -30,14 +30,15 @@ public record SwitchboardProperties(
     /**
      * What one connection may send.
      *
-     * @param maxFrameBytes     a bigger frame closes the connection with 1009
+     * @param maxFrameLength    longest text frame in characters (UTF-16 code units); a longer one closes
+     *                          the connection with 1009. Each connection holds a buffer of this size
      * @param maxTextLength     longest {@code send} text, in UTF-16 characters
      * @param messagesPerSecond sustained {@code send} rate per connection
      * @param burst             sends allowed at once above the sustained rate
      * @param maxRoomsPerSession rooms one connection may be in
      */
     public record Limits(
-            @DefaultValue("16384") int maxFrameBytes,
+            @DefaultValue("16384") int maxFrameLength,
             @DefaultValue("4000") int maxTextLength,
             @DefaultValue("20") double messagesPerSecond,
             @DefaultValue("40") int burst,

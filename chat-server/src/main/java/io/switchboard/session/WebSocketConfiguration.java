@@ -18,6 +18,8 @@ import org.springframework.web.socket.server.standard.ServletServerContainerFact
 @EnableWebSocket
 class WebSocketConfiguration implements WebSocketConfigurer {
 
+    private static final int MAX_BINARY_FRAME = 1024;
+
     private final ChatHandler handler;
     private final SwitchboardProperties properties;
 
@@ -33,12 +35,17 @@ class WebSocketConfiguration implements WebSocketConfigurer {
                 .setAllowedOriginPatterns(properties.allowedOrigins().toArray(String[]::new));
     }
 
-    /** A frame larger than {@code switchboard.limits.max-frame-bytes} closes the connection with 1009. */
+    /**
+     * A text frame longer than {@code switchboard.limits.max-frame-length} closes the connection
+     * with 1009. Tomcat allocates both message buffers for every connection up front, and binary
+     * frames are only ever refused (1003), so the binary buffer is kept small: a binary frame over
+     * 1 KiB is refused with 1009 before it is read whole.
+     */
     @Bean
     ServletServerContainerFactoryBean webSocketContainer() {
         ServletServerContainerFactoryBean container = new ServletServerContainerFactoryBean();
-        container.setMaxTextMessageBufferSize(properties.limits().maxFrameBytes());
-        container.setMaxBinaryMessageBufferSize(properties.limits().maxFrameBytes());
+        container.setMaxTextMessageBufferSize(properties.limits().maxFrameLength());
+        container.setMaxBinaryMessageBufferSize(MAX_BINARY_FRAME);
         return container;
     }
 

@@ -19,7 +19,7 @@ class ChatEndpointTests {
 
     @BeforeAll
     static void start() {
-        node = Node.inMemory("switchboard.limits.max-frame-bytes=4096", "switchboard.limits.max-text-length=200",
+        node = Node.inMemory("switchboard.limits.max-frame-length=4096", "switchboard.limits.max-text-length=200",
                 "switchboard.limits.burst=5", "switchboard.limits.messages-per-second=0.01");
     }
 
