@@ -11,8 +11,12 @@ import io.switchboard.protocol.ProtocolException;
 import io.switchboard.protocol.ServerFrame;
 import io.switchboard.room.Rooms;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.web.socket.BinaryMessage;
@@ -33,6 +37,7 @@ final class ChatHandler extends AbstractWebSocketHandler {
     private static final String CONNECTION = "switchboard.connection";
     /** Tomcat's per-session bound on a blocking write. */
     private static final String BLOCKING_SEND_TIMEOUT = "org.apache.tomcat.websocket.BLOCKING_SEND_TIMEOUT";
+    private static final CloseStatus SERVICE_RESTART = new CloseStatus(CloseCodes.SERVICE_RESTART, "node shutting down");
     private static final CloseStatus BINARY = new CloseStatus(CloseCodes.UNSUPPORTED_DATA, "binary frames are not supported");
 
     private final Rooms rooms;
@@ -40,6 +45,7 @@ final class ChatHandler extends AbstractWebSocketHandler {
     private final NodeId node;
     private final SwitchboardProperties properties;
     private final ExecutorService writers;
+    private final Map<String, Connection> connections = new ConcurrentHashMap<>();
 
     ChatHandler(Rooms rooms, FrameCodec codec, NodeId node, SwitchboardProperties properties, ExecutorService writers) {
         this.rooms = rooms;
@@ -57,6 +63,7 @@ final class ChatHandler extends AbstractWebSocketHandler {
                 new Outbox(session, writers, outbox.maxMessages(), outbox.maxBytes().toBytes() / 2),
                 new RateLimiter(limits.messagesPerSecond(), limits.burst(), System.nanoTime()));
         session.getAttributes().put(CONNECTION, connection);
+        connections.put(connection.id, connection);
         if (session instanceof NativeWebSocketSession nativeSession
                 && nativeSession.getNativeSession() instanceof jakarta.websocket.Session standard) {
             standard.getUserProperties().put(BLOCKING_SEND_TIMEOUT, outbox.sendTimeout().toMillis());
@@ -87,8 +94,34 @@ final class ChatHandler extends AbstractWebSocketHandler {
     @Override
     public void afterConnectionClosed(WebSocketSession session, CloseStatus status) {
         Connection connection = (Connection) session.getAttributes().get(CONNECTION);
-        if (connection != null && connection.member() != null) {
+        if (connection == null) {
+            return;
+        }
+        connections.remove(connection.id);
+        if (connection.member() != null) {
             rooms.leaveAll(connection, List.copyOf(connection.rooms()));
+        }
+    }
+
+    /**
+     * Tells every connection to reconnect elsewhere, spread over {@code spreadMs} so they do not all
+     * come back at once, and closes each with 1012 once its queued frames are out. Waits (up to five
+     * seconds) for the closes to complete, so the web server stops only after.
+     */
+    void closeAll(String reason, long spreadMs) {
+        for (Connection connection : connections.values()) {
+            long retryAfter = ThreadLocalRandom.current().nextLong(spreadMs + 1);
+            send(connection, new ServerFrame.Reconnect(reason, retryAfter));
+            connection.outbox.close(SERVICE_RESTART);
+        }
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (!connections.isEmpty() && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
         }
     }
 

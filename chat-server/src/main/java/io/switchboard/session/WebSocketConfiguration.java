@@ -6,6 +6,8 @@ import io.switchboard.protocol.FrameCodec;
 import io.switchboard.room.Rooms;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import org.springframework.boot.web.server.context.WebServerGracefulShutdownLifecycle;
+import org.springframework.context.SmartLifecycle;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.web.socket.config.annotation.EnableWebSocket;
@@ -47,6 +49,39 @@ class WebSocketConfiguration implements WebSocketConfigurer {
         container.setMaxTextMessageBufferSize(properties.limits().maxFrameLength());
         container.setMaxBinaryMessageBufferSize(MAX_BINARY_FRAME);
         return container;
+    }
+
+    /**
+     * On shutdown, before the web server stops: every client is told {@code reconnect} (spread
+     * over a second) and closed with 1012, so it resumes on another node without losing anything.
+     */
+    @Bean
+    SmartLifecycle closeConnectionsOnShutdown() {
+        return new SmartLifecycle() {
+            private volatile boolean running;
+
+            @Override
+            public void start() {
+                running = true;
+            }
+
+            @Override
+            public void stop() {
+                running = false;
+                handler.closeAll("shutdown", 1000);
+            }
+
+            @Override
+            public boolean isRunning() {
+                return running;
+            }
+
+            @Override
+            public int getPhase() {
+                // stopped before the web server (which stops in the graceful-shutdown phase)
+                return WebServerGracefulShutdownLifecycle.SMART_LIFECYCLE_PHASE + 1;
+            }
+        };
     }
 
     /** Writes each busy connection's outbox on a virtual thread. */
