@@ -1,0 +1,28 @@
+// The one place the browser mirrors the wire protocol (docs/protocol.md; Java: io.switchboard.protocol).
+
+export const PROTOCOL_VERSION = 1;
+
+export const ClientType = Object.freeze({
+  HELLO: 'hello', JOIN: 'join', LEAVE: 'leave', SEND: 'send', TYPING: 'typing', HISTORY: 'history', PING: 'ping',
+});
+
+export const ServerType = Object.freeze({
+  WELCOME: 'welcome', HELLO_OK: 'hello_ok', JOINED: 'joined', LEFT: 'left', MESSAGE: 'message', ACK: 'ack',
+  PRESENCE: 'presence', TYPING: 'typing', HISTORY: 'history', EPOCH_CHANGED: 'epoch_changed',
+  ERROR: 'error', RECONNECT: 'reconnect', PONG: 'pong',
+});
+
+export const ErrorCode = Object.freeze({
+  BAD_JSON: 'bad_json', UNKNOWN_TYPE: 'unknown_type', BAD_FRAME: 'bad_frame', INVALID_ROOM: 'invalid_room',
+  TEXT_TOO_LONG: 'text_too_long', HELLO_REQUIRED: 'hello_required', NOT_JOINED: 'not_joined',
+  TOO_MANY_ROOMS: 'too_many_rooms', RATE_LIMITED: 'rate_limited', BROKER_UNAVAILABLE: 'broker_unavailable',
+});
+
+export const CloseCode = Object.freeze({
+  UNSUPPORTED_DATA: 1003, MESSAGE_TOO_BIG: 1009, SERVICE_RESTART: 1012, SLOW_CONSUMER: 4008,
+});
+
+/** Close codes after which reconnecting cannot help: the client itself is at fault. */
+export const FATAL_CLOSE_CODES = new Set([CloseCode.UNSUPPORTED_DATA, CloseCode.MESSAGE_TOO_BIG]);
+
+export const ROOM_PATTERN = /^[A-Za-z0-9_.:-]{1,64}$/;
