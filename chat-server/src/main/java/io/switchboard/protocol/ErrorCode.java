@@ -18,7 +18,7 @@ public enum ErrorCode {
     NOT_JOINED,
     /** The connection is in too many rooms. */
     TOO_MANY_ROOMS,
-    /** More sends than {@code switchboard.limits.messages-per-second} allows. */
+    /** More sends and typing notices than {@code switchboard.limits.messages-per-second} allows. */
     RATE_LIMITED,
     /** The broker (Redis) cannot be reached; nothing was stored. Retry with the same clientMsgId. */
     BROKER_UNAVAILABLE;

@@ -153,13 +153,12 @@ final class ChatHandler extends AbstractWebSocketHandler {
             case ClientFrame.Leave leave -> rooms.leave(connection, leave.room(), leave.ref());
             case ClientFrame.Send send -> {
                 requireMember(connection, send.room(), send.ref());
-                if (!connection.sendRate.tryAcquire(System.nanoTime())) {
-                    throw new ProtocolException(ErrorCode.RATE_LIMITED, "too many messages; slow down", send.ref());
-                }
+                requireBudget(connection, send.ref());
                 rooms.send(connection, send);
             }
             case ClientFrame.Typing typing -> {
                 requireMember(connection, typing.room(), typing.ref());
+                requireBudget(connection, typing.ref());
                 rooms.typing(connection, typing.room());
             }
             case ClientFrame.History history -> {
@@ -174,6 +173,13 @@ final class ChatHandler extends AbstractWebSocketHandler {
     private static void requireMember(Connection connection, String room, String ref) {
         if (!connection.isIn(room)) {
             throw new ProtocolException(ErrorCode.NOT_JOINED, "join room " + room + " first (and wait for joined)", ref);
+        }
+    }
+
+    /** Sends and typing notices share one budget: both are relayed to a whole room. */
+    private static void requireBudget(Connection connection, String ref) {
+        if (!connection.sendRate.tryAcquire(System.nanoTime())) {
+            throw new ProtocolException(ErrorCode.RATE_LIMITED, "too many messages; slow down", ref);
         }
     }
 

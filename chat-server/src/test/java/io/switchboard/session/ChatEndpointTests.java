@@ -110,6 +110,8 @@ class ChatEndpointTests {
             assertThat(client.await("error")).containsEntry("code", "rate_limited");
             assertThat(client.messages("rate", 5)).extracting(m -> m.get("text"))
                     .containsExactly("m0", "m1", "m2", "m3", "m4");
+            client.send(Map.of("type", "typing", "room", "rate"));
+            assertThat(client.await("error")).containsEntry("code", "rate_limited");
         }
     }
 
