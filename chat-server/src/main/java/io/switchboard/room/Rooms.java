@@ -150,7 +150,7 @@ public final class Rooms implements BrokerEventHandler, AutoCloseable {
         lane(room).run(rooms -> {
             Room state = rooms.get(room);
             if (state != null) {
-                state.members.values().forEach(member -> member.deliver(message));
+                state.members.values().forEach(member -> member.recipient.deliver(message));
             }
         });
     }
@@ -194,12 +194,17 @@ public final class Rooms implements BrokerEventHandler, AutoCloseable {
             Boolean recovered = null;
             Boolean epochChanged = null;
             List<StoredMessage> missed = List.of();
+            long floor = 0;
             if (join.since() != null) {
                 long after = join.since().offset();
                 epochChanged = !join.since().epoch().equals(state.epoch);
-                if (epochChanged || after > state.lastOffset) {
+                if (epochChanged) {
                     after = 0;
                 }
+                // A client can be ahead of this node (it came from a node that delivered more):
+                // offsets up to its own arrive here later and must not be shown to it again.
+                floor = after;
+                after = Math.min(after, state.lastOffset);
                 recovered = true;
                 if (state.lastOffset - after > maxReplay) {
                     after = state.lastOffset - maxReplay;
@@ -215,7 +220,9 @@ public final class Rooms implements BrokerEventHandler, AutoCloseable {
                     }
                 }
             }
-            state.members.put(member.id(), recipient);
+            if (!already) {
+                state.members.put(member.id(), new Membership(recipient, floor));
+            }
             recipient.joinedRoom(room);
             recipient.deliver(frame(new ServerFrame.Joined(room, state.epoch, state.lastOffset, members,
                     recovered, epochChanged, join.ref())));
@@ -322,15 +329,20 @@ public final class Rooms implements BrokerEventHandler, AutoCloseable {
     private void changeEpoch(String room, Room state, String epoch) {
         log.info("Room {} changed epoch {} -> {} (its log was lost)", room, state.epoch, epoch);
         TextMessage notice = frame(new ServerFrame.EpochChanged(room, epoch, state.epoch));
-        state.members.values().forEach(member -> member.deliver(notice));
+        for (Membership member : state.members.values()) {
+            member.recipient.deliver(notice);
+            member.floor = 0;
+        }
         state.epoch = epoch;
         state.lastOffset = 0;
     }
 
     private void fanOut(String room, Room state, StoredMessage message) {
         TextMessage frame = new TextMessage(codec.message(room, state.epoch, message));
-        for (Recipient member : state.members.values()) {
-            member.deliver(frame);
+        for (Membership member : state.members.values()) {
+            if (message.offset() > member.floor) {
+                member.recipient.deliver(frame);
+            }
         }
         state.lastOffset = message.offset();
     }
@@ -368,9 +380,20 @@ public final class Rooms implements BrokerEventHandler, AutoCloseable {
 
     /** One room's state; touched only on its lane. */
     private static final class Room {
-        final Map<String, Recipient> members = new LinkedHashMap<>();
+        final Map<String, Membership> members = new LinkedHashMap<>();
         String epoch;
         long lastOffset;
+    }
+
+    /** A local member of a room; offsets up to {@code floor} (of the current epoch) it already has. */
+    private static final class Membership {
+        final Recipient recipient;
+        long floor;
+
+        Membership(Recipient recipient, long floor) {
+            this.recipient = recipient;
+            this.floor = floor;
+        }
     }
 
     /** A single thread and the rooms it owns. */
