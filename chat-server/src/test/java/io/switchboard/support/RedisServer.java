@@ -8,13 +8,16 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import com.github.dockerjava.api.model.ExposedPort;
+import com.github.dockerjava.api.model.PortBinding;
+import com.github.dockerjava.api.model.Ports;
 import org.testcontainers.DockerClientFactory;
 import org.testcontainers.containers.GenericContainer;
 
 /**
  * A real Redis for one test class, that the test can stop and start again (with its data lost,
- * like a restart without persistence). A Testcontainers container where a Docker engine answers,
- * otherwise a {@code redis-server} process on a free port. Without either, the test is skipped on a
+ * like a restart without persistence): a {@code redis-server} process on a free port where one is
+ * installed, otherwise a Testcontainers container where a Docker engine answers. Without either, the test is skipped on a
  * developer's machine and fails under {@code CI=true}.
  */
 public abstract sealed class RedisServer implements AutoCloseable {
@@ -30,11 +33,16 @@ public abstract sealed class RedisServer implements AutoCloseable {
     @Override
     public abstract void close();
 
+    /**
+     * A redis-server process when one is installed (CI), else a container where Docker answers.
+     * {@code -Dswitchboard.test.redis=container} or {@code =process} forces one.
+     */
     public static RedisServer create() {
-        if (onPath("redis-server")) {
+        String forced = System.getProperty("switchboard.test.redis", "");
+        if (forced.equals("process") || (forced.isEmpty() && onPath("redis-server"))) {
             return new ProcessRedis();
         }
-        if (dockerAvailable()) {
+        if (forced.equals("container") || dockerAvailable()) {
             return new ContainerRedis();
         }
         String why = "neither redis-server nor a Docker engine is available (apt-get install redis-server)";
@@ -134,11 +142,16 @@ public abstract sealed class RedisServer implements AutoCloseable {
     }
 
     /**
-     * Redis in a container, for developers with Docker. "Stop" pauses the container (clients time
-     * out); "start" unpauses it, drops all data and every client connection, as a restart would.
+     * Redis in a container, for developers with Docker: stopped and started again for real, on a
+     * fixed host port, without persistence, so it comes back empty like the process does.
      */
     static final class ContainerRedis extends RedisServer {
-        private final GenericContainer<?> container = new GenericContainer<>("redis:7-alpine").withExposedPorts(6379);
+        private final int port = freePort();
+        private final GenericContainer<?> container = new GenericContainer<>("redis:7-alpine")
+                .withCommand("redis-server", "--save", "", "--appendonly", "no")
+                .withExposedPorts(6379)
+                .withCreateContainerCmdModifier(cmd -> cmd.getHostConfig().withPortBindings(
+                        new PortBinding(Ports.Binding.bindPort(port), new ExposedPort(6379))));
 
         ContainerRedis() {
             container.start();
@@ -146,24 +159,19 @@ public abstract sealed class RedisServer implements AutoCloseable {
 
         @Override
         public int port() {
-            return container.getMappedPort(6379);
+            return port;
         }
 
         @Override
         public void stop() {
-            container.getDockerClient().pauseContainerCmd(container.getContainerId()).exec();
+            container.getDockerClient().stopContainerCmd(container.getContainerId()).exec();
+            Wait.until(Duration.ofSeconds(20), () -> !accepting(port), "redis container stopped");
         }
 
         @Override
         public void start() {
-            container.getDockerClient().unpauseContainerCmd(container.getContainerId()).exec();
-            try {
-                container.execInContainer("redis-cli", "FLUSHALL");
-                container.execInContainer("redis-cli", "CLIENT", "KILL", "TYPE", "normal");
-                container.execInContainer("redis-cli", "CLIENT", "KILL", "TYPE", "pubsub");
-            } catch (IOException | InterruptedException e) {
-                throw new IllegalStateException(e);
-            }
+            container.getDockerClient().startContainerCmd(container.getContainerId()).exec();
+            Wait.until(Duration.ofSeconds(20), () -> accepting(port), "redis container accepting on " + port);
         }
 
         @Override
