@@ -185,6 +185,38 @@ class ClusterTests {
     }
 
     @Test
+    void subscribesToARoomOnlyWhileItHasALocalMember() {
+        Node first = node("n1");
+        Node second = node("n2");
+        RedisClient raw = RedisClient.create(RedisURI.create("127.0.0.1", redis.port()));
+        try (var connection = raw.connect()) {
+            RedisCommands<String, String> redisCommands = connection.sync();
+            String channel = prefix + "{subs}";
+            java.util.function.LongSupplier subscribers = () -> redisCommands.pubsubNumsub(channel).get(channel);
+            assertThat(subscribers.getAsLong()).isZero();
+
+            ChatClient ada = client(first, "Ada");
+            ada.join("subs");
+            assertThat(subscribers.getAsLong()).isEqualTo(1);
+            ChatClient bob = client(second, "Bob");
+            bob.join("subs");
+            ChatClient carol = client(second, "Carol");
+            carol.join("subs");
+            assertThat(subscribers.getAsLong()).isEqualTo(2);
+
+            bob.send(Map.of("type", "leave", "room", "subs"));
+            bob.await("left");
+            carol.close();
+            Wait.until(Duration.ofSeconds(10), () -> subscribers.getAsLong() == 1, "second node unsubscribed");
+            ada.send(Map.of("type", "leave", "room", "subs"));
+            ada.await("left");
+            Wait.until(Duration.ofSeconds(10), () -> subscribers.getAsLong() == 0, "no node subscribed");
+        } finally {
+            raw.shutdown();
+        }
+    }
+
+    @Test
     @SuppressWarnings("unchecked")
     void listsMembersOnEveryNodeAndRelaysJoinAndLeave() {
         Node first = node("n1");
