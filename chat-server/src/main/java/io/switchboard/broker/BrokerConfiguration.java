@@ -1,6 +1,9 @@
 package io.switchboard.broker;
 
 import io.lettuce.core.ClientOptions;
+import io.lettuce.core.metrics.MicrometerCommandLatencyRecorder;
+import io.lettuce.core.metrics.MicrometerOptions;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.lettuce.core.resource.Delay;
 import io.switchboard.config.SwitchboardProperties;
 import java.time.Clock;
@@ -37,7 +40,7 @@ class BrokerConfiguration {
     @ConditionalOnProperty(name = "switchboard.broker", havingValue = "redis")
     static class Redis {
 
-        @Bean(destroyMethod = "close")
+        @Bean
         RedisBroker redisBroker(LettuceConnectionFactory connectionFactory, SwitchboardProperties properties) {
             return new RedisBroker(connectionFactory.getRequiredNativeClient(), properties.redis().keyPrefix(),
                     properties.history().size(), properties.history().dedupeTtl());
@@ -47,6 +50,16 @@ class BrokerConfiguration {
         @Bean
         LettuceClientOptionsBuilderCustomizer switchboardClientOptions() {
             return options -> options.disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS);
+        }
+
+        /**
+         * Redis command latency as Micrometer timers ({@code lettuce.command.completion} and
+         * {@code lettuce.command.firstresponse}, by command type), from Lettuce's own Micrometer support.
+         */
+        @Bean
+        ClientResourcesBuilderCustomizer switchboardCommandLatency(MeterRegistry meters) {
+            return resources -> resources.commandLatencyRecorder(new MicrometerCommandLatencyRecorder(meters,
+                    MicrometerOptions.builder().histogram(true).build()));
         }
 
         /** Reconnect with exponential backoff from 50 ms up to {@code switchboard.redis.reconnect-max-delay}. */

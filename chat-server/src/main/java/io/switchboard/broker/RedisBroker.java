@@ -10,6 +10,7 @@ import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import io.lettuce.core.codec.StringCodec;
 import io.lettuce.core.pubsub.RedisPubSubAdapter;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
+import io.switchboard.config.LifecyclePhases;
 import io.switchboard.protocol.StoredMessage;
 import java.io.IOException;
 import java.io.InputStream;
@@ -22,8 +23,10 @@ import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.context.SmartLifecycle;
 
 /**
  * The cluster broker: rooms are Redis pub/sub channels, logs are Redis streams, and one Lua script
@@ -52,7 +55,7 @@ import org.slf4j.LoggerFactory;
  * each resubscription is reported through {@link BrokerEventHandler#onSubscribed} so the node reads
  * what it missed from the log.
  */
-public final class RedisBroker implements Broker, AutoCloseable {
+public final class RedisBroker implements Broker, SmartLifecycle, AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(RedisBroker.class);
 
@@ -65,6 +68,8 @@ public final class RedisBroker implements Broker, AutoCloseable {
     private final RedisClusterAsyncCommands<String, String> commands;
     private final StatefulRedisPubSubConnection<String, String> pubSub;
     private volatile BrokerEventHandler handler;
+    private volatile boolean running;
+    private final AtomicBoolean closed = new AtomicBoolean();
 
     public RedisBroker(AbstractRedisClient client, String prefix, int historySize, Duration dedupeTtl) {
         this.prefix = prefix;
@@ -129,10 +134,35 @@ public final class RedisBroker implements Broker, AutoCloseable {
         return commandConnection.isOpen() && pubSub.isOpen();
     }
 
+    /** Closes both connections, once (the lifecycle's stop and the bean's destruction both call it). */
     @Override
     public void close() {
-        pubSub.close();
-        commandConnection.close();
+        if (closed.compareAndSet(false, true)) {
+            pubSub.close();
+            commandConnection.close();
+        }
+    }
+
+    @Override
+    public void start() {
+        running = true;
+    }
+
+    /** Closes the connections after every other Redis user has stopped, before the connection factory does. */
+    @Override
+    public void stop() {
+        running = false;
+        close();
+    }
+
+    @Override
+    public boolean isRunning() {
+        return running;
+    }
+
+    @Override
+    public int getPhase() {
+        return LifecyclePhases.BROKER;
     }
 
     private CompletableFuture<HistoryPage> history(String room, String mode, long offset, int limit) {

@@ -21,9 +21,11 @@ public record SwitchboardProperties(
         @DefaultValue("*") List<String> allowedOrigins,
         @DefaultValue Limits limits,
         @DefaultValue History history,
-        @DefaultValue Presence presence,
         @DefaultValue Outbox outbox,
-        @DefaultValue Redis redis) {
+        @DefaultValue Redis redis,
+        @DefaultValue Cluster cluster,
+        @DefaultValue Drain drain,
+        @DefaultValue Rebalance rebalance) {
 
     public enum BrokerType { MEMORY, REDIS }
 
@@ -57,16 +59,6 @@ public record SwitchboardProperties(
             @DefaultValue("10m") Duration dedupeTtl) {}
 
     /**
-     * Cluster-wide presence.
-     *
-     * @param ttl       a node that has not sent a heartbeat for this long is dead, and its members leave
-     * @param heartbeat how often a node says it is alive and looks for dead ones
-     */
-    public record Presence(
-            @DefaultValue("15s") Duration ttl,
-            @DefaultValue("5s") Duration heartbeat) {}
-
-    /**
      * Each connection's bounded send queue; a client that falls this far behind is closed with 4008.
      *
      * @param maxMessages frames queued at most
@@ -87,4 +79,59 @@ public record SwitchboardProperties(
     public record Redis(
             @DefaultValue("sb:") String keyPrefix,
             @DefaultValue("2s") Duration reconnectMaxDelay) {}
+
+    /**
+     * The node registry: every node writes its state and connection count on each heartbeat.
+     *
+     * @param heartbeat how often a node writes its entry and looks for dead nodes
+     * @param ttl       a node silent this long is dead: it leaves the registry and its members leave presence
+     * @param address   the address other operators reach this node by, shown in the cluster view; empty
+     *                  means host name and {@code server.port}
+     */
+    public record Cluster(
+            @DefaultValue("2s") Duration heartbeat,
+            @DefaultValue("10s") Duration ttl,
+            @DefaultValue("") String address) {}
+
+    /**
+     * Draining a node ({@code POST /actuator/drain}, and on SIGTERM): refuse new connections, then
+     * move every session to the other nodes, paced.
+     *
+     * @param healthCheckWait how long to keep refusing before moving anyone, so the load balancer's
+     *                        health checks see the node as not ready first
+     * @param window          sessions are moved evenly over this time (unless {@code rate} is set)
+     * @param rate            sessions moved per second; {@code 0} means spread evenly over {@code window}
+     * @param reconnectJitter each moved client is told to wait a random delay up to this before reconnecting
+     * @param retryAfter      {@code Retry-After} of the {@code 503} a handshake gets while the node drains
+     * @param maxConcurrent   nodes of the cluster that may drain at once; more requests get {@code 409}
+     * @param shutdownTimeout the longest a SIGTERM waits: for another node's drain, then for its own
+     */
+    public record Drain(
+            @DefaultValue("3s") Duration healthCheckWait,
+            @DefaultValue("10s") Duration window,
+            @DefaultValue("0") double rate,
+            @DefaultValue("1s") Duration reconnectJitter,
+            @DefaultValue("5s") Duration retryAfter,
+            @DefaultValue("1") int maxConcurrent,
+            @DefaultValue("30s") Duration shutdownTimeout) {}
+
+    /**
+     * Evening out connections after a scale-out. A node is over when its count exceeds the mean of
+     * the ready nodes by more than {@code max(toleranceAbsolute, toleranceRelative * mean)}; it then
+     * sheds its excess over the mean, the drain way.
+     *
+     * @param auto              start a rebalance by itself when this node joins a cluster
+     * @param settleDelay       how long a joining node waits (ready) before that automatic rebalance
+     * @param toleranceAbsolute connections above the mean that are always tolerated
+     * @param toleranceRelative fraction of the mean above it that is tolerated
+     * @param window            an over node sheds its excess evenly over this time
+     * @param timeout           a rebalance stops after this long, balanced or not
+     */
+    public record Rebalance(
+            @DefaultValue("true") boolean auto,
+            @DefaultValue("10s") Duration settleDelay,
+            @DefaultValue("3") int toleranceAbsolute,
+            @DefaultValue("0.1") double toleranceRelative,
+            @DefaultValue("10s") Duration window,
+            @DefaultValue("2m") Duration timeout) {}
 }

@@ -2,22 +2,27 @@ package io.switchboard.presence;
 
 import io.switchboard.protocol.Member;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * Who is in a room, across the cluster. A member belongs to the node that holds its connection;
  * when a node dies without saying goodbye, its members are removed (and a {@code presence leave}
- * is relayed to their rooms) within {@code switchboard.presence.ttl} plus one heartbeat.
+ * is relayed to their rooms) within {@code switchboard.cluster.ttl} plus one heartbeat.
  *
- * <p>Calls may block for up to the backend's command timeout: call them from worker threads,
- * never from an I/O thread. They throw {@link io.switchboard.broker.BrokerUnavailableException}
- * when the backend cannot be reached.
+ * <p>No method blocks the caller: each returns a future, failed with
+ * {@link io.switchboard.broker.BrokerUnavailableException} when the backend cannot be reached, so
+ * a room lane can start a join and go on delivering while the answer is on its way. Calls for one
+ * room take effect in the order they are made: a {@link #join} made after a {@link #leave} of the
+ * same member leaves it present.
  */
 public interface Presence {
 
-    void add(String room, Member member);
-
-    void remove(String room, Member member);
+    /** Adds the member to the room, then answers the room's members on every node, the new one included. */
+    CompletableFuture<List<Member>> join(String room, Member member);
 
     /** The room's members on every node, in no particular order. */
-    List<Member> members(String room);
+    CompletableFuture<List<Member>> members(String room);
+
+    /** Removes the member from the room. */
+    CompletableFuture<Void> leave(String room, Member member);
 }

@@ -23,6 +23,7 @@ public final class FrameCodec {
     private static final Pattern EPOCH = Pattern.compile("[A-Za-z0-9_-]{1,32}");
     private static final int MAX_NAME = 32;
     private static final int MAX_REF = 64;
+    private static final String TS_FIELD = ",\"ts\":";
 
     private final JsonMapper json = JsonMapper.builder().build();
     private final int maxTextLength;
@@ -90,6 +91,24 @@ public final class FrameCodec {
             out.append('}');
         }
         return out.toString();
+    }
+
+    /**
+     * The {@code ts} (epoch ms) of a body made by {@link #encodeBody}, or {@code 0} if it has none.
+     * Read without parsing the JSON: in the body {@code ,"ts":} can only be the field itself, since a
+     * quote inside a string value is always escaped.
+     */
+    public long acceptedAt(String body) {
+        int at = body.lastIndexOf(TS_FIELD);
+        if (at < 0) {
+            return 0;
+        }
+        int start = at + TS_FIELD.length();
+        int end = start;
+        while (end < body.length() && Character.isDigit(body.charAt(end))) {
+            end++;
+        }
+        return end == start ? 0 : Long.parseLong(body, start, end, 10);
     }
 
     /** A {@code history} page: the messages, oldest first, each as a full {@code message} frame. */

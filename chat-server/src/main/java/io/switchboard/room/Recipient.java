@@ -13,6 +13,13 @@ public interface Recipient {
 
     void deliver(TextMessage frame);
 
+    /**
+     * Whether the connection is still open. Must be false by the time its close is handled (its
+     * rooms left): a join that completes for a recipient that is no longer open is undone, since
+     * the close did not see it in the room.
+     */
+    boolean isOpen();
+
     /** Called on the room's thread once the recipient is in the room / out of it. */
     void joinedRoom(String room);
 

@@ -1,5 +1,6 @@
 package io.switchboard.room;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import io.switchboard.broker.Broker;
 import io.switchboard.config.SwitchboardProperties;
 import io.switchboard.presence.Presence;
@@ -12,8 +13,9 @@ class RoomConfiguration {
 
     /** One lane per core (at least two): room work is short and never waits on a client socket. */
     @Bean(destroyMethod = "close")
-    Rooms rooms(Broker broker, Presence presence, FrameCodec codec, SwitchboardProperties properties) {
+    Rooms rooms(Broker broker, Presence presence, FrameCodec codec, SwitchboardProperties properties,
+                MeterRegistry meters) {
         int lanes = Math.max(2, Runtime.getRuntime().availableProcessors());
-        return new Rooms(broker, presence, codec, properties.history().maxReplay(), lanes);
+        return new Rooms(broker, presence, codec, properties.history().maxReplay(), lanes, meters);
     }
 }

@@ -3,6 +3,7 @@ package io.switchboard.room;
 import io.switchboard.broker.Broker;
 import io.switchboard.broker.BrokerEventHandler;
 import io.switchboard.broker.HistoryPage;
+import io.switchboard.config.LifecyclePhases;
 import io.switchboard.presence.Presence;
 import io.switchboard.protocol.ChatMessage;
 import io.switchboard.protocol.ClientFrame;
@@ -11,53 +12,99 @@ import io.switchboard.protocol.FrameCodec;
 import io.switchboard.protocol.Member;
 import io.switchboard.protocol.ServerFrame;
 import io.switchboard.protocol.StoredMessage;
+import io.switchboard.room.Room.Membership;
+import io.switchboard.room.Room.Publication;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.time.Duration;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BiConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.context.SmartLifecycle;
 import org.springframework.web.socket.TextMessage;
 
 /**
  * This node's rooms: which local connections are in which room, and delivery to them.
  *
  * <p>Every room is owned by one of a few single-threaded lanes (by hash of its name), and all of a
- * room's work runs there in arrival order: joins, leaves, publications, catch-up. That gives each
- * room a single writer without locks, and keeps the broker's I/O thread free: it only enqueues.
+ * room's state changes run there in arrival order: joins, leaves, publications, catch-up. That
+ * gives each room a single writer without locks, and keeps the broker's I/O thread free: it only
+ * enqueues.
  *
  * <p>Per room the node keeps the epoch and the last offset delivered. A publication at the next
  * offset is delivered; an older one is dropped (already delivered); a newer one means pub/sub lost
  * something, and the gap is read from the log first. A publication of another epoch means the log
  * was lost: members are told ({@code epoch_changed}) and delivery restarts at the new epoch's
- * first offset. A join with {@code since} is answered from the log up to the room's last offset
- * before any later message is delivered, so the joiner sees no gap and no duplicate.
+ * first offset.
+ *
+ * <p>A join never makes its lane wait for Redis, so the room's messages keep flowing to its
+ * members while joins are in flight. The lane registers the join and issues its reads; the first
+ * local member subscribes the node first (one round trip), then every joiner issues its reads
+ * together (one round trip): the room's position with the page of the log after the joiner's
+ * {@code since} ({@link Broker#since}), and presence (add the joiner, list the members). When they
+ * answer, the lane completes the join: the joiner is added, answered {@code joined}, and sent what
+ * it missed up to the room's last offset, from the page and from what the lane delivered meanwhile
+ * (see {@link PendingJoin#replay}), so it sees no gap and no duplicate. Publications that reach a
+ * room new on this node before its position is known wait for it. A join whose connection closed
+ * in the meantime is undone; a failed one answers {@code error broker_unavailable} and leaves
+ * nothing behind. Gap repair and catch-up after a resubscription still wait for Redis on the lane:
+ * they are rare, and they must finish before later offsets are delivered anyway.
  *
  * <p>Each message is encoded once per node and the same {@link TextMessage} handed to every member.
  */
-public final class Rooms implements BrokerEventHandler, AutoCloseable {
+public final class Rooms implements BrokerEventHandler, SmartLifecycle, AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(Rooms.class);
+    /** How long a join, a gap repair or a catch-up waits for Redis before it fails. */
     private static final long BROKER_WAIT_SECONDS = 10;
+    /** How long a stopping node lets its lanes finish what is queued (the leaves of closed connections). */
+    private static final Duration STOP_WAIT = Duration.ofSeconds(5);
 
     private final Broker broker;
     private final Presence presence;
     private final FrameCodec codec;
     private final int maxReplay;
     private final Lane[] lanes;
+    private final AtomicInteger roomCount = new AtomicInteger();
+    private final Counter joined;
+    private final Counter joinsFailed;
+    private final Counter published;
+    private final Counter delivered;
+    private final Timer fanOutLatency;
+    private volatile boolean running;
 
-    public Rooms(Broker broker, Presence presence, FrameCodec codec, int maxReplay, int laneCount) {
+    public Rooms(Broker broker, Presence presence, FrameCodec codec, int maxReplay, int laneCount, MeterRegistry meters) {
         this.broker = broker;
         this.presence = presence;
         this.codec = codec;
         this.maxReplay = maxReplay;
+        Gauge.builder("switchboard.rooms", roomCount, AtomicInteger::get)
+                .description("rooms with a local member or a join in flight").register(meters);
+        this.joined = Counter.builder("switchboard.joins").tag("result", "ok").description("joins answered")
+                .register(meters);
+        this.joinsFailed = Counter.builder("switchboard.joins").tag("result", "error").description("joins answered")
+                .register(meters);
+        this.published = Counter.builder("switchboard.messages.published")
+                .description("messages stored through this node (duplicates excluded)").register(meters);
+        this.delivered = Counter.builder("switchboard.messages.delivered")
+                .description("message frames queued to local members").register(meters);
+        this.fanOutLatency = Timer.builder("switchboard.fanout.latency")
+                .description("from a message's acceptance on one node to its hand-off to this node's members")
+                .publishPercentileHistogram().register(meters);
         this.lanes = new Lane[laneCount];
         for (int i = 0; i < laneCount; i++) {
             lanes[i] = new Lane(Executors.newSingleThreadExecutor(
@@ -68,7 +115,7 @@ public final class Rooms implements BrokerEventHandler, AutoCloseable {
 
     /** Adds the recipient to the room, answers {@code joined}, then replays what it missed since {@code since}. */
     public void join(Recipient recipient, ClientFrame.Join join) {
-        lane(join.room()).run(rooms -> doJoin(rooms, recipient, join));
+        lane(join.room()).run(rooms -> startJoin(rooms, recipient, join));
     }
 
     /** Removes the recipient from the room and answers {@code left} (or {@code error not_joined}). */
@@ -84,19 +131,7 @@ public final class Rooms implements BrokerEventHandler, AutoCloseable {
     }
 
     private void leave(Recipient recipient, String room, String ref, boolean answer) {
-        lane(room).run(rooms -> {
-            Room state = rooms.get(room);
-            if (state == null || !state.members.containsKey(recipient.member().id())) {
-                if (answer) {
-                    recipient.deliver(frame(new ServerFrame.Error(ErrorCode.NOT_JOINED.wire(), "not in room " + room, ref)));
-                }
-                return;
-            }
-            removeMember(rooms, room, state, recipient);
-            if (answer) {
-                recipient.deliver(frame(new ServerFrame.Left(room, ref)));
-            }
-        });
+        lane(room).run(rooms -> leaveNow(rooms, recipient, room, ref, answer));
     }
 
     /**
@@ -108,10 +143,17 @@ public final class Rooms implements BrokerEventHandler, AutoCloseable {
         Member from = recipient.member();
         String body = codec.encodeBody(new ChatMessage(UUID.randomUUID().toString(), from.id(), from.name(),
                 send.text(), System.currentTimeMillis(), send.clientMsgId()));
-        broker.publish(send.room(), send.clientMsgId(), body).whenComplete((stored, error) -> recipient.deliver(
-                error != null ? frame(unavailable(send.ref()))
-                        : frame(new ServerFrame.Ack(send.room(), send.clientMsgId(), stored.epoch(), stored.offset(),
-                                stored.duplicate(), send.ref()))));
+        broker.publish(send.room(), send.clientMsgId(), body).whenComplete((stored, error) -> {
+            if (error != null) {
+                recipient.deliver(frame(unavailable(send.ref())));
+                return;
+            }
+            if (!stored.duplicate()) {
+                published.increment();
+            }
+            recipient.deliver(frame(new ServerFrame.Ack(send.room(), send.clientMsgId(), stored.epoch(),
+                    stored.offset(), stored.duplicate(), send.ref())));
+        });
     }
 
     /** Relays a {@code typing} frame to the room (not stored). */
@@ -138,8 +180,13 @@ public final class Rooms implements BrokerEventHandler, AutoCloseable {
     public void onPublication(String room, String epoch, StoredMessage message) {
         lane(room).run(rooms -> {
             Room state = rooms.get(room);
-            if (state != null) {
+            if (state == null) {
+                return;
+            }
+            if (state.positionKnown()) {
                 deliver(room, state, epoch, message);
+            } else {
+                state.hold(epoch, message);
             }
         });
     }
@@ -155,11 +202,17 @@ public final class Rooms implements BrokerEventHandler, AutoCloseable {
         });
     }
 
+    /**
+     * Catches up a room whose position is known. While it is not (a room new on this node), the
+     * report is of the subscription its first join waits for, and that join reads the position
+     * after it; should the subscription drop and come back in the one round trip before the
+     * position is known, the next publication finds the gap and repairs it.
+     */
     @Override
     public void onSubscribed(String room) {
         lane(room).run(rooms -> {
             Room state = rooms.get(room);
-            if (state != null && state.epoch != null) {
+            if (state != null && state.positionKnown()) {
                 catchUp(room, state);
             }
         });
@@ -172,99 +225,211 @@ public final class Rooms implements BrokerEventHandler, AutoCloseable {
         }
     }
 
-    private void doJoin(Map<String, Room> rooms, Recipient recipient, ClientFrame.Join join) {
-        String room = join.room();
-        Member member = recipient.member();
-        Room state = rooms.get(room);
-        try {
-            if (state == null) {
-                state = new Room();
-                rooms.put(room, state);
-                await(broker.subscribe(room));
-                HistoryPage position = position(room);
-                state.epoch = position.epoch();
-                state.lastOffset = position.offset();
-            }
-            boolean already = state.members.containsKey(member.id());
-            if (!already) {
-                presence.add(room, member);
-            }
-            List<Member> members = presence.members(room);
+    @Override
+    public void start() {
+        running = true;
+    }
 
-            Boolean recovered = null;
-            Boolean epochChanged = null;
-            List<StoredMessage> missed = List.of();
-            long floor = 0;
-            if (join.since() != null) {
-                long after = join.since().offset();
-                epochChanged = !join.since().epoch().equals(state.epoch);
-                if (epochChanged) {
-                    after = 0;
-                }
-                // A client can be ahead of this node (it came from a node that delivered more):
-                // offsets up to its own arrive here later and must not be shown to it again.
-                floor = after;
-                after = Math.min(after, state.lastOffset);
-                recovered = true;
-                if (state.lastOffset - after > maxReplay) {
-                    after = state.lastOffset - maxReplay;
-                    recovered = false;
-                }
-                if (state.lastOffset > after) {
-                    HistoryPage page = await(broker.since(room, after, (int) (state.lastOffset - after)));
-                    if (!page.epoch().equals(state.epoch) || page.firstOffset() > after + 1) {
-                        recovered = false;
-                    }
-                    if (page.epoch().equals(state.epoch)) {
-                        missed = page.messages();
-                    }
-                }
+    /** After the web server has closed every connection: lets the lanes finish the queued leaves. */
+    @Override
+    public void stop() {
+        running = false;
+        long deadline = System.nanoTime() + STOP_WAIT.toNanos();
+        for (Lane lane : lanes) {
+            lane.executor.shutdown();
+        }
+        try {
+            for (Lane lane : lanes) {
+                lane.executor.awaitTermination(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
             }
-            if (!already) {
-                state.members.put(member.id(), new Membership(recipient, floor));
-            }
-            recipient.joinedRoom(room);
-            recipient.deliver(frame(new ServerFrame.Joined(room, state.epoch, state.lastOffset, members,
-                    recovered, epochChanged, join.ref())));
-            for (StoredMessage message : missed) {
-                if (message.offset() <= state.lastOffset) {
-                    recipient.deliver(new TextMessage(codec.message(room, state.epoch, message)));
-                }
-            }
-            if (!already) {
-                broker.publishEvent(room, codec.encode(new ServerFrame.Presence(room, "join", member)));
-            }
-        } catch (RuntimeException e) {
-            log.debug("Join of {} to {} failed: {}", member.id(), room, e.getMessage());
-            if (state != null && !state.members.containsKey(member.id())) {
-                try {
-                    presence.remove(room, member);
-                } catch (RuntimeException ignored) {
-                    // the broker is down; the node's heartbeat writes its true members again
-                }
-                if (state.members.isEmpty()) {
-                    rooms.remove(room);
-                    broker.unsubscribe(room);
-                }
-            }
-            recipient.deliver(frame(unavailable(join.ref())));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 
-    private void removeMember(Map<String, Room> rooms, String room, Room state, Recipient recipient) {
+    @Override
+    public boolean isRunning() {
+        return running;
+    }
+
+    @Override
+    public int getPhase() {
+        return LifecyclePhases.ROOMS;
+    }
+
+    /**
+     * Registers a join and issues its reads; runs on the room's lane and returns at once. A member
+     * with a join in flight for the room has this one wait for it.
+     */
+    private void startJoin(Map<String, Room> rooms, Recipient recipient, ClientFrame.Join join) {
+        String name = join.room();
         Member member = recipient.member();
-        state.members.remove(member.id());
+        Room room = rooms.get(name);
+        if (room == null) {
+            room = new Room(broker.subscribe(name), maxReplay);
+            rooms.put(name, room);
+            roomCount.incrementAndGet();
+        }
+        PendingJoin earlier = room.joining.get(member.id());
+        if (earlier != null) {
+            earlier.then(() -> startJoin(rooms, recipient, join));
+            return;
+        }
+        PendingJoin pending = new PendingJoin(recipient, join, room.members.containsKey(member.id()));
+        room.joinStarted(member.id(), pending);
+        CompletableFuture<Reads> reads;
+        if (pending.already) {
+            reads = presence.members(name).thenApply(members -> new Reads(null, members));
+        } else {
+            long after = pending.firstReadAfter(room, maxReplay);
+            int limit = join.since() == null ? 0 : maxReplay;
+            pending.reading(after, limit);
+            // Issued together once the subscription is active: one round trip.
+            reads = room.subscribed.thenCompose(subscribed -> broker.since(name, after, limit)
+                    .thenCombine(presence.join(name, member), Reads::new));
+        }
+        Room state = room;
+        reads.orTimeout(BROKER_WAIT_SECONDS, TimeUnit.SECONDS).whenComplete((answer, error) -> lane(name).run(
+                owned -> completeJoin(owned, name, state, pending, answer, error)));
+    }
+
+    /** The join's reads answered: runs on the room's lane. */
+    private void completeJoin(Map<String, Room> rooms, String name, Room room, PendingJoin pending, Reads reads,
+                              Throwable error) {
+        if (error != null) {
+            failJoin(rooms, name, room, pending, error);
+            return;
+        }
+        pending.members = reads.members();
+        if (!room.positionKnown()) {
+            // The page was read after the subscription became active: what was published since
+            // arrived here and waited; what is at or below the page's offset is dropped by deliver.
+            HistoryPage page = reads.page();
+            for (Publication early : room.position(page.epoch(), page.offset())) {
+                deliver(name, room, early.epoch(), early.message());
+            }
+        }
+        answerJoin(rooms, name, room, pending, reads.page());
+    }
+
+    /**
+     * Adds the joiner and answers it, or reads its page again when the page does not reach the
+     * room's position (see {@link PendingJoin#replay}): once at most, so a join always completes.
+     */
+    private void answerJoin(Map<String, Room> rooms, String name, Room room, PendingJoin pending, HistoryPage page) {
+        Recipient recipient = pending.recipient;
+        Member member = recipient.member();
+        ClientFrame.Join request = pending.request;
+        if (pending.already) {
+            room.joinEnded(member.id());
+            recipient.deliver(frame(new ServerFrame.Joined(name, room.epoch, room.lastOffset, pending.members,
+                    null, null, request.ref())));
+            pending.completed();
+            return;
+        }
+        PendingJoin.Replay replay = pending.replay(room, page, maxReplay);
+        if (replay == null) {
+            reread(name, room, pending);
+            return;
+        }
+        room.joinEnded(member.id());
+        room.members.put(member.id(), new Membership(recipient, replay.floor()));
+        recipient.joinedRoom(name);
+        // Checked after joinedRoom: a connection that closes from here on finds the room among its
+        // rooms and leaves it; one that closed before never will, so the join is undone here.
+        if (!recipient.isOpen()) {
+            log.debug("{} closed while joining {}; undoing the join", member.id(), name);
+            room.members.remove(member.id());
+            recipient.leftRoom(name);
+            leavePresence(name, member);
+            dropIfUnused(rooms, name, room);
+            pending.completed();
+            return;
+        }
+        recipient.deliver(frame(new ServerFrame.Joined(name, room.epoch, room.lastOffset, pending.members,
+                replay.recovered(), replay.epochChanged(), request.ref())));
+        joined.increment();
+        for (StoredMessage message : replay.messages()) {
+            recipient.deliver(new TextMessage(codec.message(name, room.epoch, message)));
+        }
+        broker.publishEvent(name, codec.encode(new ServerFrame.Presence(name, "join", member)))
+                .whenComplete(ifFailed("relaying the presence join", member, name));
+        pending.completed();
+    }
+
+    /** Reads the joiner's page again, from what it needs at the room's position now. */
+    private void reread(String name, Room room, PendingJoin pending) {
+        long after = pending.neededAfter(room, maxReplay);
+        pending.rereading(after, maxReplay);
+        broker.since(name, after, maxReplay).orTimeout(BROKER_WAIT_SECONDS, TimeUnit.SECONDS)
+                .whenComplete((page, error) -> lane(name).run(rooms -> {
+                    if (error != null) {
+                        failJoin(rooms, name, room, pending, error);
+                    } else {
+                        answerJoin(rooms, name, room, pending, page);
+                    }
+                }));
+    }
+
+    /** Answers {@code error broker_unavailable} and takes back what the join did. */
+    private void failJoin(Map<String, Room> rooms, String name, Room room, PendingJoin pending, Throwable error) {
+        Member member = pending.recipient.member();
+        log.debug("Join of {} to {} failed: {}", member.id(), name, error.toString());
+        room.joinEnded(member.id());
+        if (!pending.already) {
+            leavePresence(name, member);
+        }
+        dropIfUnused(rooms, name, room);
+        pending.recipient.deliver(frame(unavailable(pending.request.ref())));
+        joinsFailed.increment();
+        pending.completed();
+    }
+
+    private void leaveNow(Map<String, Room> rooms, Recipient recipient, String room, String ref, boolean answer) {
+        Room state = rooms.get(room);
+        String id = recipient.member().id();
+        PendingJoin pending = state == null ? null : state.joining.get(id);
+        if (pending != null) {
+            pending.then(() -> leaveNow(rooms, recipient, room, ref, answer));
+            return;
+        }
+        if (state == null || !state.members.containsKey(id)) {
+            if (answer) {
+                recipient.deliver(frame(new ServerFrame.Error(ErrorCode.NOT_JOINED.wire(), "not in room " + room, ref)));
+            }
+            return;
+        }
+        Member member = recipient.member();
+        state.members.remove(id);
         recipient.leftRoom(room);
-        if (state.members.isEmpty()) {
-            rooms.remove(room);
-            broker.unsubscribe(room);
+        dropIfUnused(rooms, room, state);
+        leavePresence(room, member);
+        broker.publishEvent(room, codec.encode(new ServerFrame.Presence(room, "leave", member)))
+                .whenComplete(ifFailed("relaying the presence leave", member, room));
+        if (answer) {
+            recipient.deliver(frame(new ServerFrame.Left(room, ref)));
         }
-        try {
-            presence.remove(room, member);
-            broker.publishEvent(room, codec.encode(new ServerFrame.Presence(room, "leave", member)));
-        } catch (RuntimeException e) {
-            log.debug("Presence of {} in {} not removed: {}", member.id(), room, e.getMessage());
+    }
+
+    private void leavePresence(String room, Member member) {
+        presence.leave(room, member).whenComplete(ifFailed("removing the presence", member, room));
+    }
+
+    /** Forgets a room with no local member and no join in flight, and stops listening to it. */
+    private void dropIfUnused(Map<String, Room> rooms, String name, Room room) {
+        if (room.isUnused() && rooms.remove(name, room)) {
+            roomCount.decrementAndGet();
+            broker.unsubscribe(name);
         }
+    }
+
+    /** A completion callback for a best-effort call: a failure is only logged. */
+    private static BiConsumer<Object, Throwable> ifFailed(String what, Member member, String room) {
+        return (result, error) -> {
+            if (error != null) {
+                log.debug("{} of {} in {} failed: {}", what, member.id(), room, error.toString());
+            }
+        };
     }
 
     /** Delivers one publication in order, repairing a gap from the log first. Runs on the room's lane. */
@@ -316,7 +481,7 @@ public final class Rooms implements BrokerEventHandler, AutoCloseable {
     /** After a resubscription: delivers whatever was stored while this node was not listening. */
     private void catchUp(String room, Room state) {
         try {
-            HistoryPage position = position(room);
+            HistoryPage position = await(broker.since(room, 0, 0));
             if (!position.epoch().equals(state.epoch)) {
                 changeEpoch(room, state, position.epoch());
             }
@@ -333,18 +498,24 @@ public final class Rooms implements BrokerEventHandler, AutoCloseable {
             member.recipient.deliver(notice);
             member.floor = 0;
         }
-        state.epoch = epoch;
-        state.lastOffset = 0;
+        state.changeEpoch(epoch);
     }
 
     private void fanOut(String room, Room state, StoredMessage message) {
         TextMessage frame = new TextMessage(codec.message(room, state.epoch, message));
+        int recipients = 0;
         for (Membership member : state.members.values()) {
             if (message.offset() > member.floor) {
                 member.recipient.deliver(frame);
+                recipients++;
             }
         }
-        state.lastOffset = message.offset();
+        state.delivered(message);
+        delivered.increment(recipients);
+        long acceptedAt = codec.acceptedAt(message.body());
+        if (acceptedAt > 0) {
+            fanOutLatency.record(Math.max(0, System.currentTimeMillis() - acceptedAt), TimeUnit.MILLISECONDS);
+        }
     }
 
     private TextMessage frame(ServerFrame frame) {
@@ -353,11 +524,6 @@ public final class Rooms implements BrokerEventHandler, AutoCloseable {
 
     private static ServerFrame.Error unavailable(String ref) {
         return new ServerFrame.Error(ErrorCode.BROKER_UNAVAILABLE.wire(), "the message broker is unavailable; retry", ref);
-    }
-
-    /** The room's epoch and last offset (creating the epoch if the room is new). */
-    private HistoryPage position(String room) {
-        return await(broker.since(room, 0, 0));
     }
 
     private static <T> T await(Future<T> future) {
@@ -378,23 +544,8 @@ public final class Rooms implements BrokerEventHandler, AutoCloseable {
         return lanes[Math.floorMod(room.hashCode(), lanes.length)];
     }
 
-    /** One room's state; touched only on its lane. */
-    private static final class Room {
-        final Map<String, Membership> members = new LinkedHashMap<>();
-        String epoch;
-        long lastOffset;
-    }
-
-    /** A local member of a room; offsets up to {@code floor} (of the current epoch) it already has. */
-    private static final class Membership {
-        final Recipient recipient;
-        long floor;
-
-        Membership(Recipient recipient, long floor) {
-            this.recipient = recipient;
-            this.floor = floor;
-        }
-    }
+    /** What a join reads: the page of the log ({@code null} for a member already in the room) and the members. */
+    private record Reads(HistoryPage page, List<Member> members) {}
 
     /** A single thread and the rooms it owns. */
     private record Lane(ExecutorService executor, Map<String, Room> rooms) {

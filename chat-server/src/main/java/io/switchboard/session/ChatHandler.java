@@ -11,12 +11,8 @@ import io.switchboard.protocol.ProtocolException;
 import io.switchboard.protocol.ServerFrame;
 import io.switchboard.room.Rooms;
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.web.socket.BinaryMessage;
@@ -37,7 +33,6 @@ final class ChatHandler extends AbstractWebSocketHandler {
     private static final String CONNECTION = "switchboard.connection";
     /** Tomcat's per-session bound on a blocking write. */
     private static final String BLOCKING_SEND_TIMEOUT = "org.apache.tomcat.websocket.BLOCKING_SEND_TIMEOUT";
-    private static final CloseStatus SERVICE_RESTART = new CloseStatus(CloseCodes.SERVICE_RESTART, "node shutting down");
     private static final CloseStatus BINARY = new CloseStatus(CloseCodes.UNSUPPORTED_DATA, "binary frames are not supported");
 
     private final Rooms rooms;
@@ -45,14 +40,18 @@ final class ChatHandler extends AbstractWebSocketHandler {
     private final NodeId node;
     private final SwitchboardProperties properties;
     private final ExecutorService writers;
-    private final Map<String, Connection> connections = new ConcurrentHashMap<>();
+    private final Connections connections;
+    private final Runnable overflowed;
 
-    ChatHandler(Rooms rooms, FrameCodec codec, NodeId node, SwitchboardProperties properties, ExecutorService writers) {
+    ChatHandler(Rooms rooms, FrameCodec codec, NodeId node, SwitchboardProperties properties, ExecutorService writers,
+                Connections connections) {
         this.rooms = rooms;
         this.codec = codec;
         this.node = node;
         this.properties = properties;
         this.writers = writers;
+        this.connections = connections;
+        this.overflowed = connections::overflowed;
     }
 
     @Override
@@ -60,10 +59,10 @@ final class ChatHandler extends AbstractWebSocketHandler {
         var outbox = properties.outbox();
         var limits = properties.limits();
         Connection connection = new Connection(UUID.randomUUID().toString(),
-                new Outbox(session, writers, outbox.maxMessages(), outbox.maxBytes().toBytes() / 2),
+                new Outbox(session, writers, outbox.maxMessages(), outbox.maxBytes().toBytes() / 2, overflowed),
                 new RateLimiter(limits.messagesPerSecond(), limits.burst(), System.nanoTime()));
         session.getAttributes().put(CONNECTION, connection);
-        connections.put(connection.id, connection);
+        connections.add(connection);
         if (session instanceof NativeWebSocketSession nativeSession
                 && nativeSession.getNativeSession() instanceof jakarta.websocket.Session standard) {
             standard.getUserProperties().put(BLOCKING_SEND_TIMEOUT, outbox.sendTimeout().toMillis());
@@ -97,31 +96,11 @@ final class ChatHandler extends AbstractWebSocketHandler {
         if (connection == null) {
             return;
         }
-        connections.remove(connection.id);
+        connections.remove(connection);
+        // Closed before its rooms are read: a join completing from now on sees it closed and undoes itself.
+        connection.outbox.discard();
         if (connection.member() != null) {
             rooms.leaveAll(connection, List.copyOf(connection.rooms()));
-        }
-    }
-
-    /**
-     * Tells every connection to reconnect elsewhere, spread over {@code spreadMs} so they do not all
-     * come back at once, and closes each with 1012 once its queued frames are out. Waits (up to five
-     * seconds) for the closes to complete, so the web server stops only after.
-     */
-    void closeAll(String reason, long spreadMs) {
-        for (Connection connection : connections.values()) {
-            long retryAfter = ThreadLocalRandom.current().nextLong(spreadMs + 1);
-            send(connection, new ServerFrame.Reconnect(reason, retryAfter));
-            connection.outbox.close(SERVICE_RESTART);
-        }
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-        while (!connections.isEmpty() && System.nanoTime() < deadline) {
-            try {
-                Thread.sleep(20);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            }
         }
     }
 

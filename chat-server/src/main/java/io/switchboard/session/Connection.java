@@ -4,6 +4,7 @@ import io.switchboard.protocol.Member;
 import io.switchboard.room.Recipient;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.springframework.web.socket.TextMessage;
 
 /** One client connection: its identity once it said hello, its rooms, its send budget and outbox. */
@@ -14,6 +15,7 @@ final class Connection implements Recipient {
     final RateLimiter sendRate;
     private final Set<String> rooms = ConcurrentHashMap.newKeySet();
     private volatile Member member;
+    private final AtomicBoolean moving = new AtomicBoolean();
 
     Connection(String id, Outbox outbox, RateLimiter sendRate) {
         this.id = id;
@@ -30,6 +32,15 @@ final class Connection implements Recipient {
         this.member = member;
     }
 
+    /** Marks the connection as told to move to another node; false if it was already. */
+    boolean markMoving() {
+        return moving.compareAndSet(false, true);
+    }
+
+    boolean isMoving() {
+        return moving.get();
+    }
+
     boolean isIn(String room) {
         return rooms.contains(room);
     }
@@ -41,6 +52,11 @@ final class Connection implements Recipient {
     @Override
     public void deliver(TextMessage frame) {
         outbox.offer(frame);
+    }
+
+    @Override
+    public boolean isOpen() {
+        return outbox.isOpen();
     }
 
     @Override

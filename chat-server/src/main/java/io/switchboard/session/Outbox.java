@@ -28,6 +28,8 @@ final class Outbox {
     private static final Logger log = LoggerFactory.getLogger(Outbox.class);
 
     private final WebSocketSession session;
+    /** Counts slow-consumer closes; shared by every outbox, so nothing is allocated per connection. */
+    private final Runnable onOverflow;
     private final Executor writers;
     private final int maxMessages;
     private final long maxChars;
@@ -37,8 +39,9 @@ final class Outbox {
     private boolean closed;
     private CloseStatus closeAfterDrain;
 
-    Outbox(WebSocketSession session, Executor writers, int maxMessages, long maxChars) {
+    Outbox(WebSocketSession session, Executor writers, int maxMessages, long maxChars, Runnable onOverflow) {
         this.session = session;
+        this.onOverflow = onOverflow;
         this.writers = writers;
         this.maxMessages = maxMessages;
         this.maxChars = maxChars;
@@ -64,8 +67,28 @@ final class Outbox {
             queue.clear();
             queuedChars = 0;
         }
+        onOverflow.run();
         // Closing waits for a write in progress (up to the send timeout): never on the caller's thread.
         writers.execute(() -> closeNow(SLOW_CONSUMER));
+    }
+
+    /** Whether frames are still accepted and the socket is open. */
+    boolean isOpen() {
+        synchronized (this) {
+            if (closed) {
+                return false;
+            }
+        }
+        return session.isOpen();
+    }
+
+    /** The socket is gone: drops what is queued and accepts nothing more; {@link #isOpen} is false from now on. */
+    void discard() {
+        synchronized (this) {
+            closed = true;
+            queue.clear();
+            queuedChars = 0;
+        }
     }
 
     /** Stops accepting frames, lets the queued ones go out, then closes with {@code status}. */

@@ -1,13 +1,14 @@
 package io.switchboard.session;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import io.switchboard.config.NodeId;
 import io.switchboard.config.SwitchboardProperties;
 import io.switchboard.protocol.FrameCodec;
 import io.switchboard.room.Rooms;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import org.springframework.boot.web.server.context.WebServerGracefulShutdownLifecycle;
-import org.springframework.context.SmartLifecycle;
+import java.util.concurrent.ScheduledExecutorService;
+import org.springframework.boot.availability.ApplicationAvailability;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.web.socket.config.annotation.EnableWebSocket;
@@ -23,17 +24,21 @@ class WebSocketConfiguration implements WebSocketConfigurer {
     private static final int MAX_BINARY_FRAME = 1024;
 
     private final ChatHandler handler;
+    private final ApplicationAvailability availability;
     private final SwitchboardProperties properties;
 
     WebSocketConfiguration(Rooms rooms, FrameCodec codec, NodeId nodeId, SwitchboardProperties properties,
-                           ExecutorService outboxWriters) {
-        this.handler = new ChatHandler(rooms, codec, nodeId, properties, outboxWriters);
+                           ExecutorService outboxWriters, Connections connections,
+                           ApplicationAvailability availability) {
+        this.handler = new ChatHandler(rooms, codec, nodeId, properties, outboxWriters, connections);
+        this.availability = availability;
         this.properties = properties;
     }
 
     @Override
     public void registerWebSocketHandlers(WebSocketHandlerRegistry registry) {
         registry.addHandler(handler, "/ws")
+                .addInterceptors(new RefuseWhileNotReady(availability, properties.drain().retryAfter()))
                 .setAllowedOriginPatterns(properties.allowedOrigins().toArray(String[]::new));
     }
 
@@ -51,37 +56,15 @@ class WebSocketConfiguration implements WebSocketConfigurer {
         return container;
     }
 
-    /**
-     * On shutdown, before the web server stops: every client is told {@code reconnect} (spread
-     * over a second) and closed with 1012, so it resumes on another node without losing anything.
-     */
     @Bean
-    SmartLifecycle closeConnectionsOnShutdown() {
-        return new SmartLifecycle() {
-            private volatile boolean running;
+    static Connections connections(FrameCodec codec, ScheduledExecutorService connectionMoves, MeterRegistry meters) {
+        return new Connections(codec, connectionMoves, meters);
+    }
 
-            @Override
-            public void start() {
-                running = true;
-            }
-
-            @Override
-            public void stop() {
-                running = false;
-                handler.closeAll("shutdown", 1000);
-            }
-
-            @Override
-            public boolean isRunning() {
-                return running;
-            }
-
-            @Override
-            public int getPhase() {
-                // stopped before the web server (which stops in the graceful-shutdown phase)
-                return WebServerGracefulShutdownLifecycle.SMART_LIFECYCLE_PHASE + 1;
-            }
-        };
+    /** Paces moves of connections (drain, rebalance); its one thread starts with the first move. */
+    @Bean(destroyMethod = "shutdownNow")
+    static ScheduledExecutorService connectionMoves() {
+        return Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("connection-moves").daemon().factory());
     }
 
     /** Writes each busy connection's outbox on a virtual thread. */

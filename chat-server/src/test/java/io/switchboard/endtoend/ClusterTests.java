@@ -9,59 +9,20 @@ import io.lettuce.core.api.sync.RedisCommands;
 import io.switchboard.support.ChatClient;
 import io.switchboard.support.Node;
 import io.switchboard.support.NodeProcess;
-import io.switchboard.support.RedisServer;
 import io.switchboard.support.Wait;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.Test;
 
 /** Several nodes on one real Redis, talked to through real WebSocket clients. */
-class ClusterTests {
+class ClusterTests extends OnRedis {
 
-    private static RedisServer redis;
-    private final List<AutoCloseable> open = new ArrayList<>();
-    private String prefix;
 
-    @BeforeAll
-    static void startRedis() {
-        redis = RedisServer.create();
-    }
-
-    @AfterAll
-    static void stopRedis() {
-        redis.close();
-    }
-
-    @BeforeEach
-    void uniquePrefix() {
-        prefix = "t" + UUID.randomUUID().toString().substring(0, 8) + ":";
-    }
-
-    @AfterEach
-    void closeAll() throws Exception {
-        for (int i = open.size() - 1; i >= 0; i--) {
-            open.get(i).close();
-        }
-    }
-
-    private <T extends AutoCloseable> T track(T closeable) {
-        open.add(closeable);
-        return closeable;
-    }
-
-    private Node node(String name) {
-        return track(Node.onRedis(redis.port(), prefix, name));
-    }
 
     private ChatClient client(Node node, String name) {
         return track(ChatClient.connect(node.port(), name));
@@ -256,5 +217,26 @@ class ClusterTests {
         ChatClient late = client(survivor, "Late");
         assertThat((List<Map<String, Object>>) late.join("ttl").get("members")).extracting(m -> m.get("name"))
                 .containsExactlyInAnyOrder("Watcher", "Late");
+    }
+
+    @Test
+    void exposesDeliveryConnectionAndRedisMetricsForPrometheus() {
+        Node first = node("n1");
+        Node second = node("n2");
+        ChatClient sender = client(first, "Sender");
+        ChatClient receiver = client(second, "Receiver");
+        sender.join("metrics");
+        receiver.join("metrics");
+        sender.say("metrics", "counted", "metric-1");
+        receiver.messages("metrics", 1);
+
+        String scrape = io.switchboard.support.Actuator.get(second.managementPort(), "/actuator/prometheus").body();
+
+        assertThat(scrape).contains("switchboard_connections 1.0", "switchboard_rooms 1.0",
+                "switchboard_joins_total{result=\"ok\"} 1.0", "switchboard_messages_delivered_total 1.0",
+                "switchboard_fanout_latency_seconds_bucket", "switchboard_drain_state 0.0",
+                "switchboard_outbox_overflows_total 0.0", "lettuce_command_completion_seconds");
+        assertThat(io.switchboard.support.Actuator.get(first.managementPort(), "/actuator/prometheus").body())
+                .contains("switchboard_messages_published_total 1.0");
     }
 }

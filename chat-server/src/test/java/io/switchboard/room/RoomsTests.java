@@ -1,13 +1,16 @@
 package io.switchboard.room;
 
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.switchboard.broker.Broker;
 import io.switchboard.broker.BrokerEventHandler;
+import io.switchboard.broker.BrokerUnavailableException;
 import io.switchboard.broker.HistoryPage;
 import io.switchboard.broker.InMemoryBroker;
 import io.switchboard.broker.PublishResult;
 import io.switchboard.presence.InMemoryPresence;
+import io.switchboard.protocol.ChatMessage;
 import io.switchboard.protocol.ClientFrame;
 import io.switchboard.protocol.FrameCodec;
 import io.switchboard.protocol.Member;
@@ -19,24 +22,187 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Supplier;
+import java.util.stream.LongStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.springframework.web.socket.TextMessage;
 import tools.jackson.databind.json.JsonMapper;
 
-/** The room layer on the in-memory broker, with pub/sub delivery that the test can hold back. */
+/**
+ * The room layer on the in-memory broker, behind a decorator that can drop or hold back
+ * publications, and hold back or fail reads of the log: a held read is a join in flight.
+ */
 class RoomsTests {
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
+    private static final Duration WAIT = Duration.ofSeconds(10);
     private final HoldingBroker broker = new HoldingBroker(new InMemoryBroker(100, Duration.ofMinutes(1), Clock.systemUTC()));
+    private final InMemoryPresence presence = new InMemoryPresence();
     private final FrameCodec codec = new FrameCodec(100);
-    private final Rooms rooms = new Rooms(broker, new InMemoryPresence(), codec, 100, 2);
+    private final Rooms rooms = new Rooms(broker, presence, codec, 100, 2, new SimpleMeterRegistry());
 
     @AfterEach
     void close() {
         rooms.close();
+    }
+
+    /** When a held read of the log reads it: as it was asked, or as it is when it answers. */
+    enum Read { WHEN_ASKED, WHEN_ANSWERED }
+
+    @ParameterizedTest(name = "log read {0}")
+    @EnumSource(Read.class)
+    void deliversToTheRoomWhileAJoinIsInFlightThenGivesTheJoinerExactlyWhatItMissed(Read read) {
+        TestRecipient ada = new TestRecipient("ada");
+        rooms.join(ada, new ClientFrame.Join("r", null, null));
+        String epoch = (String) ada.await("joined").get("epoch");
+        publish("r", 1, 3);
+        Wait.until(WAIT, () -> ada.offsets().size() == 3, "ada gets 1-3");
+
+        broker.holdReads(read);
+        TestRecipient bob = new TestRecipient("bob");
+        rooms.join(bob, new ClientFrame.Join("r", new Position(epoch, 1), "b1"));
+        Wait.until(WAIT, () -> broker.heldReads() == 1, "bob's join reads the log");
+        publish("r", 4, 8);
+
+        // Counted, not timed: the room's lane delivered 4-8 while bob's read had no answer.
+        Wait.until(WAIT, () -> ada.offsets().size() == 8, "ada gets 4-8 while bob's join is in flight");
+        assertThat(ada.offsets()).containsExactly(1L, 2L, 3L, 4L, 5L, 6L, 7L, 8L);
+        assertThat(broker.heldReads()).isEqualTo(1);
+        assertThat(bob.frames).isEmpty();
+
+        broker.releaseReads();
+        assertThat(bob.await("joined")).containsEntry("offset", 8).containsEntry("recovered", true)
+                .containsEntry("epochChanged", false).containsEntry("ref", "b1");
+        Wait.until(WAIT, () -> bob.offsets().size() == 7, "bob gets 2-8");
+        publish("r", 9, 9);
+        Wait.until(WAIT, () -> bob.offsets().size() == 8 && ada.offsets().size() == 9, "both get 9");
+        assertThat(bob.types().getFirst()).isEqualTo("joined");
+        assertThat(bob.offsets()).containsExactlyElementsOf(offsets(2, 9));
+        assertThat(ada.offsets()).containsExactlyElementsOf(offsets(1, 9));
+        assertThat(ada.frames).anyMatch(f -> isPresenceOf(f, "join", "bob"));
+    }
+
+    @ParameterizedTest(name = "log read {0}")
+    @EnumSource(Read.class)
+    void holdsPublicationsToARoomNewOnThisNodeUntilItsPositionIsKnown(Read read) {
+        String epoch = publish("fresh", 1, 2);
+
+        broker.holdReads(read);
+        TestRecipient carol = new TestRecipient("carol");
+        rooms.join(carol, new ClientFrame.Join("fresh", new Position(epoch, 1), "c1"));
+        Wait.until(WAIT, () -> broker.heldReads() == 1, "carol's join reads the log");
+        assertThat(broker.subscriptions).contains("fresh");
+        publish("fresh", 3, 4);
+        broker.releaseReads();
+
+        assertThat(carol.await("joined")).containsEntry("offset", 4).containsEntry("recovered", true);
+        Wait.until(WAIT, () -> carol.offsets().size() == 3, "carol gets 2-4");
+        publish("fresh", 5, 5);
+        Wait.until(WAIT, () -> carol.offsets().size() == 4, "carol gets 5");
+        assertThat(carol.offsets()).containsExactlyElementsOf(offsets(2, 5));
+    }
+
+    @Test
+    void undoesAJoinWhoseConnectionClosedWhileItWasInFlight() {
+        broker.holdReads(Read.WHEN_ASKED);
+        TestRecipient eve = new TestRecipient("eve");
+        rooms.join(eve, new ClientFrame.Join("gone", null, "e1"));
+        Wait.until(WAIT, () -> broker.heldReads() == 1, "eve's join reads the log");
+        eve.close();
+        broker.releaseReads();
+
+        Wait.until(WAIT, () -> !broker.subscriptions.contains("gone"), "the node stops listening to the room");
+        assertThat(presence.members("gone").join()).isEmpty();
+        assertThat(eve.joinedRooms).isEmpty();
+        assertThat(eve.frames).isEmpty();
+    }
+
+    @Test
+    void undoesOnlyTheClosedJoinerInARoomWithOtherMembers() {
+        TestRecipient ada = new TestRecipient("ada");
+        rooms.join(ada, new ClientFrame.Join("kept", null, null));
+        ada.await("joined");
+        broker.holdReads(Read.WHEN_ASKED);
+        TestRecipient eve = new TestRecipient("eve");
+        rooms.join(eve, new ClientFrame.Join("kept", null, "e1"));
+        Wait.until(WAIT, () -> broker.heldReads() == 1, "eve's join reads the log");
+        eve.close();
+        broker.releaseReads();
+
+        Wait.until(WAIT, () -> presence.members("kept").join().size() == 1, "eve leaves presence");
+        assertThat(presence.members("kept").join()).extracting(Member::id).containsExactly("ada");
+        publish("kept", 1, 1);
+        Wait.until(WAIT, () -> ada.offsets().size() == 1, "ada gets 1");
+        assertThat(broker.subscriptions).contains("kept");
+        assertThat(eve.frames).isEmpty();
+        assertThat(ada.frames).noneMatch(f -> isPresenceOf(f, "join", "eve"));
+    }
+
+    @Test
+    void answersAFailedJoinWithBrokerUnavailableAndLeavesNothingBehind() {
+        broker.failReads = true;
+        TestRecipient ada = new TestRecipient("ada");
+        rooms.join(ada, new ClientFrame.Join("down", null, "j1"));
+
+        assertThat(ada.await("error")).containsEntry("code", "broker_unavailable").containsEntry("ref", "j1");
+        Wait.until(WAIT, () -> !broker.subscriptions.contains("down"), "the node stops listening to the room");
+        assertThat(presence.members("down").join()).isEmpty();
+        assertThat(ada.joinedRooms).isEmpty();
+
+        broker.failReads = false;
+        rooms.join(ada, new ClientFrame.Join("down", null, "j2"));
+        assertThat(ada.await("joined")).containsEntry("ref", "j2");
+    }
+
+    @Test
+    void answersALeaveSentDuringTheJoinAfterJoined() {
+        broker.holdReads(Read.WHEN_ASKED);
+        TestRecipient bob = new TestRecipient("bob");
+        rooms.join(bob, new ClientFrame.Join("brief", null, "j1"));
+        Wait.until(WAIT, () -> broker.heldReads() == 1, "bob's join reads the log");
+        rooms.leave(bob, "brief", "l1");
+        broker.releaseReads();
+
+        bob.await("left");
+        assertThat(bob.types()).containsExactly("joined", "left");
+        Wait.until(WAIT, () -> !broker.subscriptions.contains("brief"), "the node stops listening to the room");
+        assertThat(presence.members("brief").join()).isEmpty();
+    }
+
+    @Test
+    void startsAtTheNewEpochsFirstMessageWhenTheClientsEpochIsGone() {
+        publish("lost", 1, 3);
+        TestRecipient ada = new TestRecipient("ada");
+        rooms.join(ada, new ClientFrame.Join("lost", new Position("gone", 5), null));
+
+        assertThat(ada.await("joined")).containsEntry("epochChanged", true).containsEntry("recovered", true)
+                .containsEntry("offset", 3);
+        Wait.until(WAIT, () -> ada.offsets().size() == 3, "ada gets 1-3");
+        assertThat(ada.offsets()).containsExactly(1L, 2L, 3L);
+    }
+
+    @Test
+    void sendsTheNewestMessagesWhenMoreThanMaxReplayWereMissed() {
+        HoldingBroker longLog = new HoldingBroker(new InMemoryBroker(300, Duration.ofMinutes(1), Clock.systemUTC()));
+        try (Rooms shortReplay = new Rooms(longLog, new InMemoryPresence(), codec, 100, 2, new SimpleMeterRegistry())) {
+            String epoch = null;
+            for (int i = 1; i <= 150; i++) {
+                epoch = longLog.publish("far", "m" + i, body(i)).join().epoch();
+            }
+            TestRecipient bob = new TestRecipient("bob");
+            shortReplay.join(bob, new ClientFrame.Join("far", new Position(epoch, 10), null));
+
+            assertThat(bob.await("joined")).containsEntry("recovered", false).containsEntry("offset", 150);
+            Wait.until(WAIT, () -> bob.offsets().size() == 100, "bob gets the newest 100");
+            assertThat(bob.offsets()).containsExactlyElementsOf(offsets(51, 150));
+        }
     }
 
     @Test
@@ -78,12 +244,38 @@ class RoomsTests {
         assertThat(ada.offsets()).containsExactly(1L, 2L, 3L);
     }
 
-    /** Our own seam, decorated: delivers, drops or holds back publications. */
+    /** Publishes messages {@code from}-{@code to} (by their offsets in a fresh room) and answers the room's epoch. */
+    private String publish(String room, int from, int to) {
+        String epoch = null;
+        for (int i = from; i <= to; i++) {
+            epoch = broker.publish(room, "m" + i, body(i)).join().epoch();
+        }
+        return epoch;
+    }
+
+    private String body(int i) {
+        return codec.encodeBody(new ChatMessage("id" + i, "s", "S", "t" + i, 0, "m" + i));
+    }
+
+    private static boolean isPresenceOf(Map<String, Object> frame, String action, String memberId) {
+        return "presence".equals(frame.get("type")) && action.equals(frame.get("action"))
+                && memberId.equals(((Map<?, ?>) frame.get("member")).get("id"));
+    }
+
+    private static List<Long> offsets(long from, long to) {
+        return LongStream.rangeClosed(from, to).boxed().toList();
+    }
+
+    /** Our own seam, decorated: delivers, drops or holds back publications; holds back or fails reads of the log. */
     static final class HoldingBroker implements Broker {
         private final Broker delegate;
         private final List<Runnable> held = new ArrayList<>();
+        private final List<Runnable> heldReads = new ArrayList<>();
+        private Read holdingReads;
+        final Set<String> subscriptions = ConcurrentHashMap.newKeySet();
         volatile boolean holding;
         volatile boolean dropping;
+        volatile boolean failReads;
 
         HoldingBroker(Broker delegate) {
             this.delegate = delegate;
@@ -93,6 +285,21 @@ class RoomsTests {
             holding = false;
             held.forEach(Runnable::run);
             held.clear();
+        }
+
+        /** Holds back the answers to reads of the log ({@link #since}) until {@link #releaseReads}. */
+        synchronized void holdReads(Read read) {
+            holdingReads = read;
+        }
+
+        synchronized int heldReads() {
+            return heldReads.size();
+        }
+
+        synchronized void releaseReads() {
+            holdingReads = null;
+            heldReads.forEach(Runnable::run);
+            heldReads.clear();
         }
 
         @Override
@@ -126,11 +333,13 @@ class RoomsTests {
 
         @Override
         public CompletableFuture<Void> subscribe(String room) {
+            subscriptions.add(room);
             return delegate.subscribe(room);
         }
 
         @Override
         public CompletableFuture<Void> unsubscribe(String room) {
+            subscriptions.remove(room);
             return delegate.unsubscribe(room);
         }
 
@@ -146,7 +355,23 @@ class RoomsTests {
 
         @Override
         public CompletableFuture<HistoryPage> since(String room, long afterOffset, int limit) {
-            return delegate.since(room, afterOffset, limit);
+            if (failReads) {
+                return CompletableFuture.failedFuture(new BrokerUnavailableException("failing reads", null));
+            }
+            Supplier<CompletableFuture<HistoryPage>> read = () -> delegate.since(room, afterOffset, limit);
+            synchronized (this) {
+                if (holdingReads == null) {
+                    return read.get();
+                }
+                CompletableFuture<HistoryPage> answer = new CompletableFuture<>();
+                if (holdingReads == Read.WHEN_ASKED) {
+                    HistoryPage page = read.get().join();
+                    heldReads.add(() -> answer.complete(page));
+                } else {
+                    heldReads.add(() -> answer.complete(read.get().join()));
+                }
+                return answer;
+            }
         }
 
         @Override
@@ -163,7 +388,9 @@ class RoomsTests {
     /** A local connection that records what it is given. */
     static final class TestRecipient implements Recipient {
         private final Member member;
-        private final List<Map<String, Object>> frames = new CopyOnWriteArrayList<>();
+        final List<Map<String, Object>> frames = new CopyOnWriteArrayList<>();
+        final Set<String> joinedRooms = ConcurrentHashMap.newKeySet();
+        private volatile boolean open = true;
 
         TestRecipient(String id) {
             this.member = new Member(id, id, "node");
@@ -181,16 +408,31 @@ class RoomsTests {
         }
 
         @Override
+        public boolean isOpen() {
+            return open;
+        }
+
+        void close() {
+            open = false;
+        }
+
+        @Override
         public void joinedRoom(String room) {
+            joinedRooms.add(room);
         }
 
         @Override
         public void leftRoom(String room) {
+            joinedRooms.remove(room);
         }
 
         Map<String, Object> await(String type) {
             Wait.until(Duration.ofSeconds(10), () -> frames.stream().anyMatch(f -> type.equals(f.get("type"))), type);
             return frames.stream().filter(f -> type.equals(f.get("type"))).findFirst().orElseThrow();
+        }
+
+        List<String> types() {
+            return frames.stream().map(f -> (String) f.get("type")).toList();
         }
 
         List<Long> offsets() {

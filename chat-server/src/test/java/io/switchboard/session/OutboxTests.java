@@ -40,7 +40,7 @@ class OutboxTests {
     @Test
     @Timeout(30) // guards against offer() ever blocking on the stuck socket
     void closesWith4008WhenAStuckClientOverflowsAndNeverBlocksTheCaller() {
-        Outbox outbox = new Outbox(session, writers, 4, 1_000_000);
+        Outbox outbox = new Outbox(session, writers, 4, 1_000_000, () -> { });
         session.block = true;
         for (int i = 0; i < 100; i++) {
             outbox.offer(new TextMessage("m" + i));
@@ -55,7 +55,7 @@ class OutboxTests {
 
     @Test
     void deliversInOrderAndClosesAfterTheQueueDrains() {
-        Outbox outbox = new Outbox(session, writers, 1000, 1_000_000);
+        Outbox outbox = new Outbox(session, writers, 1000, 1_000_000, () -> { });
         for (int i = 0; i < 200; i++) {
             outbox.offer(new TextMessage("m" + i));
         }
@@ -69,7 +69,7 @@ class OutboxTests {
 
     @Test
     void boundsTheQueueByCharactersToo() {
-        Outbox outbox = new Outbox(session, writers, 1000, 10);
+        Outbox outbox = new Outbox(session, writers, 1000, 10, () -> { });
         session.block = true;
         outbox.offer(new TextMessage("first"));
         outbox.offer(new TextMessage("0123456789-too-long"));

@@ -40,11 +40,11 @@ public final class Node implements AutoCloseable {
         properties.put("spring.data.redis.port", Integer.toString(redisPort));
         properties.put("switchboard.redis.key-prefix", prefix);
         properties.put("switchboard.node-id", nodeId);
-        properties.put("switchboard.presence.ttl", "3s");
-        properties.put("switchboard.presence.heartbeat", "500ms");
         properties.put("switchboard.redis.reconnect-max-delay", "500ms");
         properties.put("switchboard.limits.messages-per-second", "10000");
         properties.put("switchboard.limits.burst", "10000");
+        properties.put("switchboard.cluster.heartbeat", "250ms");
+        properties.put("switchboard.cluster.ttl", "3s");
         return properties;
     }
 
@@ -54,6 +54,11 @@ public final class Node implements AutoCloseable {
         properties.put("management.server.port", "0");
         properties.put("switchboard.broker", broker);
         properties.put("spring.main.banner-mode", "off");
+        // Drains in tests move sessions at once and quickly; the rebalance tests turn auto on.
+        properties.put("switchboard.drain.health-check-wait", "0s");
+        properties.put("switchboard.drain.window", "300ms");
+        properties.put("switchboard.drain.shutdown-timeout", "10s");
+        properties.put("switchboard.rebalance.auto", "false");
         return properties;
     }
 
@@ -70,6 +75,20 @@ public final class Node implements AutoCloseable {
 
     public int managementPort() {
         return Integer.parseInt(context.getEnvironment().getProperty("local.management.port"));
+    }
+
+    /** Open WebSocket connections on this node. */
+    public int connections() {
+        return bean(io.switchboard.session.Connections.class).count();
+    }
+
+    public boolean isReady() {
+        return bean(org.springframework.boot.availability.ApplicationAvailability.class).getReadinessState()
+                == org.springframework.boot.availability.ReadinessState.ACCEPTING_TRAFFIC;
+    }
+
+    public boolean isRunning() {
+        return context.isActive();
     }
 
     public <T> T bean(Class<T> type) {

@@ -31,21 +31,69 @@ public final class NodeProcess implements AutoCloseable {
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }
+        String fixed = properties.getOrDefault("server.port", "0");
         Wait.until(Duration.ofSeconds(60), () -> {
             if (!process.isAlive()) {
                 throw new AssertionError("node process exited:\n" + read());
             }
-            Matcher m = PORT.matcher(read());
+            String output = read();
+            if (!fixed.equals("0")) {
+                port = Integer.parseInt(fixed);
+                return output.contains("Started " + SwitchboardApplication.class.getSimpleName());
+            }
+            Matcher m = PORT.matcher(output);
             if (m.find()) {
                 port = Integer.parseInt(m.group(1));
                 return true;
             }
             return false;
         }, "node process listening");
+        // Readiness turns ACCEPTING_TRAFFIC just after the log says started: until then handshakes get 503.
+        Wait.until(Duration.ofSeconds(30), () -> {
+            try {
+                return Actuator.handshake(port).status() == 101;
+            } catch (IllegalStateException notListening) {
+                return false;
+            }
+        }, "node process ready");
     }
 
     public int port() {
         return port;
+    }
+
+    /** A free TCP port on 127.0.0.1, to give a node process fixed ports. */
+    public static int freePort() {
+        try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
+            return socket.getLocalPort();
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** SIGTERM, as Kubernetes and docker-compose send it; returns at once. */
+    public void terminate() {
+        process.destroy();
+    }
+
+    /** Waits for the process to exit (after {@link #terminate}). */
+    public void awaitExit(Duration timeout) {
+        try {
+            if (!process.waitFor(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)) {
+                throw new AssertionError("node process still running after " + timeout + ":\n" + read());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    public boolean isAlive() {
+        return process.isAlive();
+    }
+
+    /** Everything the node logged so far. */
+    public String log() {
+        return read();
     }
 
     /** SIGKILL: the node's sockets vanish, nothing is said to Redis. */

@@ -1,0 +1,22 @@
+package io.switchboard.cluster;
+
+import java.time.Instant;
+
+/**
+ * One node as the cluster registry knows it.
+ *
+ * @param id          the node's id ({@code switchboard.node-id})
+ * @param state       ready, draining or drained
+ * @param version     the version of Switchboard it runs
+ * @param address     where operators reach it ({@code switchboard.cluster.address})
+ * @param connections its open WebSocket connections at its last heartbeat
+ * @param startedAt   when it started
+ * @param heartbeatAt its last heartbeat
+ */
+public record NodeView(String id, NodeState state, String version, String address, int connections,
+                       Instant startedAt, Instant heartbeatAt) {
+
+    NodeView with(NodeState newState, int newConnections, Instant now) {
+        return new NodeView(id, newState, version, address, newConnections, startedAt, now);
+    }
+}

@@ -1,0 +1,80 @@
+package io.switchboard.drain;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.switchboard.cluster.NodeRegistry;
+import io.switchboard.config.SwitchboardProperties;
+import io.switchboard.session.Connections;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import org.springframework.boot.health.contributor.Health;
+import org.springframework.boot.health.contributor.HealthIndicator;
+import org.springframework.boot.web.server.context.WebServerGracefulShutdownLifecycle;
+import org.springframework.context.ApplicationEventPublisher;
+import org.springframework.context.SmartLifecycle;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+/** The drain: its coordinator, actuator endpoint, health contributor and shutdown hook. */
+@Configuration(proxyBeanMethods = false)
+class DrainConfiguration {
+
+    @Bean
+    DrainCoordinator drainCoordinator(NodeRegistry registry, Connections connections, ApplicationEventPublisher events,
+                                      ScheduledExecutorService drainTimer, SwitchboardProperties properties,
+                                      MeterRegistry meters) {
+        return new DrainCoordinator(registry, connections, events, drainTimer, properties.drain(), meters);
+    }
+
+    /** Waits out the health-check delay before a drain moves anyone; its thread starts with the first drain. */
+    @Bean(destroyMethod = "shutdownNow")
+    ScheduledExecutorService drainTimer() {
+        return Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("drain").daemon().factory());
+    }
+
+    @Bean
+    DrainEndpoint drainEndpoint(DrainCoordinator drain) {
+        return new DrainEndpoint(drain);
+    }
+
+    /** A health contributor named {@code drain}: always UP (readiness says whether to route traffic), with the drain's state. */
+    @Bean
+    HealthIndicator drainHealthIndicator(DrainCoordinator drain) {
+        return () -> {
+            DrainStatus status = drain.status();
+            return Health.up().withDetail("state", status.state()).withDetail("sessions", status.sessionsLeft()).build();
+        };
+    }
+
+    /**
+     * On SIGTERM or any context close, before the web server stops: the same drain as
+     * {@code POST /actuator/drain}, bounded by {@code switchboard.drain.shutdown-timeout}.
+     */
+    @Bean
+    SmartLifecycle drainOnShutdown(DrainCoordinator drain) {
+        return new SmartLifecycle() {
+            private volatile boolean running;
+
+            @Override
+            public void start() {
+                running = true;
+            }
+
+            @Override
+            public void stop() {
+                running = false;
+                drain.drainForShutdown();
+            }
+
+            @Override
+            public boolean isRunning() {
+                return running;
+            }
+
+            @Override
+            public int getPhase() {
+                // stopped before the web server (which stops in the graceful-shutdown phase)
+                return WebServerGracefulShutdownLifecycle.SMART_LIFECYCLE_PHASE + 1;
+            }
+        };
+    }
+}

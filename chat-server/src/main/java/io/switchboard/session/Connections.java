@@ -1,0 +1,90 @@
+package io.switchboard.session;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.switchboard.protocol.CloseCodes;
+import io.switchboard.protocol.FrameCodec;
+import io.switchboard.protocol.ServerFrame;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadLocalRandom;
+import org.springframework.web.socket.CloseStatus;
+import org.springframework.web.socket.TextMessage;
+
+/**
+ * The live connections of this node, as drain, rebalance and metrics see them: how many there are,
+ * and a way to move them to other nodes without losing anything.
+ *
+ * <p>Moving a connection away sends it {@code reconnect {reason, retryAfterMs}} and closes it with
+ * {@code 1012} once the frames already queued for it are written, so the client has every message
+ * up to its last offset and resumes on another node with {@code since}. {@link #moveAway(MovePlan)}
+ * does that for many connections, paced, so the nodes they land on never take a thundering herd.
+ */
+public final class Connections {
+
+    static final CloseStatus SERVICE_RESTART = new CloseStatus(CloseCodes.SERVICE_RESTART, "moving to another node");
+
+    private final Map<String, Connection> live = new ConcurrentHashMap<>();
+    private final FrameCodec codec;
+    private final ScheduledExecutorService scheduler;
+    private final MeterRegistry meters;
+    private final Counter overflows;
+
+    Connections(FrameCodec codec, ScheduledExecutorService scheduler, MeterRegistry meters) {
+        this.codec = codec;
+        this.scheduler = scheduler;
+        this.meters = meters;
+        Gauge.builder("switchboard.connections", live, Map::size)
+                .description("WebSocket connections open on this node").register(meters);
+        this.overflows = Counter.builder("switchboard.outbox.overflows")
+                .description("connections closed with 4008 because their outbox overflowed").register(meters);
+    }
+
+    /** Connections open now. */
+    public int count() {
+        return live.size();
+    }
+
+    /**
+     * Moves connections away, paced by {@code plan}: returns at once; the returned {@link Move}
+     * reports progress and can be cancelled.
+     */
+    public Move moveAway(MovePlan plan) {
+        Counter moved = Counter.builder("switchboard.connections.moved")
+                .description("connections told to reconnect to another node and closed with 1012")
+                .tag("reason", plan.reason()).register(meters);
+        Move move = new Move(this, plan, moved, scheduler);
+        move.start();
+        return move;
+    }
+
+    /** Tells one connection to reconnect elsewhere after a random delay up to {@code jitterMs}, then closes it. */
+    boolean moveAway(Connection connection, String reason, long jitterMs) {
+        if (!connection.markMoving()) {
+            return false;
+        }
+        long retryAfter = jitterMs <= 0 ? 0 : ThreadLocalRandom.current().nextLong(jitterMs + 1);
+        connection.deliver(new TextMessage(codec.encode(new ServerFrame.Reconnect(reason, retryAfter))));
+        connection.outbox.close(SERVICE_RESTART);
+        return true;
+    }
+
+    /** A connection's outbox overflowed: it is being closed as a slow consumer. */
+    void overflowed() {
+        overflows.increment();
+    }
+
+    Iterable<Connection> all() {
+        return live.values();
+    }
+
+    void add(Connection connection) {
+        live.put(connection.id, connection);
+    }
+
+    void remove(Connection connection) {
+        live.remove(connection.id);
+    }
+}

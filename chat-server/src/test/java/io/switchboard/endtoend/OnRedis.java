@@ -1,0 +1,54 @@
+package io.switchboard.endtoend;
+
+import io.switchboard.support.Node;
+import io.switchboard.support.RedisServer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+
+/**
+ * What the cluster tests share: one real Redis per test class, a key prefix of its own per test (so
+ * tests never see each other's keys), and everything a test opens closed after it, newest first.
+ */
+abstract class OnRedis {
+
+    protected static RedisServer redis;
+    protected String prefix;
+    private final List<AutoCloseable> open = new ArrayList<>();
+
+    @BeforeAll
+    static void startRedis() {
+        redis = RedisServer.create();
+    }
+
+    @AfterAll
+    static void stopRedis() {
+        redis.close();
+    }
+
+    @BeforeEach
+    void uniquePrefix() {
+        prefix = "t" + UUID.randomUUID().toString().substring(0, 8) + ":";
+    }
+
+    @AfterEach
+    void closeAll() throws Exception {
+        for (int i = open.size() - 1; i >= 0; i--) {
+            open.get(i).close();
+        }
+    }
+
+    protected <T extends AutoCloseable> T track(T closeable) {
+        open.add(closeable);
+        return closeable;
+    }
+
+    /** A node in this JVM on this test's Redis and prefix, closed after the test. */
+    protected Node node(String name, String... extra) {
+        return track(Node.onRedis(redis.port(), prefix, name, extra));
+    }
+}

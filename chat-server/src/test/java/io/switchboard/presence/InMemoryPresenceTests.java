@@ -1,0 +1,9 @@
+package io.switchboard.presence;
+
+class InMemoryPresenceTests extends PresenceContractTests {
+
+    @Override
+    protected Presence createPresence() {
+        return new InMemoryPresence();
+    }
+}
