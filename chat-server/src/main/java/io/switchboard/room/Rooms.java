@@ -73,6 +73,12 @@ public final class Rooms implements BrokerEventHandler, SmartLifecycle, AutoClos
     private static final long BROKER_WAIT_SECONDS = 10;
     /** How long a stopping node lets its lanes finish what is queued (the leaves of closed connections). */
     private static final Duration STOP_WAIT = Duration.ofSeconds(5);
+    /**
+     * Joins reading from Redis at once, per node. Enough to keep Redis busy (each join's reads are
+     * one round trip); few enough that a burst of thousands never waits in Redis past the command
+     * timeout.
+     */
+    private static final int MAX_JOINS_IN_FLIGHT = 64;
 
     private final Broker broker;
     private final Presence presence;
@@ -80,6 +86,7 @@ public final class Rooms implements BrokerEventHandler, SmartLifecycle, AutoClos
     private final int maxReplay;
     private final Lane[] lanes;
     private final AtomicInteger roomCount = new AtomicInteger();
+    private final JoinGate joinGate = new JoinGate(MAX_JOINS_IN_FLIGHT);
     private final Counter joined;
     private final Counter joinsFailed;
     private final Counter published;
@@ -279,14 +286,16 @@ public final class Rooms implements BrokerEventHandler, SmartLifecycle, AutoClos
         room.joinStarted(member.id(), pending);
         CompletableFuture<Reads> reads;
         if (pending.already) {
-            reads = presence.members(name).thenApply(members -> new Reads(null, members));
+            reads = joinGate.submit(() -> presence.members(name)).thenApply(members -> new Reads(null, members));
         } else {
             long after = pending.firstReadAfter(room, maxReplay);
             int limit = join.since() == null ? 0 : maxReplay;
             pending.reading(after, limit);
-            // Issued together once the subscription is active: one round trip.
-            reads = room.subscribed.thenCompose(subscribed -> broker.since(name, after, limit)
-                    .thenCombine(presence.join(name, member), Reads::new));
+            // Issued together once the subscription is active: one round trip. At most
+            // MAX_JOINS_IN_FLIGHT joins read at once: a burst queues in the gate, not in Redis.
+            CompletableFuture<Void> subscribed = room.subscribed;
+            reads = joinGate.submit(() -> subscribed.thenCompose(active -> broker.since(name, after, limit)
+                    .thenCombine(presence.join(name, member), Reads::new)));
         }
         Room state = room;
         reads.orTimeout(BROKER_WAIT_SECONDS, TimeUnit.SECONDS).whenComplete((answer, error) -> lane(name).run(
