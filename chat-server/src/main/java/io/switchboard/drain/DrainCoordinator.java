@@ -88,9 +88,12 @@ final class DrainCoordinator {
         return refusal;
     }
 
-    /** Cancels the drain: the node is ready and takes traffic again. Sessions already told to move still go. */
+    /**
+     * Cancels the drain: the node is ready and takes traffic again. Sessions already told to move
+     * still go. A shutdown's drain cannot be cancelled: the node is stopping.
+     */
     synchronized void cancel() {
-        if (state == DrainState.IDLE) {
+        if (state == DrainState.IDLE || "shutdown".equals(reason)) {
             return;
         }
         if (pending != null) {

@@ -18,7 +18,7 @@ import org.springframework.boot.actuate.endpoint.web.WebEndpointResponse;
  *       while one runs, it answers the running drain. Refused with {@code 409} and the reason when
  *       another node is draining or no other node is ready, unless forced.</li>
  *   <li>{@code GET}: the drain's state.</li>
- *   <li>{@code DELETE}: cancels it; the node takes traffic again.</li>
+ *   <li>{@code DELETE}: cancels it; the node takes traffic again (not a shutdown's drain).</li>
  * </ul>
  */
 @Endpoint(id = "drain")
