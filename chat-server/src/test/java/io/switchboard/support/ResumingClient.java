@@ -43,6 +43,7 @@ public final class ResumingClient implements AutoCloseable {
     private volatile long retryAfterMs = RETRY_MS;
     private volatile long disconnectedAt;
     private volatile int moves;
+    private volatile String node;
     private String epoch;
     private long lastOffset;
     private int duplicates;
@@ -65,6 +66,11 @@ public final class ResumingClient implements AutoCloseable {
     /** The port of the node it is connected to now (or last was). */
     public int port() {
         return port;
+    }
+
+    /** The id of the node it is connected to now (from {@code welcome}). */
+    public String node() {
+        return node;
     }
 
     public boolean isJoined() {
@@ -135,7 +141,10 @@ public final class ResumingClient implements AutoCloseable {
     @SuppressWarnings("unchecked")
     private synchronized void onFrame(WebSocket ws, Map<String, Object> frame) {
         switch ((String) frame.get("type")) {
-            case "welcome" -> send(ws, Map.of("type", "hello", "name", name));
+            case "welcome" -> {
+                node = (String) frame.get("node");
+                send(ws, Map.of("type", "hello", "name", name));
+            }
             case "hello_ok" -> join(ws);
             case "error" -> {
                 // a join refused for now (broker_unavailable): a client retries it, as after a reconnect

@@ -1,0 +1,175 @@
+package io.switchboard.deploy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.fabric8.kubernetes.api.model.ContainerPort;
+import io.fabric8.kubernetes.api.model.HTTPGetAction;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler;
+import io.fabric8.kubernetes.api.model.networking.v1.Ingress;
+import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
+import io.switchboard.support.Command;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.convert.DurationStyle;
+import tools.jackson.databind.DeserializationFeature;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.dataformat.yaml.YAMLMapper;
+
+/**
+ * The deployment files, checked with the real tools that read them (docker-compose, kubectl's
+ * kustomize, haproxy) and parsed into typed objects to check their wiring against the app's own
+ * configuration: ports, probe paths, the drain's timeout against grace periods, selectors.
+ */
+class DeploymentFilesTests {
+
+    private static final YAMLMapper YAML = YAMLMapper.builder()
+            .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES).build();
+    private static JsonNode application;
+    private static int chatPort;
+    private static int managementPort;
+    private static Duration shutdownTimeout;
+
+    @BeforeAll
+    static void readApplicationConfiguration() throws IOException {
+        application = YAML.readTree(Files.readString(
+                Command.ROOT.resolve("chat-server/src/main/resources/application.yml")));
+        chatPort = application.at("/server/port").asInt();
+        managementPort = application.at("/management/server/port").asInt();
+        // the default of switchboard.drain.shutdown-timeout (SwitchboardProperties.Drain)
+        shutdownTimeout = Duration.ofSeconds(30);
+        assertThat(application.at("/management/endpoint/health/probes/enabled").asBoolean()).isTrue();
+    }
+
+    @Test
+    void composeFileIsValidAndAgreesWithTheApp() throws IOException {
+        Command.require("docker-compose");
+        Command.Result check = Command.run(List.of("docker-compose", "-f", "docker-compose.yml", "config", "-q"),
+                Map.of(), 60);
+        assertThat(check.exitCode()).as(check.output()).isZero();
+
+        JsonNode compose = YAML.readTree(Files.readString(Command.ROOT.resolve("docker-compose.yml")));
+        JsonNode chat = compose.at("/services/chat-server");
+        assertThat(chat.at("/deploy/replicas").asInt()).isGreaterThanOrEqualTo(3);
+        assertThat(chat.at("/environment/SWITCHBOARD_BROKER").asString()).isEqualTo("redis");
+        assertThat(chat.at("/depends_on/redis/condition").asString()).isEqualTo("service_healthy");
+        assertThat(compose.at("/services/redis/healthcheck/test").toString()).contains("ping");
+        assertThat(DurationStyle.detectAndParse(chat.at("/stop_grace_period").asString())).isGreaterThan(shutdownTimeout);
+        // the actuator only on the host's loopback; the public port only on the load balancer
+        assertThat(chat.at("/ports").toString()).contains("127.0.0.1:").contains(":" + managementPort)
+                .doesNotContain(":" + chatPort + "\"");
+        JsonNode lb = compose.at("/services/lb");
+        assertThat(lb.at("/ports").toString()).contains(chatPort + ":8080");
+        assertThat(lb.at("/environment/CHAT_MANAGEMENT_PORT").asString()).isEqualTo(Integer.toString(managementPort));
+        assertThat(lb.at("/volumes").toString()).contains("./deploy/haproxy.cfg");
+    }
+
+    @Test
+    void loadBalancerConfigIsValidAndChecksReadinessOnTheManagementPort() throws IOException {
+        Command.require("haproxy");
+        Command.Result check = Command.run(List.of("haproxy", "-c", "-f", "deploy/haproxy.cfg"), Map.of(
+                "LB_BIND", "127.0.0.1:8080", "CHAT_SERVICE", "chat-server",
+                "CHAT_MANAGEMENT_PORT", Integer.toString(managementPort)), 30);
+        assertThat(check.exitCode()).as(check.output()).isZero();
+
+        String config = Files.readString(Command.ROOT.resolve("deploy/haproxy.cfg"));
+        assertThat(config).contains("balance leastconn", "timeout tunnel", "retry-on", " 503",
+                "option httpchk GET /actuator/health/readiness", "check port \"${CHAT_MANAGEMENT_PORT}\"",
+                ":" + chatPort + " ");
+    }
+
+    @Test
+    void dockerfileRunsTheLayeredJarAsNonRootWithTheSameEntrypointFlags() throws IOException {
+        String dockerfile = Files.readString(Command.ROOT.resolve("Dockerfile"));
+        assertThat(dockerfile).contains("./mvnw -B -q -DskipTests package", "extract --layers", "USER switchboard",
+                "ENTRYPOINT [\"java\", \"org.springframework.boot.loader.launch.JarLauncher\"]",
+                "EXPOSE " + chatPort + " " + managementPort, "MaxRAMPercentage",
+                "/dev/tcp/127.0.0.1/" + managementPort + "", "/actuator/health/liveness");
+    }
+
+    @Test
+    void kubernetesManifestsRenderAndAreWiredToTheApp() throws IOException {
+        Command.require("kubectl");
+        Command.Result rendered = Command.run(List.of("kubectl", "kustomize", "k8s/"), Map.of(), 60);
+        assertThat(rendered.exitCode()).as(rendered.output()).isZero();
+        List<JsonNode> documents = new ArrayList<>();
+        for (String document : rendered.output().split("(?m)^---$")) {
+            if (!document.isBlank()) {
+                documents.add(YAML.readTree(document));
+            }
+        }
+        Deployment chat = one(documents, "Deployment", "chat-server", Deployment.class);
+        Service service = one(documents, "Service", "chat-server", Service.class);
+        PodDisruptionBudget budget = one(documents, "PodDisruptionBudget", "chat-server", PodDisruptionBudget.class);
+        HorizontalPodAutoscaler autoscaler = one(documents, "HorizontalPodAutoscaler", "chat-server",
+                HorizontalPodAutoscaler.class);
+        Ingress ingress = one(documents, "Ingress", "chat-server", Ingress.class);
+        assertThat(documents).anyMatch(d -> "Deployment".equals(d.at("/kind").asString())
+                && "redis".equals(d.at("/metadata/name").asString()));
+
+        var spec = chat.getSpec();
+        assertThat(spec.getReplicas()).isGreaterThanOrEqualTo(3);
+        assertThat(spec.getStrategy().getRollingUpdate().getMaxUnavailable().getIntVal()).isZero();
+        assertThat(spec.getStrategy().getRollingUpdate().getMaxSurge().getIntVal()).isEqualTo(1);
+        Map<String, String> podLabels = spec.getTemplate().getMetadata().getLabels();
+        assertThat(podLabels).containsAllEntriesOf(spec.getSelector().getMatchLabels());
+        assertThat(podLabels).containsAllEntriesOf(service.getSpec().getSelector());
+        assertThat(podLabels).containsAllEntriesOf(budget.getSpec().getSelector().getMatchLabels());
+        assertThat(autoscaler.getSpec().getScaleTargetRef().getName()).isEqualTo(chat.getMetadata().getName());
+        assertThat(autoscaler.getSpec().getMinReplicas()).isGreaterThanOrEqualTo(3);
+        assertThat(spec.getTemplate().getSpec().getTopologySpreadConstraints()).isNotEmpty();
+
+        var container = spec.getTemplate().getSpec().getContainers().getFirst();
+        Map<String, Integer> ports = new java.util.HashMap<>();
+        for (ContainerPort port : container.getPorts()) {
+            ports.put(port.getName(), port.getContainerPort());
+        }
+        assertThat(ports).containsEntry("chat", chatPort).containsEntry("management", managementPort);
+        assertThat(container.getResources().getRequests()).containsKeys("cpu", "memory");
+        assertThat(container.getResources().getLimits()).containsKey("memory");
+        for (HTTPGetAction probe : List.of(container.getStartupProbe().getHttpGet(),
+                container.getLivenessProbe().getHttpGet(), container.getReadinessProbe().getHttpGet())) {
+            assertThat(probe.getPort().getStrVal()).isEqualTo("management");
+            assertThat(probe.getPath()).isIn("/actuator/health/liveness", "/actuator/health/readiness");
+        }
+        assertThat(container.getReadinessProbe().getHttpGet().getPath()).isEqualTo("/actuator/health/readiness");
+        assertThat(container.getLivenessProbe().getHttpGet().getPath()).isEqualTo("/actuator/health/liveness");
+
+        List<String> preStop = container.getLifecycle().getPreStop().getExec().getCommand();
+        long preStopSeconds = Long.parseLong(preStop.getLast());
+        assertThat(preStop.getFirst()).isEqualTo("sleep");
+        Duration timeout = DurationStyle.detectAndParse(one(documents, "ConfigMap", "chat-server", JsonNode.class)
+                .at("/data/SWITCHBOARD_DRAIN_SHUTDOWN_TIMEOUT").asString());
+        assertThat(Duration.ofSeconds(spec.getTemplate().getSpec().getTerminationGracePeriodSeconds()))
+                .as("preStop plus the drain fit in the grace period")
+                .isGreaterThan(timeout.plusSeconds(preStopSeconds));
+
+        // the management port is in no Service and no Ingress
+        for (JsonNode document : documents) {
+            if ("Service".equals(document.at("/kind").asString())) {
+                assertThat(document.at("/spec/ports").toString()).doesNotContain("management")
+                        .doesNotContain(":" + managementPort);
+            }
+        }
+        var backend = ingress.getSpec().getRules().getFirst().getHttp().getPaths().getFirst().getBackend().getService();
+        assertThat(backend.getName()).isEqualTo(service.getMetadata().getName());
+        assertThat(backend.getPort().getName()).isEqualTo("chat");
+        assertThat(service.getSpec().getPorts()).singleElement()
+                .satisfies(port -> assertThat(port.getTargetPort().getStrVal()).isEqualTo("chat"));
+        assertThat(ingress.getMetadata().getAnnotations()).containsKey("nginx.ingress.kubernetes.io/proxy-read-timeout");
+    }
+
+    private static <T> T one(List<JsonNode> documents, String kind, String name, Class<T> type) {
+        JsonNode match = documents.stream()
+                .filter(d -> kind.equals(d.at("/kind").asString()) && name.equals(d.at("/metadata/name").asString()))
+                .findFirst().orElseThrow(() -> new AssertionError("no " + kind + " " + name + " in k8s/"));
+        return type == JsonNode.class ? type.cast(match) : YAML.treeToValue(match, type);
+    }
+}
