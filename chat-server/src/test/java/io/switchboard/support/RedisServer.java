@@ -39,28 +39,15 @@ public abstract sealed class RedisServer implements AutoCloseable {
      */
     public static RedisServer create() {
         String forced = System.getProperty("switchboard.test.redis", "");
-        if (forced.equals("process") || (forced.isEmpty() && onPath("redis-server"))) {
+        if (forced.equals("process") || (forced.isEmpty() && Command.onPath("redis-server"))) {
             return new ProcessRedis();
         }
         if (forced.equals("container") || dockerAvailable()) {
             return new ContainerRedis();
         }
         String why = "neither redis-server nor a Docker engine is available (apt-get install redis-server)";
-        if ("true".equalsIgnoreCase(System.getenv("CI"))) {
-            throw new IllegalStateException(why);
-        }
-        org.junit.jupiter.api.Assumptions.abort(why);
+        Command.missing(why);
         throw new IllegalStateException(why);
-    }
-
-    static boolean onPath(String binary) {
-        String path = System.getenv().getOrDefault("PATH", "");
-        for (String dir : path.split(java.io.File.pathSeparator)) {
-            if (Files.isExecutable(Path.of(dir, binary))) {
-                return true;
-            }
-        }
-        return false;
     }
 
     private static boolean dockerAvailable() {
