@@ -52,6 +52,7 @@ final class DrainCoordinator {
     private Instant startedAt;
     private Duration window;
     private Double rate;
+    private Duration healthWait = Duration.ZERO;
     private ScheduledFuture<?> pending;
     private Move move;
 
@@ -83,7 +84,8 @@ final class DrainCoordinator {
                     "cannot reach the cluster registry to coordinate (" + e.getMessage() + "); force to drain anyway"));
         }
         if (refusal.isEmpty()) {
-            begin("drain", window == null ? settings.window() : window, rate != null ? rate : configuredRate());
+            begin("drain", window == null ? settings.window() : window, rate != null ? rate : configuredRate(),
+                    settings.healthCheckWait());
         }
         return refusal;
     }
@@ -116,7 +118,7 @@ final class DrainCoordinator {
         Instant expectedEnd = null;
         if (state != DrainState.IDLE) {
             expectedEnd = move != null ? move.expectedEnd()
-                    : startedAt.plus(settings.healthCheckWait()).plus(rate != null
+                    : startedAt.plus(healthWait).plus(rate != null
                             ? Duration.ofMillis((long) (connections.count() / rate * 1000)) : window);
         }
         return new DrainStatus(registry.self(), state.wire(), reason, connections.count(), move == null ? 0 : move.moved(),
@@ -144,7 +146,8 @@ final class DrainCoordinator {
                         break; // no other node is ready: nothing to wait for
                     }
                     if (System.nanoTime() > stopWaiting) {
-                        log.warn("Shutdown: still waiting after {}; draining anyway", settings.shutdownTimeout());
+                        log.warn("Shutdown: another node still drains, but this one must start now to finish within {}",
+                                settings.shutdownTimeout());
                         break;
                     }
                     log.info("Shutdown waits before draining: {}", refusal.get().reason());
@@ -155,8 +158,13 @@ final class DrainCoordinator {
                         return;
                     }
                 }
-                long left = deadline - System.nanoTime() - settings.healthCheckWait().toNanos();
-                begin("shutdown", Duration.ofNanos(Math.max(0, Math.min(window.toNanos(), left))), configuredRate());
+                // the health-check wait and the window, shortened to fit in the time left; with no
+                // session there is nobody to move and nothing to wait for
+                long left = Math.max(0, deadline - System.nanoTime());
+                long healthWait = connections.count() == 0 ? 0
+                        : Math.min(settings.healthCheckWait().toNanos(), Math.max(0, left - window.toNanos()));
+                begin("shutdown", Duration.ofNanos(Math.min(window.toNanos(), left - healthWait)), configuredRate(),
+                        Duration.ofNanos(healthWait));
             } else if (state == DrainState.DRAINING && move == null) {
                 // a requested drain still waiting for the load balancer: the node is stopping, move now
                 pending.cancel(false);
@@ -207,7 +215,8 @@ final class DrainCoordinator {
                 connections.count());
     }
 
-    private void begin(String why, Duration window, Double rate) {
+    private void begin(String why, Duration window, Double rate, Duration healthCheckWait) {
+        this.healthWait = healthCheckWait;
         state = DrainState.DRAINING;
         reason = why;
         startedAt = Instant.now();
@@ -216,8 +225,8 @@ final class DrainCoordinator {
         registry.setState(NodeState.DRAINING);
         AvailabilityChangeEvent.publish(events, this, ReadinessState.REFUSING_TRAFFIC);
         log.info("Draining ({}): {} sessions over {}{}, after {} for the load balancer", why, connections.count(),
-                window, rate == null ? "" : " at " + rate + "/s", settings.healthCheckWait());
-        pending = scheduler.schedule(this::moveAll, settings.healthCheckWait().toMillis(), TimeUnit.MILLISECONDS);
+                window, rate == null ? "" : " at " + rate + "/s", healthCheckWait);
+        pending = scheduler.schedule(this::moveAll, healthCheckWait.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     private synchronized void moveAll() {

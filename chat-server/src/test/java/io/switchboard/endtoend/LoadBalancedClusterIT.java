@@ -35,7 +35,9 @@ class LoadBalancedClusterIT {
             "NODE_PORT_BASE", Integer.toString(NODE_PORT_BASE),
             // drains and sheds paced for a test; HAProxy checks every second and marks a node down after 2
             "SWITCHBOARD_ARGS", "--switchboard.drain.health-check-wait=2500ms --switchboard.drain.window=1s"
-                    + " --switchboard.rebalance.window=1s --switchboard.rebalance.auto=false");
+                    + " --switchboard.rebalance.window=1s --switchboard.rebalance.auto=false"
+                    // the publisher sends 50 a second, above the default per-connection limit
+                    + " --switchboard.limits.messages-per-second=1000 --switchboard.limits.burst=1000");
     private final List<AutoCloseable> open = new ArrayList<>();
 
     @AfterEach
