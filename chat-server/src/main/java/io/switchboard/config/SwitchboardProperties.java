@@ -13,12 +13,17 @@ import org.springframework.util.unit.DataSize;
  * @param broker         {@code memory} (one node, nothing shared) or {@code redis} (a cluster)
  * @param nodeId         this node's name in presence and logs; empty means host name plus a random suffix
  * @param allowedOrigins origins allowed to open {@code /ws} ({@code *} for any)
+ * @param permessageDeflate accept a client's offer of WebSocket compression (permessage-deflate).
+ *                       Off by default: the container compresses every frame once per recipient
+ *                       and keeps a zlib state per connection, which costs far more CPU and memory
+ *                       than a chat's short frames save
  */
 @ConfigurationProperties("switchboard")
 public record SwitchboardProperties(
         @DefaultValue("memory") BrokerType broker,
         @DefaultValue("") String nodeId,
         @DefaultValue("*") List<String> allowedOrigins,
+        @DefaultValue("false") boolean permessageDeflate,
         @DefaultValue Limits limits,
         @DefaultValue History history,
         @DefaultValue Outbox outbox,

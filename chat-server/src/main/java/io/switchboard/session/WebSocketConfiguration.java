@@ -9,6 +9,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import org.springframework.boot.availability.ApplicationAvailability;
+import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.web.socket.config.annotation.EnableWebSocket;
@@ -54,6 +55,15 @@ class WebSocketConfiguration implements WebSocketConfigurer {
         container.setMaxTextMessageBufferSize(properties.limits().maxFrameLength());
         container.setMaxBinaryMessageBufferSize(MAX_BINARY_FRAME);
         return container;
+    }
+
+    /** Unless {@code switchboard.permessage-deflate} is on, no WebSocket extension is negotiated on {@code /ws}. */
+    @Bean
+    FilterRegistrationBean<DeclineExtensions> declineWebSocketExtensions() {
+        FilterRegistrationBean<DeclineExtensions> registration = new FilterRegistrationBean<>(new DeclineExtensions());
+        registration.addUrlPatterns("/ws");
+        registration.setEnabled(!properties.permessageDeflate());
+        return registration;
     }
 
     @Bean
