@@ -1,6 +1,10 @@
 package io.switchboard.cluster;
 
 import io.switchboard.config.LifecyclePhases;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -17,7 +21,6 @@ import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
-import org.springframework.core.io.ClassPathResource;
 import org.springframework.data.redis.core.StringRedisTemplate;
 import org.springframework.data.redis.core.script.RedisScript;
 import tools.jackson.databind.json.JsonMapper;
@@ -184,8 +187,19 @@ final class RedisNodeRegistry implements NodeRegistry, SmartLifecycle {
                 connections.getAsInt(), startedAt.toEpochMilli(), clock.millis()));
     }
 
+    /**
+     * Read once, with this class's loader: a {@code ClassPathResource} would keep the loader of the
+     * thread that first used it (a web application's, gone once that context stops).
+     */
     private static <T> RedisScript<T> script(String name, Class<T> type) {
-        return RedisScript.of(new ClassPathResource("io/switchboard/cluster/" + name), type);
+        try (InputStream in = RedisNodeRegistry.class.getResourceAsStream(name)) {
+            if (in == null) {
+                throw new IllegalStateException("missing script " + name);
+            }
+            return RedisScript.of(new String(in.readAllBytes(), StandardCharsets.UTF_8), type);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     /** A node's entry as stored (times in epoch milliseconds). */
