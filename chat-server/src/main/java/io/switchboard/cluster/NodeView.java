@@ -14,9 +14,4 @@ import java.time.Instant;
  * @param heartbeatAt its last heartbeat
  */
 public record NodeView(String id, NodeState state, String version, String address, int connections,
-                       Instant startedAt, Instant heartbeatAt) {
-
-    NodeView with(NodeState newState, int newConnections, Instant now) {
-        return new NodeView(id, newState, version, address, newConnections, startedAt, now);
-    }
-}
+                       Instant startedAt, Instant heartbeatAt) {}

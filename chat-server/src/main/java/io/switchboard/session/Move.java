@@ -64,15 +64,6 @@ public final class Move {
         return moved;
     }
 
-    /** How many this move meant to move when it started. */
-    public int target() {
-        return target;
-    }
-
-    public Instant startedAt() {
-        return startedAt;
-    }
-
     /** When the pace lets the last connection go. */
     public Instant expectedEnd() {
         double seconds = perSecond == Double.POSITIVE_INFINITY || target == 0 ? 0 : target / perSecond;
