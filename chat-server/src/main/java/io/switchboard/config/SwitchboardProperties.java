@@ -13,10 +13,10 @@ import org.springframework.util.unit.DataSize;
  * @param broker         {@code memory} (one node, nothing shared) or {@code redis} (a cluster)
  * @param nodeId         this node's name in presence and logs; empty means host name plus a random suffix
  * @param allowedOrigins origins allowed to open {@code /ws} ({@code *} for any)
- * @param permessageDeflate accept a client's offer of WebSocket compression (permessage-deflate).
- *                       Off by default: the container compresses every frame once per recipient
- *                       and keeps a zlib state per connection, which costs far more CPU and memory
- *                       than a chat's short frames save
+ * @param permessageDeflate accept a client's offer of WebSocket compression (permessage-deflate),
+ *                       without context takeover. Off by default: every frame would be compressed
+ *                       once per recipient instead of encoded once per room, which costs far more
+ *                       CPU and memory than a chat's short frames save
  */
 @ConfigurationProperties("switchboard")
 public record SwitchboardProperties(
@@ -37,8 +37,8 @@ public record SwitchboardProperties(
     /**
      * What one connection may send.
      *
-     * @param maxFrameLength    longest text frame in characters (UTF-16 code units); a longer one closes
-     *                          the connection with 1009. Each connection holds a buffer of this size
+     * @param maxFrameLength    longest text message in bytes (UTF-8); a longer one closes the
+     *                          connection with 1009
      * @param maxTextLength     longest {@code send} text, in UTF-16 characters
      * @param messagesPerSecond sustained {@code send} rate per connection
      * @param burst             sends allowed at once above the sustained rate

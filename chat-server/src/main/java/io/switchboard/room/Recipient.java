@@ -1,7 +1,7 @@
 package io.switchboard.room;
 
 import io.switchboard.protocol.Member;
-import org.springframework.web.socket.TextMessage;
+import io.switchboard.protocol.EncodedFrame;
 
 /**
  * A local connection as the room layer sees it. {@link #deliver} must not block: it queues the
@@ -11,7 +11,7 @@ public interface Recipient {
 
     Member member();
 
-    void deliver(TextMessage frame);
+    void deliver(EncodedFrame frame);
 
     /**
      * Whether the connection is still open. Must be false by the time its close is handled (its

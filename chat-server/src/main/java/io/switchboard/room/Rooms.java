@@ -7,6 +7,7 @@ import io.switchboard.config.LifecyclePhases;
 import io.switchboard.presence.Presence;
 import io.switchboard.protocol.ChatMessage;
 import io.switchboard.protocol.ClientFrame;
+import io.switchboard.protocol.EncodedFrame;
 import io.switchboard.protocol.ErrorCode;
 import io.switchboard.protocol.FrameCodec;
 import io.switchboard.protocol.Member;
@@ -35,7 +36,6 @@ import java.util.function.BiConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
-import org.springframework.web.socket.TextMessage;
 
 /**
  * This node's rooms: which local connections are in which room, and delivery to them.
@@ -64,7 +64,7 @@ import org.springframework.web.socket.TextMessage;
  * nothing behind. Gap repair and catch-up after a resubscription still wait for Redis on the lane:
  * they are rare, and they must finish before later offsets are delivered anyway.
  *
- * <p>Each message is encoded once per node and the same {@link TextMessage} handed to every member.
+ * <p>Each message is encoded once per node and the same {@link EncodedFrame} handed to every member.
  */
 public final class Rooms implements BrokerEventHandler, SmartLifecycle, AutoCloseable {
 
@@ -178,7 +178,7 @@ public final class Rooms implements BrokerEventHandler, SmartLifecycle, AutoClos
             }
             List<StoredMessage> messages = page.messages();
             boolean hasMore = !messages.isEmpty() && messages.getFirst().offset() > page.firstOffset();
-            recipient.deliver(new TextMessage(
+            recipient.deliver(EncodedFrame.of(
                     codec.history(request.room(), page.epoch(), messages, hasMore, request.ref())));
         });
     }
@@ -200,7 +200,7 @@ public final class Rooms implements BrokerEventHandler, SmartLifecycle, AutoClos
 
     @Override
     public void onEvent(String room, String frame) {
-        TextMessage message = new TextMessage(frame);
+        EncodedFrame message = EncodedFrame.of(frame);
         lane(room).run(rooms -> {
             Room state = rooms.get(room);
             if (state != null) {
@@ -359,7 +359,7 @@ public final class Rooms implements BrokerEventHandler, SmartLifecycle, AutoClos
                 replay.recovered(), replay.epochChanged(), request.ref())));
         joined.increment();
         for (StoredMessage message : replay.messages()) {
-            recipient.deliver(new TextMessage(codec.message(name, room.epoch, message)));
+            recipient.deliver(EncodedFrame.of(codec.message(name, room.epoch, message)));
         }
         broker.publishEvent(name, codec.encode(new ServerFrame.Presence(name, "join", member)))
                 .whenComplete(ifFailed("relaying the presence join", member, name));
@@ -502,7 +502,7 @@ public final class Rooms implements BrokerEventHandler, SmartLifecycle, AutoClos
 
     private void changeEpoch(String room, Room state, String epoch) {
         log.info("Room {} changed epoch {} -> {} (its log was lost)", room, state.epoch, epoch);
-        TextMessage notice = frame(new ServerFrame.EpochChanged(room, epoch, state.epoch));
+        EncodedFrame notice = frame(new ServerFrame.EpochChanged(room, epoch, state.epoch));
         for (Membership member : state.members.values()) {
             member.recipient.deliver(notice);
             member.floor = 0;
@@ -511,7 +511,7 @@ public final class Rooms implements BrokerEventHandler, SmartLifecycle, AutoClos
     }
 
     private void fanOut(String room, Room state, StoredMessage message) {
-        TextMessage frame = new TextMessage(codec.message(room, state.epoch, message));
+        EncodedFrame frame = EncodedFrame.of(codec.message(room, state.epoch, message));
         int recipients = 0;
         for (Membership member : state.members.values()) {
             if (message.offset() > member.floor) {
@@ -527,8 +527,8 @@ public final class Rooms implements BrokerEventHandler, SmartLifecycle, AutoClos
         }
     }
 
-    private TextMessage frame(ServerFrame frame) {
-        return new TextMessage(codec.encode(frame));
+    private EncodedFrame frame(ServerFrame frame) {
+        return EncodedFrame.of(codec.encode(frame));
     }
 
     private static ServerFrame.Error unavailable(String ref) {

@@ -3,6 +3,7 @@ package io.switchboard.session;
 import io.switchboard.config.NodeId;
 import io.switchboard.config.SwitchboardProperties;
 import io.switchboard.protocol.ClientFrame;
+import io.switchboard.protocol.EncodedFrame;
 import io.switchboard.protocol.CloseCodes;
 import io.switchboard.protocol.ErrorCode;
 import io.switchboard.protocol.FrameCodec;
@@ -12,12 +13,11 @@ import io.switchboard.protocol.ServerFrame;
 import io.switchboard.room.Rooms;
 import java.util.List;
 import java.util.UUID;
-import java.util.concurrent.ExecutorService;
+import java.util.concurrent.ScheduledExecutorService;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.web.socket.BinaryMessage;
 import org.springframework.web.socket.CloseStatus;
-import org.springframework.web.socket.adapter.NativeWebSocketSession;
 import org.springframework.web.socket.TextMessage;
 import org.springframework.web.socket.WebSocketSession;
 import org.springframework.web.socket.handler.AbstractWebSocketHandler;
@@ -31,25 +31,23 @@ final class ChatHandler extends AbstractWebSocketHandler {
 
     private static final Logger log = LoggerFactory.getLogger(ChatHandler.class);
     private static final String CONNECTION = "switchboard.connection";
-    /** Tomcat's per-session bound on a blocking write. */
-    private static final String BLOCKING_SEND_TIMEOUT = "org.apache.tomcat.websocket.BLOCKING_SEND_TIMEOUT";
     private static final CloseStatus BINARY = new CloseStatus(CloseCodes.UNSUPPORTED_DATA, "binary frames are not supported");
 
     private final Rooms rooms;
     private final FrameCodec codec;
     private final NodeId node;
     private final SwitchboardProperties properties;
-    private final ExecutorService writers;
+    private final ScheduledExecutorService outboxTimeouts;
     private final Connections connections;
     private final Runnable overflowed;
 
-    ChatHandler(Rooms rooms, FrameCodec codec, NodeId node, SwitchboardProperties properties, ExecutorService writers,
-                Connections connections) {
+    ChatHandler(Rooms rooms, FrameCodec codec, NodeId node, SwitchboardProperties properties,
+                ScheduledExecutorService outboxTimeouts, Connections connections) {
         this.rooms = rooms;
         this.codec = codec;
         this.node = node;
         this.properties = properties;
-        this.writers = writers;
+        this.outboxTimeouts = outboxTimeouts;
         this.connections = connections;
         this.overflowed = connections::overflowed;
     }
@@ -59,14 +57,11 @@ final class ChatHandler extends AbstractWebSocketHandler {
         var outbox = properties.outbox();
         var limits = properties.limits();
         Connection connection = new Connection(UUID.randomUUID().toString(),
-                new Outbox(session, writers, outbox.maxMessages(), outbox.maxBytes().toBytes() / 2, overflowed),
+                new Outbox(JettyWire.of(session), outbox.maxMessages(), outbox.maxBytes().toBytes(),
+                        outbox.sendTimeout(), outboxTimeouts, overflowed),
                 new RateLimiter(limits.messagesPerSecond(), limits.burst(), System.nanoTime()));
         session.getAttributes().put(CONNECTION, connection);
         connections.add(connection);
-        if (session instanceof NativeWebSocketSession nativeSession
-                && nativeSession.getNativeSession() instanceof jakarta.websocket.Session standard) {
-            standard.getUserProperties().put(BLOCKING_SEND_TIMEOUT, outbox.sendTimeout().toMillis());
-        }
         send(connection, new ServerFrame.Welcome(connection.id, node.value(), 1));
     }
 
@@ -163,6 +158,6 @@ final class ChatHandler extends AbstractWebSocketHandler {
     }
 
     private void send(Connection connection, ServerFrame frame) {
-        connection.deliver(new TextMessage(codec.encode(frame)));
+        connection.deliver(EncodedFrame.of(codec.encode(frame)));
     }
 }

@@ -5,7 +5,7 @@ import io.switchboard.room.Recipient;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
-import org.springframework.web.socket.TextMessage;
+import io.switchboard.protocol.EncodedFrame;
 
 /** One client connection: its identity once it said hello, its rooms, its send budget and outbox. */
 final class Connection implements Recipient {
@@ -50,7 +50,7 @@ final class Connection implements Recipient {
     }
 
     @Override
-    public void deliver(TextMessage frame) {
+    public void deliver(EncodedFrame frame) {
         outbox.offer(frame);
     }
 

@@ -4,6 +4,7 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.switchboard.protocol.CloseCodes;
+import io.switchboard.protocol.EncodedFrame;
 import io.switchboard.protocol.FrameCodec;
 import io.switchboard.protocol.ServerFrame;
 import java.util.Map;
@@ -11,7 +12,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
 import org.springframework.web.socket.CloseStatus;
-import org.springframework.web.socket.TextMessage;
 
 /**
  * The live connections of this node, as drain, rebalance and metrics see them: how many there are,
@@ -66,7 +66,7 @@ public final class Connections {
             return false;
         }
         long retryAfter = jitterMs <= 0 ? 0 : ThreadLocalRandom.current().nextLong(jitterMs + 1);
-        connection.deliver(new TextMessage(codec.encode(new ServerFrame.Reconnect(reason, retryAfter))));
+        connection.deliver(EncodedFrame.of(codec.encode(new ServerFrame.Reconnect(reason, retryAfter))));
         connection.outbox.close(SERVICE_RESTART);
         return true;
     }

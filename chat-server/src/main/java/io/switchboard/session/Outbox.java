@@ -1,75 +1,96 @@
 package io.switchboard.session;
 
 import io.switchboard.protocol.CloseCodes;
-import java.io.IOException;
-import java.util.ArrayDeque;
-import java.util.concurrent.Executor;
+import io.switchboard.protocol.EncodedFrame;
+import java.time.Duration;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.web.socket.CloseStatus;
-import org.springframework.web.socket.TextMessage;
-import org.springframework.web.socket.WebSocketSession;
 
 /**
- * A connection's bounded send queue. Used instead of spring-websocket's
- * {@code ConcurrentWebSocketSessionDecorator} because there the thread that finds the queue idle
- * does the (blocking) socket write itself: a room lane delivering to a slow client would stall
- * every other room on that lane. Here {@link #offer} only enqueues; writes happen on a virtual
- * thread per busy connection, so no caller ever waits on a socket.
+ * A connection's bounded share of the socket's send queue. {@link #offer} hands the frame to the
+ * {@link Wire} at once (the container writes it asynchronously, in order, gathering what is queued
+ * into few writes) and only counts what is not written yet: no thread per busy connection, no caller
+ * ever waits on a socket.
  *
- * <p>The queue is bounded by frames and by characters. A client that lets it overflow is closed
- * with {@code 4008 slow consumer}: its queue is dropped at once, and it can resume from its last
- * offsets. A write that makes no progress for {@code switchboard.outbox.send-timeout} fails and
- * the socket is closed, so a dead peer cannot hold a writer forever.
+ * <p>What is not written yet is bounded by frames and by bytes. A client that lets it overflow is
+ * closed with {@code 4008 slow consumer}, and can resume from its last offsets. A socket that makes
+ * no progress for {@code switchboard.outbox.send-timeout} while frames wait is closed on the next
+ * offer, and a close that cannot get through (the peer reads nothing) drops the connection after
+ * that same time.
  */
 final class Outbox {
 
     static final CloseStatus SLOW_CONSUMER = new CloseStatus(CloseCodes.SLOW_CONSUMER, "slow consumer");
+    static final CloseStatus STALLED = new CloseStatus(CloseCodes.SLOW_CONSUMER, "no write progress");
     private static final Logger log = LoggerFactory.getLogger(Outbox.class);
 
-    private final WebSocketSession session;
+    private final Wire wire;
     /** Counts slow-consumer closes; shared by every outbox, so nothing is allocated per connection. */
     private final Runnable onOverflow;
-    private final Executor writers;
+    private final ScheduledExecutorService timeouts;
+    private final LongSupplier clock;
     private final int maxMessages;
-    private final long maxChars;
-    private final ArrayDeque<TextMessage> queue = new ArrayDeque<>();
-    private long queuedChars;
-    private boolean writing;
+    private final long maxBytes;
+    private final long sendTimeoutNanos;
+    private int unwritten;
+    private long unwrittenBytes;
+    /** When the oldest unwritten frame was queued or the last write completed, whichever is later. */
+    private long progressAt;
     private boolean closed;
-    private CloseStatus closeAfterDrain;
 
-    Outbox(WebSocketSession session, Executor writers, int maxMessages, long maxChars, Runnable onOverflow) {
-        this.session = session;
-        this.onOverflow = onOverflow;
-        this.writers = writers;
-        this.maxMessages = maxMessages;
-        this.maxChars = maxChars;
+    Outbox(Wire wire, int maxMessages, long maxBytes, Duration sendTimeout, ScheduledExecutorService timeouts,
+           Runnable onOverflow) {
+        this(wire, maxMessages, maxBytes, sendTimeout, timeouts, onOverflow, System::nanoTime);
     }
 
-    /** Queues a frame; never blocks. Closes the connection with 4008 if the queue would overflow. */
-    void offer(TextMessage message) {
+    Outbox(Wire wire, int maxMessages, long maxBytes, Duration sendTimeout, ScheduledExecutorService timeouts,
+           Runnable onOverflow, LongSupplier clock) {
+        this.wire = wire;
+        this.maxMessages = maxMessages;
+        this.maxBytes = maxBytes;
+        this.sendTimeoutNanos = sendTimeout.toNanos();
+        this.timeouts = timeouts;
+        this.onOverflow = onOverflow;
+        this.clock = clock;
+    }
+
+    /** Queues a frame; never blocks. Closes the connection with 4008 if it would overflow. */
+    void offer(EncodedFrame frame) {
+        int length = frame.length();
+        CloseStatus cut;
         synchronized (this) {
             if (closed) {
                 return;
             }
-            int length = message.getPayloadLength();
-            if (queue.size() < maxMessages && queuedChars + length <= maxChars) {
-                queue.addLast(message);
-                queuedChars += length;
-                if (!writing) {
-                    writing = true;
-                    writers.execute(this::drain);
+            long now = clock.getAsLong();
+            if (unwritten > 0 && now - progressAt > sendTimeoutNanos) {
+                cut = STALLED;
+            } else if (unwritten < maxMessages && unwrittenBytes + length <= maxBytes) {
+                if (unwritten == 0) {
+                    progressAt = now;
                 }
-                return;
+                unwritten++;
+                unwrittenBytes += length;
+                cut = null;
+            } else {
+                cut = SLOW_CONSUMER;
             }
-            closed = true;
-            queue.clear();
-            queuedChars = 0;
+            if (cut != null) {
+                closed = true;
+            }
         }
-        onOverflow.run();
-        // Closing waits for a write in progress (up to the send timeout): never on the caller's thread.
-        writers.execute(() -> closeNow(SLOW_CONSUMER));
+        if (cut == null) {
+            wire.send(frame, new Written(length));
+            return;
+        }
+        if (cut == SLOW_CONSUMER) {
+            onOverflow.run();
+        }
+        closeWithin(cut);
     }
 
     /** Whether frames are still accepted and the socket is open. */
@@ -79,71 +100,67 @@ final class Outbox {
                 return false;
             }
         }
-        return session.isOpen();
+        return wire.isOpen();
     }
 
-    /** The socket is gone: drops what is queued and accepts nothing more; {@link #isOpen} is false from now on. */
+    /** The socket is gone: accepts nothing more; {@link #isOpen} is false from now on. */
     void discard() {
         synchronized (this) {
             closed = true;
-            queue.clear();
-            queuedChars = 0;
         }
     }
 
-    /** Stops accepting frames, lets the queued ones go out, then closes with {@code status}. */
+    /** Stops accepting frames; the queued ones go out, then the close frame with {@code status}. */
     void close(CloseStatus status) {
         synchronized (this) {
             if (closed) {
                 return;
             }
             closed = true;
-            if (writing) {
-                closeAfterDrain = status;
-                return;
-            }
         }
-        closeNow(status);
+        closeWithin(status);
     }
 
-    private void drain() {
-        CloseStatus then;
-        while (true) {
-            TextMessage next;
-            synchronized (this) {
-                next = queue.pollFirst();
-                if (next == null) {
-                    writing = false;
-                    then = closeAfterDrain;
-                    break;
-                }
-                queuedChars -= next.getPayloadLength();
-            }
-            try {
-                session.sendMessage(next);
-            } catch (IOException | RuntimeException e) {
-                synchronized (this) {
-                    closed = true;
-                    queue.clear();
-                    queuedChars = 0;
-                    writing = false;
-                }
-                closeNow(CloseStatus.SERVER_ERROR);
-                return;
-            }
-        }
-        if (then != null) {
-            closeNow(then);
-        }
-    }
-
-    private void closeNow(CloseStatus status) {
+    private void closeWithin(CloseStatus status) {
         try {
-            if (session.isOpen()) {
-                session.close(status);
+            wire.close(status);
+            // Harmless once the close went through; it only cuts a close that is still waiting.
+            timeouts.schedule(wire::abort, sendTimeoutNanos, TimeUnit.NANOSECONDS);
+        } catch (RuntimeException e) {
+            log.debug("Closing failed: {}", e.toString());
+            wire.abort();
+        }
+    }
+
+    private void wrote(int length) {
+        synchronized (this) {
+            unwritten--;
+            unwrittenBytes -= length;
+            progressAt = clock.getAsLong();
+        }
+    }
+
+    /** One frame's completion; a failed write means the socket is gone, and the container closes it. */
+    private final class Written implements Wire.Done {
+        private final int length;
+
+        Written(int length) {
+            this.length = length;
+        }
+
+        @Override
+        public void written() {
+            wrote(length);
+        }
+
+        @Override
+        public void failed(Throwable cause) {
+            wrote(length);
+            synchronized (Outbox.this) {
+                closed = true;
             }
-        } catch (IOException | RuntimeException e) {
-            log.debug("Closing {} failed: {}", session.getId(), e.toString());
+            log.debug("A write failed: {}", cause.toString());
+            wire.abort();
         }
     }
 }

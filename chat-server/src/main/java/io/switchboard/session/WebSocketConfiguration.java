@@ -5,17 +5,16 @@ import io.switchboard.config.NodeId;
 import io.switchboard.config.SwitchboardProperties;
 import io.switchboard.protocol.FrameCodec;
 import io.switchboard.room.Rooms;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.boot.availability.ApplicationAvailability;
-import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.web.socket.config.annotation.EnableWebSocket;
 import org.springframework.web.socket.config.annotation.WebSocketConfigurer;
 import org.springframework.web.socket.config.annotation.WebSocketHandlerRegistry;
-import org.springframework.web.socket.server.standard.ServletServerContainerFactoryBean;
+import org.springframework.web.socket.server.support.DefaultHandshakeHandler;
 
 /** Serves the chat protocol at {@code /ws}. */
 @Configuration(proxyBeanMethods = false)
@@ -29,41 +28,23 @@ class WebSocketConfiguration implements WebSocketConfigurer {
     private final SwitchboardProperties properties;
 
     WebSocketConfiguration(Rooms rooms, FrameCodec codec, NodeId nodeId, SwitchboardProperties properties,
-                           ExecutorService outboxWriters, Connections connections,
-                           ApplicationAvailability availability) {
-        this.handler = new ChatHandler(rooms, codec, nodeId, properties, outboxWriters, connections);
+                           @Qualifier("outboxTimeouts") ScheduledExecutorService outboxTimeouts,
+                           Connections connections, ApplicationAvailability availability) {
+        this.handler = new ChatHandler(rooms, codec, nodeId, properties, outboxTimeouts, connections);
         this.availability = availability;
         this.properties = properties;
     }
 
     @Override
     public void registerWebSocketHandlers(WebSocketHandlerRegistry registry) {
+        // A text frame over switchboard.limits.max-frame-length bytes closes the connection with 1009.
+        // Binary frames are only ever refused (1003): one over 1 KiB is refused (1009) before it is read whole.
+        JettyUpgrade upgrade = new JettyUpgrade(properties.permessageDeflate(), properties.limits().maxFrameLength(),
+                MAX_BINARY_FRAME);
         registry.addHandler(handler, "/ws")
+                .setHandshakeHandler(new DefaultHandshakeHandler(upgrade))
                 .addInterceptors(new RefuseWhileNotReady(availability, properties.drain().retryAfter()))
                 .setAllowedOriginPatterns(properties.allowedOrigins().toArray(String[]::new));
-    }
-
-    /**
-     * A text frame longer than {@code switchboard.limits.max-frame-length} closes the connection
-     * with 1009. Tomcat allocates both message buffers for every connection up front, and binary
-     * frames are only ever refused (1003), so the binary buffer is kept small: a binary frame over
-     * 1 KiB is refused with 1009 before it is read whole.
-     */
-    @Bean
-    ServletServerContainerFactoryBean webSocketContainer() {
-        ServletServerContainerFactoryBean container = new ServletServerContainerFactoryBean();
-        container.setMaxTextMessageBufferSize(properties.limits().maxFrameLength());
-        container.setMaxBinaryMessageBufferSize(MAX_BINARY_FRAME);
-        return container;
-    }
-
-    /** Unless {@code switchboard.permessage-deflate} is on, no WebSocket extension is negotiated on {@code /ws}. */
-    @Bean
-    FilterRegistrationBean<DeclineExtensions> declineWebSocketExtensions() {
-        FilterRegistrationBean<DeclineExtensions> registration = new FilterRegistrationBean<>(new DeclineExtensions());
-        registration.addUrlPatterns("/ws");
-        registration.setEnabled(!properties.permessageDeflate());
-        return registration;
     }
 
     @Bean
@@ -77,9 +58,9 @@ class WebSocketConfiguration implements WebSocketConfigurer {
         return Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("connection-moves").daemon().factory());
     }
 
-    /** Writes each busy connection's outbox on a virtual thread. */
+    /** Drops connections whose close cannot get through (a peer that reads nothing); idle otherwise. */
     @Bean(destroyMethod = "shutdownNow")
-    static ExecutorService outboxWriters() {
-        return Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("outbox-", 0).factory());
+    static ScheduledExecutorService outboxTimeouts() {
+        return Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("outbox-timeouts").daemon().factory());
     }
 }

@@ -32,7 +32,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
-import org.springframework.web.socket.TextMessage;
+import io.switchboard.protocol.EncodedFrame;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
@@ -403,8 +403,8 @@ class RoomsTests {
 
         @Override
         @SuppressWarnings("unchecked")
-        public void deliver(TextMessage frame) {
-            frames.add(JSON.readValue(frame.getPayload(), Map.class));
+        public void deliver(EncodedFrame frame) {
+            frames.add(JSON.readValue(frame.text(), Map.class));
         }
 
         @Override

@@ -26,12 +26,14 @@ class CompressionTests {
     }
 
     @Test
-    void acceptsPermessageDeflateWhenTurnedOn() throws IOException {
+    void acceptsPermessageDeflateWithoutContextTakeoverWhenTurnedOn() throws IOException {
         try (Node node = Node.inMemory("switchboard.permessage-deflate=true")) {
             List<String> response = handshakeOfferingDeflate(node.port());
             assertThat(response.getFirst()).contains(" 101 ");
+            // no compression window outlives a message, in either direction: bounded memory per connection
             assertThat(response).anyMatch(line -> line.toLowerCase().startsWith("sec-websocket-extensions")
-                    && line.contains("permessage-deflate"));
+                    && line.contains("permessage-deflate") && line.contains("server_no_context_takeover")
+                    && line.contains("client_no_context_takeover"));
         }
     }
 

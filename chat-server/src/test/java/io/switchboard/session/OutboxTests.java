@@ -3,104 +3,114 @@ package io.switchboard.session;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.switchboard.protocol.CloseCodes;
+import io.switchboard.protocol.EncodedFrame;
 import io.switchboard.support.Wait;
-import java.io.IOException;
-import java.net.InetSocketAddress;
-import java.net.URI;
-import java.security.Principal;
 import java.time.Duration;
-import java.util.HashMap;
+import java.util.ArrayDeque;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.Timeout;
-import org.springframework.http.HttpHeaders;
 import org.springframework.web.socket.CloseStatus;
-import org.springframework.web.socket.TextMessage;
-import org.springframework.web.socket.WebSocketExtension;
-import org.springframework.web.socket.WebSocketMessage;
-import org.springframework.web.socket.WebSocketSession;
 
 class OutboxTests {
 
-    private final ExecutorService writers = Executors.newVirtualThreadPerTaskExecutor();
-    private final TestSession session = new TestSession();
+    private final ScheduledExecutorService timeouts = Executors.newSingleThreadScheduledExecutor();
+    private final HeldWire wire = new HeldWire();
+    private final AtomicInteger overflows = new AtomicInteger();
+    private final AtomicLong now = new AtomicLong();
 
     @AfterEach
     void stop() {
-        session.unblock.countDown();
-        writers.shutdownNow();
+        timeouts.shutdownNow();
+    }
+
+    private Outbox outbox(int maxMessages, long maxBytes) {
+        return new Outbox(wire, maxMessages, maxBytes, Duration.ofSeconds(10), timeouts, overflows::incrementAndGet,
+                now::get);
     }
 
     @Test
-    @Timeout(30) // guards against offer() ever blocking on the stuck socket
-    void closesWith4008WhenAStuckClientOverflowsAndNeverBlocksTheCaller() {
-        Outbox outbox = new Outbox(session, writers, 4, 1_000_000, () -> { });
-        session.block = true;
+    void closesWith4008WhenAStuckClientOverflowsAndNeverWaitsForTheSocket() {
+        Outbox outbox = outbox(4, 1_000_000);
         for (int i = 0; i < 100; i++) {
-            outbox.offer(new TextMessage("m" + i));
+            outbox.offer(EncodedFrame.of("m" + i)); // the wire holds every write: nothing completes
         }
-        session.unblock.countDown();
 
-        Wait.until(Duration.ofSeconds(10), () -> session.closed != null, "session closed");
-        assertThat(session.closed.getCode()).isEqualTo(CloseCodes.SLOW_CONSUMER);
-        // the one being written when it stalled, then at most the 4 queued; never the overflow
-        assertThat(session.sent.size()).isLessThanOrEqualTo(5);
+        assertThat(wire.closed).isEqualTo(Outbox.SLOW_CONSUMER);
+        assertThat(wire.queued).hasSize(4); // never more than the bound, never the overflow
+        assertThat(overflows).hasValue(1);
+        assertThat(outbox.isOpen()).isFalse();
     }
 
     @Test
-    void deliversInOrderAndClosesAfterTheQueueDrains() {
-        Outbox outbox = new Outbox(session, writers, 1000, 1_000_000, () -> { });
-        for (int i = 0; i < 200; i++) {
-            outbox.offer(new TextMessage("m" + i));
+    void writtenFramesMakeRoomAgain() {
+        Outbox outbox = outbox(4, 1_000_000);
+        for (int i = 0; i < 100; i++) {
+            outbox.offer(EncodedFrame.of("m" + i));
+            wire.completeAll();
         }
+
+        assertThat(wire.closed).isNull();
+        assertThat(wire.sent).hasSize(100).first().isEqualTo("m0");
+        assertThat(wire.sent.getLast()).isEqualTo("m99");
+    }
+
+    @Test
+    void boundsWhatIsUnwrittenByBytesToo() {
+        Outbox outbox = outbox(1000, 10);
+        outbox.offer(EncodedFrame.of("first"));
+        outbox.offer(EncodedFrame.of("0123456789-too-long"));
+
+        assertThat(wire.closed.getCode()).isEqualTo(CloseCodes.SLOW_CONSUMER);
+        assertThat(wire.queued).hasSize(1);
+    }
+
+    @Test
+    void closesASocketThatMadeNoProgressForTheSendTimeout() {
+        Outbox outbox = outbox(1000, 1_000_000);
+        outbox.offer(EncodedFrame.of("stuck"));
+        now.addAndGet(Duration.ofSeconds(11).toNanos());
+        outbox.offer(EncodedFrame.of("next"));
+
+        assertThat(wire.closed).isEqualTo(Outbox.STALLED);
+        assertThat(overflows).hasValue(0);
+    }
+
+    @Test
+    void aCloseThatCannotGetThroughAbortsAfterTheSendTimeout() {
+        Outbox outbox = new Outbox(wire, 16, 1_000_000, Duration.ofMillis(50), timeouts, () -> { }, now::get);
+        outbox.offer(EncodedFrame.of("never read"));
         outbox.close(CloseStatus.SERVICE_RESTARTED);
 
-        Wait.until(Duration.ofSeconds(10), () -> session.closed != null, "session closed");
-        assertThat(session.sent).hasSize(200).first().isEqualTo("m0");
-        assertThat(session.sent.getLast()).isEqualTo("m199");
-        assertThat(session.closed).isEqualTo(CloseStatus.SERVICE_RESTARTED);
+        assertThat(wire.closed).isEqualTo(CloseStatus.SERVICE_RESTARTED);
+        Wait.until(Duration.ofSeconds(5), () -> wire.aborted, "connection aborted");
+        outbox.offer(EncodedFrame.of("after close"));
+        assertThat(wire.queued).hasSize(1);
     }
 
-    @Test
-    void boundsTheQueueByCharactersToo() {
-        Outbox outbox = new Outbox(session, writers, 1000, 10, () -> { });
-        session.block = true;
-        outbox.offer(new TextMessage("first"));
-        outbox.offer(new TextMessage("0123456789-too-long"));
-        session.unblock.countDown();
-
-        Wait.until(Duration.ofSeconds(10), () -> session.closed != null, "session closed");
-        assertThat(session.closed.getCode()).isEqualTo(CloseCodes.SLOW_CONSUMER);
-    }
-
-    /** A session whose writes can be held, like a socket whose peer stopped reading. */
-    static final class TestSession implements WebSocketSession {
+    /** A socket whose writes complete only when the test says so, like one whose peer stopped reading. */
+    static final class HeldWire implements Wire {
+        final ArrayDeque<Object[]> queued = new ArrayDeque<>();
         final List<String> sent = new CopyOnWriteArrayList<>();
-        final CountDownLatch unblock = new CountDownLatch(1);
-        volatile boolean block;
         volatile CloseStatus closed;
+        volatile boolean aborted;
 
         @Override
-        public void sendMessage(WebSocketMessage<?> message) throws IOException {
-            if (block) {
-                try {
-                    unblock.await();
-                } catch (InterruptedException e) {
-                    throw new IOException(e);
-                }
-            }
-            sent.add(((TextMessage) message).getPayload());
+        public synchronized void send(EncodedFrame frame, Done done) {
+            queued.addLast(new Object[] {frame, done});
         }
 
-        @Override
-        public boolean isOpen() {
-            return closed == null;
+        synchronized void completeAll() {
+            while (!queued.isEmpty()) {
+                Object[] next = queued.pollFirst();
+                sent.add(((EncodedFrame) next[0]).text());
+                ((Done) next[1]).written();
+            }
         }
 
         @Override
@@ -109,71 +119,13 @@ class OutboxTests {
         }
 
         @Override
-        public void close() {
-            close(CloseStatus.NORMAL);
+        public void abort() {
+            aborted = true;
         }
 
         @Override
-        public String getId() {
-            return "test";
-        }
-
-        @Override
-        public URI getUri() {
-            return URI.create("ws://test/ws");
-        }
-
-        @Override
-        public HttpHeaders getHandshakeHeaders() {
-            return new HttpHeaders();
-        }
-
-        @Override
-        public Map<String, Object> getAttributes() {
-            return new HashMap<>();
-        }
-
-        @Override
-        public Principal getPrincipal() {
-            return null;
-        }
-
-        @Override
-        public InetSocketAddress getLocalAddress() {
-            return null;
-        }
-
-        @Override
-        public InetSocketAddress getRemoteAddress() {
-            return null;
-        }
-
-        @Override
-        public String getAcceptedProtocol() {
-            return null;
-        }
-
-        @Override
-        public void setTextMessageSizeLimit(int messageSizeLimit) {
-        }
-
-        @Override
-        public int getTextMessageSizeLimit() {
-            return 0;
-        }
-
-        @Override
-        public void setBinaryMessageSizeLimit(int messageSizeLimit) {
-        }
-
-        @Override
-        public int getBinaryMessageSizeLimit() {
-            return 0;
-        }
-
-        @Override
-        public List<WebSocketExtension> getExtensions() {
-            return List.of();
+        public boolean isOpen() {
+            return !aborted;
         }
     }
 }

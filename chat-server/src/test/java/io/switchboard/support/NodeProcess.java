@@ -14,7 +14,7 @@ import java.util.regex.Pattern;
 /** A Switchboard node in its own JVM, so a test can kill it the hard way (SIGKILL). */
 public final class NodeProcess implements AutoCloseable {
 
-    private static final Pattern PORT = Pattern.compile("Tomcat started on port (\\d+)");
+    private static final Pattern PORT = Pattern.compile("Jetty started on port (\\d+)");
     private final Process process;
     private final Path log;
     private int port;
