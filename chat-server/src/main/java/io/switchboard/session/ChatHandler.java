@@ -3,8 +3,8 @@ package io.switchboard.session;
 import io.switchboard.config.NodeId;
 import io.switchboard.config.SwitchboardProperties;
 import io.switchboard.protocol.ClientFrame;
-import io.switchboard.protocol.EncodedFrame;
 import io.switchboard.protocol.CloseCodes;
+import io.switchboard.protocol.EncodedFrame;
 import io.switchboard.protocol.ErrorCode;
 import io.switchboard.protocol.FrameCodec;
 import io.switchboard.protocol.Member;
@@ -14,23 +14,16 @@ import io.switchboard.room.Rooms;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.ScheduledExecutorService;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-import org.springframework.web.socket.BinaryMessage;
 import org.springframework.web.socket.CloseStatus;
-import org.springframework.web.socket.TextMessage;
-import org.springframework.web.socket.WebSocketSession;
-import org.springframework.web.socket.handler.AbstractWebSocketHandler;
 
 /**
- * The {@code /ws} endpoint: decodes each frame, checks what the connection may do, and hands it to
- * the room layer. A bad frame is answered with an {@code error} frame and the connection stays up;
- * a binary frame closes it with 1003, an oversized one with 1009 (enforced by the container).
+ * What a {@code /ws} connection does: decodes each frame, checks what the connection may do, and
+ * hands it to the room layer. A bad frame is answered with an {@code error} frame and the
+ * connection stays up; a binary frame closes it with 1003, an oversized one with 1009 (enforced by
+ * {@link ChatEndpoint}).
  */
-final class ChatHandler extends AbstractWebSocketHandler {
+final class ChatHandler {
 
-    private static final Logger log = LoggerFactory.getLogger(ChatHandler.class);
-    private static final String CONNECTION = "switchboard.connection";
     private static final CloseStatus BINARY = new CloseStatus(CloseCodes.UNSUPPORTED_DATA, "binary frames are not supported");
 
     private final Rooms rooms;
@@ -52,45 +45,32 @@ final class ChatHandler extends AbstractWebSocketHandler {
         this.overflowed = connections::overflowed;
     }
 
-    @Override
-    public void afterConnectionEstablished(WebSocketSession session) {
+    /** A socket was opened: the connection it carries, greeted with {@code welcome}. */
+    Connection opened(Wire wire) {
         var outbox = properties.outbox();
         var limits = properties.limits();
         Connection connection = new Connection(UUID.randomUUID().toString(),
-                new Outbox(JettyWire.of(session), outbox.maxMessages(), outbox.maxBytes().toBytes(),
-                        outbox.sendTimeout(), outboxTimeouts, overflowed),
+                new Outbox(wire, outbox.maxMessages(), outbox.maxBytes().toBytes(), outbox.sendTimeout(),
+                        outboxTimeouts, overflowed),
                 new RateLimiter(limits.messagesPerSecond(), limits.burst(), System.nanoTime()));
-        session.getAttributes().put(CONNECTION, connection);
         connections.add(connection);
         send(connection, new ServerFrame.Welcome(connection.id, node.value(), 1));
+        return connection;
     }
 
-    @Override
-    protected void handleTextMessage(WebSocketSession session, TextMessage message) {
-        Connection connection = (Connection) session.getAttributes().get(CONNECTION);
+    void text(Connection connection, String text) {
         try {
-            handle(connection, codec.decode(message.getPayload()));
+            handle(connection, codec.decode(text));
         } catch (ProtocolException e) {
             send(connection, e.toFrame());
         }
     }
 
-    @Override
-    protected void handleBinaryMessage(WebSocketSession session, BinaryMessage message) {
-        ((Connection) session.getAttributes().get(CONNECTION)).outbox.close(BINARY);
+    void binary(Connection connection) {
+        connection.outbox.close(BINARY);
     }
 
-    @Override
-    public void handleTransportError(WebSocketSession session, Throwable exception) {
-        log.debug("Transport error on {}: {}", session.getId(), exception.getMessage());
-    }
-
-    @Override
-    public void afterConnectionClosed(WebSocketSession session, CloseStatus status) {
-        Connection connection = (Connection) session.getAttributes().get(CONNECTION);
-        if (connection == null) {
-            return;
-        }
+    void closed(Connection connection) {
         connections.remove(connection);
         // Closed before its rooms are read: a join completing from now on sees it closed and undoes itself.
         connection.outbox.discard();

@@ -9,46 +9,34 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.boot.availability.ApplicationAvailability;
+import org.springframework.boot.web.servlet.ServletRegistrationBean;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
-import org.springframework.web.socket.config.annotation.EnableWebSocket;
-import org.springframework.web.socket.config.annotation.WebSocketConfigurer;
-import org.springframework.web.socket.config.annotation.WebSocketHandlerRegistry;
-import org.springframework.web.socket.server.support.DefaultHandshakeHandler;
 
 /** Serves the chat protocol at {@code /ws}. */
 @Configuration(proxyBeanMethods = false)
-@EnableWebSocket
-class WebSocketConfiguration implements WebSocketConfigurer {
+class WebSocketConfiguration {
 
+    /** Binary frames are only ever refused (1003): one over 1 KiB is refused (1009) before it is read whole. */
     private static final int MAX_BINARY_FRAME = 1024;
 
-    private final ChatHandler handler;
-    private final ApplicationAvailability availability;
-    private final SwitchboardProperties properties;
-
-    WebSocketConfiguration(Rooms rooms, FrameCodec codec, NodeId nodeId, SwitchboardProperties properties,
-                           @Qualifier("outboxTimeouts") ScheduledExecutorService outboxTimeouts,
-                           Connections connections, ApplicationAvailability availability) {
-        this.handler = new ChatHandler(rooms, codec, nodeId, properties, outboxTimeouts, connections);
-        this.availability = availability;
-        this.properties = properties;
-    }
-
-    @Override
-    public void registerWebSocketHandlers(WebSocketHandlerRegistry registry) {
-        // A text frame over switchboard.limits.max-frame-length bytes closes the connection with 1009.
-        // Binary frames are only ever refused (1003): one over 1 KiB is refused (1009) before it is read whole.
-        JettyUpgrade upgrade = new JettyUpgrade(properties.permessageDeflate(), properties.limits().maxFrameLength(),
+    @Bean
+    ServletRegistrationBean<ChatServlet> chatEndpoint(Rooms rooms, FrameCodec codec, NodeId nodeId,
+                                                      SwitchboardProperties properties,
+                                                      @Qualifier("outboxTimeouts") ScheduledExecutorService outboxTimeouts,
+                                                      Connections connections, ApplicationAvailability availability) {
+        ChatHandler handler = new ChatHandler(rooms, codec, nodeId, properties, outboxTimeouts, connections);
+        ChatServlet servlet = new ChatServlet(handler, availability, properties.drain().retryAfter(),
+                properties.allowedOrigins(), properties.permessageDeflate(), properties.limits().maxFrameLength(),
                 MAX_BINARY_FRAME);
-        registry.addHandler(handler, "/ws")
-                .setHandshakeHandler(new DefaultHandshakeHandler(upgrade))
-                .addInterceptors(new RefuseWhileNotReady(availability, properties.drain().retryAfter()))
-                .setAllowedOriginPatterns(properties.allowedOrigins().toArray(String[]::new));
+        ServletRegistrationBean<ChatServlet> registration = new ServletRegistrationBean<>(servlet, "/ws");
+        registration.setAsyncSupported(true);
+        return registration;
     }
 
     @Bean
-    static Connections connections(FrameCodec codec, ScheduledExecutorService connectionMoves, MeterRegistry meters) {
+    static Connections connections(FrameCodec codec, @Qualifier("connectionMoves") ScheduledExecutorService connectionMoves,
+                                   MeterRegistry meters) {
         return new Connections(codec, connectionMoves, meters);
     }
 

@@ -2,14 +2,9 @@ package io.switchboard.session;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.switchboard.support.Handshake;
 import io.switchboard.support.Node;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.io.OutputStream;
-import java.net.Socket;
-import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -37,23 +32,8 @@ class CompressionTests {
         }
     }
 
-    /** The handshake exactly as Chromium sends it (the JDK's client cannot offer extensions). */
+    /** The extension offer exactly as Chromium sends it (the JDK's client cannot offer extensions). */
     private static List<String> handshakeOfferingDeflate(int port) throws IOException {
-        try (Socket socket = new Socket("127.0.0.1", port)) {
-            socket.setSoTimeout(10_000);
-            OutputStream out = socket.getOutputStream();
-            out.write(("GET /ws HTTP/1.1\r\nHost: 127.0.0.1:" + port + "\r\nUpgrade: websocket\r\n"
-                    + "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
-                    + "Sec-WebSocket-Version: 13\r\n"
-                    + "Sec-WebSocket-Extensions: permessage-deflate; client_max_window_bits\r\n\r\n")
-                    .getBytes(StandardCharsets.US_ASCII));
-            out.flush();
-            BufferedReader in = new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.US_ASCII));
-            List<String> lines = new ArrayList<>();
-            for (String line = in.readLine(); line != null && !line.isEmpty(); line = in.readLine()) {
-                lines.add(line);
-            }
-            return lines;
-        }
+        return Handshake.send(port, "Sec-WebSocket-Extensions: permessage-deflate; client_max_window_bits");
     }
 }

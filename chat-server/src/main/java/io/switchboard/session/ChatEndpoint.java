@@ -1,0 +1,157 @@
+package io.switchboard.session;
+
+import io.switchboard.protocol.EncodedFrame;
+import java.nio.ByteBuffer;
+import org.eclipse.jetty.util.Callback;
+import org.eclipse.jetty.util.Utf8StringBuilder;
+import org.eclipse.jetty.websocket.core.CloseStatus;
+import org.eclipse.jetty.websocket.core.CoreSession;
+import org.eclipse.jetty.websocket.core.Frame;
+import org.eclipse.jetty.websocket.core.FrameHandler;
+import org.eclipse.jetty.websocket.core.OpCode;
+import org.eclipse.jetty.websocket.core.exception.BadPayloadException;
+import org.eclipse.jetty.websocket.core.exception.MessageTooLargeException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One {@code /ws} connection on Jetty's WebSocket core, which is both how frames come in and the
+ * {@link Wire} they go out on. Written against the core API rather than through Spring's or Jetty's
+ * endpoint adapters because those keep the whole HTTP upgrade request (headers, servlet request,
+ * parser) for the life of the connection: with them an idle connection costs about twice the heap
+ * (docs/benchmarks.md). Outgoing frames are the room's shared bytes, queued without waiting.
+ *
+ * <p>Jetty reads the next frame only when asked ({@link CoreSession#demand()}), after the last one
+ * was handled: a connection's frames are handled one at a time, in order.
+ */
+final class ChatEndpoint implements FrameHandler, Wire {
+
+    private static final Logger log = LoggerFactory.getLogger(ChatEndpoint.class);
+
+    private final ChatHandler handler;
+    private CoreSession session;
+    private Connection connection;
+    /** Only for a text message split over several frames (browsers send one frame per message). */
+    private Utf8StringBuilder fragments;
+
+    ChatEndpoint(ChatHandler handler) {
+        this.handler = handler;
+    }
+
+    @Override
+    public void onOpen(CoreSession session, Callback callback) {
+        this.session = session;
+        this.connection = handler.opened(this);
+        callback.succeeded();
+        session.demand();
+    }
+
+    @Override
+    public void onFrame(Frame frame, Callback callback) {
+        switch (frame.getOpCode()) {
+            case OpCode.TEXT -> text(frame, callback);
+            case OpCode.CONTINUATION -> {
+                if (fragments == null) {
+                    handler.binary(connection); // the continuation of a binary message
+                    callback.succeeded();
+                } else {
+                    text(frame, callback);
+                }
+            }
+            case OpCode.BINARY -> {
+                handler.binary(connection);
+                callback.succeeded();
+            }
+            case OpCode.PING -> {
+                ByteBuffer payload = ByteBuffer.allocate(frame.getPayloadLength()).put(frame.getPayload()).flip();
+                session.sendFrame(new Frame(OpCode.PONG, payload), Callback.NOOP, false);
+                callback.succeeded();
+                session.demand();
+            }
+            default -> { // PONG is ignored; CLOSE is answered by Jetty once this succeeds
+                callback.succeeded();
+                session.demand();
+            }
+        }
+    }
+
+    private void text(Frame frame, Callback callback) {
+        if (frame.isFin() && fragments == null) {
+            if (frame.getPayloadLength() > session.getMaxTextMessageSize()) {
+                callback.failed(tooLarge());
+                return;
+            }
+            Utf8StringBuilder utf8 = new Utf8StringBuilder(frame.getPayloadLength());
+            utf8.append(frame.getPayload());
+            handle(utf8, callback);
+            return;
+        }
+        if (fragments == null) {
+            fragments = new Utf8StringBuilder();
+        }
+        if (fragments.length() + frame.getPayloadLength() > session.getMaxTextMessageSize()) {
+            callback.failed(tooLarge());
+            return;
+        }
+        fragments.append(frame.getPayload());
+        if (!frame.isFin()) {
+            callback.succeeded();
+            session.demand();
+            return;
+        }
+        Utf8StringBuilder whole = fragments;
+        fragments = null;
+        handle(whole, callback);
+    }
+
+    private void handle(Utf8StringBuilder utf8, Callback callback) {
+        String text;
+        try {
+            text = utf8.takeCompleteString(() -> new BadPayloadException("invalid UTF-8"));
+        } catch (BadPayloadException e) {
+            callback.failed(e); // Jetty closes with 1007
+            return;
+        }
+        handler.text(connection, text);
+        callback.succeeded();
+        session.demand();
+    }
+
+    private MessageTooLargeException tooLarge() {
+        return new MessageTooLargeException("text message over " + session.getMaxTextMessageSize() + " bytes");
+    }
+
+    @Override
+    public void onError(Throwable cause, Callback callback) {
+        log.debug("Transport error: {}", cause.toString());
+        callback.succeeded();
+    }
+
+    @Override
+    public void onClosed(CloseStatus status, Callback callback) {
+        if (connection != null) {
+            handler.closed(connection);
+        }
+        callback.succeeded();
+    }
+
+    @Override
+    public void send(EncodedFrame frame, Done done) {
+        session.sendFrame(new Frame(OpCode.TEXT, frame.payload()), Callback.from(done::written, done::failed), false);
+    }
+
+    @Override
+    public void close(org.springframework.web.socket.CloseStatus status) {
+        session.close(status.getCode(), status.getReason(), Callback.NOOP);
+    }
+
+    @Override
+    public void abort() {
+        session.abort();
+    }
+
+    @Override
+    public boolean isOpen() {
+        return session.isOutputOpen();
+    }
+}
