@@ -18,10 +18,19 @@ $('connect').addEventListener('submit', (event) => {
   client = new SwitchboardClient({ name });
   client.addEventListener('status', (e) => { $('status').textContent = e.detail.text; });
   client.addEventListener('joined', (e) => {
-    $('members').textContent = e.detail.members.map((m) => m.name).join(', ');
+    const { members, memberCount } = e.detail;
+    $('members').textContent = members.length < memberCount
+      ? `${memberCount} members` : members.map((m) => m.name).join(', ');
   });
   client.addEventListener('message', (e) => line(`${e.detail.fromName}: ${e.detail.text}`, 'message'));
-  client.addEventListener('presence', (e) => line(`${e.detail.member.name} ${e.detail.action === 'join' ? 'joined' : 'left'}`, 'presence'));
+  client.addEventListener('presence', (e) => {
+    const { action, member, memberCount } = e.detail;
+    if (action === 'count') {
+      $('members').textContent = `${memberCount} members`;
+    } else if (action === 'join' || action === 'leave') {
+      line(`${member.name} ${action === 'join' ? 'joined' : 'left'}`, 'presence');
+    }
+  });
   client.addEventListener('problem', (e) => line(e.detail.message, 'problem'));
   client.join(room);
   client.connect();

@@ -30,9 +30,22 @@ public record SwitchboardProperties(
         @DefaultValue Redis redis,
         @DefaultValue Cluster cluster,
         @DefaultValue Drain drain,
-        @DefaultValue Rebalance rebalance) {
+        @DefaultValue Rebalance rebalance,
+        @DefaultValue Presence presence) {
 
     public enum BrokerType { MEMORY, REDIS }
+
+    /**
+     * Who is in a room, for rooms of any size.
+     *
+     * @param listLimit     most members a {@code joined} frame lists. A room with more members gets no
+     *                      {@code presence} frame per join and leave (that would cost the square of its
+     *                      size): its members get the member count instead
+     * @param countInterval how often, at most, a large room's member count is sent when it changed
+     */
+    public record Presence(
+            @DefaultValue("100") int listLimit,
+            @DefaultValue("2s") Duration countInterval) {}
 
     /**
      * What one connection may send.

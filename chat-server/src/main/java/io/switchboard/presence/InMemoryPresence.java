@@ -10,25 +10,40 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class InMemoryPresence implements Presence {
 
     private final Map<String, Map<String, Member>> rooms = new ConcurrentHashMap<>();
+    private final int listLimit;
+
+    public InMemoryPresence(int listLimit) {
+        this.listLimit = listLimit;
+    }
 
     @Override
-    public CompletableFuture<List<Member>> join(String room, Member member) {
+    public CompletableFuture<Roster> join(String room, Member member) {
         rooms.computeIfAbsent(room, r -> new ConcurrentHashMap<>()).put(member.id(), member);
         return members(room);
     }
 
     @Override
-    public CompletableFuture<List<Member>> members(String room) {
+    public CompletableFuture<Roster> members(String room) {
         Map<String, Member> members = rooms.get(room);
-        return CompletableFuture.completedFuture(members == null ? List.of() : List.copyOf(members.values()));
+        if (members == null) {
+            return CompletableFuture.completedFuture(new Roster(List.of(), 0));
+        }
+        return CompletableFuture.completedFuture(
+                new Roster(members.values().stream().limit(listLimit).toList(), members.size()));
     }
 
     @Override
-    public CompletableFuture<Void> leave(String room, Member member) {
-        rooms.computeIfPresent(room, (r, members) -> {
+    public CompletableFuture<Integer> count(String room) {
+        Map<String, Member> members = rooms.get(room);
+        return CompletableFuture.completedFuture(members == null ? 0 : members.size());
+    }
+
+    @Override
+    public CompletableFuture<Integer> leave(String room, Member member) {
+        Map<String, Member> left = rooms.computeIfPresent(room, (r, members) -> {
             members.remove(member.id());
             return members.isEmpty() ? null : members;
         });
-        return CompletableFuture.completedFuture(null);
+        return CompletableFuture.completedFuture(left == null ? 0 : left.size());
     }
 }

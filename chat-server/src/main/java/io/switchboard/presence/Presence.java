@@ -17,12 +17,18 @@ import java.util.concurrent.CompletableFuture;
  */
 public interface Presence {
 
-    /** Adds the member to the room, then answers the room's members on every node, the new one included. */
-    CompletableFuture<List<Member>> join(String room, Member member);
+    /**
+     * Adds the member to the room, then answers the room's roster on every node: the new member is
+     * listed when the room is no larger than the list limit.
+     */
+    CompletableFuture<Roster> join(String room, Member member);
 
-    /** The room's members on every node, in no particular order. */
-    CompletableFuture<List<Member>> members(String room);
+    /** The room's roster on every node, in no particular order. */
+    CompletableFuture<Roster> members(String room);
 
-    /** Removes the member from the room. */
-    CompletableFuture<Void> leave(String room, Member member);
+    /** How many members the room has on every node. */
+    CompletableFuture<Integer> count(String room);
+
+    /** Removes the member from the room; answers how many members are left on every node. */
+    CompletableFuture<Integer> leave(String room, Member member);
 }

@@ -17,8 +17,8 @@ class PresenceConfiguration {
 
     @Bean
     @ConditionalOnProperty(name = "switchboard.broker", havingValue = "memory", matchIfMissing = true)
-    Presence inMemoryPresence() {
-        return new InMemoryPresence();
+    Presence inMemoryPresence(SwitchboardProperties properties) {
+        return new InMemoryPresence(properties.presence().listLimit());
     }
 
     /** Learns of dead nodes (and of a lost registry) from the cluster registry's heartbeat. */
@@ -28,7 +28,7 @@ class PresenceConfiguration {
                                 FrameCodec codec, NodeId nodeId, SwitchboardProperties properties,
                                 NodeRegistry registry) {
         RedisPresence presence = new RedisPresence(redis, connectionFactory.getRequiredNativeClient(), broker, codec,
-                properties.redis().keyPrefix(), nodeId.value());
+                properties.redis().keyPrefix(), nodeId.value(), properties.presence().listLimit());
         registry.addListener(presence);
         return presence;
     }

@@ -1,6 +1,7 @@
 package io.switchboard.presence;
 
 import io.lettuce.core.AbstractRedisClient;
+import io.lettuce.core.KeyValue;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulConnection;
 import io.lettuce.core.cluster.RedisClusterClient;
@@ -14,6 +15,7 @@ import io.switchboard.protocol.FrameCodec;
 import io.switchboard.protocol.Member;
 import io.switchboard.protocol.ServerFrame;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -36,7 +38,7 @@ import org.springframework.data.redis.core.StringRedisTemplate;
  *
  * <p>{@link #join}, {@link #members} and {@link #leave} never block: they issue their commands
  * back to back on one Lettuce connection of their own, so Redis gets them pipelined (a join is one
- * round trip) and applies them in the order they were made. {@code HVALS} after {@code HSET} on the
+ * round trip) and applies them in the order they were made. The roster is read after {@code HSET} on the
  * same hash, so a join's answer includes the joiner; on a Redis Cluster the room hash lives on the
  * room's slot ({@code {R}}), so both go to the same node, in order.
  *
@@ -45,7 +47,7 @@ import org.springframework.data.redis.core.StringRedisTemplate;
  * the broker's keys for the room):
  * <ul>
  *   <li>{@code P{R}:presence} hash member id → member JSON ({@code HSET}, {@code HDEL}, {@code HGET},
- *       {@code HVALS});</li>
+ *       {@code HLEN}, {@code HRANDFIELD});</li>
  *   <li>{@code Pnode:<node>:members} set of {@code <room>\n<member id>} ({@code SADD}, {@code SREM},
  *       {@code SMEMBERS}, {@code DEL}): what to remove when the node dies.</li>
  * </ul>
@@ -61,13 +63,15 @@ public final class RedisPresence implements Presence, NodeListener, SmartLifecyc
     private final FrameCodec codec;
     private final String prefix;
     private final String node;
+    private final int listLimit;
     /** This node's members by room: the truth that is written again if Redis lost it. */
     private final Map<String, Map<String, Member>> local = new ConcurrentHashMap<>();
     private volatile boolean running;
 
     public RedisPresence(StringRedisTemplate redis, AbstractRedisClient client, Broker broker, FrameCodec codec,
-                         String prefix, String node) {
+                         String prefix, String node, int listLimit) {
         this.redis = redis;
+        this.listLimit = listLimit;
         if (client instanceof RedisClusterClient cluster) {
             var clusterConnection = cluster.connect(StringCodec.UTF8);
             this.connection = clusterConnection;
@@ -86,29 +90,42 @@ public final class RedisPresence implements Presence, NodeListener, SmartLifecyc
     }
 
     @Override
-    public CompletableFuture<List<Member>> join(String room, Member member) {
+    public CompletableFuture<Roster> join(String room, Member member) {
         local.computeIfAbsent(room, r -> new ConcurrentHashMap<>()).put(member.id(), member);
         String key = roomKey(room);
         CompletableFuture<Boolean> stored = wrap(commands.hset(key, member.id(), codec.encodeMember(member)));
         CompletableFuture<Long> indexed = wrap(commands.sadd(nodeKey(node), room + "\n" + member.id()));
-        CompletableFuture<List<String>> values = wrap(commands.hvals(key));
-        return stored.thenCombine(indexed, (s, i) -> s).thenCombine(values, (s, v) -> decode(v));
+        return stored.thenCombine(indexed, (s, i) -> s).thenCombine(roster(key), (s, roster) -> roster);
     }
 
     @Override
-    public CompletableFuture<List<Member>> members(String room) {
-        return wrap(commands.hvals(roomKey(room))).thenApply(this::decode);
+    public CompletableFuture<Roster> members(String room) {
+        return roster(roomKey(room));
+    }
+
+    /** HLEN and HRANDFIELD (distinct fields, at most the limit): never the whole hash of a large room. */
+    private CompletableFuture<Roster> roster(String key) {
+        CompletableFuture<Long> count = wrap(commands.hlen(key));
+        CompletableFuture<List<KeyValue<String, String>>> some = wrap(commands.hrandfieldWithvalues(key, listLimit));
+        return count.thenCombine(some, (n, values) -> new Roster(decode(values), n.intValue()));
     }
 
     @Override
-    public CompletableFuture<Void> leave(String room, Member member) {
+    public CompletableFuture<Integer> count(String room) {
+        return wrap(commands.hlen(roomKey(room))).thenApply(Long::intValue);
+    }
+
+    @Override
+    public CompletableFuture<Integer> leave(String room, Member member) {
         local.computeIfPresent(room, (r, members) -> {
             members.remove(member.id());
             return members.isEmpty() ? null : members;
         });
-        CompletableFuture<Long> removed = wrap(commands.hdel(roomKey(room), member.id()));
+        String key = roomKey(room);
+        CompletableFuture<Long> removed = wrap(commands.hdel(key, member.id()));
         CompletableFuture<Long> unindexed = wrap(commands.srem(nodeKey(node), room + "\n" + member.id()));
-        return removed.thenCombine(unindexed, (r, u) -> null);
+        CompletableFuture<Long> left = wrap(commands.hlen(key));
+        return removed.thenCombine(unindexed, (r, u) -> r).thenCombine(left, (r, n) -> n.intValue());
     }
 
     /** Another node died; this node is the one that removes its members (and tells their rooms). */
@@ -164,8 +181,14 @@ public final class RedisPresence implements Presence, NodeListener, SmartLifecyc
         return null;
     }
 
+    /**
+     * Removes a node's members. Their rooms are told as they would be by the node itself: a
+     * {@code presence leave} per member in a room no larger than the list limit, one member count
+     * for a larger room.
+     */
     private void reap(String deadNode) {
         Set<String> entries = redis.opsForSet().members(nodeKey(deadNode));
+        Map<String, List<Member>> left = new HashMap<>();
         if (entries != null) {
             for (String entry : entries) {
                 int split = entry.indexOf('\n');
@@ -174,18 +197,26 @@ public final class RedisPresence implements Presence, NodeListener, SmartLifecyc
                 Object json = redis.opsForHash().get(roomKey(room), memberId);
                 redis.opsForHash().delete(roomKey(room), memberId);
                 if (json != null) {
-                    Member member = codec.decodeMember((String) json);
-                    broker.publishEvent(room, codec.encode(new ServerFrame.Presence(room, "leave", member)));
+                    left.computeIfAbsent(room, r -> new ArrayList<>()).add(codec.decodeMember((String) json));
                 }
             }
         }
+        left.forEach((room, members) -> {
+            long count = redis.opsForHash().size(roomKey(room));
+            if (count + members.size() <= listLimit) {
+                members.forEach(member -> broker.publishEvent(room,
+                        codec.encode(new ServerFrame.Presence(room, "leave", member))));
+            } else {
+                broker.publishEvent(room, codec.encode(ServerFrame.MemberCount.of(room, (int) count)));
+            }
+        });
         redis.delete(nodeKey(deadNode));
     }
 
-    private List<Member> decode(List<String> values) {
+    private List<Member> decode(List<KeyValue<String, String>> values) {
         List<Member> members = new ArrayList<>(values.size());
-        for (String value : values) {
-            members.add(codec.decodeMember(value));
+        for (KeyValue<String, String> value : values) {
+            members.add(codec.decodeMember(value.getValue()));
         }
         return members;
     }

@@ -30,7 +30,7 @@ public sealed interface ServerFrame {
      * and delivery restarted from the new epoch's first stored message.
      */
     @JsonTypeName("joined")
-    record Joined(String room, String epoch, long offset, List<Member> members, Boolean recovered,
+    record Joined(String room, String epoch, long offset, List<Member> members, int memberCount, Boolean recovered,
                   Boolean epochChanged, String ref) implements ServerFrame {}
 
     /** Answer to {@code leave}. */
@@ -45,6 +45,17 @@ public sealed interface ServerFrame {
     /** Someone entered ({@code action = "join"}) or left ({@code "leave"}) a room. */
     @JsonTypeName("presence")
     record Presence(String room, String action, Member member) implements ServerFrame {}
+
+    /**
+     * How many members a room larger than the presence list limit has ({@code action = "count"}):
+     * sent instead of a {@code presence} frame per join and leave, at most once per count interval.
+     */
+    @JsonTypeName("presence")
+    record MemberCount(String room, String action, int memberCount) implements ServerFrame {
+        public static MemberCount of(String room, int memberCount) {
+            return new MemberCount(room, "count", memberCount);
+        }
+    }
 
     /** Someone in the room is typing. */
     @JsonTypeName("typing")

@@ -1,8 +1,8 @@
 package io.switchboard.room;
 
 import io.switchboard.broker.HistoryPage;
+import io.switchboard.presence.Roster;
 import io.switchboard.protocol.ClientFrame;
-import io.switchboard.protocol.Member;
 import io.switchboard.protocol.Position;
 import io.switchboard.protocol.StoredMessage;
 import java.util.ArrayList;
@@ -27,7 +27,7 @@ final class PendingJoin {
     /** The member was in the room already: it is answered {@code joined} again, without a replay. */
     final boolean already;
     /** The room's members on every node, as presence answered. */
-    List<Member> members;
+    Roster roster;
 
     private final List<Runnable> waiting = new ArrayList<>();
     private long readAfter;

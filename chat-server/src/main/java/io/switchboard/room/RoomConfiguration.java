@@ -16,6 +16,7 @@ class RoomConfiguration {
     Rooms rooms(Broker broker, Presence presence, FrameCodec codec, SwitchboardProperties properties,
                 MeterRegistry meters) {
         int lanes = Math.max(2, Runtime.getRuntime().availableProcessors());
-        return new Rooms(broker, presence, codec, properties.history().maxReplay(), lanes, meters);
+        return new Rooms(broker, presence, codec, properties.history().maxReplay(), lanes,
+                properties.presence().listLimit(), properties.presence().countInterval(), meters);
     }
 }

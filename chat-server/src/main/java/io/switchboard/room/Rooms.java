@@ -5,6 +5,7 @@ import io.switchboard.broker.BrokerEventHandler;
 import io.switchboard.broker.HistoryPage;
 import io.switchboard.config.LifecyclePhases;
 import io.switchboard.presence.Presence;
+import io.switchboard.presence.Roster;
 import io.switchboard.protocol.ChatMessage;
 import io.switchboard.protocol.ClientFrame;
 import io.switchboard.protocol.EncodedFrame;
@@ -82,6 +83,9 @@ public final class Rooms implements BrokerEventHandler, SmartLifecycle, AutoClos
 
     private final Broker broker;
     private final Presence presence;
+    /** Rooms with more members get their member count, not a {@code presence} frame per join and leave. */
+    private final int presenceListLimit;
+    private final MemberCounts memberCounts;
     private final FrameCodec codec;
     private final int maxReplay;
     private final Lane[] lanes;
@@ -94,9 +98,12 @@ public final class Rooms implements BrokerEventHandler, SmartLifecycle, AutoClos
     private final Timer fanOutLatency;
     private volatile boolean running;
 
-    public Rooms(Broker broker, Presence presence, FrameCodec codec, int maxReplay, int laneCount, MeterRegistry meters) {
+    public Rooms(Broker broker, Presence presence, FrameCodec codec, int maxReplay, int laneCount,
+                 int presenceListLimit, Duration countInterval, MeterRegistry meters) {
         this.broker = broker;
         this.presence = presence;
+        this.presenceListLimit = presenceListLimit;
+        this.memberCounts = new MemberCounts(presence, broker, codec, countInterval);
         this.codec = codec;
         this.maxReplay = maxReplay;
         Gauge.builder("switchboard.rooms", roomCount, AtomicInteger::get)
@@ -227,6 +234,7 @@ public final class Rooms implements BrokerEventHandler, SmartLifecycle, AutoClos
 
     @Override
     public void close() {
+        memberCounts.close();
         for (Lane lane : lanes) {
             lane.executor.shutdownNow();
         }
@@ -286,7 +294,7 @@ public final class Rooms implements BrokerEventHandler, SmartLifecycle, AutoClos
         room.joinStarted(member.id(), pending);
         CompletableFuture<Reads> reads;
         if (pending.already) {
-            reads = joinGate.submit(() -> presence.members(name)).thenApply(members -> new Reads(null, members));
+            reads = joinGate.submit(() -> presence.members(name)).thenApply(roster -> new Reads(null, roster));
         } else {
             long after = pending.firstReadAfter(room, maxReplay);
             int limit = join.since() == null ? 0 : maxReplay;
@@ -309,7 +317,7 @@ public final class Rooms implements BrokerEventHandler, SmartLifecycle, AutoClos
             failJoin(rooms, name, room, pending, error);
             return;
         }
-        pending.members = reads.members();
+        pending.roster = reads.roster();
         if (!room.positionKnown()) {
             // The page was read after the subscription became active: what was published since
             // arrived here and waited; what is at or below the page's offset is dropped by deliver.
@@ -331,8 +339,8 @@ public final class Rooms implements BrokerEventHandler, SmartLifecycle, AutoClos
         ClientFrame.Join request = pending.request;
         if (pending.already) {
             room.joinEnded(member.id());
-            recipient.deliver(frame(new ServerFrame.Joined(name, room.epoch, room.lastOffset, pending.members,
-                    null, null, request.ref())));
+            recipient.deliver(frame(new ServerFrame.Joined(name, room.epoch, room.lastOffset, pending.roster.members(),
+                    pending.roster.count(), null, null, request.ref())));
             pending.completed();
             return;
         }
@@ -350,19 +358,24 @@ public final class Rooms implements BrokerEventHandler, SmartLifecycle, AutoClos
             log.debug("{} closed while joining {}; undoing the join", member.id(), name);
             room.members.remove(member.id());
             recipient.leftRoom(name);
-            leavePresence(name, member);
+            leavePresence(name, member, false);
             dropIfUnused(rooms, name, room);
             pending.completed();
             return;
         }
-        recipient.deliver(frame(new ServerFrame.Joined(name, room.epoch, room.lastOffset, pending.members,
-                replay.recovered(), replay.epochChanged(), request.ref())));
+        Roster roster = pending.roster;
+        recipient.deliver(frame(new ServerFrame.Joined(name, room.epoch, room.lastOffset, roster.members(),
+                roster.count(), replay.recovered(), replay.epochChanged(), request.ref())));
         joined.increment();
         for (StoredMessage message : replay.messages()) {
             recipient.deliver(EncodedFrame.of(codec.message(name, room.epoch, message)));
         }
-        broker.publishEvent(name, codec.encode(new ServerFrame.Presence(name, "join", member)))
-                .whenComplete(ifFailed("relaying the presence join", member, name));
+        if (roster.count() <= presenceListLimit) {
+            broker.publishEvent(name, codec.encode(new ServerFrame.Presence(name, "join", member)))
+                    .whenComplete(ifFailed("relaying the presence join", member, name));
+        } else {
+            memberCounts.changed(name);
+        }
         pending.completed();
     }
 
@@ -386,7 +399,7 @@ public final class Rooms implements BrokerEventHandler, SmartLifecycle, AutoClos
         log.debug("Join of {} to {} failed: {}", member.id(), name, error.toString());
         room.joinEnded(member.id());
         if (!pending.already) {
-            leavePresence(name, member);
+            leavePresence(name, member, false);
         }
         dropIfUnused(rooms, name, room);
         pending.recipient.deliver(frame(unavailable(pending.request.ref())));
@@ -412,16 +425,28 @@ public final class Rooms implements BrokerEventHandler, SmartLifecycle, AutoClos
         state.members.remove(id);
         recipient.leftRoom(room);
         dropIfUnused(rooms, room, state);
-        leavePresence(room, member);
-        broker.publishEvent(room, codec.encode(new ServerFrame.Presence(room, "leave", member)))
-                .whenComplete(ifFailed("relaying the presence leave", member, room));
+        leavePresence(room, member, true);
         if (answer) {
             recipient.deliver(frame(new ServerFrame.Left(room, ref)));
         }
     }
 
-    private void leavePresence(String room, Member member) {
-        presence.leave(room, member).whenComplete(ifFailed("removing the presence", member, room));
+    /**
+     * Removes the member from the room's presence; if {@code announce}, then tells the room: a
+     * {@code presence leave} while the room (the member included) is no larger than the list
+     * limit, its member count otherwise.
+     */
+    private void leavePresence(String room, Member member, boolean announce) {
+        presence.leave(room, member).whenComplete((left, error) -> {
+            if (error != null) {
+                ifFailed("removing the presence", member, room).accept(null, error);
+            } else if (announce && left + 1 <= presenceListLimit) {
+                broker.publishEvent(room, codec.encode(new ServerFrame.Presence(room, "leave", member)))
+                        .whenComplete(ifFailed("relaying the presence leave", member, room));
+            } else if (announce) {
+                memberCounts.changed(room);
+            }
+        });
     }
 
     /** Forgets a room with no local member and no join in flight, and stops listening to it. */
@@ -554,7 +579,7 @@ public final class Rooms implements BrokerEventHandler, SmartLifecycle, AutoClos
     }
 
     /** What a join reads: the page of the log ({@code null} for a member already in the room) and the members. */
-    private record Reads(HistoryPage page, List<Member> members) {}
+    private record Reads(HistoryPage page, Roster roster) {}
 
     /** A single thread and the rooms it owns. */
     private record Lane(ExecutorService executor, Map<String, Room> rooms) {

@@ -4,6 +4,6 @@ class InMemoryPresenceTests extends PresenceContractTests {
 
     @Override
     protected Presence createPresence() {
-        return new InMemoryPresence();
+        return new InMemoryPresence(LIST_LIMIT);
     }
 }

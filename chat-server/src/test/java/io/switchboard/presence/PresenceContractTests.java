@@ -15,6 +15,8 @@ abstract class PresenceContractTests {
 
     private static final Member ADA = new Member("ada-id", "Ada", "n1");
     private static final Member BOB = new Member("bob-id", "Bob", "n2");
+    /** Every implementation is created with this list limit. */
+    protected static final int LIST_LIMIT = 3;
 
     protected Presence presence;
     private String room;
@@ -30,40 +32,57 @@ abstract class PresenceContractTests {
 
     @Test
     void answersAJoinWithTheMembersIncludingTheJoiner() {
-        assertThat(get(presence.join(room, ADA))).containsExactly(ADA);
-        assertThat(get(presence.join(room, BOB))).containsExactlyInAnyOrder(ADA, BOB);
-        assertThat(get(presence.members(room))).containsExactlyInAnyOrder(ADA, BOB);
+        assertThat(get(presence.join(room, ADA)).members()).containsExactly(ADA);
+        Roster roster = get(presence.join(room, BOB));
+        assertThat(roster.members()).containsExactlyInAnyOrder(ADA, BOB);
+        assertThat(roster.count()).isEqualTo(2);
+        assertThat(roster.complete()).isTrue();
+        assertThat(get(presence.members(room)).members()).containsExactlyInAnyOrder(ADA, BOB);
+    }
+
+    @Test
+    void listsAtMostTheLimitButCountsEveryone() {
+        for (int i = 0; i < LIST_LIMIT + 2; i++) {
+            get(presence.join(room, new Member("m" + i, "M" + i, "n1")));
+        }
+        Roster roster = get(presence.members(room));
+        assertThat(roster.count()).isEqualTo(LIST_LIMIT + 2);
+        assertThat(roster.members()).hasSize(LIST_LIMIT).doesNotHaveDuplicates();
+        assertThat(roster.complete()).isFalse();
+        assertThat(get(presence.count(room))).isEqualTo(LIST_LIMIT + 2);
+        assertThat(get(presence.leave(room, new Member("m0", "M0", "n1")))).isEqualTo(LIST_LIMIT + 1);
     }
 
     @Test
     void listsAMemberWhoJoinedTwiceOnce() {
         get(presence.join(room, ADA));
-        assertThat(get(presence.join(room, ADA))).containsExactly(ADA);
+        assertThat(get(presence.join(room, ADA)).members()).containsExactly(ADA);
     }
 
     @Test
     void removesOnlyTheMemberWhoLeft() {
         get(presence.join(room, ADA));
         get(presence.join(room, BOB));
-        get(presence.leave(room, ADA));
-        assertThat(get(presence.members(room))).containsExactly(BOB);
-        get(presence.leave(room, BOB));
-        assertThat(get(presence.members(room))).isEmpty();
+        assertThat(get(presence.leave(room, ADA))).isEqualTo(1);
+        assertThat(get(presence.members(room)).members()).containsExactly(BOB);
+        assertThat(get(presence.leave(room, BOB))).isZero();
+        assertThat(get(presence.members(room)).members()).isEmpty();
     }
 
     @Test
     void appliesCallsForARoomInTheOrderTheyWereMade() {
         get(presence.join(room, ADA));
-        CompletableFuture<Void> left = presence.leave(room, ADA);
-        List<Member> members = get(presence.join(room, ADA));
+        CompletableFuture<Integer> left = presence.leave(room, ADA);
+        List<Member> members = get(presence.join(room, ADA)).members();
         get(left);
         assertThat(members).containsExactly(ADA);
-        assertThat(get(presence.members(room))).containsExactly(ADA);
+        assertThat(get(presence.members(room)).members()).containsExactly(ADA);
     }
 
     @Test
     void listsNobodyInARoomNobodyJoined() {
-        assertThat(get(presence.members(room))).isEmpty();
+        assertThat(get(presence.members(room))).isEqualTo(new Roster(List.of(), 0));
+        assertThat(get(presence.count(room))).isZero();
     }
 
     private static <T> T get(CompletableFuture<T> future) {

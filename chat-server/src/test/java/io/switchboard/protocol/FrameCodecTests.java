@@ -73,8 +73,9 @@ class FrameCodecTests {
     @SuppressWarnings("unchecked")
     void encodesServerFramesWithTheirType() {
         Map<String, Object> joined = json.readValue(codec.encode(new ServerFrame.Joined("lobby", "e", 3,
-                List.of(new Member("s", "Ada", "n1")), null, null, "r")), Map.class);
+                List.of(new Member("s", "Ada", "n1")), 1, null, null, "r")), Map.class);
         assertThat(joined).containsEntry("type", "joined").containsEntry("offset", 3).containsEntry("ref", "r")
+                .containsEntry("memberCount", 1)
                 .doesNotContainKey("recovered");
         assertThat((List<Object>) joined.get("members")).hasSize(1);
 

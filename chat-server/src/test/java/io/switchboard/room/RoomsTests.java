@@ -44,9 +44,9 @@ class RoomsTests {
     private static final JsonMapper JSON = JsonMapper.builder().build();
     private static final Duration WAIT = Duration.ofSeconds(10);
     private final HoldingBroker broker = new HoldingBroker(new InMemoryBroker(100, Duration.ofMinutes(1), Clock.systemUTC()));
-    private final InMemoryPresence presence = new InMemoryPresence();
+    private final InMemoryPresence presence = new InMemoryPresence(100);
     private final FrameCodec codec = new FrameCodec(100);
-    private final Rooms rooms = new Rooms(broker, presence, codec, 100, 2, new SimpleMeterRegistry());
+    private final Rooms rooms = new Rooms(broker, presence, codec, 100, 2, 100, Duration.ofSeconds(1), new SimpleMeterRegistry());
 
     @AfterEach
     void close() {
@@ -119,7 +119,7 @@ class RoomsTests {
         broker.releaseReads();
 
         Wait.until(WAIT, () -> !broker.subscriptions.contains("gone"), "the node stops listening to the room");
-        assertThat(presence.members("gone").join()).isEmpty();
+        assertThat(presence.members("gone").join().members()).isEmpty();
         assertThat(eve.joinedRooms).isEmpty();
         assertThat(eve.frames).isEmpty();
     }
@@ -136,8 +136,8 @@ class RoomsTests {
         eve.close();
         broker.releaseReads();
 
-        Wait.until(WAIT, () -> presence.members("kept").join().size() == 1, "eve leaves presence");
-        assertThat(presence.members("kept").join()).extracting(Member::id).containsExactly("ada");
+        Wait.until(WAIT, () -> presence.members("kept").join().count() == 1, "eve leaves presence");
+        assertThat(presence.members("kept").join().members()).extracting(Member::id).containsExactly("ada");
         publish("kept", 1, 1);
         Wait.until(WAIT, () -> ada.offsets().size() == 1, "ada gets 1");
         assertThat(broker.subscriptions).contains("kept");
@@ -153,7 +153,7 @@ class RoomsTests {
 
         assertThat(ada.await("error")).containsEntry("code", "broker_unavailable").containsEntry("ref", "j1");
         Wait.until(WAIT, () -> !broker.subscriptions.contains("down"), "the node stops listening to the room");
-        assertThat(presence.members("down").join()).isEmpty();
+        assertThat(presence.members("down").join().members()).isEmpty();
         assertThat(ada.joinedRooms).isEmpty();
 
         broker.failReads = false;
@@ -173,7 +173,7 @@ class RoomsTests {
         bob.await("left");
         assertThat(bob.types()).containsExactly("joined", "left");
         Wait.until(WAIT, () -> !broker.subscriptions.contains("brief"), "the node stops listening to the room");
-        assertThat(presence.members("brief").join()).isEmpty();
+        assertThat(presence.members("brief").join().members()).isEmpty();
     }
 
     @Test
@@ -191,7 +191,8 @@ class RoomsTests {
     @Test
     void sendsTheNewestMessagesWhenMoreThanMaxReplayWereMissed() {
         HoldingBroker longLog = new HoldingBroker(new InMemoryBroker(300, Duration.ofMinutes(1), Clock.systemUTC()));
-        try (Rooms shortReplay = new Rooms(longLog, new InMemoryPresence(), codec, 100, 2, new SimpleMeterRegistry())) {
+        try (Rooms shortReplay = new Rooms(longLog, new InMemoryPresence(100), codec, 100, 2, 100, Duration.ofSeconds(1),
+                new SimpleMeterRegistry())) {
             String epoch = null;
             for (int i = 1; i <= 150; i++) {
                 epoch = longLog.publish("far", "m" + i, body(i)).join().epoch();

@@ -1,0 +1,75 @@
+package io.switchboard.room;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.switchboard.broker.InMemoryBroker;
+import io.switchboard.presence.InMemoryPresence;
+import io.switchboard.protocol.ClientFrame;
+import io.switchboard.protocol.FrameCodec;
+import io.switchboard.room.RoomsTests.TestRecipient;
+import io.switchboard.support.Wait;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** Above the presence list limit a room is told its member count, not each join and leave. */
+class LargeRoomPresenceTests {
+
+    private static final int LIST_LIMIT = 3;
+    private static final Duration WAIT = Duration.ofSeconds(10);
+    private final Rooms rooms = new Rooms(new InMemoryBroker(100, Duration.ofMinutes(1), Clock.systemUTC()),
+            new InMemoryPresence(LIST_LIMIT), new FrameCodec(100), 100, 2, LIST_LIMIT, Duration.ofMillis(100),
+            new SimpleMeterRegistry());
+
+    @AfterEach
+    void close() {
+        rooms.close();
+    }
+
+    @Test
+    void listsAtMostTheLimitAndSendsCountsInsteadOfEachJoinAndLeave() {
+        List<TestRecipient> members = new ArrayList<>();
+        for (int i = 1; i <= 6; i++) {
+            TestRecipient member = new TestRecipient("m" + i);
+            rooms.join(member, new ClientFrame.Join("big", null, null));
+            member.await("joined");
+            members.add(member);
+        }
+        TestRecipient first = members.getFirst();
+        Map<String, Object> lastJoined = members.getLast().await("joined");
+        assertThat(lastJoined).containsEntry("memberCount", 6);
+        assertThat((List<?>) lastJoined.get("members")).hasSize(LIST_LIMIT);
+        assertThat(members.get(1).await("joined")).containsEntry("memberCount", 2);
+
+        // joins 2 and 3 kept the room within the limit: announced one by one; 4 to 6 were counted
+        Wait.until(WAIT, () -> hasCount(first, 6), "m1 is told the room has 6 members");
+        assertThat(joinsSeenBy(first)).containsExactlyInAnyOrder("m1", "m2", "m3");
+
+        rooms.leave(members.getLast(), "big", "l6");
+        members.getLast().await("left");
+        Wait.until(WAIT, () -> hasCount(first, 5), "m1 is told the room has 5 members");
+        assertThat(first.frames).noneMatch(f -> "presence".equals(f.get("type")) && "leave".equals(f.get("action")));
+
+        for (int i = 5; i >= 3; i--) {
+            rooms.leave(members.get(i - 1), "big", "l" + i);
+        }
+        // down to 2: the last leave is within the limit again, and is announced
+        Wait.until(WAIT, () -> first.frames.stream().anyMatch(f -> "leave".equals(f.get("action"))
+                && "m3".equals(((Map<?, ?>) f.get("member")).get("id"))), "m1 sees m3 leave");
+    }
+
+    private static boolean hasCount(TestRecipient recipient, int count) {
+        return recipient.frames.stream().anyMatch(f -> "count".equals(f.get("action"))
+                && Integer.valueOf(count).equals(f.get("memberCount")));
+    }
+
+    private static List<String> joinsSeenBy(TestRecipient recipient) {
+        return recipient.frames.stream().filter(f -> "presence".equals(f.get("type")) && "join".equals(f.get("action")))
+                .map(f -> (String) ((Map<?, ?>) f.get("member")).get("id")).toList();
+    }
+}
