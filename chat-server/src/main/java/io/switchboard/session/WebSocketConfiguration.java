@@ -7,8 +7,12 @@ import io.switchboard.protocol.FrameCodec;
 import io.switchboard.room.Rooms;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import org.eclipse.jetty.server.Connector;
+import org.eclipse.jetty.server.ServerConnector;
 import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.boot.availability.ApplicationAvailability;
+import org.springframework.boot.jetty.servlet.JettyServletWebServerFactory;
+import org.springframework.boot.web.server.WebServerFactoryCustomizer;
 import org.springframework.boot.web.servlet.ServletRegistrationBean;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -19,6 +23,13 @@ class WebSocketConfiguration {
 
     /** Binary frames are only ever refused (1003): one over 1 KiB is refused (1009) before it is read whole. */
     private static final int MAX_BINARY_FRAME = 1024;
+    /**
+     * Connections the kernel may hold for the chat port before they are accepted. A drain or a
+     * restart sends thousands of clients back at once; with Java's default backlog of 50 the rest
+     * of their SYNs are dropped and each waits a retransmit (1 s, then 3 s). The kernel caps this
+     * at {@code net.core.somaxconn} (4096 on current Linux).
+     */
+    private static final int ACCEPT_QUEUE = 4096;
 
     @Bean
     ServletRegistrationBean<ChatServlet> chatEndpoint(Rooms rooms, FrameCodec codec, NodeId nodeId,
@@ -32,6 +43,17 @@ class WebSocketConfiguration {
         ServletRegistrationBean<ChatServlet> registration = new ServletRegistrationBean<>(servlet, "/ws");
         registration.setAsyncSupported(true);
         return registration;
+    }
+
+    @Bean
+    WebServerFactoryCustomizer<JettyServletWebServerFactory> acceptQueue() {
+        return factory -> factory.addServerCustomizers(server -> {
+            for (Connector connector : server.getConnectors()) {
+                if (connector instanceof ServerConnector serverConnector) {
+                    serverConnector.setAcceptQueueSize(ACCEPT_QUEUE);
+                }
+            }
+        });
     }
 
     @Bean

@@ -2,6 +2,7 @@ package io.switchboard.session;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.switchboard.support.Command;
 import io.switchboard.support.Handshake;
 import io.switchboard.support.Node;
 import java.io.IOException;
@@ -9,6 +10,8 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -39,6 +42,14 @@ class HandshakeTests {
         assertThat(Handshake.send(node.port(), "Origin: https://eu.example.org").getFirst()).contains(" 101 ");
         assertThat(Handshake.send(node.port(), "Origin: http://127.0.0.1:" + node.port()).getFirst()).contains(" 101 ");
         assertThat(Handshake.send(node.port()).getFirst()).contains(" 101 "); // no Origin: not a browser
+    }
+
+    /** Linux shows a listening socket's backlog as its Send-Q. */
+    @Test
+    void listensWithABacklogForAReconnectStorm() {
+        Command.require("ss");
+        Command.Result listening = Command.run(List.of("ss", "-ltnH", "sport = :" + node.port()), Map.of(), 10);
+        assertThat(listening.output().trim().split("\\s+")[2]).isEqualTo("4096");
     }
 
     @Test
