@@ -1,0 +1,129 @@
+package io.switchboard.bench.capacity;
+
+import io.switchboard.bench.client.ChatSystem;
+import io.switchboard.bench.client.Endpoints;
+import io.switchboard.bench.client.Member;
+import io.switchboard.bench.client.Transport;
+import io.switchboard.bench.fanout.TargetOptions;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.URI;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * The child JVM of {@code capacity} (hidden): holds its share of idle joined connections. It reads
+ * one number per line on stdin, the count it should hold, opens connections up to it, and answers
+ * {@code held <count> failed <failures> millis <elapsed>} on stdout (after a first {@code ready}). End of stdin closes everything.
+ * Worker {@code w} of {@code P} owns global connection numbers {@code w, w+P, w+2P, ...}, so every
+ * room ({@code members} consecutive numbers) spans the workers.
+ */
+@Command(name = "capacity-worker", hidden = true, description = "Internal: one child process of capacity.")
+public final class CapacityWorkerCommand implements Runnable {
+
+    /** The first line a worker prints, once it can take counts: a step's time then excludes JVM start-up. */
+    static final String READY = "ready";
+    private static final int CONNECTS_IN_FLIGHT = 256;
+    private static final long JOIN_TIMEOUT_SECONDS = 60;
+
+    @Option(names = "--system", defaultValue = "switchboard")
+    ChatSystem system;
+
+    @Option(names = "--url", required = true)
+    List<URI> urls;
+
+    @Option(names = "--worker", required = true)
+    int worker;
+
+    @Option(names = "--workers", required = true)
+    int workers;
+
+    @Option(names = "--members", required = true)
+    int members;
+
+    @Option(names = "--run", required = true)
+    String run;
+
+    @Option(names = "--deflate", negatable = true, defaultValue = "true", fallbackValue = "true")
+    boolean deflate;
+
+    @Option(names = "--source-address")
+    List<InetAddress> sourceAddresses = new ArrayList<>();
+
+    private final List<Member> held = new ArrayList<>();
+    private final LongAdder failures = new LongAdder();
+
+    @Override
+    public void run() {
+        Endpoints endpoints = TargetOptions.endpoints(system, urls);
+        try (Transport transport = new Transport(deflate, sourceAddresses);
+                BufferedReader in = new BufferedReader(new InputStreamReader(System.in))) {
+            System.out.println(READY);
+            System.out.flush();
+            String line;
+            while ((line = in.readLine()) != null) {
+                long started = System.nanoTime();
+                growTo(Integer.parseInt(line.strip()), transport, endpoints);
+                System.out.println("held " + held.size() + " failed " + failures.sum() + " millis "
+                        + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
+                System.out.flush();
+            }
+            held.forEach(Member::close);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private void growTo(int target, Transport transport, Endpoints endpoints) {
+        Semaphore inFlight = new Semaphore(CONNECTS_IN_FLIGHT);
+        List<CompletableFuture<Void>> joins = new ArrayList<>();
+        for (int k = held.size(); k < target; k++) {
+            int global = k * workers + worker;
+            inFlight.acquireUninterruptibly();
+            Member member = system.join(transport, endpoints, global, "c" + run + "-" + global,
+                    "cap-" + run + "-" + global / members, new Idle());
+            held.add(member);
+            joins.add(member.joined().orTimeout(JOIN_TIMEOUT_SECONDS, TimeUnit.SECONDS)
+                    .whenComplete((ok, error) -> {
+                        inFlight.release();
+                        if (error != null) {
+                            failures.increment();
+                        }
+                    }));
+        }
+        joins.forEach(join -> join.handle((ok, error) -> null).join());
+    }
+
+    /** An idle member: it only reports what went wrong, on stderr, which the parent passes through. */
+    private static final class Idle implements Member.Events {
+        @Override
+        public void onMessage(String text) {
+        }
+
+        @Override
+        public void onDuplicate() {
+        }
+
+        @Override
+        public void onAck(String text) {
+        }
+
+        @Override
+        public void onRejoined(long nanos) {
+        }
+
+        @Override
+        public void onError(String what) {
+            System.err.println("capacity-worker: " + what);
+        }
+    }
+}

@@ -1,0 +1,67 @@
+package io.switchboard.bench.fanout;
+
+import io.switchboard.bench.client.ChatSystem;
+import io.switchboard.bench.client.Endpoints;
+import java.net.InetAddress;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import picocli.CommandLine.Option;
+
+/** The shape of a fan-out load, shared by fanout, sweep, compare and drain. */
+public final class LoadOptions {
+
+    @Option(names = "--rooms", defaultValue = "10", description = "Rooms (default: ${DEFAULT-VALUE}).")
+    int rooms;
+
+    @Option(names = "--members", defaultValue = "50", description = "Connections per room, publishers included (default: ${DEFAULT-VALUE}).")
+    int members;
+
+    @Option(names = "--publishers", defaultValue = "0",
+            description = "Publishing members, spread over the rooms (default: one per room).")
+    int publishers;
+
+    @Option(names = "--size", defaultValue = "100", description = "Message text length in characters (default: ${DEFAULT-VALUE}).")
+    int size;
+
+    @Option(names = "--warmup", defaultValue = "2", description = "Seconds of load before measuring (default: ${DEFAULT-VALUE}).")
+    double warmup;
+
+    @Option(names = "--drain-wait", defaultValue = "5",
+            description = "Seconds to wait for outstanding deliveries after the last send; what has not arrived then is lost (default: ${DEFAULT-VALUE}).")
+    double drainWait;
+
+    @Option(names = "--deflate", negatable = true, defaultValue = "true", fallbackValue = "true",
+            description = "Offer permessage-deflate as browsers do (default: on; --no-deflate turns it off).")
+    boolean deflate;
+
+    @Option(names = "--source-address", paramLabel = "IP",
+            description = "Local address to connect from, repeatable (e.g. 127.0.0.2 ... 127.0.0.9 to pass the ephemeral-port limit).")
+    List<InetAddress> sourceAddresses = new ArrayList<>();
+
+    @Option(names = "--json", paramLabel = "FILE", description = "Write the result as JSON to FILE.")
+    Path json;
+
+    /** The load against {@code system} at {@code endpoints}, at {@code messageRate} messages per second. */
+    public Scenario scenario(ChatSystem system, Endpoints endpoints, double messageRate) {
+        return new Scenario(system, endpoints, rooms, members, publishers == 0 ? rooms : publishers, messageRate, size,
+                seconds(warmup), seconds(drainWait), deflate, sourceAddresses);
+    }
+
+    public int members() {
+        return members;
+    }
+
+    public double warmupSeconds() {
+        return warmup;
+    }
+
+    public Path json() {
+        return json;
+    }
+
+    public static Duration seconds(double seconds) {
+        return Duration.ofNanos((long) (seconds * 1e9));
+    }
+}

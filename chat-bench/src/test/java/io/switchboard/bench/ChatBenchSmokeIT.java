@@ -1,0 +1,153 @@
+package io.switchboard.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.switchboard.bench.support.SocketIoPeers;
+import io.switchboard.bench.support.SwitchboardNodes;
+import io.switchboard.support.Command;
+import io.switchboard.support.RedisServer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * A few seconds of every scenario against real processes (a redis-server, two packaged Switchboard
+ * nodes, two Socket.IO peer processes), so the tool cannot rot: each command runs through the same
+ * picocli command line as {@code main}, and the test asserts on its JSON result. Tiny loads: these
+ * check that the generator counts right, not how fast anything is.
+ */
+class ChatBenchSmokeIT {
+
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+    /** Small enough for seconds, big enough that every room spans both nodes. */
+    private static final List<String> TINY = List.of("--rooms", "2", "--members", "5", "--size", "64",
+            "--warmup", "0.5", "--drain-wait", "3");
+
+    private static RedisServer redis;
+    private static SwitchboardNodes nodes;
+    private static SocketIoPeers peers;
+
+    @TempDir
+    Path out;
+
+    @BeforeAll
+    static void startSwitchboard() {
+        Command.require("redis-server");
+        redis = RedisServer.create();
+        nodes = new SwitchboardNodes(redis, 2);
+    }
+
+    @AfterAll
+    static void stopEverything() {
+        if (peers != null) {
+            peers.close();
+        }
+        if (nodes != null) {
+            nodes.close();
+        }
+        if (redis != null) {
+            redis.close();
+        }
+    }
+
+    @Test
+    void fanoutCountsEveryDeliveryOnce() throws Exception {
+        JsonNode result = run("fanout", urls("--url", nodes.urls()), List.of("--rate", "200", "--duration", "2"));
+
+        assertDelivered(result);
+        assertThat(result.path("sent").asLong()).isEqualTo(result.path("acked").asLong());
+        assertThat(result.path("expected").asLong()).isEqualTo(result.path("sent").asLong() * 5);
+        assertThat(result.path("connectMs").path("count").asLong()).isEqualTo(10);
+    }
+
+    @Test
+    void sweepReportsEachStepAndTheSustainedRate() throws Exception {
+        JsonNode result = run("sweep", urls("--url", nodes.urls()),
+                List.of("--rates", "500,1000", "--step-duration", "1.5", "--p99-bound", "5000",
+                        "--chart", out.resolve("sweep.png").toString()));
+
+        assertThat(result.path("steps")).hasSize(2);
+        result.path("steps").forEach(ChatBenchSmokeIT::assertDelivered);
+        assertThat(result.path("sustainedRate").asDouble()).isEqualTo(1000);
+        assertThat(Files.size(out.resolve("sweep.png"))).isPositive();
+    }
+
+    @Test
+    void compareSweepsBothSystemsWithTheSameLoad() throws Exception {
+        peers = new SocketIoPeers(redis, 2);
+        List<String> targets = new ArrayList<>(urls("--switchboard-url", nodes.urls()));
+        targets.addAll(urls("--socketio-url", peers.urls()));
+
+        JsonNode result = run("compare", targets, List.of("--rates", "1000", "--step-duration", "1.5",
+                "--p99-bound", "5000", "--chart", out.resolve("compare.png").toString()));
+
+        for (String system : List.of("switchboard", "socketio")) {
+            assertThat(result.path(system).path("steps")).hasSize(1);
+            result.path(system).path("steps").forEach(ChatBenchSmokeIT::assertDelivered);
+        }
+        assertThat(result.path("equalLoad")).hasSize(1);
+        assertThat(Files.size(out.resolve("compare.png"))).isPositive();
+    }
+
+    @Test
+    void capacityMeasuresTheNodesMemoryPerConnection() throws Exception {
+        JsonNode result = run("capacity", List.of("--url", nodes.urls().getFirst(), "--management",
+                nodes.managementUrls().getFirst(), "--steps", "100,200", "--processes", "2", "--members", "5",
+                "--chart", out.resolve("capacity.png").toString()), List.of());
+
+        assertThat(result.path("steps")).hasSize(2);
+        JsonNode last = result.path("steps").path(1);
+        assertThat(last.path("connections").asInt()).isEqualTo(200);
+        assertThat(last.path("failed").asInt()).isZero();
+        assertThat(last.path("rssBytes").asLong()).isPositive();
+        assertThat(last.path("heapBytes").asLong()).isPositive();
+    }
+
+    @Test
+    void drainMovesEveryMemberWithoutLosingADelivery() throws Exception {
+        List<String> targets = new ArrayList<>(urls("--url", nodes.urls()));
+        targets.addAll(urls("--management", nodes.managementUrls()));
+
+        JsonNode result = run("drain", targets, List.of("--rate", "100", "--drain-body", "{\"window\":\"1s\"}",
+                "--settle", "1", "--chart", out.resolve("drain.png").toString()));
+
+        assertDelivered(result.path("load"));
+        assertThat(result.path("drains")).hasSize(2);
+        assertThat(result.path("load").path("rejoinMs").path("count").asLong()).isPositive();
+        assertThat(result.path("samples")).isNotEmpty();
+    }
+
+    private JsonNode run(String command, List<String> targets, List<String> options) throws Exception {
+        Path json = out.resolve(command + ".json");
+        List<String> args = new ArrayList<>(List.of(command));
+        args.addAll(targets);
+        if (!command.equals("capacity")) {
+            args.addAll(TINY);
+        }
+        args.addAll(options);
+        args.addAll(List.of("--json", json.toString()));
+
+        int exit = Bench.commandLine().execute(args.toArray(String[]::new));
+
+        assertThat(exit).as("exit code of chat-bench %s", args).isZero();
+        return JSON.readTree(json.toFile());
+    }
+
+    private static List<String> urls(String option, List<String> urls) {
+        return urls.stream().flatMap(url -> java.util.stream.Stream.of(option, url)).toList();
+    }
+
+    private static void assertDelivered(JsonNode fanout) {
+        assertThat(fanout.path("received").asLong()).as("deliveries").isPositive();
+        assertThat(fanout.path("lost").asLong()).as("lost").isZero();
+        assertThat(fanout.path("duplicated").asLong()).as("duplicated").isZero();
+        assertThat(fanout.path("outOfOrder").asLong()).as("out of order").isZero();
+    }
+}
