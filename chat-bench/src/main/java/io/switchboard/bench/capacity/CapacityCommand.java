@@ -43,6 +43,10 @@ public final class CapacityCommand implements Callable<Integer> {
             description = "Connection counts to measure at, comma-separated, rising (e.g. 1000,5000,10000).")
     List<Integer> steps;
 
+    @Option(names = "--connects-in-flight", defaultValue = "256", paramLabel = "N",
+            description = "Handshakes and joins each client process has in flight at once (default: ${DEFAULT-VALUE}).")
+    int connectsInFlight;
+
     @Option(names = "--members", defaultValue = "50", description = "Connections per room (default: ${DEFAULT-VALUE}).")
     int members;
 
@@ -113,6 +117,7 @@ public final class CapacityCommand implements Callable<Integer> {
             throw new RunBroken("--steps needs at least one count");
         }
         List<String> args = new ArrayList<>(List.of("--system", system.name(), "--members", Integer.toString(members),
+                "--connects-in-flight", Integer.toString(connectsInFlight),
                 "--run", UUID.randomUUID().toString().substring(0, 8), deflate ? "--deflate" : "--no-deflate"));
         urls.forEach(url -> args.addAll(List.of("--url", url.toString())));
         sourceAddresses.forEach(address -> args.addAll(List.of("--source-address", address.getHostAddress())));

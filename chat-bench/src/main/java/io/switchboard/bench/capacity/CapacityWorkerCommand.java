@@ -32,7 +32,6 @@ public final class CapacityWorkerCommand implements Runnable {
 
     /** The first line a worker prints, once it can take counts: a step's time then excludes JVM start-up. */
     static final String READY = "ready";
-    private static final int CONNECTS_IN_FLIGHT = 256;
     private static final long JOIN_TIMEOUT_SECONDS = 60;
 
     @Option(names = "--system", defaultValue = "switchboard")
@@ -46,6 +45,9 @@ public final class CapacityWorkerCommand implements Runnable {
 
     @Option(names = "--workers", required = true)
     int workers;
+
+    @Option(names = "--connects-in-flight", required = true)
+    int connectsInFlight;
 
     @Option(names = "--members", required = true)
     int members;
@@ -84,7 +86,7 @@ public final class CapacityWorkerCommand implements Runnable {
     }
 
     private void growTo(int target, Transport transport, Endpoints endpoints) {
-        Semaphore inFlight = new Semaphore(CONNECTS_IN_FLIGHT);
+        Semaphore inFlight = new Semaphore(connectsInFlight);
         List<CompletableFuture<Void>> joins = new ArrayList<>();
         for (int k = held.size(); k < target; k++) {
             int global = k * workers + worker;
