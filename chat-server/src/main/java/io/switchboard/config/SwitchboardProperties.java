@@ -14,9 +14,8 @@ import org.springframework.util.unit.DataSize;
  * @param nodeId         this node's name in presence and logs; empty means host name plus a random suffix
  * @param allowedOrigins origins allowed to open {@code /ws} ({@code *} for any)
  * @param permessageDeflate accept a client's offer of WebSocket compression (permessage-deflate),
- *                       without context takeover. Off by default: every frame would be compressed
- *                       once per recipient instead of encoded once per room, which costs far more
- *                       CPU and memory than a chat's short frames save
+ *                       without context takeover in either direction, so a room's frame is
+ *                       compressed once per node for all its members; off by default
  */
 @ConfigurationProperties("switchboard")
 public record SwitchboardProperties(

@@ -2,6 +2,7 @@ package io.switchboard.session;
 
 import io.switchboard.protocol.EncodedFrame;
 import java.nio.ByteBuffer;
+import java.util.function.UnaryOperator;
 import org.eclipse.jetty.util.Callback;
 import org.eclipse.jetty.util.Utf8StringBuilder;
 import org.eclipse.jetty.websocket.core.CloseStatus;
@@ -29,18 +30,24 @@ final class ChatEndpoint implements FrameHandler, Wire {
     private static final Logger log = LoggerFactory.getLogger(ChatEndpoint.class);
 
     private final ChatHandler handler;
+    /** Compresses a frame once for every connection that negotiated permessage-deflate; null on the others. */
+    private UnaryOperator<ByteBuffer> deflate;
     private CoreSession session;
     private Connection connection;
     /** Only for a text message split over several frames (browsers send one frame per message). */
     private Utf8StringBuilder fragments;
 
-    ChatEndpoint(ChatHandler handler) {
+    ChatEndpoint(ChatHandler handler, UnaryOperator<ByteBuffer> deflate) {
         this.handler = handler;
+        this.deflate = deflate;
     }
 
     @Override
     public void onOpen(CoreSession session, Callback callback) {
         this.session = session;
+        if (!session.isRsv1Used()) { // permessage-deflate was not negotiated
+            deflate = null;
+        }
         this.connection = handler.opened(this);
         callback.succeeded();
         session.demand();
@@ -137,7 +144,10 @@ final class ChatEndpoint implements FrameHandler, Wire {
 
     @Override
     public void send(EncodedFrame frame, Done done) {
-        session.sendFrame(new Frame(OpCode.TEXT, frame.payload()), new Sent(done), false);
+        ByteBuffer compressed = deflate == null ? null : frame.compressed(deflate);
+        Frame out = compressed == null ? new Frame(OpCode.TEXT, frame.payload())
+                : new Frame(OpCode.TEXT, compressed).setRsv1(true); // see SharedDeflate
+        session.sendFrame(out, new Sent(done), false);
     }
 
     /** One object per delivery where {@code Callback.from(done::written, done::failed)} would make three. */

@@ -4,8 +4,10 @@ import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.List;
+import java.util.function.UnaryOperator;
 import org.eclipse.jetty.ee11.servlet.ServletContextHandler;
 import org.eclipse.jetty.ee11.servlet.ServletCoreRequest;
 import org.eclipse.jetty.ee11.servlet.ServletCoreResponse;
@@ -35,16 +37,13 @@ import org.springframework.web.util.WebUtils;
  *   <li>A cross-origin handshake whose {@code Origin} matches no {@code switchboard.allowed-origins}
  *       pattern gets {@code 403}; same-origin handshakes are always allowed.</li>
  *   <li>Extensions: permessage-deflate is declined unless {@code switchboard.permessage-deflate} is
- *       on. With it, every frame is compressed once per recipient instead of encoded once per room,
- *       and each connection keeps zlib state; chat frames are short, so the bytes saved pay for
- *       neither. When it is on, both directions run without context takeover, so no compression
- *       window outlives a message.</li>
+ *       on. Then both directions run without context takeover, so a room's frame is compressed
+ *       once per node and the same bytes go to every member ({@link SharedDeflate}), and no
+ *       connection keeps zlib state between messages.</li>
  *   <li>Anything that is not a WebSocket handshake gets {@code 400}.</li>
  * </ul>
  */
 final class ChatServlet extends HttpServlet {
-
-    private static final String DEFLATE = "permessage-deflate";
 
     private final transient ChatHandler handler;
     private final transient ApplicationAvailability availability;
@@ -53,6 +52,9 @@ final class ChatServlet extends HttpServlet {
     private final boolean deflate;
     private final transient Configuration.ConfigurationCustomizer limits = new Configuration.ConfigurationCustomizer();
     private final transient Handshaker handshaker = Handshaker.newInstance();
+    private transient WebSocketComponents components;
+    /** Compresses a frame for every connection with permessage-deflate, once; null while it is off. */
+    private transient UnaryOperator<ByteBuffer> compressor;
 
     ChatServlet(ChatHandler handler, ApplicationAvailability availability, Duration retryAfter,
                 List<String> allowedOrigins, boolean deflate, long maxTextBytes, long maxBinaryBytes) {
@@ -66,6 +68,17 @@ final class ChatServlet extends HttpServlet {
         // No idle timeout: a quiet chat client is not a dead one (clients ping at will); a peer that
         // stops reading is cut off by its outbox instead.
         limits.setIdleTimeout(Duration.ZERO);
+    }
+
+    @Override
+    public void init() {
+        ServletContextHandler context = ServletContextHandler.getServletContextHandler(getServletContext());
+        components = WebSocketServerComponents.ensureWebSocketComponents(context.getServer(), context);
+        if (deflate) {
+            // this node's /ws is the server's only WebSocket endpoint: replacing Jetty's extension is safe
+            components.getExtensionRegistry().register(SharedDeflate.NAME, SharedDeflate.class);
+            compressor = SharedDeflate.compressor(components.getDeflaterPool());
+        }
     }
 
     @Override
@@ -83,10 +96,10 @@ final class ChatServlet extends HttpServlet {
         Response coreResponse = ServletCoreResponse.wrap(coreRequest, response, false);
         WebSocketNegotiator negotiator = WebSocketNegotiator.from((upgradeRequest, upgradeResponse, callback) -> {
             upgradeResponse.setExtensions(accepted(upgradeResponse));
-            return new ChatEndpoint(handler);
+            return new ChatEndpoint(handler, compressor);
         }, (endpoint, upgradeRequest, upgradeResponse) -> (ChatEndpoint) endpoint, limits);
         try (Blocker.Callback callback = Blocker.callback()) {
-            if (handshaker.upgradeRequest(negotiator, coreRequest, coreResponse, callback, components(request), limits)) {
+            if (handshaker.upgradeRequest(negotiator, coreRequest, coreResponse, callback, components, limits)) {
                 callback.block();
                 return;
             }
@@ -104,13 +117,7 @@ final class ChatServlet extends HttpServlet {
         if (!deflate) {
             return List.of();
         }
-        return response.getExtensions().stream().filter(extension -> DEFLATE.equals(extension.getName())).limit(1)
-                .map(extension -> new ExtensionConfig(DEFLATE + "; server_no_context_takeover; client_no_context_takeover"))
-                .toList();
-    }
-
-    private static WebSocketComponents components(HttpServletRequest request) {
-        ServletContextHandler context = ServletContextHandler.getServletContextHandler(request.getServletContext());
-        return WebSocketServerComponents.ensureWebSocketComponents(context.getServer(), context);
+        return response.getExtensions().stream().filter(extension -> SharedDeflate.NAME.equals(extension.getName()))
+                .limit(1).map(extension -> new ExtensionConfig(SharedDeflate.NEGOTIATED)).toList();
     }
 }
