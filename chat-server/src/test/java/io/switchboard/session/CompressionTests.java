@@ -78,7 +78,7 @@ class CompressionTests {
         try (Node node = Node.inMemory("switchboard.permessage-deflate=true", "switchboard.limits.max-frame-length=4096");
              DeflateClient client = DeflateClient.connect(node.port())) {
             client.await("welcome");
-            // ~300 compressed bytes that inflate to 1 MB
+            // about 1 KiB compressed that inflates to 1 MiB
             client.sendCompressed("{\"type\":\"hello\",\"name\":\"" + "a".repeat(1 << 20) + "\"}");
             DeflateClient.Received close = client.await("close");
             assertThat(close.opcode()).isEqualTo(0x8);
