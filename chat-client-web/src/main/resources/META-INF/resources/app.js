@@ -1,54 +1,315 @@
-import { SwitchboardClient } from './client.js';
-import { ROOM_PATTERN } from './protocol.js';
+// The chat page: everything the person sees, on top of switchboard-client.js (which alone speaks
+// the protocol). User text only ever reaches the page as text (textContent), never as HTML.
+import { SwitchboardClient } from './switchboard-client.js';
+import { ROOM_PATTERN, MAX_NAME_LENGTH, ErrorCode } from './protocol.js';
 
 const $ = (id) => document.getElementById(id);
+const TYPING_SHOWN_MS = 3000;
+const TYPING_SENT_EVERY_MS = 2000;
+const PAGE = 50;
+
+/** Debugging hook (also what the browser tests read): the client and every state it went through. */
+const debug = { client: undefined, states: [] };
+window.switchboard = debug;
+
 let client;
 let room;
+let oldestOffset;            // the oldest message shown, for "load older"
+const shown = new Map();     // `${epoch}:${offset}` -> li
+const pendingItems = new Map(); // clientMsgId -> li of a message not stored yet
+const epochs = [];           // epochs in the order seen, to order messages across a history reset
+const typists = new Map();   // member id -> {name, timer}
+let lastTypingSent = 0;
+let unread = 0;
+let countdown;
 
-$('connect').addEventListener('submit', (event) => {
+$('name').value = localStorage.getItem('switchboard.name') ?? '';
+$('room').value = decodeURIComponent(location.hash.slice(1)) || 'lobby';
+
+$('enter').addEventListener('submit', (event) => {
   event.preventDefault();
   const name = $('name').value.trim();
-  room = $('room').value.trim();
-  if (!name || !ROOM_PATTERN.test(room)) {
-    $('status').textContent = 'Enter a name, and a room of letters, digits, _ - . :';
+  const wanted = $('room').value.trim();
+  if (!name || name.length > MAX_NAME_LENGTH) {
+    $('enter-error').textContent = `Enter a name of 1-${MAX_NAME_LENGTH} characters.`;
     return;
   }
-  client?.close();
-  $('log').replaceChildren();
-  client = new SwitchboardClient({ name });
-  client.addEventListener('status', (e) => { $('status').textContent = e.detail.text; });
-  client.addEventListener('joined', (e) => {
-    const { members, memberCount } = e.detail;
-    $('members').textContent = members.length < memberCount
-      ? `${memberCount} members` : members.map((m) => m.name).join(', ');
-  });
-  client.addEventListener('message', (e) => line(`${e.detail.fromName}: ${e.detail.text}`, 'message'));
-  client.addEventListener('presence', (e) => {
-    const { action, member, memberCount } = e.detail;
-    if (action === 'count') {
-      $('members').textContent = `${memberCount} members`;
-    } else if (action === 'join' || action === 'leave') {
-      line(`${member.name} ${action === 'join' ? 'joined' : 'left'}`, 'presence');
-    }
-  });
-  client.addEventListener('problem', (e) => line(e.detail.message, 'problem'));
-  client.join(room);
-  client.connect();
+  if (!ROOM_PATTERN.test(wanted)) {
+    $('enter-error').textContent = 'A room name is 1-64 letters, digits, _ - . :';
+    return;
+  }
+  $('enter-error').textContent = '';
+  localStorage.setItem('switchboard.name', name);
+  location.hash = encodeURIComponent(wanted);
+  enter(name, wanted);
 });
 
-$('say').addEventListener('submit', (event) => {
+window.addEventListener('hashchange', () => {
+  const wanted = decodeURIComponent(location.hash.slice(1));
+  if (client && wanted !== room && ROOM_PATTERN.test(wanted)) enter(client.name, wanted);
+});
+
+function enter(name, wanted) {
+  client?.close();
+  reset();
+  room = wanted;
+  $('room-title').textContent = `# ${room}`;
+  $('enter').hidden = true;
+  $('chat').hidden = false;
+  client = new SwitchboardClient({ name, urls: endpoints() });
+  debug.client = client;
+  client.addEventListener('state', (e) => showState(e.detail));
+  client.addEventListener('joined', (e) => onJoined(e.detail));
+  client.addEventListener('message', (e) => showMessage(e.detail, { live: true }));
+  client.addEventListener('outgoing', (e) => onOutgoing(e.detail));
+  client.addEventListener('members', (e) => showMembers(e.detail));
+  client.addEventListener('typing', (e) => showTyping(e.detail.member));
+  client.addEventListener('gap', () => notice('Some messages from while you were away are no longer stored. Use "Load older messages" for what is.'));
+  client.addEventListener('reset', () => notice('The room\'s history restarted on the server; older messages are gone.'));
+  client.addEventListener('problem', (e) => onProblem(e.detail));
+  client.join(room).catch((error) => {
+    $('enter-error').textContent = `Could not join: ${error.message}`;
+    $('enter').hidden = false;
+    $('chat').hidden = true;
+  });
+  client.connect();
+}
+
+/** `?nodes=ws://a/ws,ws://b/ws` lists nodes to try in turn (no load balancer); else this page's host. */
+function endpoints() {
+  const nodes = new URLSearchParams(location.search).get('nodes');
+  if (nodes) return nodes.split(',').map((s) => s.trim()).filter(Boolean);
+  return `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/ws`;
+}
+
+function reset() {
+  $('messages').replaceChildren();
+  shown.clear();
+  pendingItems.clear();
+  epochs.length = 0;
+  oldestOffset = undefined;
+  $('older').hidden = true;
+  $('typing').textContent = '';
+}
+
+function onJoined({ epoch }) {
+  $('text').disabled = false;
+  $('send').disabled = false;
+  rankEpoch(epoch);
+  if (oldestOffset === undefined) loadOlder(); // the first join: show recent history
+}
+
+$('older').addEventListener('click', () => loadOlder());
+
+async function loadOlder() {
+  $('older').disabled = true;
+  try {
+    const page = await client.history(room, { before: oldestOffset, limit: PAGE });
+    for (const message of page.messages) showMessage(message, { live: false });
+    if (page.messages.length > 0) oldestOffset = page.messages[0].offset;
+    else oldestOffset ??= 1;
+    $('older').hidden = !page.hasMore;
+  } catch (error) {
+    if (error.code !== 'disconnected') notice(`Could not load older messages: ${error.message}`);
+  } finally {
+    $('older').disabled = false;
+  }
+}
+
+$('compose').addEventListener('submit', (event) => {
   event.preventDefault();
   const text = $('text').value;
-  if (text.trim()) {
-    client.say(room, text);
-    $('text').value = '';
+  if (!text.trim() || !client) return;
+  client.send(room, text);
+  $('text').value = '';
+  $('messages').querySelector('.unread-marker')?.remove();
+});
+
+$('text').addEventListener('input', () => {
+  if (Date.now() - lastTypingSent > TYPING_SENT_EVERY_MS) {
+    lastTypingSent = Date.now();
+    client?.typing(room);
   }
 });
 
-function line(text, kind) {
+document.addEventListener('visibilitychange', () => {
+  if (!document.hidden) {
+    unread = 0;
+    document.title = 'Switchboard';
+  }
+});
+
+function showMessage(message, { live }) {
+  const key = `${message.epoch}:${message.offset}`;
+  if (message.room !== room || shown.has(key)) return;
+  const pending = pendingItems.get(message.clientMsgId);
+  if (pending) {
+    pending.remove();
+    pendingItems.delete(message.clientMsgId);
+  }
+  rankEpoch(message.epoch);
+  const li = messageItem(message.fromName, message.text, message.ts, message.mine);
+  li.dataset.epoch = message.epoch;
+  li.dataset.offset = String(message.offset);
+  shown.set(key, li);
+  place(li);
+  if (live && !message.mine && document.hidden) {
+    if (unread === 0) {
+      $('messages').querySelector('.unread-marker')?.remove();
+      const marker = document.createElement('li');
+      marker.className = 'unread-marker';
+      marker.textContent = 'New messages';
+      li.before(marker);
+    }
+    unread += 1;
+    document.title = `(${unread}) Switchboard`;
+  }
+  if (live) $('messages').scrollTop = $('messages').scrollHeight;
+}
+
+function onOutgoing(message) {
+  if (message.room !== room) return;
+  let li = pendingItems.get(message.clientMsgId);
+  if (message.state === 'pending' && !li) {
+    li = messageItem(client.name, message.text, undefined, true);
+    li.classList.add('pending');
+    li.dataset.clientMsgId = message.clientMsgId;
+    pendingItems.set(message.clientMsgId, li);
+    $('messages').append(li);
+    $('messages').scrollTop = $('messages').scrollHeight;
+  } else if (li && message.state === 'sent') {
+    li.classList.remove('pending'); // the message itself replaces it when it arrives
+    clearBanner('store');
+  } else if (li && message.state === 'failed') {
+    li.classList.remove('pending');
+    li.classList.add('failed');
+    li.title = `Not sent: ${message.error}`;
+  }
+}
+
+/** Puts a stored message in offset order (older epochs first), before any pending ones. */
+function place(li) {
+  const list = $('messages');
+  const rank = epochs.indexOf(li.dataset.epoch);
+  const offset = Number(li.dataset.offset);
+  let after = list.lastElementChild;
+  while (after && (after.classList.contains('pending') || after.classList.contains('failed')
+      || (after.dataset.offset !== undefined && isAfter(after, rank, offset)))) {
+    after = after.previousElementSibling;
+  }
+  if (after) after.after(li); else list.prepend(li);
+}
+
+function isAfter(item, rank, offset) {
+  const itemRank = epochs.indexOf(item.dataset.epoch);
+  return itemRank > rank || (itemRank === rank && Number(item.dataset.offset) > offset);
+}
+
+function rankEpoch(epoch) {
+  if (!epochs.includes(epoch)) epochs.push(epoch);
+}
+
+function messageItem(from, text, ts, mine) {
   const li = document.createElement('li');
-  li.className = kind;
+  if (mine) li.classList.add('mine');
+  const name = document.createElement('span');
+  name.className = 'from';
+  name.textContent = from;
+  const time = document.createElement('time');
+  const when = ts ? new Date(ts) : new Date();
+  time.dateTime = when.toISOString();
+  time.textContent = when.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
+  const body = document.createElement('span');
+  body.className = 'text';
+  body.textContent = text;
+  li.append(time, name, body);
+  return li;
+}
+
+function notice(text) {
+  const li = document.createElement('li');
+  li.className = 'notice';
   li.textContent = text;
-  $('log').append(li);
-  li.scrollIntoView({ block: 'end' });
+  $('messages').append(li);
+}
+
+function showMembers({ room: of, members, memberCount }) {
+  if (of !== room) return;
+  const items = [...members].sort((a, b) => a.name.localeCompare(b.name)).map((member) => {
+    const li = document.createElement('li');
+    li.textContent = member.id === client.sessionId ? `${member.name} (you)` : member.name;
+    return li;
+  });
+  $('members').replaceChildren(...items);
+  $('member-count').textContent = `(${memberCount})`;
+}
+
+function showTyping(member) {
+  clearTimeout(typists.get(member.id)?.timer);
+  const timer = setTimeout(() => { typists.delete(member.id); renderTyping(); }, TYPING_SHOWN_MS);
+  typists.set(member.id, { name: member.name, timer });
+  renderTyping();
+}
+
+function renderTyping() {
+  const names = [...typists.values()].map((t) => t.name);
+  $('typing').textContent = names.length === 0 ? ''
+    : `${names.join(', ')} ${names.length === 1 ? 'is' : 'are'} typing…`;
+}
+
+function showState(state) {
+  debug.states.push(state);
+  const status = $('connection');
+  status.dataset.status = state.status;
+  clearInterval(countdown);
+  switch (state.status) {
+    case 'connecting':
+      status.textContent = 'Connecting…';
+      break;
+    case 'connected':
+      status.textContent = `Connected to ${state.node}`;
+      clearBanner('connection');
+      break;
+    case 'reconnecting': {
+      const tick = () => {
+        const seconds = Math.max(0, Math.ceil((state.nextTryAt - Date.now()) / 1000));
+        status.textContent = state.nextTryAt && seconds > 0
+          ? `Reconnecting (attempt ${state.attempt}) in ${seconds} s…` : `Reconnecting (attempt ${state.attempt})…`;
+      };
+      tick();
+      countdown = setInterval(tick, 500);
+      banner('connection', 'Connection lost; reconnecting. What you send meanwhile is kept and sent once it is back.');
+      break;
+    }
+    case 'offline':
+      status.textContent = `Offline (${state.reason})`;
+      banner('connection', state.reason === 'browser offline'
+        ? 'You are offline. Messages you send are kept and sent when the network is back.'
+        : `Disconnected by the server (${state.reason}); reload the page to try again.`, 'offline');
+      break;
+    default:
+      status.textContent = 'Not connected';
+  }
+}
+
+function onProblem(problem) {
+  if (problem.code === ErrorCode.BROKER_UNAVAILABLE) {
+    banner('store', 'The server cannot reach its message store right now. Your messages are kept and retried.');
+  } else if (problem.code === ErrorCode.RATE_LIMITED) {
+    banner('store', 'You are sending faster than allowed; your messages are retried shortly.');
+  } else if (problem.code !== 'disconnected') {
+    notice(problem.message ?? problem.code);
+  }
+}
+
+function banner(kind, text, className = '') {
+  const element = $('banner');
+  element.dataset.kind = kind;
+  element.className = className;
+  element.textContent = text;
+  element.hidden = false;
+}
+
+function clearBanner(kind) {
+  if ($('banner').dataset.kind === kind) $('banner').hidden = true;
 }

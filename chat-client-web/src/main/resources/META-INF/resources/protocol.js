@@ -1,4 +1,4 @@
-// The one place the browser mirrors the wire protocol (docs/protocol.md; Java: io.switchboard.protocol).
+// The one place the client mirrors the wire protocol (docs/protocol.md; Java: io.switchboard.protocol).
 
 export const PROTOCOL_VERSION = 1;
 
@@ -12,17 +12,28 @@ export const ServerType = Object.freeze({
   ERROR: 'error', RECONNECT: 'reconnect', PONG: 'pong',
 });
 
+export const PresenceAction = Object.freeze({ JOIN: 'join', LEAVE: 'leave', COUNT: 'count' });
+
 export const ErrorCode = Object.freeze({
   BAD_JSON: 'bad_json', UNKNOWN_TYPE: 'unknown_type', BAD_FRAME: 'bad_frame', INVALID_ROOM: 'invalid_room',
   TEXT_TOO_LONG: 'text_too_long', HELLO_REQUIRED: 'hello_required', NOT_JOINED: 'not_joined',
   TOO_MANY_ROOMS: 'too_many_rooms', RATE_LIMITED: 'rate_limited', BROKER_UNAVAILABLE: 'broker_unavailable',
 });
 
+/** Errors after which the same request may succeed later: the client retries them, keeping the clientMsgId. */
+export const RETRYABLE_ERRORS = new Set([ErrorCode.BROKER_UNAVAILABLE, ErrorCode.RATE_LIMITED]);
+
 export const CloseCode = Object.freeze({
-  UNSUPPORTED_DATA: 1003, MESSAGE_TOO_BIG: 1009, SERVICE_RESTART: 1012, SLOW_CONSUMER: 4008,
+  NORMAL: 1000, UNSUPPORTED_DATA: 1003, MESSAGE_TOO_BIG: 1009, SERVICE_RESTART: 1012, SLOW_CONSUMER: 4008,
 });
 
-/** Close codes after which reconnecting cannot help: the client itself is at fault. */
+/**
+ * Close codes after which reconnecting cannot help, so the client does not: the client itself sent
+ * something the server always refuses (docs/protocol.md, "Close codes").
+ */
 export const FATAL_CLOSE_CODES = new Set([CloseCode.UNSUPPORTED_DATA, CloseCode.MESSAGE_TOO_BIG]);
 
 export const ROOM_PATTERN = /^[A-Za-z0-9_.:-]{1,64}$/;
+
+/** Longest `name` a `hello` may carry. */
+export const MAX_NAME_LENGTH = 32;

@@ -16,7 +16,7 @@ class WebClientServedTests {
     void servesThePageAndItsModules() throws Exception {
         try (Node node = Node.inMemory()) {
             HttpClient http = HttpClient.newHttpClient();
-            for (String path : new String[] {"/", "/protocol.js", "/client.js", "/app.js"}) {
+            for (String path : new String[] {"/", "/protocol.js", "/switchboard-client.js", "/app.js", "/app.css"}) {
                 HttpResponse<String> response = http.send(HttpRequest.newBuilder(
                         URI.create("http://127.0.0.1:" + node.port() + path)).build(), HttpResponse.BodyHandlers.ofString());
                 assertThat(response.statusCode()).as(path).isEqualTo(200);

@@ -1,0 +1,509 @@
+// Switchboard's client library: the only code of the web client that speaks the protocol
+// (docs/protocol.md). It runs in browsers and in Node 20+ (pass `WebSocket` where there is no
+// global one), and keeps a conversation whole across reconnects, drains and server restarts.
+import {
+  ClientType, ServerType, PresenceAction, ErrorCode, RETRYABLE_ERRORS, CloseCode, FATAL_CLOSE_CODES,
+} from './protocol.js';
+
+/**
+ * @typedef {'idle'|'connecting'|'connected'|'reconnecting'|'offline'|'closed'} Status
+ *   `offline`: the client will not reconnect by itself (the browser is offline, or the server
+ *   closed with a code that means "don't": 1003 or 1009); `closed`: {@link SwitchboardClient#close} was called.
+ *
+ * @typedef {object} ConnectionState
+ * @property {Status} status
+ * @property {string} [node] the node serving this connection (from `welcome`), while connected
+ * @property {string} [url] the address connected or being tried
+ * @property {number} attempt reconnect attempts since the last successful hello (0 when connected)
+ * @property {number} [nextTryAt] when the next attempt starts (epoch ms), while reconnecting
+ * @property {string} [reason] why the last connection ended ('drain', 'close 1006', ...)
+ *
+ * @typedef {object} Member
+ * @property {string} id
+ * @property {string} name
+ * @property {string} node
+ *
+ * @typedef {object} ChatMessage a `message` frame as docs/protocol.md gives it, plus `mine`
+ * @property {string} room
+ * @property {string} epoch
+ * @property {number} offset
+ * @property {string} id
+ * @property {string} from
+ * @property {string} fromName
+ * @property {string} text
+ * @property {number} ts
+ * @property {string} [clientMsgId]
+ * @property {boolean} mine whether this client sent it (on this or an earlier connection)
+ *
+ * @typedef {object} Outgoing a message this client sends, until the server stored it
+ * @property {string} clientMsgId
+ * @property {string} room
+ * @property {string} text
+ * @property {'pending'|'sent'|'failed'} state
+ * @property {number} [offset] once sent
+ * @property {string} [error] the error code, once failed
+ *
+ * @typedef {object} HistoryPage
+ * @property {string} room
+ * @property {string} epoch
+ * @property {boolean} hasMore
+ * @property {ChatMessage[]} messages oldest first
+ */
+
+/** How long to wait for a request's answer before it fails with `timeout`. */
+const REQUEST_TIMEOUT_MS = 15000;
+/** A retryable refusal (broker_unavailable, rate_limited) is tried again after this. */
+const RETRY_MS = 2000;
+
+/**
+ * A connection to a Switchboard cluster that survives reconnects without losing or repeating a
+ * message.
+ *
+ * - Reconnects with exponential backoff and full jitter; after a `reconnect` frame it waits the
+ *   hinted `retryAfterMs` instead, then tries the next address (a load balancer, or the next of
+ *   `urls`). It does not reconnect after close codes 1003 and 1009 (see {@link FATAL_CLOSE_CODES}).
+ * - Rejoins every room with `since` (its last offset), drops anything at or below an offset already
+ *   delivered, and reports `recovered: false` (`gap`) and epoch changes (`reset`).
+ * - Sends are queued while offline and retried with the same clientMsgId until acknowledged, so a
+ *   message is stored once however often it is sent; each is `pending`, then `sent` or `failed`.
+ *
+ * Events (`addEventListener`; the data is in `event.detail`):
+ * - `state` {@link ConnectionState}
+ * - `joined` {room, epoch, offset, members, memberCount, recovered, epochChanged} each time a room is (re)joined
+ * - `message` {@link ChatMessage}, once per message, in offset order
+ * - `members` {room, members: Member[], memberCount} whenever the member list changes
+ * - `typing` {room, member}: someone else is typing
+ * - `outgoing` {@link Outgoing} whenever a sent message changes state
+ * - `gap` {room}: messages missed while away are no longer stored; use {@link history}
+ * - `reset` {room, epoch}: the room's history restarted (the server lost its log)
+ * - `problem` {code, message, room?}: the server refused something, or cannot reach its store
+ */
+export class SwitchboardClient extends EventTarget {
+  /**
+   * @param {object} options
+   * @param {string} options.name display name (1-32 characters)
+   * @param {string|string[]} [options.urls] WebSocket address(es) tried in turn; default: `/ws` of the page's host
+   * @param {typeof WebSocket} [options.WebSocket] the WebSocket class (Node 20: from `ws`, or `--experimental-websocket`)
+   * @param {number} [options.backoffMs] first reconnect delay bound (default 500)
+   * @param {number} [options.maxBackoffMs] largest reconnect delay bound (default 30000)
+   * @param {number} [options.pingMs] how often to ping an idle connection; twice this without a frame and it is dropped (default 20000)
+   */
+  constructor({ name, urls = defaultUrl(), WebSocket: socketClass = globalThis.WebSocket,
+    backoffMs = 500, maxBackoffMs = 30000, pingMs = 20000 }) {
+    super();
+    this.name = name;
+    this.urls = Array.isArray(urls) ? urls : [urls];
+    this.socketClass = socketClass;
+    this.backoffMs = backoffMs;
+    this.maxBackoffMs = maxBackoffMs;
+    this.pingMs = pingMs;
+    /** @type {ConnectionState} */
+    this.state = { status: 'idle', attempt: 0 };
+    /** @type {string|undefined} this connection's session id (a new one after each reconnect) */
+    this.sessionId = undefined;
+    /** room -> {position: {epoch, offset}|null, joined, members: Map<string, Member>, memberCount} */
+    this.rooms = new Map();
+    /** @type {Map<string, Outgoing>} clientMsgId -> message not yet stored */
+    this.outbox = new Map();
+    /** clientMsgIds this client ever sent: marks its own messages, also in history */
+    this.sentIds = new Set();
+    this.requests = new Map(); // ref -> {resolve, reject, timer}
+    this.joinRefs = new Map(); // ref of a join in flight -> room (a ref is at most 64 characters: not the room's name)
+    this.nextRef = 1;
+    this.urlIndex = 0;
+    this.retryAfterMs = null;
+    this.endReason = undefined;
+    this.stopped = true;
+    if (globalThis.addEventListener && 'onLine' in (globalThis.navigator ?? {})) {
+      globalThis.addEventListener('online', () => this.#online());
+      globalThis.addEventListener('offline', () => this.#offline());
+    }
+  }
+
+  /** Opens the connection (and keeps it open until {@link close}). */
+  connect() {
+    this.stopped = false;
+    clearTimeout(this.retryTimer);
+    if (globalThis.navigator?.onLine === false) {
+      this.#setState({ status: 'offline', attempt: this.state.attempt, reason: 'browser offline' });
+      return;
+    }
+    const url = this.urls[this.urlIndex % this.urls.length];
+    this.#setState({ status: this.state.attempt > 0 ? 'reconnecting' : 'connecting', url, attempt: this.state.attempt });
+    const socket = new this.socketClass(url);
+    this.socket = socket;
+    this.ready = false;
+    this.lastHeard = Date.now();
+    socket.onmessage = (event) => {
+      if (socket === this.socket) this.#onFrame(JSON.parse(typeof event.data === 'string' ? event.data : String(event.data)));
+    };
+    socket.onclose = (event) => {
+      if (socket === this.socket) this.#onClose(event.code, event.reason);
+    };
+    socket.onerror = () => {}; // a close event follows
+  }
+
+  /** Closes for good: no reconnect; pending messages stay pending. */
+  close() {
+    this.stopped = true;
+    clearTimeout(this.retryTimer);
+    clearInterval(this.pinger);
+    const socket = this.socket;
+    this.socket = undefined;
+    this.ready = false;
+    socket?.close(CloseCode.NORMAL);
+    this.#failRequests('closed');
+    this.#setState({ status: 'closed', attempt: 0 });
+  }
+
+  /**
+   * Joins a room (and rejoins it after every reconnect). Resolves with the first `joined`.
+   * @param {string} room
+   * @returns {Promise<object>}
+   */
+  join(room) {
+    let entry = this.rooms.get(room);
+    if (!entry) {
+      entry = { position: null, joined: false, members: new Map(), memberCount: 0, waiters: [] };
+      this.rooms.set(room, entry);
+    }
+    const joined = new Promise((resolve, reject) => entry.waiters.push({ resolve, reject }));
+    if (this.ready) this.#sendJoin(room);
+    return joined;
+  }
+
+  /** Leaves a room; its queued messages fail with `not_joined`. */
+  leave(room) {
+    this.rooms.delete(room);
+    if (this.ready) this.#write({ type: ClientType.LEAVE, room });
+    for (const message of this.outbox.values()) {
+      if (message.room === room) this.#fail(message, ErrorCode.NOT_JOINED);
+    }
+  }
+
+  /**
+   * Sends a message: queued until the room is joined on a live connection, then retried with the
+   * same clientMsgId until the server stores it.
+   * @param {string} room a room this client joined
+   * @param {string} text
+   * @returns {Outgoing}
+   */
+  send(room, text) {
+    if (!this.rooms.has(room)) throw new Error(`join ${room} before sending to it`);
+    /** @type {Outgoing} */
+    const message = { clientMsgId: randomId(), room, text, state: 'pending' };
+    this.outbox.set(message.clientMsgId, message);
+    this.sentIds.add(message.clientMsgId);
+    this.#emit('outgoing', { ...message });
+    this.#transmit(message);
+    return message;
+  }
+
+  /** Tells the room this client is typing (best effort: dropped while offline). */
+  typing(room) {
+    if (this.ready && this.rooms.get(room)?.joined) this.#write({ type: ClientType.TYPING, room });
+  }
+
+  /**
+   * Reads stored messages older than `before` (the newest when omitted), oldest first.
+   * @param {string} room a joined room
+   * @param {{before?: number, limit?: number}} [options]
+   * @returns {Promise<HistoryPage>}
+   */
+  history(room, { before, limit = 50 } = {}) {
+    const frame = { type: ClientType.HISTORY, room, limit };
+    if (before !== undefined) frame.before = before;
+    return this.#request(frame).then((page) => ({
+      room: page.room, epoch: page.epoch, hasMore: page.hasMore,
+      messages: page.messages.map((m) => this.#decorate(m)),
+    }));
+  }
+
+  /** The members of a joined room as last heard. @returns {{members: Member[], memberCount: number}} */
+  members(room) {
+    const entry = this.rooms.get(room);
+    return { members: entry ? [...entry.members.values()] : [], memberCount: entry?.memberCount ?? 0 };
+  }
+
+  #onFrame(frame) {
+    this.lastHeard = Date.now();
+    switch (frame.type) {
+      case ServerType.WELCOME:
+        this.sessionId = frame.sessionId;
+        this.node = frame.node;
+        this.#write({ type: ClientType.HELLO, name: this.name });
+        break;
+      case ServerType.HELLO_OK:
+        this.ready = true;
+        this.retryAfterMs = null;
+        this.#setState({ status: 'connected', node: this.node, url: this.state.url, attempt: 0 });
+        this.#startPinging();
+        for (const room of this.rooms.keys()) this.#sendJoin(room);
+        break;
+      case ServerType.JOINED:
+        this.#onJoined(frame);
+        break;
+      case ServerType.MESSAGE:
+        this.#onMessage(frame);
+        break;
+      case ServerType.ACK:
+        this.#onAck(frame);
+        break;
+      case ServerType.EPOCH_CHANGED: {
+        const entry = this.rooms.get(frame.room);
+        if (entry) entry.position = { epoch: frame.epoch, offset: 0 };
+        this.#emit('reset', { room: frame.room, epoch: frame.epoch });
+        break;
+      }
+      case ServerType.PRESENCE:
+        this.#onPresence(frame);
+        break;
+      case ServerType.TYPING:
+        if (frame.member?.id !== this.sessionId) this.#emit('typing', { room: frame.room, member: frame.member });
+        break;
+      case ServerType.HISTORY:
+      case ServerType.PONG:
+      case ServerType.LEFT:
+        this.#settle(frame.ref, frame);
+        break;
+      case ServerType.RECONNECT:
+        this.retryAfterMs = frame.retryAfterMs;
+        this.endReason = frame.reason;
+        break;
+      case ServerType.ERROR:
+        this.#onError(frame);
+        break;
+      default: // a frame type this version does not know: ignored, as the protocol asks
+    }
+  }
+
+  #onJoined(frame) {
+    this.joinRefs.delete(frame.ref);
+    const entry = this.rooms.get(frame.room);
+    if (!entry) return; // left meanwhile
+    if (frame.epochChanged) {
+      entry.position = { epoch: frame.epoch, offset: 0 };
+      this.#emit('reset', { room: frame.room, epoch: frame.epoch });
+    } else if (!entry.position) {
+      entry.position = { epoch: frame.epoch, offset: frame.offset };
+    }
+    if (frame.recovered === false) this.#emit('gap', { room: frame.room });
+    entry.joined = true;
+    entry.members = new Map(frame.members.map((m) => [m.id, m]));
+    entry.memberCount = frame.memberCount;
+    this.#emit('joined', { room: frame.room, epoch: frame.epoch, offset: frame.offset, members: frame.members,
+      memberCount: frame.memberCount, recovered: frame.recovered !== false, epochChanged: Boolean(frame.epochChanged) });
+    this.#emitMembers(frame.room, entry);
+    for (const waiter of entry.waiters.splice(0)) waiter.resolve(frame);
+    for (const message of this.outbox.values()) {
+      if (message.room === frame.room && message.state === 'pending') this.#transmit(message);
+    }
+  }
+
+  #onMessage(frame) {
+    const entry = this.rooms.get(frame.room);
+    if (!entry) return;
+    const last = entry.position;
+    if (last && last.epoch === frame.epoch && frame.offset <= last.offset) return; // delivered already
+    entry.position = { epoch: frame.epoch, offset: frame.offset };
+    const mine = this.outbox.get(frame.clientMsgId);
+    if (mine && mine.room === frame.room) this.#sent(mine, frame.offset);
+    this.#emit('message', this.#decorate(frame));
+  }
+
+  #onAck(frame) {
+    const message = this.outbox.get(frame.clientMsgId);
+    if (message) this.#sent(message, frame.offset);
+  }
+
+  #onPresence(frame) {
+    const entry = this.rooms.get(frame.room);
+    if (!entry) return;
+    if (frame.action === PresenceAction.JOIN) {
+      if (!entry.members.has(frame.member.id)) entry.memberCount += 1;
+      entry.members.set(frame.member.id, frame.member);
+    } else if (frame.action === PresenceAction.LEAVE) {
+      if (entry.members.delete(frame.member.id)) entry.memberCount = Math.max(0, entry.memberCount - 1);
+    } else if (frame.action === PresenceAction.COUNT) {
+      entry.memberCount = frame.memberCount;
+    } else {
+      return;
+    }
+    this.#emitMembers(frame.room, entry);
+  }
+
+  #onError(frame) {
+    const message = frame.ref ? this.outbox.get(frame.ref) : undefined;
+    if (message) { // a send, answered under its clientMsgId (used as ref)
+      if (RETRYABLE_ERRORS.has(frame.code)) {
+        this.#emit('problem', { code: frame.code, message: frame.message, room: message.room });
+        setTimeout(() => this.#transmit(message), RETRY_MS);
+      } else {
+        this.#fail(message, frame.code);
+      }
+      return;
+    }
+    const joinRoom = this.joinRefs.get(frame.ref);
+    if (joinRoom !== undefined) {
+      this.joinRefs.delete(frame.ref);
+      const entry = this.rooms.get(joinRoom);
+      if (entry && RETRYABLE_ERRORS.has(frame.code)) {
+        this.#emit('problem', { code: frame.code, message: frame.message, room: joinRoom });
+        setTimeout(() => { if (this.ready && this.rooms.has(joinRoom)) this.#sendJoin(joinRoom); }, RETRY_MS);
+      } else if (entry) {
+        this.rooms.delete(joinRoom);
+        const error = Object.assign(new Error(frame.message), { code: frame.code });
+        for (const waiter of entry.waiters.splice(0)) waiter.reject(error);
+        this.#emit('problem', { code: frame.code, message: frame.message, room: joinRoom });
+      }
+      return;
+    }
+    if (frame.ref && this.requests.has(frame.ref)) {
+      this.#settle(frame.ref, undefined, Object.assign(new Error(frame.message), { code: frame.code }));
+      return;
+    }
+    this.#emit('problem', { code: frame.code, message: frame.message, room: frame.room });
+  }
+
+  #onClose(code, reason) {
+    clearInterval(this.pinger);
+    this.socket = undefined;
+    this.ready = false;
+    for (const entry of this.rooms.values()) entry.joined = false;
+    this.joinRefs.clear();
+    this.#failRequests('disconnected');
+    if (this.stopped) return;
+    const why = this.endReason ?? (reason ? `close ${code}: ${reason}` : `close ${code}`);
+    this.endReason = undefined;
+    if (FATAL_CLOSE_CODES.has(code)) {
+      this.#setState({ status: 'offline', attempt: this.state.attempt, reason: why });
+      return;
+    }
+    const attempt = this.state.attempt + 1;
+    let delay;
+    if (this.retryAfterMs !== null) { // the server asked for this delay (reconnect frame)
+      delay = this.retryAfterMs;
+    } else { // exponential backoff with full jitter
+      delay = Math.random() * Math.min(this.maxBackoffMs, this.backoffMs * 2 ** (attempt - 1));
+    }
+    this.retryAfterMs = null;
+    this.urlIndex += 1; // the next address: another node, or the load balancer again
+    this.#setState({ status: 'reconnecting', attempt, nextTryAt: Date.now() + delay, reason: why });
+    this.retryTimer = setTimeout(() => this.connect(), delay);
+  }
+
+  #online() {
+    if (!this.stopped && this.state.status === 'offline' && this.state.reason === 'browser offline') this.connect();
+  }
+
+  #offline() {
+    if (this.stopped) return;
+    clearTimeout(this.retryTimer);
+    const socket = this.socket;
+    this.socket = undefined;
+    socket?.close();
+    this.ready = false;
+    this.#setState({ status: 'offline', attempt: this.state.attempt, reason: 'browser offline' });
+  }
+
+  #startPinging() {
+    clearInterval(this.pinger);
+    this.pinger = setInterval(() => {
+      const socket = this.socket;
+      if (!socket) return;
+      if (Date.now() - this.lastHeard > 2 * this.pingMs) { // half-open: nothing heard for two pings
+        this.socket = undefined;
+        socket.close();
+        this.#onClose(1006, 'no answer to ping');
+      } else {
+        this.#write({ type: ClientType.PING });
+      }
+    }, this.pingMs);
+    this.pinger.unref?.(); // Node: a ping timer alone does not keep the process alive
+  }
+
+  #sendJoin(room) {
+    const position = this.rooms.get(room)?.position;
+    const ref = `j${this.nextRef++}`;
+    this.joinRefs.set(ref, room);
+    const frame = { type: ClientType.JOIN, room, ref };
+    if (position) frame.since = position;
+    this.#write(frame);
+  }
+
+  #transmit(message) {
+    if (message.state !== 'pending' || !this.ready || !this.rooms.get(message.room)?.joined) return;
+    this.#write({ type: ClientType.SEND, room: message.room, text: message.text,
+      clientMsgId: message.clientMsgId, ref: message.clientMsgId });
+  }
+
+  #sent(message, offset) {
+    this.outbox.delete(message.clientMsgId);
+    message.state = 'sent';
+    message.offset = offset;
+    this.#emit('outgoing', { ...message });
+  }
+
+  #fail(message, code) {
+    this.outbox.delete(message.clientMsgId);
+    message.state = 'failed';
+    message.error = code;
+    this.#emit('outgoing', { ...message });
+  }
+
+  #request(frame) {
+    if (!this.ready) return Promise.reject(Object.assign(new Error('not connected'), { code: 'disconnected' }));
+    const ref = `r${this.nextRef++}`;
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => this.#settle(ref, undefined,
+        Object.assign(new Error('no answer'), { code: 'timeout' })), REQUEST_TIMEOUT_MS);
+      this.requests.set(ref, { resolve, reject, timer });
+      this.#write({ ...frame, ref });
+    });
+  }
+
+  #settle(ref, value, error) {
+    const request = this.requests.get(ref);
+    if (!request) return;
+    this.requests.delete(ref);
+    clearTimeout(request.timer);
+    if (error) request.reject(error); else request.resolve(value);
+  }
+
+  #failRequests(code) {
+    for (const ref of [...this.requests.keys()]) {
+      this.#settle(ref, undefined, Object.assign(new Error(code), { code }));
+    }
+  }
+
+  #decorate(frame) {
+    return { ...frame, mine: this.sentIds.has(frame.clientMsgId) || frame.from === this.sessionId };
+  }
+
+  #emitMembers(room, entry) {
+    this.#emit('members', { room, members: [...entry.members.values()], memberCount: entry.memberCount });
+  }
+
+  #write(frame) {
+    if (this.socket?.readyState === 1) this.socket.send(JSON.stringify(frame)); // 1: OPEN
+  }
+
+  #setState(state) {
+    this.state = state;
+    this.#emit('state', { ...state });
+  }
+
+  #emit(type, detail) {
+    this.dispatchEvent(new CustomEvent(type, { detail }));
+  }
+}
+
+function defaultUrl() {
+  const location = globalThis.location;
+  if (!location) throw new Error('no page to take the address from: pass urls');
+  return `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/ws`;
+}
+
+function randomId() {
+  return globalThis.crypto?.randomUUID?.() ?? `${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}`;
+}

@@ -1,0 +1,153 @@
+// The client library driven against a real Switchboard node: SWITCHBOARD_URL=ws://host:port/ws.
+// Run by chat-server's WebClientLibraryTests (or: npm test, with a node running).
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { SwitchboardClient } from '../../main/resources/META-INF/resources/switchboard-client.js';
+
+const url = process.env.SWITCHBOARD_URL;
+assert.ok(url, 'set SWITCHBOARD_URL to a node, e.g. ws://127.0.0.1:8080/ws');
+const clients = [];
+after(() => clients.forEach((c) => c.close()));
+
+function client(name, options = {}) {
+  const c = new SwitchboardClient({ name, urls: url, backoffMs: 50, ...options });
+  c.messages = [];
+  c.outgoing = [];
+  c.states = [];
+  c.addEventListener('message', (e) => c.messages.push(e.detail));
+  c.addEventListener('outgoing', (e) => c.outgoing.push(e.detail));
+  c.addEventListener('state', (e) => c.states.push(e.detail));
+  clients.push(c);
+  return c;
+}
+
+async function until(what, condition, ms = 10000) {
+  const deadline = Date.now() + ms;
+  while (!condition()) {
+    if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+const room = (name) => `${name}-${Math.random().toString(36).slice(2, 8)}`;
+
+/** Ada and Bob connected and in a new room; answers [room, ada, bob]. */
+async function adaAndBob(name) {
+  const r = room(name);
+  const ada = client('Ada');
+  const bob = client('Bob');
+  ada.connect();
+  bob.connect();
+  await ada.join(r);
+  await bob.join(r);
+  return [r, ada, bob];
+}
+
+test('a message goes pending, then sent, and reaches every member once', async () => {
+  const [r, ada, bob] = await adaAndBob('send');
+  const sent = ada.send(r, 'hello bob');
+  await until('ack', () => ada.outgoing.some((o) => o.state === 'sent'));
+  await until('delivery', () => bob.messages.length === 1 && ada.messages.length === 1);
+  assert.deepEqual(ada.outgoing.map((o) => o.state), ['pending', 'sent']);
+  assert.equal(bob.messages[0].text, 'hello bob');
+  assert.equal(bob.messages[0].fromName, 'Ada');
+  assert.equal(bob.messages[0].mine, false);
+  assert.equal(ada.messages[0].mine, true);
+  assert.equal(ada.messages[0].clientMsgId, sent.clientMsgId);
+  assert.equal(ada.state.status, 'connected');
+  assert.ok(ada.state.node, 'the serving node is known');
+});
+
+test('members and typing are reported; one\'s own typing is not', async () => {
+  const r = room('presence');
+  const ada = client('Ada');
+  const bob = client('Bob');
+  const typing = [];
+  ada.addEventListener('typing', (e) => typing.push(e.detail));
+  ada.connect();
+  await ada.join(r);
+  bob.connect();
+  await bob.join(r);
+  await until('Bob in Ada\'s member list', () => ada.members(r).members.some((m) => m.name === 'Bob'));
+  assert.equal(ada.members(r).memberCount, 2);
+  ada.typing(r);
+  bob.typing(r);
+  await until('Bob typing', () => typing.length > 0);
+  assert.equal(typing[0].member.name, 'Bob');
+  bob.close();
+  await until('Bob gone', () => ada.members(r).memberCount === 1);
+  assert.deepEqual(ada.members(r).members.map((m) => m.name), ['Ada']);
+});
+
+test('a message sent before the connection is up is queued and delivered once', async () => {
+  const r = room('queued');
+  const bob = client('Bob');
+  bob.connect();
+  await bob.join(r);
+  const ada = client('Ada');
+  const joined = ada.join(r);
+  const early = ada.send(r, 'sent while offline');
+  assert.equal(early.state, 'pending');
+  ada.connect();
+  await joined;
+  await until('delivery', () => bob.messages.length === 1);
+  await until('sent', () => ada.outgoing.at(-1).state === 'sent');
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  assert.deepEqual(bob.messages.map((m) => m.text), ['sent while offline']);
+});
+
+test('a dropped connection resumes from its last offset: no gap, no duplicate', async () => {
+  const [r, ada, bob] = await adaAndBob('resume');
+  ada.send(r, 'before');
+  await until('first', () => bob.messages.length === 1);
+  bob.socket.close(); // the network drops; the library reconnects by itself
+  for (let i = 1; i <= 5; i++) ada.send(r, `away ${i}`);
+  bob.send(r, 'typed while away');
+  await until('all', () => bob.messages.length === 7 && ada.messages.length === 7);
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  assert.deepEqual(bob.messages.map((m) => m.text).slice(0, 6), ['before', 'away 1', 'away 2', 'away 3', 'away 4', 'away 5']);
+  assert.equal(bob.messages.filter((m) => m.text === 'typed while away').length, 1);
+  assert.equal(ada.messages.filter((m) => m.text === 'typed while away').length, 1);
+  const offsets = bob.messages.map((m) => m.offset);
+  assert.deepEqual(offsets, [...offsets].sort((a, b) => a - b));
+  assert.ok(bob.states.some((s) => s.status === 'reconnecting'));
+  assert.equal(bob.state.status, 'connected');
+});
+
+test('history pages back from the newest', async () => {
+  const r = room('history');
+  const ada = client('Ada');
+  ada.connect();
+  await ada.join(r);
+  for (let i = 1; i <= 12; i++) ada.send(r, `h${i}`);
+  await until('stored', () => ada.outbox.size === 0);
+  const late = client('Late');
+  late.connect();
+  await late.join(r);
+  const newest = await late.history(r, { limit: 5 });
+  assert.deepEqual(newest.messages.map((m) => m.text), ['h8', 'h9', 'h10', 'h11', 'h12']);
+  assert.equal(newest.hasMore, true);
+  const older = await late.history(r, { before: newest.messages[0].offset, limit: 10 });
+  assert.deepEqual(older.messages.map((m) => m.text), ['h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'h7']);
+  assert.equal(older.hasMore, false);
+  const own = await ada.history(r, { limit: 1 });
+  assert.equal(own.messages[0].mine, true);
+});
+
+test('no reconnect after a close that means "don\'t" (1009: frame too large)', async () => {
+  const r = room('fatal');
+  const ada = client('Ada');
+  ada.connect();
+  await ada.join(r);
+  ada.send(r, 'x'.repeat(70000));
+  await until('offline', () => ada.state.status === 'offline');
+  assert.match(ada.state.reason, /1009/);
+  await new Promise((resolve) => setTimeout(resolve, 500));
+  assert.equal(ada.state.status, 'offline');
+  assert.ok(!ada.states.some((s) => s.status === 'reconnecting'));
+});
+
+test('sending to a room not joined is refused at once', () => {
+  const ada = client('Ada');
+  assert.throws(() => ada.send('nowhere', 'hi'), /join nowhere/);
+});

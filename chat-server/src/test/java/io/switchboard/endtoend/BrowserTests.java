@@ -1,0 +1,143 @@
+package io.switchboard.endtoend;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.switchboard.support.Actuator;
+import io.switchboard.support.Browser;
+import io.switchboard.support.Node;
+import io.switchboard.support.Wait;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The chat page in real headless Chromium, against real nodes on one real Redis: what a person
+ * sees while chatting across nodes, through a drain, through a Redis restart, and in history.
+ * Each browser is given both nodes' addresses ({@code ?nodes=}), its own node first, as a load
+ * balancer would otherwise provide. Screenshots go to target/screenshots.
+ */
+class BrowserTests extends OnRedis {
+
+    private static final Duration PATIENCE = Duration.ofSeconds(30);
+
+    private Browser browser(Node first, Node second, String room) {
+        return track(Browser.open("http://127.0.0.1:" + first.port() + "/?nodes=ws://127.0.0.1:" + first.port()
+                + "/ws,ws://127.0.0.1:" + second.port() + "/ws#" + room));
+    }
+
+    /** Ada in a browser served by node n1, Bob in one served by n2, both in the same room. */
+    private record Chat(Node n1, Node n2, Browser ada, Browser bob) {}
+
+    private Chat adaOnN1AndBobOnN2(String room, String... n1Settings) {
+        Node n1 = node("n1", n1Settings);
+        Node n2 = node("n2");
+        return new Chat(n1, n2, browser(n1, n2, room).enter("Ada", room), browser(n2, n1, room).enter("Bob", room));
+    }
+
+    @Test
+    void twoBrowsersOnTwoNodesChatAndSeeEachOtherAndTheirTyping() {
+        Chat chat = adaOnN1AndBobOnN2("lobby");
+        Browser ada = chat.ada();
+        Browser bob = chat.bob();
+        assertThat(ada.connectionText()).isEqualTo("Connected to n1");
+        assertThat(bob.connectionText()).isEqualTo("Connected to n2");
+
+        Wait.until(PATIENCE, () -> ada.members().containsAll(List.of("Ada (you)", "Bob")), () -> "Ada sees " + ada.members());
+        assertThat(bob.members()).containsExactly("Ada", "Bob (you)");
+
+        ada.say("Hi Bob, I am on node 1");
+        Wait.until(PATIENCE, () -> bob.lines().equals(List.of("Ada: Hi Bob, I am on node 1")), () -> "Bob sees " + bob.lines());
+        bob.type("Hello Ada");
+        Wait.until(PATIENCE, () -> ada.typing().equals("Bob is typing…"), () -> "Ada's typing line: " + ada.typing());
+        bob.say(""); // Enter sends what was typed
+        Wait.until(PATIENCE, () -> ada.messages().equals(List.of("Hi Bob, I am on node 1", "Hello Ada")),
+                () -> "Ada sees " + ada.messages());
+
+        String hostile = "<img src=x onerror=\"window.pwned=1\"><script>window.pwned=2</script> & <b>bold</b>";
+        bob.say(hostile);
+        Wait.until(PATIENCE, () -> ada.messages().contains(hostile), () -> "Ada sees " + ada.messages());
+        assertThat(ada.script("return window.pwned === undefined && document.querySelector('#messages img, #messages b') === null"))
+                .isEqualTo(true);
+        ada.screenshot("chat-two-nodes-ada");
+        bob.screenshot("chat-two-nodes-bob");
+
+        bob.close();
+        Wait.until(PATIENCE, () -> ada.members().equals(List.of("Ada (you)")), () -> "Ada sees " + ada.members());
+    }
+
+    @Test
+    void aDrainedBrowserReconnectsToTheOtherNodeWithEveryMessageOnceInOrder() {
+        Chat chat = adaOnN1AndBobOnN2("drain", "switchboard.drain.reconnect-jitter=2s");
+        Browser ada = chat.ada();
+        Browser bob = chat.bob();
+        bob.say("before the drain");
+        Wait.until(PATIENCE, () -> ada.messages().equals(List.of("before the drain")), () -> "Ada sees " + ada.messages());
+
+        assertThat(Actuator.post(chat.n1().managementPort(), "/actuator/drain", Map.of("window", "1s")).status()).isEqualTo(200);
+        Wait.until(PATIENCE, () -> !"connected".equals(ada.status()), () -> "Ada's status " + ada.connectionText());
+        ada.say("typed during the outage");
+        List<String> meanwhile = IntStream.rangeClosed(1, 8).mapToObj(i -> "meanwhile " + i).toList();
+        meanwhile.forEach(bob::say);
+
+        Wait.until(PATIENCE, () -> "connected".equals(ada.status()), () -> "Ada's status " + ada.connectionText());
+        assertThat(ada.connectionText()).isEqualTo("Connected to n2");
+        assertThat(ada.statusHistory()).contains("reconnecting");
+        Wait.until(PATIENCE, () -> ada.messages().size() >= 10 && ada.pending().isEmpty(), () -> "Ada sees " + ada.messages());
+        Wait.until(PATIENCE, () -> bob.messages().size() >= 10, () -> "Bob sees " + bob.messages());
+
+        for (Browser browser : List.of(ada, bob)) {
+            List<String> seen = browser.messages();
+            assertThat(seen).hasSize(10).containsOnlyOnce("typed during the outage");
+            assertThat(seen.stream().filter(text -> text.startsWith("meanwhile")).toList()).isEqualTo(meanwhile);
+            assertThat(seen.getFirst()).isEqualTo("before the drain");
+        }
+        ada.screenshot("after-drain-ada");
+    }
+
+    @Test
+    void aRedisRestartIsShownAndWhatWasSentMeanwhileArrivesOnce() {
+        Chat chat = adaOnN1AndBobOnN2("outage");
+        Browser ada = chat.ada();
+        Browser bob = chat.bob();
+        ada.say("before the outage");
+        Wait.until(PATIENCE, () -> bob.messages().equals(List.of("before the outage")), () -> "Bob sees " + bob.messages());
+
+        redis.stop();
+        ada.say("sent while Redis is down");
+        Wait.until(PATIENCE, () -> ada.banner().contains("cannot reach its message store"), () -> "Ada's banner: " + ada.banner());
+        assertThat(ada.pending()).containsExactly("sent while Redis is down");
+        ada.screenshot("redis-down-ada");
+        redis.start();
+
+        Wait.until(PATIENCE, () -> bob.messages().contains("sent while Redis is down"), () -> "Bob sees " + bob.messages());
+        Wait.until(PATIENCE, () -> ada.banner().isEmpty() && ada.pending().isEmpty(), () -> "Ada's banner: " + ada.banner());
+        bob.say("after the outage");
+        for (Browser browser : List.of(ada, bob)) {
+            Wait.until(PATIENCE, () -> browser.messages().contains("after the outage"), () -> "sees " + browser.messages());
+            assertThat(browser.messages()).containsOnlyOnce("sent while Redis is down").containsOnlyOnce("after the outage");
+            // Redis ran without persistence: the room's history restarted, and the page says so
+            assertThat(browser.notices()).anyMatch(notice -> notice.contains("history restarted"));
+        }
+    }
+
+    @Test
+    void aLateJoinerSeesRecentHistoryAndPagesFurtherBack() {
+        // one publisher sends 60 at once here; the default send limit is for people
+        Node n1 = node("n1", "switchboard.limits.messages-per-second=1000", "switchboard.limits.burst=1000");
+        Node n2 = node("n2");
+        Browser ada = browser(n1, n2, "history").enter("Ada", "history");
+        ada.script("for (let i = 1; i <= 60; i++) window.switchboard.client.send('history', 'h' + i)");
+        Wait.until(PATIENCE, () -> ada.messages().size() == 60 && ada.pending().isEmpty(), () -> "Ada sees " + ada.messages().size());
+
+        Browser late = browser(n2, n1, "history").enter("Late", "history");
+        List<String> recent = IntStream.rangeClosed(11, 60).mapToObj(i -> "h" + i).toList();
+        Wait.until(PATIENCE, () -> late.messages().equals(recent), () -> "Late sees " + late.messages());
+        assertThat(late.canLoadOlder()).isTrue();
+        late.loadOlder();
+        List<String> all = IntStream.rangeClosed(1, 60).mapToObj(i -> "h" + i).toList();
+        Wait.until(PATIENCE, () -> late.messages().equals(all), () -> "Late sees " + late.messages());
+        Wait.until(PATIENCE, () -> !late.canLoadOlder(), "no older messages left");
+    }
+}

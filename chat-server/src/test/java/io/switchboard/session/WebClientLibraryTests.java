@@ -1,0 +1,35 @@
+package io.switchboard.session;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.switchboard.support.Command;
+import io.switchboard.support.Node;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The browser client's library (chat-client-web's switchboard-client.js) run in Node against a
+ * real node: send states, members and typing, queued sends, resume after a dropped connection,
+ * history paging and no reconnect after 1009. The cases are in chat-client-web/src/test/js.
+ */
+class WebClientLibraryTests {
+
+    @Test
+    void theClientLibraryPassesItsTestsAgainstARealNode() {
+        Command.require("node");
+        try (Node node = Node.inMemory()) {
+            List<String> command = new ArrayList<>(List.of("node"));
+            // Node 20 has a WebSocket class only behind this flag; from Node 22 it is global
+            if (Command.run(List.of("node", "-p", "typeof WebSocket"), Map.of(), 30).output().contains("undefined")) {
+                command.add("--experimental-websocket");
+            }
+            command.addAll(List.of("--test", "chat-client-web/src/test/js/"));
+            Command.Result result = Command.run(command,
+                    Map.of("SWITCHBOARD_URL", "ws://127.0.0.1:" + node.port() + "/ws"), 120);
+            assertThat(result.exitCode()).as(result.output()).isZero();
+            assertThat(result.output()).contains("# fail 0").doesNotContain("# pass 0");
+        }
+    }
+}

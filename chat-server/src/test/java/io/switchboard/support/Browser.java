@@ -1,0 +1,180 @@
+package io.switchboard.support;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.List;
+import org.openqa.selenium.By;
+import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.Keys;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+
+/**
+ * One headless Chromium (Debian's {@code chromium} and {@code chromium-driver}, no download)
+ * showing the chat page, with what a test does to it as a person would: type, click, read.
+ */
+public final class Browser implements AutoCloseable {
+
+    private static final String CHROMIUM = "/usr/bin/chromium";
+    private static final String CHROMEDRIVER = "/usr/bin/chromedriver";
+    /** Where screenshots go: the module's target/, kept after the run. */
+    public static final Path SCREENSHOTS = Path.of("target", "screenshots");
+
+    private final ChromeDriver driver;
+    private final Path profile;
+
+    private Browser(ChromeDriver driver, Path profile) {
+        this.driver = driver;
+        this.profile = profile;
+    }
+
+    /** Starts a browser and opens {@code url}; skips (or under CI=true fails) without Chromium. */
+    public static Browser open(String url) {
+        Command.require("chromium");
+        Command.require("chromedriver");
+        try {
+            Path profile = Files.createTempDirectory("chromium-profile");
+            ChromeOptions options = new ChromeOptions();
+            options.setBinary(CHROMIUM);
+            options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                    "--no-first-run", "--window-size=1100,760", "--user-data-dir=" + profile);
+            ChromeDriverService service = new ChromeDriverService.Builder()
+                    .usingDriverExecutable(new File(CHROMEDRIVER)).usingAnyFreePort().build();
+            ChromeDriver driver = new ChromeDriver(service, options);
+            driver.manage().timeouts().scriptTimeout(Duration.ofSeconds(20));
+            driver.get(url);
+            return new Browser(driver, profile);
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Fills in the name and room and presses Join; returns once connected and joined. */
+    public Browser enter(String name, String room) {
+        WebElement nameField = driver.findElement(By.id("name"));
+        nameField.clear();
+        nameField.sendKeys(name);
+        WebElement roomField = driver.findElement(By.id("room"));
+        roomField.clear();
+        roomField.sendKeys(room);
+        driver.findElement(By.id("enter-button")).click();
+        Wait.until(Duration.ofSeconds(20), () -> "connected".equals(status())
+                && driver.findElement(By.id("send")).isEnabled(), () -> "joined; status " + connectionText());
+        return this;
+    }
+
+    /** Types a message and presses Enter. */
+    public void say(String text) {
+        WebElement field = driver.findElement(By.id("text"));
+        field.sendKeys(text);
+        field.sendKeys(Keys.ENTER);
+    }
+
+    /** Types into the message field without sending (others see "... is typing"). */
+    public void type(String text) {
+        driver.findElement(By.id("text")).sendKeys(text);
+    }
+
+    /** The texts of the stored messages shown, top to bottom. */
+    @SuppressWarnings("unchecked")
+    public List<String> messages() {
+        return (List<String>) script("return [...document.querySelectorAll('#messages li[data-offset] .text')]"
+                + ".map(e => e.textContent)");
+    }
+
+    /** "sender: text" of the stored messages shown. */
+    @SuppressWarnings("unchecked")
+    public List<String> lines() {
+        return (List<String>) script("return [...document.querySelectorAll('#messages li[data-offset]')]"
+                + ".map(li => li.querySelector('.from').textContent + ': ' + li.querySelector('.text').textContent)");
+    }
+
+    /** Texts of messages sent here and not stored yet (shown greyed). */
+    @SuppressWarnings("unchecked")
+    public List<String> pending() {
+        return (List<String>) script("return [...document.querySelectorAll('#messages li.pending .text')].map(e => e.textContent)");
+    }
+
+    /** Notices in the message list (history restarted, messages not recoverable). */
+    @SuppressWarnings("unchecked")
+    public List<String> notices() {
+        return (List<String>) script("return [...document.querySelectorAll('#messages li.notice')].map(e => e.textContent)");
+    }
+
+    /** Names in the member list. */
+    @SuppressWarnings("unchecked")
+    public List<String> members() {
+        return (List<String>) script("return [...document.querySelectorAll('#members li')].map(e => e.textContent)");
+    }
+
+    /** The connection status: idle, connecting, connected, reconnecting, offline. */
+    public String status() {
+        return driver.findElement(By.id("connection")).getAttribute("data-status");
+    }
+
+    /** What the status line says ("Connected to n2", "Reconnecting (attempt 1) in 1 s…"). */
+    public String connectionText() {
+        return driver.findElement(By.id("connection")).getText();
+    }
+
+    /** Every connection status the page went through, in order. */
+    @SuppressWarnings("unchecked")
+    public List<String> statusHistory() {
+        return (List<String>) script("return window.switchboard.states.map(s => s.status)");
+    }
+
+    /** The banner's text, or "" while it is hidden. */
+    public String banner() {
+        WebElement banner = driver.findElement(By.id("banner"));
+        return banner.isDisplayed() ? banner.getText() : "";
+    }
+
+    /** The typing line ("Bob is typing…"). */
+    public String typing() {
+        return driver.findElement(By.id("typing")).getText();
+    }
+
+    /** Clicks "Load older messages". */
+    public void loadOlder() {
+        driver.findElement(By.id("older")).click();
+    }
+
+    /** Whether "Load older messages" is shown. */
+    public boolean canLoadOlder() {
+        return driver.findElement(By.id("older")).isDisplayed();
+    }
+
+    public Object script(String javascript, Object... arguments) {
+        return ((JavascriptExecutor) driver).executeScript(javascript, arguments);
+    }
+
+    /** Saves a PNG of the page as target/screenshots/{@code name}.png; answers its path. */
+    public Path screenshot(String name) {
+        try {
+            Files.createDirectories(SCREENSHOTS);
+            Path target = SCREENSHOTS.resolve(name + ".png");
+            Files.copy(driver.getScreenshotAs(OutputType.FILE).toPath(), target, StandardCopyOption.REPLACE_EXISTING);
+            return target;
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Override
+    public void close() {
+        driver.quit();
+        try (var files = Files.walk(profile)) {
+            files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException ignored) {
+            // a temporary profile left behind is harmless
+        }
+    }
+}
