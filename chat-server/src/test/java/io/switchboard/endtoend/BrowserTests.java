@@ -63,6 +63,21 @@ class BrowserTests extends OnRedis {
         ada.screenshot("chat-two-nodes-ada");
         bob.screenshot("chat-two-nodes-bob");
 
+        // Ada looks at another tab: what arrives meanwhile is counted in the title and marked
+        ada.script("Object.defineProperty(document, 'hidden', {value: true, configurable: true});"
+                + "document.dispatchEvent(new Event('visibilitychange'))");
+        bob.say("while Ada looks away");
+        Wait.until(PATIENCE, () -> "(1) Switchboard".equals(ada.script("return document.title")), "unread count in the title");
+        assertThat(ada.script("return document.querySelector('#messages .unread-marker').nextElementSibling"
+                + ".querySelector('.text').textContent")).isEqualTo("while Ada looks away");
+        ada.script("Object.defineProperty(document, 'hidden', {value: false, configurable: true});"
+                + "document.dispatchEvent(new Event('visibilitychange'))");
+        assertThat(ada.script("return document.title")).isEqualTo("Switchboard");
+
+        bob.resize(390, 844); // a phone
+        assertThat(bob.overflowsSideways()).isFalse();
+        bob.screenshot("chat-phone-bob");
+
         bob.close();
         Wait.until(PATIENCE, () -> ada.members().equals(List.of("Ada (you)")), () -> "Ada sees " + ada.members());
     }

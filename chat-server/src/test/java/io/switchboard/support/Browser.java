@@ -156,6 +156,16 @@ public final class Browser implements AutoCloseable {
         return ((JavascriptExecutor) driver).executeScript(javascript, arguments);
     }
 
+    /** Resizes the window (e.g. to a phone's 390 x 844). */
+    public void resize(int width, int height) {
+        driver.manage().window().setSize(new org.openqa.selenium.Dimension(width, height));
+    }
+
+    /** Whether the page is wider than the window (a phone would have to scroll sideways). */
+    public boolean overflowsSideways() {
+        return (Boolean) script("return document.documentElement.scrollWidth > window.innerWidth");
+    }
+
     /** Saves a PNG of the page as target/screenshots/{@code name}.png; answers its path. */
     public Path screenshot(String name) {
         try {
