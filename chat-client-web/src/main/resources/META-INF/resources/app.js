@@ -64,7 +64,9 @@ function enter(name, wanted) {
   client.addEventListener('outgoing', (e) => onOutgoing(e.detail));
   client.addEventListener('members', (e) => showMembers(e.detail));
   client.addEventListener('typing', (e) => showTyping(e.detail.member));
-  client.addEventListener('gap', () => notice('Some messages from while you were away are no longer stored. Use "Load older messages" for what is.'));
+  client.addEventListener('gap', (e) => notice(e.detail.from === undefined
+    ? 'Some messages from while you were away are no longer stored. Use "Load older messages" for what is.'
+    : 'Some messages could not be delivered; they may be shown after reloading the page.'));
   client.addEventListener('reset', () => notice('The room\'s history restarted on the server; older messages are gone.'));
   client.addEventListener('problem', (e) => onProblem(e.detail));
   client.join(room).catch((error) => {

@@ -74,7 +74,8 @@ const RETRY_MS = 2000;
  * - `members` {room, members: Member[], memberCount} whenever the member list changes
  * - `typing` {room, member}: someone else is typing
  * - `outgoing` {@link Outgoing} whenever a sent message changes state
- * - `gap` {room}: messages missed while away are no longer stored; use {@link history}
+ * - `gap` {room, from?, to?}: messages were missed and will not come (a rejoin answered
+ *   `recovered: false`, or the server could not repair offsets `from`-`to`); {@link history} reads what is still stored
  * - `reset` {room, epoch}: the room's history restarted (the server lost its log)
  * - `problem` {code, message, room?}: the server refused something, or cannot reach its store
  */
@@ -253,6 +254,14 @@ export class SwitchboardClient extends EventTarget {
         const entry = this.rooms.get(frame.room);
         if (entry) entry.position = { epoch: frame.epoch, offset: 0 };
         this.#emit('reset', { room: frame.room, epoch: frame.epoch });
+        break;
+      }
+      case ServerType.GAP: {
+        const entry = this.rooms.get(frame.room);
+        if (entry?.position?.epoch === frame.epoch && entry.position.offset < frame.to) {
+          entry.position = { epoch: frame.epoch, offset: frame.to };
+        }
+        this.#emit('gap', { room: frame.room, from: frame.from, to: frame.to });
         break;
       }
       case ServerType.PRESENCE:

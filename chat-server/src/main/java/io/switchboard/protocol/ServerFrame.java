@@ -68,6 +68,14 @@ public sealed interface ServerFrame {
     @JsonTypeName("epoch_changed")
     record EpochChanged(String room, String epoch, String previousEpoch) implements ServerFrame {}
 
+    /**
+     * Messages {@code from}-{@code to} of the room's epoch could not be delivered to this member:
+     * the log no longer holds them, or could not be read when they were missed. Live delivery goes
+     * on from {@code to + 1}; {@code history} reads whatever of the gap is still stored.
+     */
+    @JsonTypeName("gap")
+    record Gap(String room, String epoch, long from, long to) implements ServerFrame {}
+
     /** A request could not be served; the connection stays open. */
     @JsonTypeName("error")
     record Error(String code, String message, String ref) implements ServerFrame {}

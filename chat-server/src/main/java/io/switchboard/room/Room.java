@@ -83,6 +83,17 @@ final class Room {
         recent.addLast(message);
     }
 
+    /**
+     * Offsets after the last one up to {@code offset} will not be delivered here (see
+     * {@code Rooms.reportGap}): the position moves past them. A join in flight whose page does not
+     * reach them any more reads its page again.
+     */
+    void skipped(long offset) {
+        lastOffset = offset;
+        recent.clear();
+        recentFloor = offset;
+    }
+
     /** The room's log was lost: offsets restart at 1 in {@code epoch}. */
     void changeEpoch(String epoch) {
         this.epoch = epoch;

@@ -95,6 +95,7 @@ public final class Rooms implements BrokerEventHandler, SmartLifecycle, AutoClos
     private final Counter joinsFailed;
     private final Counter published;
     private final Counter delivered;
+    private final Counter gaps;
     private final Timer fanOutLatency;
     private volatile boolean running;
 
@@ -116,6 +117,9 @@ public final class Rooms implements BrokerEventHandler, SmartLifecycle, AutoClos
                 .description("messages stored through this node (duplicates excluded)").register(meters);
         this.delivered = Counter.builder("switchboard.messages.delivered")
                 .description("message frames queued to local members").register(meters);
+        this.gaps = Counter.builder("switchboard.gaps")
+                .description("gaps in a room's offsets that could not be repaired from the log (members were told)")
+                .register(meters);
         this.fanOutLatency = Timer.builder("switchboard.fanout.latency")
                 .description("from a message's acceptance on one node to its hand-off to this node's members")
                 .publishPercentileHistogram().register(meters);
@@ -485,7 +489,8 @@ public final class Rooms implements BrokerEventHandler, SmartLifecycle, AutoClos
 
     /**
      * Reads the offsets after the last delivered one up to {@code upTo} from the log, page by page,
-     * and delivers them. Offsets no longer in the log are skipped.
+     * and delivers them. What the log no longer holds, or what cannot be read now, is reported to
+     * the members as a {@code gap} and skipped: nobody is left with a hole they were not told of.
      */
     private void repair(String room, Room state, long upTo) {
         try {
@@ -500,16 +505,36 @@ public final class Rooms implements BrokerEventHandler, SmartLifecycle, AutoClos
                 long before = state.lastOffset;
                 for (StoredMessage missed : page.messages()) {
                     if (missed.offset() > state.lastOffset && missed.offset() <= upTo) {
+                        if (missed.offset() > state.lastOffset + 1) {
+                            reportGap(room, state, missed.offset() - 1); // trimmed from the log
+                        }
                         fanOut(room, state, missed);
                     }
                 }
                 if (state.lastOffset == before) {
-                    return;
+                    break; // the rest is no longer in the log
                 }
             }
         } catch (RuntimeException e) {
             log.warn("Could not repair a gap in room {} after offset {}: {}", room, state.lastOffset, e.getMessage());
         }
+        if (state.lastOffset < upTo) {
+            reportGap(room, state, upTo);
+        }
+    }
+
+    /** Tells the members that the offsets after the last delivered one up to {@code to} will not come, and skips them. */
+    private void reportGap(String room, Room state, long to) {
+        long from = state.lastOffset + 1;
+        log.warn("Room {} skips offsets {}-{} of epoch {}: not in the log or not readable now", room, from, to, state.epoch);
+        EncodedFrame notice = frame(new ServerFrame.Gap(room, state.epoch, from, to));
+        for (Membership member : state.members.values()) {
+            if (to > member.floor) {
+                member.recipient.deliver(notice);
+            }
+        }
+        state.skipped(to);
+        gaps.increment();
     }
 
     /** After a resubscription: delivers whatever was stored while this node was not listening. */

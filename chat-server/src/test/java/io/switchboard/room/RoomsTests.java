@@ -245,6 +245,48 @@ class RoomsTests {
         assertThat(ada.offsets()).containsExactly(1L, 2L, 3L);
     }
 
+    @Test
+    void tellsTheMembersOfAGapThatCannotBeReadAndGoesOn() {
+        TestRecipient ada = new TestRecipient("ada");
+        rooms.join(ada, new ClientFrame.Join("r", null, null));
+        ada.await("joined");
+
+        broker.dropping = true; // pub/sub loses offsets 1 and 2 ...
+        broker.publish("r", "m1", "{\"text\":\"1\"}").join();
+        broker.publish("r", "m2", "{\"text\":\"2\"}").join();
+        broker.dropping = false;
+        broker.failReads = true; // ... and the log cannot be read when the gap shows
+        broker.publish("r", "m3", "{\"text\":\"3\"}").join();
+
+        Map<String, Object> gap = ada.await("gap");
+        assertThat(gap).containsEntry("room", "r").containsEntry("from", 1).containsEntry("to", 2);
+        Wait.until(WAIT, () -> ada.offsets().equals(List.of(3L)), () -> "offsets " + ada.offsets());
+        broker.failReads = false;
+        broker.publish("r", "m4", "{\"text\":\"4\"}").join();
+        Wait.until(WAIT, () -> ada.offsets().equals(List.of(3L, 4L)), () -> "offsets " + ada.offsets());
+    }
+
+    @Test
+    void tellsTheMembersOfOffsetsTrimmedFromTheLogBeforeTheyCouldBeRepaired() {
+        HoldingBroker small = new HoldingBroker(new InMemoryBroker(2, Duration.ofMinutes(1), Clock.systemUTC()));
+        try (Rooms smallLog = new Rooms(small, presence, codec, 100, 2, 100, Duration.ofSeconds(1), new SimpleMeterRegistry())) {
+            TestRecipient ada = new TestRecipient("ada");
+            smallLog.join(ada, new ClientFrame.Join("r", null, null));
+            ada.await("joined");
+
+            small.dropping = true; // pub/sub loses offsets 1-4; the log keeps only the newest two
+            for (int i = 1; i <= 4; i++) {
+                small.publish("r", "m" + i, body(i)).join();
+            }
+            small.dropping = false;
+            small.publish("r", "m5", body(5)).join();
+
+            Map<String, Object> gap = ada.await("gap");
+            assertThat(gap).containsEntry("from", 1).containsEntry("to", 3);
+            Wait.until(WAIT, () -> ada.offsets().equals(List.of(4L, 5L)), () -> "offsets " + ada.offsets());
+        }
+    }
+
     /** Publishes messages {@code from}-{@code to} (by their offsets in a fresh room) and answers the room's epoch. */
     private String publish(String room, int from, int to) {
         String epoch = null;

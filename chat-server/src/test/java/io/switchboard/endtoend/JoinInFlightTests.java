@@ -1,0 +1,66 @@
+package io.switchboard.endtoend;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisURI;
+import io.lettuce.core.api.sync.RedisCommands;
+import io.switchboard.support.Actuator;
+import io.switchboard.support.ChatClient;
+import io.switchboard.support.Node;
+import io.switchboard.support.Wait;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** Connections that go away while their join is in flight, on a real Redis: nothing may stay behind. */
+class JoinInFlightTests extends OnRedis {
+
+    @Test
+    void connectionsClosedInTheMiddleOfTheirJoinLeaveNoMembershipSubscriptionOrPresence() {
+        Node node = node("n1");
+        String room = "in-flight";
+        for (int i = 0; i < 40; i++) {
+            ChatClient client = ChatClient.connect(node.port(), "Gone" + i);
+            client.send(Map.of("type", "join", "room", room));
+            if (i % 4 == 1) {
+                sleepMillis(i % 8); // vary where in the join the connection drops
+            }
+            client.close(); // abrupt: no close handshake
+        }
+
+        RedisClient raw = RedisClient.create(RedisURI.create("127.0.0.1", redis.port()));
+        try (var connection = raw.connect()) {
+            RedisCommands<String, String> redisCommands = connection.sync();
+            Wait.until(Duration.ofSeconds(20), () -> roomsOn(node) == 0
+                    && redisCommands.pubsubNumsub(prefix + "{" + room + "}").values().iterator().next() == 0
+                    && redisCommands.exists(prefix + "{" + room + "}:presence") == 0
+                    && redisCommands.smembers(prefix + "node:n1:members").isEmpty(),
+                    () -> "rooms " + roomsOn(node) + ", subscribers " + redisCommands.pubsubNumsub(prefix + "{" + room + "}")
+                            + ", presence " + redisCommands.hkeys(prefix + "{" + room + "}:presence")
+                            + ", node members " + redisCommands.smembers(prefix + "node:n1:members"));
+        } finally {
+            raw.shutdown();
+        }
+
+        // and the room still works for whoever joins it next
+        try (ChatClient ada = ChatClient.connect(node.port(), "Ada")) {
+            Map<String, Object> joined = ada.join(room);
+            assertThat((List<?>) joined.get("members")).hasSize(1);
+        }
+    }
+
+    private static double roomsOn(Node node) {
+        Map<String, Object> metric = Actuator.get(node.managementPort(), "/actuator/metrics/switchboard.rooms").json();
+        return ((Number) ((Map<?, ?>) ((List<?>) metric.get("measurements")).getFirst()).get("value")).doubleValue();
+    }
+
+    private static void sleepMillis(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
