@@ -25,7 +25,8 @@ class BrokerConfiguration {
     @Bean
     @ConditionalOnProperty(name = "switchboard.broker", havingValue = "memory", matchIfMissing = true)
     Broker inMemoryBroker(SwitchboardProperties properties) {
-        return new InMemoryBroker(properties.history().size(), properties.history().dedupeTtl(), Clock.systemUTC());
+        return new InMemoryBroker(properties.history().size(), properties.history().dedupeTtl(),
+                properties.history().retention(), Clock.systemUTC());
     }
 
     /** A health contributor named {@code broker}: DOWN while the broker's backend cannot be reached. */
@@ -43,7 +44,7 @@ class BrokerConfiguration {
         @Bean
         RedisBroker redisBroker(LettuceConnectionFactory connectionFactory, SwitchboardProperties properties) {
             return new RedisBroker(connectionFactory.getRequiredNativeClient(), properties.redis().keyPrefix(),
-                    properties.history().size(), properties.history().dedupeTtl());
+                    properties.history().size(), properties.history().dedupeTtl(), properties.history().retention());
         }
 
         /** Fail commands at once while disconnected, so a send is refused instead of hanging. */

@@ -13,24 +13,33 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The single-node broker: rooms, logs and subscriptions live in this JVM. Same guarantees as
  * {@link Broker}; there is no other node, so "delivered" means handed to this node's handler,
  * synchronously and in offset order. Nothing survives a restart; every run starts new epochs.
+ * A room not written for the retention is forgotten, as Redis expires its keys: the map of rooms
+ * holds only rooms used within the retention.
  */
 public final class InMemoryBroker implements Broker {
+
+    /** Every this many accesses, rooms past their retention are removed from the map. */
+    private static final int SWEEP_EVERY = 1024;
 
     private final Map<String, RoomLog> rooms = new ConcurrentHashMap<>();
     private final Set<String> subscribed = ConcurrentHashMap.newKeySet();
     private final int historySize;
     private final Duration dedupeTtl;
+    private final long retentionMillis;
     private final Clock clock;
+    private final AtomicLong accesses = new AtomicLong();
     private volatile BrokerEventHandler handler;
 
-    public InMemoryBroker(int historySize, Duration dedupeTtl, Clock clock) {
+    public InMemoryBroker(int historySize, Duration dedupeTtl, Duration retention, Clock clock) {
         this.historySize = historySize;
         this.dedupeTtl = dedupeTtl;
+        this.retentionMillis = retention.toMillis();
         this.clock = clock;
     }
 
@@ -71,6 +80,7 @@ public final class InMemoryBroker implements Broker {
                 log.messages.removeFirst();
             }
             log.dedupe.put(clientMsgId, new Seen(message.offset(), now + dedupeTtl.toMillis()));
+            log.expiresAt = now + retentionMillis;
             BrokerEventHandler h = handler;
             if (h != null && subscribed.contains(room)) {
                 h.onPublication(room, log.epoch, message);
@@ -126,8 +136,14 @@ public final class InMemoryBroker implements Broker {
         return true;
     }
 
+    /** The room's log; a new one (a new epoch) when it was never written or not within the retention. */
     private RoomLog log(String room) {
-        return rooms.computeIfAbsent(room, r -> new RoomLog(UUID.randomUUID().toString().substring(0, 8)));
+        long now = clock.millis();
+        if (accesses.incrementAndGet() % SWEEP_EVERY == 0) {
+            rooms.values().removeIf(log -> log.expired(now));
+        }
+        return rooms.compute(room, (r, log) -> log == null || log.expired(now)
+                ? new RoomLog(UUID.randomUUID().toString().substring(0, 8), now + retentionMillis) : log);
     }
 
     private static HistoryPage page(RoomLog log, List<StoredMessage> messages) {
@@ -140,9 +156,16 @@ public final class InMemoryBroker implements Broker {
         final ArrayDeque<StoredMessage> messages = new ArrayDeque<>();
         final Map<String, Seen> dedupe = new LinkedHashMap<>();
         long offset;
+        /** Written under the log's lock, read without it by the sweep: a stale read only delays a removal. */
+        volatile long expiresAt;
 
-        RoomLog(String epoch) {
+        RoomLog(String epoch, long expiresAt) {
             this.epoch = epoch;
+            this.expiresAt = expiresAt;
+        }
+
+        boolean expired(long now) {
+            return expiresAt <= now;
         }
     }
 

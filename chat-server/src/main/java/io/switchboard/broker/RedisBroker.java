@@ -62,6 +62,7 @@ public final class RedisBroker implements Broker, SmartLifecycle, AutoCloseable 
     private final String prefix;
     private final int historySize;
     private final long dedupeTtlSeconds;
+    private final String retentionSeconds;
     private final Script publishScript = Script.load("publish.lua");
     private final Script historyScript = Script.load("history.lua");
     private final StatefulConnection<String, String> commandConnection;
@@ -71,10 +72,14 @@ public final class RedisBroker implements Broker, SmartLifecycle, AutoCloseable 
     private volatile boolean running;
     private final AtomicBoolean closed = new AtomicBoolean();
 
-    public RedisBroker(AbstractRedisClient client, String prefix, int historySize, Duration dedupeTtl) {
+    public RedisBroker(AbstractRedisClient client, String prefix, int historySize, Duration dedupeTtl,
+                       Duration retention) {
         this.prefix = prefix;
         this.historySize = historySize;
-        this.dedupeTtlSeconds = Math.max(1, dedupeTtl.toSeconds());
+        long retained = Math.max(1, retention.toSeconds());
+        this.retentionSeconds = Long.toString(retained);
+        // a remembered clientMsgId outliving its room would be a key kept past the retention
+        this.dedupeTtlSeconds = Math.min(retained, Math.max(1, dedupeTtl.toSeconds()));
         if (client instanceof RedisClusterClient cluster) {
             var connection = cluster.connect(StringCodec.UTF8);
             this.commandConnection = connection;
@@ -110,7 +115,7 @@ public final class RedisBroker implements Broker, SmartLifecycle, AutoCloseable 
     public CompletableFuture<PublishResult> publish(String room, String clientMsgId, String body) {
         String[] keys = {meta(room), logKey(room), prefix + "{" + room + "}:dedupe:" + clientMsgId};
         return this.<List<Object>>eval(publishScript, keys, newEpoch(), body, channel(room),
-                        Integer.toString(historySize), Long.toString(dedupeTtlSeconds))
+                        Integer.toString(historySize), Long.toString(dedupeTtlSeconds), retentionSeconds)
                 .thenApply(r -> new PublishResult((String) r.get(0), (Long) r.get(1), ((Long) r.get(2)) == 1L));
     }
 
@@ -168,7 +173,7 @@ public final class RedisBroker implements Broker, SmartLifecycle, AutoCloseable 
     private CompletableFuture<HistoryPage> history(String room, String mode, long offset, int limit) {
         String[] keys = {meta(room), logKey(room)};
         return this.<List<Object>>eval(historyScript, keys, newEpoch(), mode, Long.toString(offset),
-                        Integer.toString(limit))
+                        Integer.toString(limit), retentionSeconds)
                 .thenApply(r -> {
                     List<StoredMessage> messages = new ArrayList<>((r.size() - 3) / 2);
                     for (int i = 3; i + 1 < r.size(); i += 2) {

@@ -69,11 +69,15 @@ public record SwitchboardProperties(
      * @param size      messages kept per room (the oldest are trimmed)
      * @param maxReplay most messages replayed to a resuming client before {@code recovered=false}
      * @param dedupeTtl how long a clientMsgId is remembered, so a retry within it is not stored twice
+     * @param retention how long a room's log and position are kept after its last message (a room
+     *                  only joined, never written, after that join); then they expire, and the
+     *                  room's next message starts a new epoch
      */
     public record History(
             @DefaultValue("1000") int size,
             @DefaultValue("1000") int maxReplay,
-            @DefaultValue("10m") Duration dedupeTtl) {}
+            @DefaultValue("10m") Duration dedupeTtl,
+            @DefaultValue("30d") Duration retention) {}
 
     /**
      * Each connection's bounded send queue; a client that falls this far behind is closed with 4008.

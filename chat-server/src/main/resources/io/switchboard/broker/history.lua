@@ -2,12 +2,14 @@
 -- KEYS[1] room meta hash   KEYS[2] room log stream
 -- ARGV[1] epoch to use if the room has none   ARGV[2] mode: 'since' or 'before'
 -- ARGV[3] offset (since: exclusive lower bound; before: exclusive upper bound, 0 = none)   ARGV[4] limit
+-- ARGV[5] retention in seconds: a room created by this read (never written) expires after it
 -- Returns {epoch, offset, firstOffset, id1, body1, id2, body2, ...} oldest first; ids are 'N-0'.
 local epoch = redis.call('HGET', KEYS[1], 'epoch')
 if not epoch then
   epoch = ARGV[1]
   redis.call('DEL', KEYS[2])
   redis.call('HSET', KEYS[1], 'epoch', epoch, 'offset', 0)
+  redis.call('EXPIRE', KEYS[1], ARGV[5])
 end
 local offset = tonumber(redis.call('HGET', KEYS[1], 'offset'))
 local first = offset + 1

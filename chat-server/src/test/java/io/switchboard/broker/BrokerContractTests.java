@@ -23,7 +23,12 @@ abstract class BrokerContractTests {
     protected String room;
 
     /** A fresh broker with a log of {@link #HISTORY_SIZE} per room; rooms must not leak between tests. */
-    protected abstract Broker createBroker();
+    protected Broker createBroker() {
+        return createBroker(Duration.ofDays(1));
+    }
+
+    /** The same, keeping a room's log and position {@code retention} after its last message. */
+    protected abstract Broker createBroker(Duration retention);
 
     @BeforeEach
     void setUpBroker() {
@@ -179,5 +184,19 @@ abstract class BrokerContractTests {
         Thread.sleep(200);
 
         assertThat(received).hasSize(1).allMatch(line -> line.startsWith(other + "|"));
+    }
+
+    @Test
+    void forgetsARoomNotWrittenWithinTheRetention() {
+        Broker shortLived = createBroker(Duration.ofSeconds(1));
+        PublishResult first = get(shortLived.publish(room, "a", "{}"));
+        assertThat(get(shortLived.since(room, 0, 10)).epoch()).isEqualTo(first.epoch());
+
+        Wait.until(Duration.ofSeconds(10), () -> !get(shortLived.since(room, 0, 10)).epoch().equals(first.epoch()),
+                "the room's log and position expired");
+        PublishResult next = get(shortLived.publish(room, "b", "{}"));
+        assertThat(next.epoch()).isNotEqualTo(first.epoch());
+        assertThat(next.offset()).isEqualTo(1);
+        assertThat(get(shortLived.since(room, 0, 10)).messages()).hasSize(1);
     }
 }

@@ -6,7 +6,7 @@ import java.time.Duration;
 class InMemoryBrokerTests extends BrokerContractTests {
 
     @Override
-    protected Broker createBroker() {
-        return new InMemoryBroker(HISTORY_SIZE, Duration.ofMinutes(1), Clock.systemUTC());
+    protected Broker createBroker(Duration retention) {
+        return new InMemoryBroker(HISTORY_SIZE, Duration.ofMinutes(1), retention, Clock.systemUTC());
     }
 }

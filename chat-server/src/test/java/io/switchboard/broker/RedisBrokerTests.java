@@ -9,6 +9,8 @@ import io.lettuce.core.RedisURI;
 import io.switchboard.support.RedisServer;
 import io.switchboard.support.Wait;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -20,8 +22,8 @@ import org.junit.jupiter.api.Test;
 class RedisBrokerTests extends BrokerContractTests {
 
     private static RedisServer redis;
-    private RedisClient client;
-    private RedisBroker redisBroker;
+    /** Closes what each created broker opened. */
+    private final List<Runnable> created = new ArrayList<>();
 
     @BeforeAll
     static void startRedis() {
@@ -34,20 +36,24 @@ class RedisBrokerTests extends BrokerContractTests {
     }
 
     @Override
-    protected Broker createBroker() {
-        client = RedisClient.create(RedisURI.create("127.0.0.1", redis.port()));
+    protected Broker createBroker(Duration retention) {
+        RedisClient client = RedisClient.create(RedisURI.create("127.0.0.1", redis.port()));
         client.setOptions(ClientOptions.builder()
                 .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS).build());
         client.setDefaultTimeout(Duration.ofSeconds(2));
         String prefix = "test-" + UUID.randomUUID().toString().substring(0, 8) + ":";
-        redisBroker = new RedisBroker(client, prefix, HISTORY_SIZE, Duration.ofMinutes(1));
+        RedisBroker redisBroker = new RedisBroker(client, prefix, HISTORY_SIZE, Duration.ofMinutes(1), retention);
+        created.add(() -> {
+            redisBroker.close();
+            client.shutdown();
+        });
         return redisBroker;
     }
 
     @AfterEach
-    void closeClient() {
-        redisBroker.close();
-        client.shutdown();
+    void closeClients() {
+        created.forEach(Runnable::run);
+        created.clear();
     }
 
     @Test

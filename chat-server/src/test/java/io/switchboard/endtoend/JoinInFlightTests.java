@@ -2,9 +2,6 @@ package io.switchboard.endtoend;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.lettuce.core.RedisClient;
-import io.lettuce.core.RedisURI;
-import io.lettuce.core.api.sync.RedisCommands;
 import io.switchboard.support.Actuator;
 import io.switchboard.support.ChatClient;
 import io.switchboard.support.Node;
@@ -30,9 +27,7 @@ class JoinInFlightTests extends OnRedis {
             client.close(); // abrupt: no close handshake
         }
 
-        RedisClient raw = RedisClient.create(RedisURI.create("127.0.0.1", redis.port()));
-        try (var connection = raw.connect()) {
-            RedisCommands<String, String> redisCommands = connection.sync();
+        onRedis(redisCommands -> {
             Wait.until(Duration.ofSeconds(20), () -> roomsOn(node) == 0
                     && redisCommands.pubsubNumsub(prefix + "{" + room + "}").values().iterator().next() == 0
                     && redisCommands.exists(prefix + "{" + room + "}:presence") == 0
@@ -40,9 +35,8 @@ class JoinInFlightTests extends OnRedis {
                     () -> "rooms " + roomsOn(node) + ", subscribers " + redisCommands.pubsubNumsub(prefix + "{" + room + "}")
                             + ", presence " + redisCommands.hkeys(prefix + "{" + room + "}:presence")
                             + ", node members " + redisCommands.smembers(prefix + "node:n1:members"));
-        } finally {
-            raw.shutdown();
-        }
+            return null;
+        });
 
         // and the room still works for whoever joins it next
         try (ChatClient ada = ChatClient.connect(node.port(), "Ada")) {

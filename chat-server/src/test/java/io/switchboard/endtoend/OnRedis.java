@@ -1,10 +1,14 @@
 package io.switchboard.endtoend;
 
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisURI;
+import io.lettuce.core.api.sync.RedisCommands;
 import io.switchboard.support.Node;
 import io.switchboard.support.RedisServer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import java.util.function.Function;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -45,6 +49,16 @@ abstract class OnRedis {
     protected <T extends AutoCloseable> T track(T closeable) {
         open.add(closeable);
         return closeable;
+    }
+
+    /** Runs {@code action} with a plain connection to this test's Redis, for looking at (or tampering with) its keys. */
+    protected <T> T onRedis(Function<RedisCommands<String, String>, T> action) {
+        RedisClient raw = RedisClient.create(RedisURI.create("127.0.0.1", redis.port()));
+        try (var connection = raw.connect()) {
+            return action.apply(connection.sync());
+        } finally {
+            raw.shutdown();
+        }
     }
 
     /** A node in this JVM on this test's Redis and prefix, closed after the test. */

@@ -37,7 +37,7 @@ class RedisPresenceTests extends PresenceContractTests {
     protected Presence createPresence() {
         String prefix = "test-" + UUID.randomUUID().toString().substring(0, 8) + ":";
         redisPresence = new RedisPresence(new StringRedisTemplate(connectionFactory),
-                connectionFactory.getRequiredNativeClient(), new InMemoryBroker(10, Duration.ofMinutes(1), Clock.systemUTC()),
+                connectionFactory.getRequiredNativeClient(), new InMemoryBroker(10, Duration.ofMinutes(1), Duration.ofDays(1), Clock.systemUTC()),
                 new FrameCodec(100), prefix, "node-1", LIST_LIMIT);
         redisPresence.start();
         return redisPresence;

@@ -1,0 +1,54 @@
+package io.switchboard.endtoend;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.lettuce.core.ScanArgs;
+import io.lettuce.core.ScanIterator;
+import io.lettuce.core.api.sync.RedisCommands;
+import io.switchboard.support.ChatClient;
+import io.switchboard.support.Node;
+import io.switchboard.support.Wait;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** Rooms do not outlive {@code switchboard.history.retention} in Redis, on a real Redis. */
+class RoomExpiryTests extends OnRedis {
+
+    @Test
+    void roomsJoinedAndLeftLeaveNoKeyPastTheRetention() {
+        Node node = node("n1", "switchboard.history.retention=2s");
+        try (ChatClient visitor = ChatClient.connect(node.port(), "Visitor")) {
+            for (int i = 0; i < 300; i++) {
+                String room = "made-up-" + i;
+                visitor.join(room);
+                visitor.send(Map.of("type", "leave", "room", room, "ref", "l" + i));
+                visitor.await("left");
+            }
+            visitor.join("talked-in");
+            visitor.say("talked-in", "a message", "m-1");
+        }
+
+        onRedis(redisCommands -> {
+            String nodeMembers = prefix + "node:n1:members";
+            Wait.until(Duration.ofSeconds(10), () -> redisCommands.exists(nodeMembers) == 0, "the visitor's presence gone");
+            List<String> keys = roomKeys(redisCommands);
+            assertThat(keys).isNotEmpty().allSatisfy(key -> assertThat(redisCommands.ttl(key)).as("TTL of " + key)
+                    .isNotEqualTo(-1L) // -1: a key that never expires; -2: expired since the scan
+                    .isLessThanOrEqualTo(2L));
+            Wait.until(Duration.ofSeconds(15), () -> roomKeys(redisCommands).isEmpty(),
+                    () -> "keys left: " + roomKeys(redisCommands));
+            return null;
+        });
+    }
+
+    /** This test's keys, except the cluster's own (node registry), which live as long as the node. */
+    private List<String> roomKeys(RedisCommands<String, String> redisCommands) {
+        List<String> keys = new ArrayList<>();
+        ScanIterator.scan(redisCommands, ScanArgs.Builder.matches(prefix + "*").limit(500)).forEachRemaining(keys::add);
+        keys.removeIf(key -> key.startsWith(prefix + "{cluster}"));
+        return keys;
+    }
+}
