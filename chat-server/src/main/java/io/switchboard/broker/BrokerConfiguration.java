@@ -47,10 +47,15 @@ class BrokerConfiguration {
                     properties.history().size(), properties.history().dedupeTtl(), properties.history().retention());
         }
 
-        /** Fail commands at once while disconnected, so a send is refused instead of hanging. */
+        /**
+         * Fail commands at once while disconnected, so a send is refused instead of hanging; and
+         * bound the commands awaiting an answer, so a slow Redis refuses more instead of letting
+         * them pile up in the heap (Lettuce's default bound is {@code Integer.MAX_VALUE}).
+         */
         @Bean
-        LettuceClientOptionsBuilderCustomizer switchboardClientOptions() {
-            return options -> options.disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS);
+        LettuceClientOptionsBuilderCustomizer switchboardClientOptions(SwitchboardProperties properties) {
+            return options -> options.disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
+                    .requestQueueSize(properties.redis().requestQueueSize());
         }
 
         /**

@@ -96,10 +96,14 @@ public record SwitchboardProperties(
      *
      * @param keyPrefix         prefix of every key and channel Switchboard uses
      * @param reconnectMaxDelay longest wait between reconnect attempts (exponential backoff up to it)
+     * @param requestQueueSize  Redis commands a connection holds while they wait for their answers; one
+     *                          more is refused at once ({@code broker_unavailable} to the client)
+     *                          instead of queueing without bound while Redis is slow
      */
     public record Redis(
             @DefaultValue("sb:") String keyPrefix,
-            @DefaultValue("2s") Duration reconnectMaxDelay) {}
+            @DefaultValue("2s") Duration reconnectMaxDelay,
+            @DefaultValue("10000") int requestQueueSize) {}
 
     /**
      * The node registry: every node writes its state and connection count on each heartbeat.
