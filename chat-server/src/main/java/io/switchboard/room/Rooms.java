@@ -163,6 +163,7 @@ public final class Rooms implements BrokerEventHandler, SmartLifecycle, AutoClos
                 send.text(), System.currentTimeMillis(), send.clientMsgId()));
         broker.publish(send.room(), send.clientMsgId(), body).whenComplete((stored, error) -> {
             if (error != null) {
+                log.debug("Publish to {} failed: {}", send.room(), error.toString());
                 recipient.deliver(frame(unavailable(send.ref())));
                 return;
             }

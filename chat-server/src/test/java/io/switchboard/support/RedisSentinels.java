@@ -1,0 +1,136 @@
+package io.switchboard.support;
+
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisURI;
+import io.lettuce.core.api.sync.RedisCommands;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+
+/**
+ * A Redis primary, one replica and three {@code redis-sentinel} processes watching them as
+ * {@value #MASTER}, all real processes on free ports, without persistence. What a Sentinel
+ * deployment looks like, small.
+ */
+public final class RedisSentinels implements AutoCloseable {
+
+    public static final String MASTER = "mymaster";
+
+    private final Path dir;
+    private final int primary = RedisServer.freePort();
+    private final int replica = RedisServer.freePort();
+    private final List<Integer> sentinels = List.of(RedisServer.freePort(), RedisServer.freePort(), RedisServer.freePort());
+    private final List<Process> processes = new ArrayList<>();
+
+    private RedisSentinels() throws IOException {
+        dir = Files.createTempDirectory("redis-sentinels");
+        server(primary);
+        server(replica, "--replicaof", "127.0.0.1", Integer.toString(primary));
+        for (int port : sentinels) {
+            Path config = dir.resolve("sentinel-" + port + ".conf");
+            Files.writeString(config, String.join("\n",
+                    "port " + port, "bind 127.0.0.1", "dir " + dir,
+                    "sentinel monitor " + MASTER + " 127.0.0.1 " + primary + " 2",
+                    "sentinel down-after-milliseconds " + MASTER + " 1000",
+                    "sentinel failover-timeout " + MASTER + " 5000", ""));
+            start(List.of("redis-sentinel", config.toString()), "sentinel-" + port);
+        }
+    }
+
+    /** Starts them and waits until the replica is in sync and every sentinel knows the replica and the others. */
+    public static RedisSentinels start() {
+        Command.require("redis-server");
+        Command.require("redis-sentinel");
+        try {
+            RedisSentinels setup = new RedisSentinels();
+            Wait.until(Duration.ofSeconds(30), () -> setup.on(setup.replica, r -> r.info("replication"))
+                    .contains("master_link_status:up"), "the replica in sync");
+            for (int sentinel : setup.sentinels) {
+                Wait.until(Duration.ofSeconds(30), () -> setup.redisCli(sentinel, "SENTINEL", "SENTINELS", MASTER)
+                        .stream().filter("name"::equals).count() == 2, "sentinel " + sentinel + " knows the other two");
+            }
+            return setup;
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** {@code spring.data.redis.sentinel.nodes} for these sentinels. */
+    public String sentinelNodes() {
+        return sentinels.stream().map(port -> "127.0.0.1:" + port).collect(Collectors.joining(","));
+    }
+
+    public int primaryPort() {
+        return primary;
+    }
+
+    public int replicaPort() {
+        return replica;
+    }
+
+    /** The port of the primary as the first sentinel reports it now. */
+    public int reportedPrimaryPort() {
+        return Integer.parseInt(redisCli(sentinels.getFirst(), "SENTINEL", "GET-MASTER-ADDR-BY-NAME", MASTER).get(1));
+    }
+
+    /** Asks a sentinel to fail over now (as if the primary had failed), and waits until the replica is the primary. */
+    public void failOver() {
+        redisCli(sentinels.getFirst(), "SENTINEL", "FAILOVER", MASTER);
+        Wait.until(Duration.ofSeconds(30), () -> reportedPrimaryPort() == replica
+                && on(replica, r -> r.info("replication")).contains("role:master"), "the replica promoted");
+    }
+
+    private List<String> redisCli(int port, String... command) {
+        List<String> args = new ArrayList<>(List.of("redis-cli", "-p", Integer.toString(port)));
+        args.addAll(List.of(command));
+        Command.Result result = Command.run(args, Map.of(), 10);
+        return result.output().lines().toList();
+    }
+
+    private <T> T on(int port, Function<RedisCommands<String, String>, T> action) {
+        RedisClient client = RedisClient.create(RedisURI.create("127.0.0.1", port));
+        try (var connection = client.connect()) {
+            return action.apply(connection.sync());
+        } finally {
+            client.shutdown();
+        }
+    }
+
+    private void server(int port, String... extra) {
+        List<String> command = new ArrayList<>(List.of("redis-server", "--port", Integer.toString(port),
+                "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", dir.toString()));
+        command.addAll(List.of(extra));
+        start(command, "redis-" + port);
+        Wait.until(Duration.ofSeconds(10), () -> RedisServer.accepting(port), "redis-server on " + port);
+    }
+
+    private void start(List<String> command, String log) {
+        try {
+            processes.add(new ProcessBuilder(command).redirectErrorStream(true)
+                    .redirectOutput(dir.resolve(log + ".log").toFile()).start());
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot start " + command.getFirst(), e);
+        }
+    }
+
+    @Override
+    public void close() {
+        for (Process process : processes) {
+            process.destroyForcibly();
+        }
+        for (Process process : processes) {
+            try {
+                process.waitFor(10, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+}
