@@ -2,8 +2,6 @@ package io.switchboard.broker;
 
 import io.lettuce.core.AbstractRedisClient;
 import io.lettuce.core.RedisClient;
-import io.lettuce.core.RedisNoScriptException;
-import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.api.StatefulConnection;
 import io.lettuce.core.cluster.RedisClusterClient;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
@@ -12,10 +10,6 @@ import io.lettuce.core.pubsub.RedisPubSubAdapter;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import io.switchboard.config.LifecyclePhases;
 import io.switchboard.protocol.StoredMessage;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -63,8 +57,8 @@ public final class RedisBroker implements Broker, SmartLifecycle, AutoCloseable 
     private final int historySize;
     private final long dedupeTtlSeconds;
     private final String retentionSeconds;
-    private final Script publishScript = Script.load("publish.lua");
-    private final Script historyScript = Script.load("history.lua");
+    private final LuaScript publishScript = LuaScript.load(RedisBroker.class, "publish.lua");
+    private final LuaScript historyScript = LuaScript.load(RedisBroker.class, "history.lua");
     private final StatefulConnection<String, String> commandConnection;
     private final RedisClusterAsyncCommands<String, String> commands;
     private final StatefulRedisPubSubConnection<String, String> pubSub;
@@ -185,12 +179,8 @@ public final class RedisBroker implements Broker, SmartLifecycle, AutoCloseable 
                 });
     }
 
-    private <T> CompletableFuture<T> eval(Script script, String[] keys, String... args) {
-        CompletableFuture<T> first = commands.<T>evalsha(script.sha, ScriptOutputType.MULTI, keys, args)
-                .toCompletableFuture();
-        return wrap(first.exceptionallyCompose(e -> unwrap(e) instanceof RedisNoScriptException
-                ? commands.<T>eval(script.source, ScriptOutputType.MULTI, keys, args)
-                : CompletableFuture.failedFuture(e)));
+    private <T> CompletableFuture<T> eval(LuaScript script, String[] keys, String... args) {
+        return wrap(script.eval(commands, keys, args));
     }
 
     private static <T> CompletableFuture<T> wrap(CompletionStage<T> stage) {
@@ -251,31 +241,6 @@ public final class RedisBroker implements Broker, SmartLifecycle, AutoCloseable 
             BrokerEventHandler h = handler;
             if (h != null && channel.startsWith(prefix)) {
                 h.onSubscribed(roomOf(channel));
-            }
-        }
-    }
-
-    private record Script(String source, String sha) {
-
-        static Script load(String name) {
-            try (InputStream in = RedisBroker.class.getResourceAsStream(name)) {
-                if (in == null) {
-                    throw new IllegalStateException("missing script " + name);
-                }
-                String source = new String(in.readAllBytes(), StandardCharsets.UTF_8);
-                return new Script(source, sha1(source));
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-        }
-
-        private static String sha1(String source) {
-            try {
-                byte[] digest = java.security.MessageDigest.getInstance("SHA-1")
-                        .digest(source.getBytes(StandardCharsets.UTF_8));
-                return java.util.HexFormat.of().formatHex(digest);
-            } catch (java.security.NoSuchAlgorithmException e) {
-                throw new IllegalStateException(e);
             }
         }
     }

@@ -41,10 +41,14 @@ public record SwitchboardProperties(
      *                      {@code presence} frame per join and leave (that would cost the square of its
      *                      size): its members get the member count instead
      * @param countInterval how often, at most, a large room's member count is sent when it changed
+     * @param ttl           a presence entry in Redis expires this long after its node last refreshed
+     *                      it (every third of it): what a node gone without cleaning up leaves
+     *                      behind heals by itself
      */
     public record Presence(
             @DefaultValue("100") int listLimit,
-            @DefaultValue("2s") Duration countInterval) {}
+            @DefaultValue("2s") Duration countInterval,
+            @DefaultValue("30s") Duration ttl) {}
 
     /**
      * What one connection may send.

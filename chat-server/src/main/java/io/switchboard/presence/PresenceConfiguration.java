@@ -28,7 +28,8 @@ class PresenceConfiguration {
                                 FrameCodec codec, NodeId nodeId, SwitchboardProperties properties,
                                 NodeRegistry registry) {
         RedisPresence presence = new RedisPresence(redis, connectionFactory.getRequiredNativeClient(), broker, codec,
-                properties.redis().keyPrefix(), nodeId.value(), properties.presence().listLimit());
+                properties.redis().keyPrefix(), nodeId.value(), properties.presence().listLimit(),
+                properties.presence().ttl());
         registry.addListener(presence);
         return presence;
     }

@@ -1,7 +1,6 @@
 package io.switchboard.presence;
 
 import io.lettuce.core.AbstractRedisClient;
-import io.lettuce.core.KeyValue;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulConnection;
 import io.lettuce.core.cluster.RedisClusterClient;
@@ -9,11 +8,13 @@ import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import io.lettuce.core.codec.StringCodec;
 import io.switchboard.broker.Broker;
 import io.switchboard.broker.BrokerUnavailableException;
+import io.switchboard.broker.LuaScript;
 import io.switchboard.cluster.NodeListener;
 import io.switchboard.config.LifecyclePhases;
 import io.switchboard.protocol.FrameCodec;
 import io.switchboard.protocol.Member;
 import io.switchboard.protocol.ServerFrame;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -23,6 +24,9 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
@@ -30,11 +34,15 @@ import org.springframework.dao.DataAccessException;
 import org.springframework.data.redis.core.StringRedisTemplate;
 
 /**
- * Cluster-wide presence in Redis. Node liveness is the cluster registry's: when a node stops
- * sending heartbeats, the one node that removes it from the registry is told
- * ({@link NodeListener#nodeDied}) and removes the dead node's members from their rooms, relaying a
- * {@code presence leave} for each. A node whose registry entry was missing (Redis lost its data)
- * writes its members again. A node that stops cleanly removes its own members at once.
+ * Cluster-wide presence in Redis, healing itself: every entry expires {@code switchboard.presence.ttl}
+ * after its node last refreshed it (each node refreshes its members every third of that), and every
+ * read or write of a room first removes the room's expired entries and relays a {@code presence
+ * leave} for them. So entries of a node that died mid-cleanup, or restored from an old snapshot,
+ * go away by themselves. The fast path is the cluster registry's: when a node stops sending
+ * heartbeats, the one node that removes it from the registry is told ({@link NodeListener#nodeDied})
+ * and removes the dead node's members at once, relaying a {@code presence leave} for each. A node
+ * whose registry entry was missing (Redis lost its data) writes its members again. A node that
+ * stops cleanly removes its own members at once.
  *
  * <p>{@link #join}, {@link #members} and {@link #leave} never block: they issue their commands
  * back to back on one Lettuce connection of their own, so Redis gets them pipelined (a join is one
@@ -46,10 +54,12 @@ import org.springframework.data.redis.core.StringRedisTemplate;
  * With {@code P} the key prefix and {@code R} a room (the braces are the room's hash tag, shared with
  * the broker's keys for the room):
  * <ul>
- *   <li>{@code P{R}:presence} hash member id → member JSON ({@code HSET}, {@code HDEL}, {@code HGET},
- *       {@code HLEN}, {@code HRANDFIELD});</li>
+ *   <li>{@code P{R}:presence} hash member id → member JSON, and {@code P{R}:presence:expiry} sorted
+ *       set member id → expiry (epoch ms), written together by {@code presence.lua}; both expire
+ *       two lifetimes after the room's last call;</li>
  *   <li>{@code Pnode:<node>:members} set of {@code <room>\n<member id>} ({@code SADD}, {@code SREM},
- *       {@code SMEMBERS}, {@code DEL}): what to remove when the node dies.</li>
+ *       {@code SMEMBERS}, {@code DEL}): what to remove when the node dies; it expires two lifetimes
+ *       after the node's last refresh.</li>
  * </ul>
  */
 public final class RedisPresence implements Presence, NodeListener, SmartLifecycle {
@@ -64,14 +74,20 @@ public final class RedisPresence implements Presence, NodeListener, SmartLifecyc
     private final String prefix;
     private final String node;
     private final int listLimit;
+    private final Duration ttl;
+    private final String ttlMillis;
+    private final LuaScript script = LuaScript.load(RedisPresence.class, "presence.lua");
+    private ScheduledExecutorService refresher;
     /** This node's members by room: the truth that is written again if Redis lost it. */
     private final Map<String, Map<String, Member>> local = new ConcurrentHashMap<>();
     private volatile boolean running;
 
     public RedisPresence(StringRedisTemplate redis, AbstractRedisClient client, Broker broker, FrameCodec codec,
-                         String prefix, String node, int listLimit) {
+                         String prefix, String node, int listLimit, Duration ttl) {
         this.redis = redis;
         this.listLimit = listLimit;
+        this.ttl = ttl;
+        this.ttlMillis = Long.toString(Math.max(1, ttl.toMillis()));
         if (client instanceof RedisClusterClient cluster) {
             var clusterConnection = cluster.connect(StringCodec.UTF8);
             this.connection = clusterConnection;
@@ -92,27 +108,19 @@ public final class RedisPresence implements Presence, NodeListener, SmartLifecyc
     @Override
     public CompletableFuture<Roster> join(String room, Member member) {
         local.computeIfAbsent(room, r -> new ConcurrentHashMap<>()).put(member.id(), member);
-        String key = roomKey(room);
-        CompletableFuture<Boolean> stored = wrap(commands.hset(key, member.id(), codec.encodeMember(member)));
+        CompletableFuture<List<Object>> stored = call(room, "join", member.id(), codec.encodeMember(member));
         CompletableFuture<Long> indexed = wrap(commands.sadd(nodeKey(node), room + "\n" + member.id()));
-        return stored.thenCombine(indexed, (s, i) -> s).thenCombine(roster(key), (s, roster) -> roster);
+        return stored.thenCombine(indexed, (answer, i) -> answer).thenApply(answer -> roster(room, answer));
     }
 
     @Override
     public CompletableFuture<Roster> members(String room) {
-        return roster(roomKey(room));
-    }
-
-    /** HLEN and HRANDFIELD (distinct fields, at most the limit): never the whole hash of a large room. */
-    private CompletableFuture<Roster> roster(String key) {
-        CompletableFuture<Long> count = wrap(commands.hlen(key));
-        CompletableFuture<List<KeyValue<String, String>>> some = wrap(commands.hrandfieldWithvalues(key, listLimit));
-        return count.thenCombine(some, (n, values) -> new Roster(decode(values), n.intValue()));
+        return call(room, "roster").thenApply(answer -> roster(room, answer));
     }
 
     @Override
     public CompletableFuture<Integer> count(String room) {
-        return wrap(commands.hlen(roomKey(room))).thenApply(Long::intValue);
+        return call(room, "count").thenApply(answer -> count(room, answer));
     }
 
     @Override
@@ -121,11 +129,62 @@ public final class RedisPresence implements Presence, NodeListener, SmartLifecyc
             members.remove(member.id());
             return members.isEmpty() ? null : members;
         });
-        String key = roomKey(room);
-        CompletableFuture<Long> removed = wrap(commands.hdel(key, member.id()));
+        CompletableFuture<List<Object>> removed = call(room, "leave", member.id());
         CompletableFuture<Long> unindexed = wrap(commands.srem(nodeKey(node), room + "\n" + member.id()));
-        CompletableFuture<Long> left = wrap(commands.hlen(key));
-        return removed.thenCombine(unindexed, (r, u) -> r).thenCombine(left, (r, n) -> n.intValue());
+        return removed.thenCombine(unindexed, (answer, u) -> count(room, answer));
+    }
+
+    /** Runs {@code presence.lua} for the room: expired entries are removed first, whatever the operation. */
+    private CompletableFuture<List<Object>> call(String room, String operation, String... more) {
+        String[] args = new String[3 + more.length];
+        args[0] = operation;
+        args[1] = ttlMillis;
+        args[2] = Integer.toString(listLimit);
+        System.arraycopy(more, 0, args, 3, more.length);
+        return wrap(script.<List<Object>>eval(commands, new String[] {roomKey(room), expiryKey(room)}, args));
+    }
+
+    /** The count in a script's answer, after telling the room of the entries that expired. */
+    private int count(String room, List<Object> answer) {
+        int count = ((Long) answer.get(0)).intValue();
+        int expired = ((Long) answer.get(1)).intValue();
+        if (expired > 0) {
+            List<Member> gone = new ArrayList<>(expired);
+            for (int i = 2; i < 2 + expired; i++) {
+                gone.add(codec.decodeMember((String) answer.get(i)));
+            }
+            log.info("{} presence entr{} in {} expired unrefreshed (a node gone without cleaning up)",
+                    expired, expired == 1 ? "y" : "ies", room);
+            announceLeft(room, gone, count);
+        }
+        return count;
+    }
+
+    private Roster roster(String room, List<Object> answer) {
+        int count = count(room, answer);
+        int listedFrom = 2 + ((Long) answer.get(1)).intValue();
+        List<Member> members = new ArrayList<>(answer.size() - listedFrom);
+        for (int i = listedFrom; i < answer.size(); i++) {
+            members.add(codec.decodeMember((String) answer.get(i)));
+        }
+        return new Roster(members, count);
+    }
+
+    /** Refreshes this node's members, so their entries outlive the next third of their lifetime. */
+    private void refresh() {
+        local.forEach((room, members) -> {
+            String[] ids = members.keySet().toArray(String[]::new);
+            if (ids.length > 0) {
+                call(room, "refresh", ids).whenComplete((answer, error) -> {
+                    if (error != null) {
+                        log.debug("Refreshing presence in {} failed: {}", room, error.toString());
+                    } else {
+                        count(room, answer);
+                    }
+                });
+            }
+        });
+        commands.pexpire(nodeKey(node), 2 * ttl.toMillis());
     }
 
     /** Another node died; this node is the one that removes its members (and tells their rooms). */
@@ -137,12 +196,19 @@ public final class RedisPresence implements Presence, NodeListener, SmartLifecyc
     /** This node's registry entry was missing (new, or Redis lost its data): write its members again. */
     @Override
     public void registered() {
-        local.forEach((room, members) -> members.values().forEach(member -> write(room, member)));
+        local.forEach((room, members) -> members.values().forEach(member -> {
+            call(room, "join", member.id(), codec.encodeMember(member));
+            commands.sadd(nodeKey(node), room + "\n" + member.id());
+        }));
     }
 
     @Override
     public void start() {
         running = true;
+        refresher = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("presence-refresh").daemon()
+                .factory());
+        long every = Math.max(1, ttl.toMillis() / 3);
+        refresher.scheduleWithFixedDelay(this::refresh, every, every, TimeUnit.MILLISECONDS);
     }
 
     /**
@@ -156,6 +222,7 @@ public final class RedisPresence implements Presence, NodeListener, SmartLifecyc
             return;
         }
         running = false;
+        refresher.shutdownNow();
         try {
             reap(node);
         } catch (DataAccessException e) {
@@ -175,12 +242,6 @@ public final class RedisPresence implements Presence, NodeListener, SmartLifecyc
         return LifecyclePhases.PRESENCE;
     }
 
-    private Void write(String room, Member member) {
-        redis.opsForHash().put(roomKey(room), member.id(), codec.encodeMember(member));
-        redis.opsForSet().add(nodeKey(node), room + "\n" + member.id());
-        return null;
-    }
-
     /**
      * Removes a node's members. Their rooms are told as they would be by the node itself: a
      * {@code presence leave} per member in a room no larger than the list limit, one member count
@@ -196,29 +257,26 @@ public final class RedisPresence implements Presence, NodeListener, SmartLifecyc
                 String memberId = entry.substring(split + 1);
                 Object json = redis.opsForHash().get(roomKey(room), memberId);
                 redis.opsForHash().delete(roomKey(room), memberId);
+                redis.opsForZSet().remove(expiryKey(room), memberId);
                 if (json != null) {
                     left.computeIfAbsent(room, r -> new ArrayList<>()).add(codec.decodeMember((String) json));
                 }
             }
         }
-        left.forEach((room, members) -> {
-            long count = redis.opsForHash().size(roomKey(room));
-            if (count + members.size() <= listLimit) {
-                members.forEach(member -> broker.publishEvent(room,
-                        codec.encode(new ServerFrame.Presence(room, "leave", member))));
-            } else {
-                broker.publishEvent(room, codec.encode(ServerFrame.MemberCount.of(room, (int) count)));
-            }
-        });
+        left.forEach((room, members) -> announceLeft(room, members, redis.opsForZSet().zCard(expiryKey(room)).intValue()));
         redis.delete(nodeKey(deadNode));
     }
 
-    private List<Member> decode(List<KeyValue<String, String>> values) {
-        List<Member> members = new ArrayList<>(values.size());
-        for (KeyValue<String, String> value : values) {
-            members.add(codec.decodeMember(value.getValue()));
+    /**
+     * Tells a room that members left without their node saying so: a {@code presence leave} each
+     * while the room (they included) was no larger than the list limit, else one member count.
+     */
+    private void announceLeft(String room, List<Member> members, int remaining) {
+        if (remaining + members.size() <= listLimit) {
+            members.forEach(member -> broker.publishEvent(room, codec.encode(new ServerFrame.Presence(room, "leave", member))));
+        } else {
+            broker.publishEvent(room, codec.encode(ServerFrame.MemberCount.of(room, remaining)));
         }
-        return members;
     }
 
     private static <T> CompletableFuture<T> wrap(CompletionStage<T> stage) {
@@ -231,6 +289,10 @@ public final class RedisPresence implements Presence, NodeListener, SmartLifecyc
 
     private String roomKey(String room) {
         return prefix + "{" + room + "}:presence";
+    }
+
+    private String expiryKey(String room) {
+        return prefix + "{" + room + "}:presence:expiry";
     }
 
     private String nodeKey(String nodeId) {
