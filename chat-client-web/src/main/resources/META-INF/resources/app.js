@@ -297,6 +297,8 @@ function showState(state) {
 function onProblem(problem) {
   if (problem.code === ErrorCode.BROKER_UNAVAILABLE) {
     banner('store', 'The server cannot reach its message store right now. Your messages are kept and retried.');
+  } else if (problem.code === ErrorCode.OVERLOADED) {
+    banner('store', 'The server is very busy; joining is retried shortly.');
   } else if (problem.code === ErrorCode.RATE_LIMITED) {
     banner('store', 'You are sending faster than allowed; your messages are retried shortly.');
   } else if (problem.code !== 'disconnected') {

@@ -18,10 +18,11 @@ export const ErrorCode = Object.freeze({
   BAD_JSON: 'bad_json', UNKNOWN_TYPE: 'unknown_type', BAD_FRAME: 'bad_frame', INVALID_ROOM: 'invalid_room',
   TEXT_TOO_LONG: 'text_too_long', HELLO_REQUIRED: 'hello_required', NOT_JOINED: 'not_joined',
   TOO_MANY_ROOMS: 'too_many_rooms', RATE_LIMITED: 'rate_limited', BROKER_UNAVAILABLE: 'broker_unavailable',
+  OVERLOADED: 'overloaded',
 });
 
 /** Errors after which the same request may succeed later: the client retries them, keeping the clientMsgId. */
-export const RETRYABLE_ERRORS = new Set([ErrorCode.BROKER_UNAVAILABLE, ErrorCode.RATE_LIMITED]);
+export const RETRYABLE_ERRORS = new Set([ErrorCode.BROKER_UNAVAILABLE, ErrorCode.RATE_LIMITED, ErrorCode.OVERLOADED]);
 
 export const CloseCode = Object.freeze({
   NORMAL: 1000, UNSUPPORTED_DATA: 1003, MESSAGE_TOO_BIG: 1009, SERVICE_RESTART: 1012, SLOW_CONSUMER: 4008,

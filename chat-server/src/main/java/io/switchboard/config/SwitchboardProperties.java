@@ -30,9 +30,19 @@ public record SwitchboardProperties(
         @DefaultValue Cluster cluster,
         @DefaultValue Drain drain,
         @DefaultValue Rebalance rebalance,
-        @DefaultValue Presence presence) {
+        @DefaultValue Presence presence,
+        @DefaultValue Rooms rooms) {
 
     public enum BrokerType { MEMORY, REDIS }
+
+    /**
+     * The room lanes: the threads that own rooms (one per core, at least two).
+     *
+     * @param laneCapacity joins, publications and typing notices waiting on one lane at most. Beyond
+     *                     it a join is answered {@code overloaded}, a publication is read from the
+     *                     log later (one catch-up per room), a typing notice is dropped
+     */
+    public record Rooms(@DefaultValue("100000") int laneCapacity) {}
 
     /**
      * Who is in a room, for rooms of any size.

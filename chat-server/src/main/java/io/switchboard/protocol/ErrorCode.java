@@ -21,7 +21,9 @@ public enum ErrorCode {
     /** More sends and typing notices than {@code switchboard.limits.messages-per-second} allows. */
     RATE_LIMITED,
     /** The broker (Redis) cannot be reached; nothing was stored. Retry with the same clientMsgId. */
-    BROKER_UNAVAILABLE;
+    BROKER_UNAVAILABLE,
+    /** The node has more room work queued than it takes ({@code switchboard.rooms.lane-capacity}): retry later. */
+    OVERLOADED;
 
     public String wire() {
         return name().toLowerCase(java.util.Locale.ROOT);

@@ -17,6 +17,7 @@ class RoomConfiguration {
                 MeterRegistry meters) {
         int lanes = Math.max(2, Runtime.getRuntime().availableProcessors());
         return new Rooms(broker, presence, codec, properties.history().maxReplay(), lanes,
-                properties.presence().listLimit(), properties.presence().countInterval(), meters);
+                properties.rooms().laneCapacity(), properties.presence().listLimit(),
+                properties.presence().countInterval(), meters);
     }
 }

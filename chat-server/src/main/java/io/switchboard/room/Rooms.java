@@ -24,16 +24,20 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BiConsumer;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
@@ -72,6 +76,9 @@ public final class Rooms implements BrokerEventHandler, SmartLifecycle, AutoClos
     private static final Logger log = LoggerFactory.getLogger(Rooms.class);
     /** How long a join, a gap repair or a catch-up waits for Redis before it fails. */
     private static final long BROKER_WAIT_SECONDS = 10;
+    /** How every encoded {@code typing} frame starts (Jackson writes the type property first). */
+    private static final String TYPING_PREFIX = "{\"type\":\"typing\"";
+
     /** How long a stopping node lets its lanes finish what is queued (the leaves of closed connections). */
     private static final Duration STOP_WAIT = Duration.ofSeconds(5);
     /**
@@ -96,10 +103,13 @@ public final class Rooms implements BrokerEventHandler, SmartLifecycle, AutoClos
     private final Counter published;
     private final Counter delivered;
     private final Counter gaps;
+    private final Counter refusedJoins;
+    private final Counter refusedPublications;
+    private final Counter refusedTyping;
     private final Timer fanOutLatency;
     private volatile boolean running;
 
-    public Rooms(Broker broker, Presence presence, FrameCodec codec, int maxReplay, int laneCount,
+    public Rooms(Broker broker, Presence presence, FrameCodec codec, int maxReplay, int laneCount, int laneCapacity,
                  int presenceListLimit, Duration countInterval, MeterRegistry meters) {
         this.broker = broker;
         this.presence = presence;
@@ -117,6 +127,9 @@ public final class Rooms implements BrokerEventHandler, SmartLifecycle, AutoClos
                 .description("messages stored through this node (duplicates excluded)").register(meters);
         this.delivered = Counter.builder("switchboard.messages.delivered")
                 .description("message frames queued to local members").register(meters);
+        this.refusedJoins = refused("join", meters);
+        this.refusedPublications = refused("publication", meters);
+        this.refusedTyping = refused("typing", meters);
         this.gaps = Counter.builder("switchboard.gaps")
                 .description("gaps in a room's offsets that could not be repaired from the log (members were told)")
                 .register(meters);
@@ -126,14 +139,24 @@ public final class Rooms implements BrokerEventHandler, SmartLifecycle, AutoClos
         this.lanes = new Lane[laneCount];
         for (int i = 0; i < laneCount; i++) {
             lanes[i] = new Lane(Executors.newSingleThreadExecutor(
-                    Thread.ofPlatform().name("room-lane-" + i).daemon().factory()));
+                    Thread.ofPlatform().name("room-lane-" + i).daemon().factory()), laneCapacity);
         }
         broker.setHandler(this);
     }
 
+    private static Counter refused(String work, MeterRegistry meters) {
+        return Counter.builder("switchboard.lane.refused").tag("work", work)
+                .description("room work refused because its lane was full (joins answered overloaded, "
+                        + "publications caught up from the log, typing dropped)").register(meters);
+    }
+
     /** Adds the recipient to the room, answers {@code joined}, then replays what it missed since {@code since}. */
     public void join(Recipient recipient, ClientFrame.Join join) {
-        lane(join.room()).run(rooms -> startJoin(rooms, recipient, join));
+        if (!lane(join.room()).offer(rooms -> startJoin(rooms, recipient, join))) {
+            refusedJoins.increment();
+            recipient.deliver(frame(new ServerFrame.Error(ErrorCode.OVERLOADED.wire(),
+                    "this node is too busy to take the join now; retry", join.ref())));
+        }
     }
 
     /** Removes the recipient from the room and answers {@code left} (or {@code error not_joined}). */
@@ -197,7 +220,8 @@ public final class Rooms implements BrokerEventHandler, SmartLifecycle, AutoClos
 
     @Override
     public void onPublication(String room, String epoch, StoredMessage message) {
-        lane(room).run(rooms -> {
+        Lane lane = lane(room);
+        boolean queued = lane.offer(rooms -> {
             Room state = rooms.get(room);
             if (state == null) {
                 return;
@@ -208,17 +232,42 @@ public final class Rooms implements BrokerEventHandler, SmartLifecycle, AutoClos
                 state.hold(epoch, message);
             }
         });
+        if (!queued) {
+            // The lane is full: the message is in the log, and one catch-up per room reads it from
+            // there once the lane gets to it. Memory stays one entry per room, not one per message.
+            refusedPublications.increment();
+            if (lane.behind.add(room)) {
+                lane.run(rooms -> {
+                    lane.behind.remove(room);
+                    Room state = rooms.get(room);
+                    if (state != null && state.positionKnown()) {
+                        catchUp(room, state);
+                    } else if (state != null) {
+                        lane.behind.add(room); // its join in flight catches up once the position is known
+                    }
+                });
+            }
+        }
     }
 
     @Override
     public void onEvent(String room, String frame) {
         EncodedFrame message = EncodedFrame.of(frame);
-        lane(room).run(rooms -> {
+        Consumer<Map<String, Room>> relay = rooms -> {
             Room state = rooms.get(room);
             if (state != null) {
                 state.members.values().forEach(member -> member.recipient.deliver(message));
             }
-        });
+        };
+        // Typing is best effort and may be dropped when the lane is full; presence is not (a member
+        // list would stay wrong), and its volume is bounded by joins and leaves.
+        if (frame.startsWith(TYPING_PREFIX)) {
+            if (!lane(room).offer(relay)) {
+                refusedTyping.increment();
+            }
+        } else {
+            lane(room).run(relay);
+        }
     }
 
     /**
@@ -329,6 +378,9 @@ public final class Rooms implements BrokerEventHandler, SmartLifecycle, AutoClos
             HistoryPage page = reads.page();
             for (Publication early : room.position(page.epoch(), page.offset())) {
                 deliver(name, room, early.epoch(), early.message());
+            }
+            if (lane(name).behind.remove(name)) {
+                catchUp(name, room); // publications were refused while the position was not known
             }
         }
         answerJoin(rooms, name, room, pending, reads.page());
@@ -607,14 +659,27 @@ public final class Rooms implements BrokerEventHandler, SmartLifecycle, AutoClos
     /** What a join reads: the page of the log ({@code null} for a member already in the room) and the members. */
     private record Reads(HistoryPage page, Roster roster) {}
 
-    /** A single thread and the rooms it owns. */
-    private record Lane(ExecutorService executor, Map<String, Room> rooms) {
+    /**
+     * A single thread and the rooms it owns. Work that may be refused (joins, publications, typing)
+     * is bounded: at most {@code capacity} such tasks wait, and {@link #offer} answers false beyond
+     * that. Work that must run (leaves, join completions, catch-ups, presence) is not refused; it is
+     * bounded by the connections and joins themselves.
+     */
+    private static final class Lane {
+        final ExecutorService executor;
+        final Map<String, Room> rooms = new HashMap<>();
+        /** Rooms with a catch-up queued because a publication was refused; any thread adds, the lane removes. */
+        final Set<String> behind = ConcurrentHashMap.newKeySet();
+        private final AtomicInteger waiting = new AtomicInteger();
+        private final int capacity;
 
-        Lane(ExecutorService executor) {
-            this(executor, new HashMap<>());
+        Lane(ExecutorService executor, int capacity) {
+            this.executor = executor;
+            this.capacity = capacity;
         }
 
-        void run(java.util.function.Consumer<Map<String, Room>> task) {
+        /** Queues work that must run. */
+        void run(Consumer<Map<String, Room>> task) {
             try {
                 executor.execute(() -> {
                     try {
@@ -623,9 +688,22 @@ public final class Rooms implements BrokerEventHandler, SmartLifecycle, AutoClos
                         log.error("Room task failed", e);
                     }
                 });
-            } catch (java.util.concurrent.RejectedExecutionException e) {
+            } catch (RejectedExecutionException e) {
                 log.debug("Room lane stopped; dropping a task");
             }
+        }
+
+        /** Queues work that may be refused; false (and nothing queued) when {@code capacity} such tasks wait. */
+        boolean offer(Consumer<Map<String, Room>> task) {
+            if (waiting.incrementAndGet() > capacity) {
+                waiting.decrementAndGet();
+                return false;
+            }
+            run(owned -> {
+                waiting.decrementAndGet();
+                task.accept(owned);
+            });
+            return true;
         }
     }
 }

@@ -25,6 +25,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Supplier;
 import java.util.stream.LongStream;
@@ -46,7 +47,7 @@ class RoomsTests {
     private final HoldingBroker broker = new HoldingBroker(new InMemoryBroker(100, Duration.ofMinutes(1), Duration.ofDays(1), Clock.systemUTC()));
     private final InMemoryPresence presence = new InMemoryPresence(100);
     private final FrameCodec codec = new FrameCodec(100);
-    private final Rooms rooms = new Rooms(broker, presence, codec, 100, 2, 100, Duration.ofSeconds(1), new SimpleMeterRegistry());
+    private final Rooms rooms = new Rooms(broker, presence, codec, 100, 2, 1000, 100, Duration.ofSeconds(1), new SimpleMeterRegistry());
 
     @AfterEach
     void close() {
@@ -191,7 +192,7 @@ class RoomsTests {
     @Test
     void sendsTheNewestMessagesWhenMoreThanMaxReplayWereMissed() {
         HoldingBroker longLog = new HoldingBroker(new InMemoryBroker(300, Duration.ofMinutes(1), Duration.ofDays(1), Clock.systemUTC()));
-        try (Rooms shortReplay = new Rooms(longLog, new InMemoryPresence(100), codec, 100, 2, 100, Duration.ofSeconds(1),
+        try (Rooms shortReplay = new Rooms(longLog, new InMemoryPresence(100), codec, 100, 2, 1000, 100, Duration.ofSeconds(1),
                 new SimpleMeterRegistry())) {
             String epoch = null;
             for (int i = 1; i <= 150; i++) {
@@ -269,7 +270,7 @@ class RoomsTests {
     @Test
     void tellsTheMembersOfOffsetsTrimmedFromTheLogBeforeTheyCouldBeRepaired() {
         HoldingBroker small = new HoldingBroker(new InMemoryBroker(2, Duration.ofMinutes(1), Duration.ofDays(1), Clock.systemUTC()));
-        try (Rooms smallLog = new Rooms(small, presence, codec, 100, 2, 100, Duration.ofSeconds(1), new SimpleMeterRegistry())) {
+        try (Rooms smallLog = new Rooms(small, presence, codec, 100, 2, 1000, 100, Duration.ofSeconds(1), new SimpleMeterRegistry())) {
             TestRecipient ada = new TestRecipient("ada");
             smallLog.join(ada, new ClientFrame.Join("r", null, null));
             ada.await("joined");
@@ -284,6 +285,33 @@ class RoomsTests {
             Map<String, Object> gap = ada.await("gap");
             assertThat(gap).containsEntry("from", 1).containsEntry("to", 3);
             Wait.until(WAIT, () -> ada.offsets().equals(List.of(4L, 5L)), () -> "offsets " + ada.offsets());
+        }
+    }
+
+    @Test
+    void aFullLaneRefusesJoinsAndCatchesUpRefusedPublicationsFromTheLog() {
+        InMemoryBroker log = new InMemoryBroker(100, Duration.ofMinutes(1), Duration.ofDays(1), Clock.systemUTC());
+        // one lane, at most four refusable tasks waiting on it
+        try (Rooms busy = new Rooms(log, presence, codec, 100, 1, 4, 100, Duration.ofSeconds(1), new SimpleMeterRegistry())) {
+            TestRecipient ada = new TestRecipient("ada");
+            busy.join(ada, new ClientFrame.Join("r", null, null));
+            ada.await("joined");
+            CountDownLatch stuck = new CountDownLatch(1);
+            ada.stuck = stuck;
+            log.publish("r", "m1", body(1)).join(); // the lane blocks delivering it to Ada
+            for (int i = 2; i <= 12; i++) {
+                log.publish("r", "m" + i, body(i)).join(); // four wait; the rest are refused
+            }
+            TestRecipient bob = new TestRecipient("bob");
+            busy.join(bob, new ClientFrame.Join("other", null, "j1"));
+            assertThat(bob.await("error")).containsEntry("code", "overloaded").containsEntry("ref", "j1");
+
+            ada.stuck = null;
+            stuck.countDown();
+            Wait.until(WAIT, () -> ada.offsets().size() >= 12, () -> "offsets " + ada.offsets());
+            assertThat(ada.offsets()).isEqualTo(offsets(1, 12)); // every one, once, in order
+            busy.join(bob, new ClientFrame.Join("other", null, "j2"));
+            assertThat(bob.await("joined")).containsEntry("ref", "j2");
         }
     }
 
@@ -434,6 +462,8 @@ class RoomsTests {
         final List<Map<String, Object>> frames = new CopyOnWriteArrayList<>();
         final Set<String> joinedRooms = ConcurrentHashMap.newKeySet();
         private volatile boolean open = true;
+        /** While set, a delivery waits for it: the room's lane is stuck in this member's socket. */
+        volatile CountDownLatch stuck;
 
         TestRecipient(String id) {
             this.member = new Member(id, id, "node");
@@ -447,6 +477,14 @@ class RoomsTests {
         @Override
         @SuppressWarnings("unchecked")
         public void deliver(EncodedFrame frame) {
+            CountDownLatch gate = stuck;
+            if (gate != null) {
+                try {
+                    gate.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
             frames.add(JSON.readValue(frame.text(), Map.class));
         }
 
