@@ -95,6 +95,7 @@ function reset() {
 }
 
 function onJoined({ epoch }) {
+  clearBanner('store'); // a join answered: the server reaches its store and takes work again
   $('text').disabled = false;
   $('send').disabled = false;
   rankEpoch(epoch);
