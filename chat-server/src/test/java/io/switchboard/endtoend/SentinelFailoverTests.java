@@ -5,11 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.switchboard.support.ChatClient;
 import io.switchboard.support.Node;
 import io.switchboard.support.RedisSentinels;
-import io.switchboard.support.Wait;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
@@ -43,7 +40,8 @@ class SentinelFailoverTests {
                 CompletableFuture<Integer> during = CompletableFuture.supplyAsync(() -> {
                     int sent = 0;
                     while (redis.reportedPrimaryPort() != redis.replicaPort() && sent < 100) {
-                        sendUntilStored(ada, "during " + ++sent);
+                        sent++;
+                        ada.sayUntilStored("failover", "during " + sent, "during-" + sent);
                     }
                     return sent;
                 }, Executors.newVirtualThreadPerTaskExecutor());
@@ -56,28 +54,12 @@ class SentinelFailoverTests {
                 List<String> after = new ArrayList<>();
                 for (int i = 1; i <= 10; i++) {
                     String text = "after " + i;
-                    sendUntilStored(ada, text);
+                    ada.sayUntilStored("failover", text, "after-" + i);
                     after.add(text);
                 }
-                List<Object> received = new ArrayList<>();
-                Wait.until(Duration.ofSeconds(30), () -> {
-                    received.addAll(bob.drain(Duration.ofMillis(100)).stream()
-                            .filter(f -> "message".equals(f.get("type"))).map(f -> f.get("text")).toList());
-                    return received.containsAll(after);
-                }, () -> "Bob got " + received);
+                List<Object> received = bob.messageTextsUntil(after);
                 assertThat(received.stream().filter(after::contains).toList()).isEqualTo(after); // once each, in order
             }
         }
-    }
-
-    /** Sends until acknowledged, retrying refusals with the same clientMsgId as the protocol asks. */
-    private static void sendUntilStored(ChatClient client, String text) {
-        Wait.until(Duration.ofSeconds(30), () -> {
-            String clientMsgId = text.replace(' ', '-');
-            client.send(Map.of("type", "send", "room", "failover", "text", text, "clientMsgId", clientMsgId));
-            Map<String, Object> answer = client.await(f -> "error".equals(f.get("type"))
-                    || ("ack".equals(f.get("type")) && clientMsgId.equals(f.get("clientMsgId"))));
-            return "ack".equals(answer.get("type"));
-        }, () -> text + " stored");
     }
 }

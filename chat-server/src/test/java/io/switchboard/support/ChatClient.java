@@ -83,6 +83,45 @@ public final class ChatClient implements AutoCloseable {
         return await(f -> "ack".equals(f.get("type")) && clientMsgId.equals(f.get("clientMsgId")));
     }
 
+    /**
+     * Sends until acknowledged, retrying each refusal ({@code broker_unavailable} while Redis fails
+     * over) with the same clientMsgId, as the protocol asks.
+     */
+    public Map<String, Object> sayUntilStored(String room, String text, String clientMsgId) {
+        long deadline = System.nanoTime() + TIMEOUT.toNanos();
+        while (true) {
+            send(Map.of("type", "send", "room", room, "text", text, "clientMsgId", clientMsgId));
+            Map<String, Object> answer = await(f -> "error".equals(f.get("type"))
+                    || ("ack".equals(f.get("type")) && clientMsgId.equals(f.get("clientMsgId"))));
+            if ("ack".equals(answer.get("type"))) {
+                return answer;
+            }
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError(clientMsgId + " still refused after " + TIMEOUT + ": " + answer);
+            }
+            try {
+                Thread.sleep(200);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new AssertionError(e);
+            }
+        }
+    }
+
+    /**
+     * Reads {@code message} frames until every text of {@code expected} has come (failing after 30 s);
+     * answers the texts of all messages read, in the order they came.
+     */
+    public List<Object> messageTextsUntil(List<String> expected) {
+        List<Object> received = new ArrayList<>();
+        Wait.until(Duration.ofSeconds(30), () -> {
+            received.addAll(drain(Duration.ofMillis(100)).stream()
+                    .filter(f -> "message".equals(f.get("type"))).map(f -> f.get("text")).toList());
+            return received.containsAll(expected);
+        }, () -> "got " + received);
+        return received;
+    }
+
     public Map<String, Object> await(String type) {
         return await(f -> type.equals(f.get("type")));
     }

@@ -1,0 +1,133 @@
+package io.switchboard.endtoend;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.switchboard.support.ChatClient;
+import io.switchboard.support.Node;
+import io.switchboard.support.RedisClusterProcesses;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executors;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Two nodes on a real six-process Redis Cluster, configured the Spring Boot way
+ * ({@code spring.data.redis.cluster.nodes}): rooms on different slots, cross-node delivery, dedupe,
+ * resume, and a primary killed while a client sends.
+ */
+class RedisClusterTests {
+
+    private static final List<String> ROOMS = List.of("alpha", "beta", "gamma", "delta");
+    private static RedisClusterProcesses cluster;
+
+    @BeforeAll
+    static void startCluster() {
+        cluster = RedisClusterProcesses.start();
+    }
+
+    @AfterAll
+    static void stopCluster() {
+        if (cluster != null) {
+            cluster.close();
+        }
+    }
+
+    /** Two nodes on the cluster (keys under a prefix of their own), Ada connected to one and Bob to the other. */
+    private static final class Chat implements AutoCloseable {
+        final Node n1;
+        final Node n2;
+        final ChatClient ada;
+        final ChatClient bob;
+
+        Chat() {
+            String prefix = "t" + UUID.randomUUID().toString().substring(0, 8) + ":";
+            n1 = node(prefix, "n1");
+            n2 = node(prefix, "n2");
+            ada = ChatClient.connect(n1.port(), "Ada");
+            bob = ChatClient.connect(n2.port(), "Bob");
+        }
+
+        private static Node node(String prefix, String id) {
+            return Node.onRedis(0, prefix, id, "spring.data.redis.cluster.nodes=" + cluster.nodes(),
+                    "spring.data.redis.lettuce.cluster.refresh.adaptive=true",
+                    "spring.data.redis.lettuce.cluster.refresh.period=1s");
+        }
+
+        @Override
+        public void close() {
+            bob.close();
+            ada.close();
+            n2.close();
+            n1.close();
+        }
+    }
+
+    @Test
+    void roomsOnEverySlotDeliverAcrossNodesOnceAndResume() {
+        try (Chat chat = new Chat()) {
+            ChatClient ada = chat.ada;
+            ChatClient bob = chat.bob;
+            assertThat(ROOMS.stream().map(room -> cluster.primaryFor("{" + room + "}")).distinct().count())
+                    .as("the rooms live on more than one primary").isGreaterThan(1);
+            for (String room : ROOMS) {
+                ada.join(room);
+                bob.join(room);
+                Map<String, Object> ack = ada.say(room, "hello " + room, room + "-1");
+                assertThat(bob.messages(room, 1).getFirst()).containsEntry("text", "hello " + room)
+                        .containsEntry("offset", ack.get("offset"));
+                // the same clientMsgId again: stored once, answered with the first offset, not relayed
+                assertThat(ada.say(room, "hello " + room, room + "-1")).containsEntry("duplicate", true)
+                        .containsEntry("offset", ack.get("offset"));
+            }
+            assertThat(bob.drain(Duration.ofMillis(300))).noneMatch(f -> "message".equals(f.get("type")));
+
+            Map<String, Object> last = ada.say("alpha", "last before Bob leaves", "alpha-2");
+            bob.messages("alpha", 1);
+            bob.close();
+            for (int i = 3; i <= 5; i++) {
+                ada.say("alpha", "missed " + i, "alpha-" + i);
+            }
+            try (ChatClient back = ChatClient.connect(chat.n2.port(), "Bob")) {
+                Map<String, Object> joined = back.join("alpha", (String) last.get("epoch"),
+                        ((Number) last.get("offset")).longValue());
+                assertThat(joined).containsEntry("recovered", true);
+                assertThat(back.messages("alpha", 3)).extracting(m -> m.get("text"))
+                        .containsExactly("missed 3", "missed 4", "missed 5");
+            }
+        }
+    }
+
+    @Test
+    void aPrimaryKilledWhileAClientSendsIsReplacedAndTheConversationGoesOn() {
+        try (Chat chat = new Chat()) {
+            ChatClient ada = chat.ada;
+            ChatClient bob = chat.bob;
+            ada.join("killed");
+            bob.join("killed");
+            ada.say("killed", "before", "before");
+            bob.messages("killed", 1);
+
+            CompletableFuture<Void> sending = CompletableFuture.runAsync(() -> {
+                for (int i = 1; i <= 30; i++) {
+                    ada.sayUntilStored("killed", "during " + i, "during-" + i);
+                }
+            }, Executors.newVirtualThreadPerTaskExecutor());
+            cluster.killPrimary(cluster.primaryFor("{killed}"), "{killed}");
+            sending.join();
+
+            List<String> after = new ArrayList<>();
+            for (int i = 1; i <= 5; i++) {
+                ada.sayUntilStored("killed", "after " + i, "after-" + i);
+                after.add("after " + i);
+            }
+            List<Object> received = bob.messageTextsUntil(after);
+            assertThat(received.stream().filter(after::contains).toList()).isEqualTo(after); // once each, in order
+        }
+    }
+}

@@ -1,0 +1,125 @@
+package io.switchboard.support;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+
+/**
+ * A real Redis Cluster on this machine: six {@code redis-server} processes in cluster mode (three
+ * primaries, each with a replica), joined with {@code redis-cli --cluster create}, on free ports,
+ * without persistence.
+ */
+public final class RedisClusterProcesses implements AutoCloseable {
+
+    private final Path dir;
+    private final List<Integer> ports = new ArrayList<>();
+    private final Map<Integer, Process> processes = new HashMap<>();
+
+    private RedisClusterProcesses() throws IOException {
+        dir = Files.createTempDirectory("redis-cluster");
+        for (int i = 0; i < 6; i++) {
+            int port = RedisServer.freePort();
+            ports.add(port);
+            processes.put(port, new ProcessBuilder(List.of("redis-server", "--port", Integer.toString(port),
+                    "--bind", "127.0.0.1", "--cluster-enabled", "yes", "--cluster-config-file", "nodes-" + port + ".conf",
+                    "--cluster-node-timeout", "1000",
+                    // a replica may take over however long ago it last heard from its primary (the primary of
+                    // a quiet test cluster pings only every 10 s)
+                    "--cluster-replica-validity-factor", "0", "--save", "", "--appendonly", "no", "--dir", dir.toString()))
+                    .redirectErrorStream(true).redirectOutput(dir.resolve("redis-" + port + ".log").toFile()).start());
+        }
+        for (int port : ports) {
+            Wait.until(Duration.ofSeconds(10), () -> RedisServer.accepting(port), "redis-server on " + port);
+        }
+        List<String> create = new ArrayList<>(List.of("redis-cli", "--cluster", "create"));
+        ports.forEach(port -> create.add("127.0.0.1:" + port));
+        create.addAll(List.of("--cluster-replicas", "1", "--cluster-yes"));
+        Command.Result created = Command.run(create, Map.of(), 60);
+        if (created.exitCode() != 0) {
+            throw new IllegalStateException("redis-cli --cluster create failed: " + created.output());
+        }
+        for (int port : ports) {
+            Wait.until(Duration.ofSeconds(30), () -> cli(port, "CLUSTER", "INFO").contains("cluster_state:ok"),
+                    "cluster state ok on " + port);
+        }
+    }
+
+    /** Starts the six processes and creates the cluster; skips (or under CI=true fails) without redis-server. */
+    public static RedisClusterProcesses start() {
+        Command.require("redis-server");
+        Command.require("redis-cli");
+        try {
+            return new RedisClusterProcesses();
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** {@code spring.data.redis.cluster.nodes} for this cluster. */
+    public String nodes() {
+        return ports.stream().map(port -> "127.0.0.1:" + port).collect(Collectors.joining(","));
+    }
+
+    /** The port of the primary serving {@code key}'s slot now; -1 while none does (during a failover). */
+    public int primaryFor(String key) {
+        int live = livePort();
+        String slot = cli(live, "CLUSTER", "KEYSLOT", key).strip();
+        for (String line : cli(live, "CLUSTER", "NODES").lines().toList()) {
+            String[] fields = line.split(" ");
+            if (fields[2].contains("master") && !fields[2].contains("fail")) {
+                for (int i = 8; i < fields.length; i++) {
+                    String[] range = fields[i].split("-");
+                    int from = Integer.parseInt(range[0]);
+                    int to = range.length > 1 ? Integer.parseInt(range[1]) : from;
+                    int wanted = Integer.parseInt(slot);
+                    if (wanted >= from && wanted <= to) {
+                        return Integer.parseInt(fields[1].substring(fields[1].indexOf(':') + 1, fields[1].indexOf('@')));
+                    }
+                }
+            }
+        }
+        return -1;
+    }
+
+    /** Kills a primary (SIGKILL) and waits until its replica took its slots and the cluster is ok again. */
+    public void killPrimary(int port, String keyItServed) {
+        Process process = processes.get(port);
+        process.destroyForcibly();
+        try {
+            process.waitFor(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        Wait.until(Duration.ofSeconds(30), () -> primaryFor(keyItServed) > 0 && primaryFor(keyItServed) != port
+                && cli(livePort(), "CLUSTER", "INFO").contains("cluster_state:ok"), "a replica promoted for " + port);
+    }
+
+    private int livePort() {
+        return ports.stream().filter(port -> processes.get(port).isAlive()).findFirst().orElseThrow();
+    }
+
+    private static String cli(int port, String... command) {
+        List<String> args = new ArrayList<>(List.of("redis-cli", "-p", Integer.toString(port)));
+        args.addAll(List.of(command));
+        return Command.run(args, Map.of(), 10).output();
+    }
+
+    @Override
+    public void close() {
+        processes.values().forEach(Process::destroyForcibly);
+        for (Process process : processes.values()) {
+            try {
+                process.waitFor(10, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+}
