@@ -14,8 +14,9 @@ import java.util.concurrent.CompletableFuture;
  *   <li>Pub/sub delivery is at most once; subscribers detect a gap from the dense offsets and
  *       repair it with {@link #since}. Together: every stored message reaches every subscriber
  *       exactly once, in offset order.</li>
- *   <li>Each room has an epoch. If the log is lost, the epoch changes and offsets restart at 1; a
- *       position of one epoch is never compared with another's offsets.</li>
+ *   <li>Each room has an epoch. If the log is lost, the epoch changes and offsets restart at 1; if
+ *       it went back in time, {@link #fence} changes the epoch; a position of one epoch is never
+ *       compared with another's offsets.</li>
  *   <li>Ephemeral events ({@link #publishEvent}: presence, typing) are best effort and not stored.</li>
  * </ul>
  * No method blocks the caller: each returns a future, failed with {@link BrokerUnavailableException}
@@ -43,6 +44,13 @@ public interface Broker {
 
     /** The newest {@code limit} stored messages before {@code beforeOffset} ({@code 0}: before none), oldest first. */
     CompletableFuture<HistoryPage> before(String room, long beforeOffset, int limit);
+
+    /**
+     * The room's log is behind a position this node delivered ({@code lastOffset} in {@code epoch}):
+     * it was rolled back. Moves the room to a new epoch, keeping its log, unless it has moved on
+     * already, and answers the epoch it has now. A log that cannot go back in time answers its epoch.
+     */
+    CompletableFuture<String> fence(String room, String epoch, long lastOffset);
 
     /** Whether the backend can be reached now. */
     boolean isAvailable();

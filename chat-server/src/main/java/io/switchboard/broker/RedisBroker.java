@@ -59,6 +59,7 @@ public final class RedisBroker implements Broker, SmartLifecycle, AutoCloseable 
     private final String retentionSeconds;
     private final LuaScript publishScript = LuaScript.load(RedisBroker.class, "publish.lua");
     private final LuaScript historyScript = LuaScript.load(RedisBroker.class, "history.lua");
+    private final LuaScript fenceScript = LuaScript.load(RedisBroker.class, "fence.lua");
     private final StatefulConnection<String, String> commandConnection;
     private final RedisClusterAsyncCommands<String, String> commands;
     private final StatefulRedisPubSubConnection<String, String> pubSub;
@@ -126,6 +127,12 @@ public final class RedisBroker implements Broker, SmartLifecycle, AutoCloseable 
     @Override
     public CompletableFuture<HistoryPage> before(String room, long beforeOffset, int limit) {
         return history(room, "before", beforeOffset, limit);
+    }
+
+    @Override
+    public CompletableFuture<String> fence(String room, String epoch, long lastOffset) {
+        return this.<List<Object>>eval(fenceScript, new String[] {meta(room)}, epoch, Long.toString(lastOffset),
+                newEpoch()).thenApply(r -> (String) r.get(0));
     }
 
     @Override

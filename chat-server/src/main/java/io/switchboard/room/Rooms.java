@@ -594,6 +594,14 @@ public final class Rooms implements BrokerEventHandler, SmartLifecycle, AutoClos
     private void catchUp(String room, Room state) {
         try {
             HistoryPage position = await(broker.since(room, 0, 0));
+            if (position.epoch().equals(state.epoch) && position.offset() < state.lastOffset) {
+                // Redis came back with less than this node delivered (an older snapshot, a replica
+                // promoted before it had everything): new messages would reuse offsets members hold.
+                log.warn("Room {} went back from offset {} to {} in epoch {}; moving it to a new epoch",
+                        room, state.lastOffset, position.offset(), state.epoch);
+                await(broker.fence(room, state.epoch, state.lastOffset));
+                position = await(broker.since(room, 0, 0));
+            }
             if (!position.epoch().equals(state.epoch)) {
                 changeEpoch(room, state, position.epoch());
             }

@@ -451,6 +451,11 @@ class RoomsTests {
         }
 
         @Override
+        public CompletableFuture<String> fence(String room, String epoch, long lastOffset) {
+            return delegate.fence(room, epoch, lastOffset);
+        }
+
+        @Override
         public boolean isAvailable() {
             return delegate.isAvailable();
         }
