@@ -44,7 +44,8 @@ class BrokerConfiguration {
         @Bean
         RedisBroker redisBroker(LettuceConnectionFactory connectionFactory, SwitchboardProperties properties) {
             return new RedisBroker(connectionFactory.getRequiredNativeClient(), properties.redis().keyPrefix(),
-                    properties.history().size(), properties.history().dedupeTtl(), properties.history().retention());
+                    properties.history().size(), properties.history().dedupeTtl(), properties.history().retention(),
+                    properties.redis().ackReplicas(), properties.redis().ackTimeout());
         }
 
         /**

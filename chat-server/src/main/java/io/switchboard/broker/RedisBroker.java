@@ -3,6 +3,7 @@ package io.switchboard.broker;
 import io.lettuce.core.AbstractRedisClient;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulConnection;
+import io.lettuce.core.api.async.RedisAsyncCommands;
 import io.lettuce.core.cluster.RedisClusterClient;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import io.lettuce.core.codec.StringCodec;
@@ -57,6 +58,15 @@ public final class RedisBroker implements Broker, SmartLifecycle, AutoCloseable 
     private final int historySize;
     private final long dedupeTtlSeconds;
     private final String retentionSeconds;
+    /** Replicas a publish waits for before it is acknowledged ({@code 0}: none). */
+    private final int ackReplicas;
+    private final long ackTimeoutMillis;
+    /**
+     * Where publishes go when they wait for replicas: {@code WAIT} holds its connection until the
+     * replicas answer, so it gets one of its own and every other command keeps flowing.
+     */
+    private final RedisAsyncCommands<String, String> publishCommands;
+    private final StatefulConnection<String, String> publishConnection;
     private final LuaScript publishScript = LuaScript.load(RedisBroker.class, "publish.lua");
     private final LuaScript historyScript = LuaScript.load(RedisBroker.class, "history.lua");
     private final LuaScript fenceScript = LuaScript.load(RedisBroker.class, "fence.lua");
@@ -68,7 +78,9 @@ public final class RedisBroker implements Broker, SmartLifecycle, AutoCloseable 
     private final AtomicBoolean closed = new AtomicBoolean();
 
     public RedisBroker(AbstractRedisClient client, String prefix, int historySize, Duration dedupeTtl,
-                       Duration retention) {
+                       Duration retention, int ackReplicas, Duration ackTimeout) {
+        this.ackReplicas = ackReplicas;
+        this.ackTimeoutMillis = Math.max(1, ackTimeout.toMillis());
         this.prefix = prefix;
         this.historySize = historySize;
         long retained = Math.max(1, retention.toSeconds());
@@ -89,6 +101,18 @@ public final class RedisBroker implements Broker, SmartLifecycle, AutoCloseable 
             throw new IllegalArgumentException("unsupported Redis client " + client.getClass().getName());
         }
         pubSub.addListener(new Listener());
+        if (ackReplicas > 0 && client instanceof RedisClient standalone) {
+            var connection = standalone.connect(StringCodec.UTF8);
+            this.publishConnection = connection;
+            this.publishCommands = connection.async();
+        } else if (ackReplicas > 0) {
+            // WAIT must reach the primary that ran the publish; a cluster connection routes it elsewhere
+            throw new IllegalArgumentException("switchboard.redis.ack-replicas works with one Redis or Sentinel, "
+                    + "not with a Redis Cluster");
+        } else {
+            this.publishConnection = null;
+            this.publishCommands = null;
+        }
     }
 
     @Override
@@ -109,9 +133,27 @@ public final class RedisBroker implements Broker, SmartLifecycle, AutoCloseable 
     @Override
     public CompletableFuture<PublishResult> publish(String room, String clientMsgId, String body) {
         String[] keys = {meta(room), logKey(room), prefix + "{" + room + "}:dedupe:" + clientMsgId};
-        return this.<List<Object>>eval(publishScript, keys, newEpoch(), body, channel(room),
-                        Integer.toString(historySize), Long.toString(dedupeTtlSeconds), retentionSeconds)
-                .thenApply(r -> new PublishResult((String) r.get(0), (Long) r.get(1), ((Long) r.get(2)) == 1L));
+        String[] args = {newEpoch(), body, channel(room), Integer.toString(historySize),
+                Long.toString(dedupeTtlSeconds), retentionSeconds};
+        if (publishCommands == null) {
+            return this.<List<Object>>eval(publishScript, keys, args).thenApply(RedisBroker::published);
+        }
+        // The script and WAIT back to back on the publishing connection: WAIT answers once the
+        // replicas have every write this connection made, the publish included.
+        CompletableFuture<List<Object>> stored = publishScript.eval(publishCommands, keys, args);
+        CompletableFuture<Long> replicated = publishCommands.waitForReplication(ackReplicas, ackTimeoutMillis)
+                .toCompletableFuture();
+        return wrap(stored.thenCombine(replicated, (r, replicas) -> {
+            if (replicas < ackReplicas) {
+                throw new IllegalStateException("stored, but on " + replicas + " of " + ackReplicas
+                        + " replicas within " + ackTimeoutMillis + " ms");
+            }
+            return published(r);
+        }));
+    }
+
+    private static PublishResult published(List<Object> r) {
+        return new PublishResult((String) r.get(0), (Long) r.get(1), ((Long) r.get(2)) == 1L);
     }
 
     @Override
@@ -146,6 +188,9 @@ public final class RedisBroker implements Broker, SmartLifecycle, AutoCloseable 
         if (closed.compareAndSet(false, true)) {
             pubSub.close();
             commandConnection.close();
+            if (publishConnection != null) {
+                publishConnection.close();
+            }
         }
     }
 

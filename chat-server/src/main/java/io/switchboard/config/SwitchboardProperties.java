@@ -113,11 +113,19 @@ public record SwitchboardProperties(
      * @param requestQueueSize  Redis commands a connection holds while they wait for their answers; one
      *                          more is refused at once ({@code broker_unavailable} to the client)
      *                          instead of queueing without bound while Redis is slow
+     * @param ackReplicas       {@code 0}: a send is acknowledged once the primary stored it. More: only
+     *                          once that many replicas have it too ({@code WAIT}), so a failover cannot
+     *                          lose an acknowledged message; a send they do not confirm within
+     *                          {@code ackTimeout} is answered {@code broker_unavailable} (stored; a retry
+     *                          with the same clientMsgId is acknowledged once replicated)
+     * @param ackTimeout        how long a send waits for its replicas
      */
     public record Redis(
             @DefaultValue("sb:") String keyPrefix,
             @DefaultValue("2s") Duration reconnectMaxDelay,
-            @DefaultValue("10000") int requestQueueSize) {}
+            @DefaultValue("10000") int requestQueueSize,
+            @DefaultValue("0") int ackReplicas,
+            @DefaultValue("1s") Duration ackTimeout) {}
 
     /**
      * The node registry: every node writes its state and connection count on each heartbeat.

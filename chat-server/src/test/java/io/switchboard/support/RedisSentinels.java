@@ -28,11 +28,12 @@ public final class RedisSentinels implements AutoCloseable {
     private final int replica = RedisServer.freePort();
     private final List<Integer> sentinels = List.of(RedisServer.freePort(), RedisServer.freePort(), RedisServer.freePort());
     private final List<Process> processes = new ArrayList<>();
+    private Process replicaProcess;
 
     private RedisSentinels() throws IOException {
         dir = Files.createTempDirectory("redis-sentinels");
         server(primary);
-        server(replica, "--replicaof", "127.0.0.1", Integer.toString(primary));
+        replicaProcess = server(replica, "--replicaof", "127.0.0.1", Integer.toString(primary));
         for (int port : sentinels) {
             Path config = dir.resolve("sentinel-" + port + ".conf");
             Files.writeString(config, String.join("\n",
@@ -103,18 +104,34 @@ public final class RedisSentinels implements AutoCloseable {
         }
     }
 
-    private void server(int port, String... extra) {
+    /** Kills the replica (SIGKILL): the primary goes on alone. */
+    public void stopReplica() {
+        replicaProcess.destroyForcibly();
+        Wait.until(Duration.ofSeconds(10), () -> !RedisServer.accepting(replica), "the replica stopped");
+    }
+
+    /** Starts the replica again and waits until it is in sync with the primary. */
+    public void startReplica() {
+        replicaProcess = server(replica, "--replicaof", "127.0.0.1", Integer.toString(primary));
+        Wait.until(Duration.ofSeconds(30), () -> on(replica, r -> r.info("replication")).contains("master_link_status:up"),
+                "the replica in sync");
+    }
+
+    private Process server(int port, String... extra) {
         List<String> command = new ArrayList<>(List.of("redis-server", "--port", Integer.toString(port),
                 "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", dir.toString()));
         command.addAll(List.of(extra));
-        start(command, "redis-" + port);
+        Process process = start(command, "redis-" + port);
         Wait.until(Duration.ofSeconds(10), () -> RedisServer.accepting(port), "redis-server on " + port);
+        return process;
     }
 
-    private void start(List<String> command, String log) {
+    private Process start(List<String> command, String log) {
         try {
-            processes.add(new ProcessBuilder(command).redirectErrorStream(true)
-                    .redirectOutput(dir.resolve(log + ".log").toFile()).start());
+            Process process = new ProcessBuilder(command).redirectErrorStream(true)
+                    .redirectOutput(dir.resolve(log + ".log").toFile()).start();
+            processes.add(process);
+            return process;
         } catch (IOException e) {
             throw new IllegalStateException("cannot start " + command.getFirst(), e);
         }

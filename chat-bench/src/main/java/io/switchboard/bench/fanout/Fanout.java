@@ -156,7 +156,7 @@ public final class Fanout implements AutoCloseable {
                 scenario.size(), scenario.deflate(), deflated, scenario.warmup().toMillis() / 1000.0, seconds,
                 tally.sent.sum(), tally.acked.sum(), expected, received, Math.max(0, expected - received),
                 tally.duplicated.sum(), tally.outOfOrder.sum(), seconds > 0 ? received / seconds : 0, tally.latency(),
-                Percentiles.ofMicros(tally.connectMicros),
+                Percentiles.ofMicros(tally.ackMicros), Percentiles.ofMicros(tally.connectMicros),
                 Percentiles.ofMicros(tally.rejoinMicros), tally.errors());
     }
 

@@ -28,6 +28,7 @@ import java.util.Map;
  * @param outOfOrder first receipts that came after a later message of the same publisher
  * @param deliveriesPerSecond received / seconds
  * @param latencyMs from the scheduled send time to receipt
+ * @param ackMs from the scheduled send time to the sender's acknowledgement (the server stored it)
  * @param connectMs from opening the connection to joined
  * @param rejoinMs from losing a connection to joined again (moves during a drain)
  * @param errors what went wrong, by kind, with counts
@@ -35,7 +36,8 @@ import java.util.Map;
 public record FanoutResult(String system, List<String> urls, int rooms, int membersPerRoom, int publishers,
         double messageRate, double deliveryRate, int size, boolean deflateOffered, int deflateNegotiated,
         double warmupSeconds, double seconds, long sent, long acked, long expected, long received, long lost,
-        long duplicated, long outOfOrder, double deliveriesPerSecond, Percentiles latencyMs, Percentiles connectMs,
+        long duplicated, long outOfOrder, double deliveriesPerSecond, Percentiles latencyMs, Percentiles ackMs,
+        Percentiles connectMs,
         Percentiles rejoinMs, Map<String, Long> errors) {
 
     /** Nothing lost, nothing twice, nothing out of order: the system kept its delivery guarantee. */
@@ -57,6 +59,9 @@ public record FanoutResult(String system, List<String> urls, int rooms, int memb
                 expected, received, lost, duplicated, outOfOrder));
         out.append(String.format("  rate      %,.0f deliveries/s%n", deliveriesPerSecond));
         out.append("  latency   ").append(latencyMs.line()).append('\n');
+        if (ackMs.count() > 0) {
+            out.append("  ack       ").append(ackMs.line()).append('\n');
+        }
         out.append("  connect   ").append(connectMs.line()).append('\n');
         if (rejoinMs.count() > 0) {
             out.append("  rejoin    ").append(rejoinMs.line()).append('\n');

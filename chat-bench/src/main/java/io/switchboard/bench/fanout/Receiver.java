@@ -44,6 +44,7 @@ final class Receiver implements Member.Events {
         Payload payload = Payload.decode(text);
         if (payload != null && tally.counts(payload.scheduledNanos())) {
             tally.acked.increment();
+            tally.ackMicros.recordValue(Tally.micros(System.nanoTime() - payload.scheduledNanos()));
         }
     }
 

@@ -26,6 +26,7 @@ final class Tally {
     final LongAdder duplicated = new LongAdder();
     final LongAdder outOfOrder = new LongAdder();
     final Histogram latencyMicros = new ConcurrentHistogram(SIGNIFICANT_DIGITS);
+    final Histogram ackMicros = new ConcurrentHistogram(SIGNIFICANT_DIGITS);
     final Histogram connectMicros = new ConcurrentHistogram(SIGNIFICANT_DIGITS);
     final Histogram rejoinMicros = new ConcurrentHistogram(SIGNIFICANT_DIGITS);
     private final Map<String, LongAdder> errors = new ConcurrentHashMap<>();
