@@ -26,7 +26,7 @@ class BrokerConfiguration {
     @ConditionalOnProperty(name = "switchboard.broker", havingValue = "memory", matchIfMissing = true)
     Broker inMemoryBroker(SwitchboardProperties properties) {
         return new InMemoryBroker(properties.history().size(), properties.history().dedupeTtl(),
-                properties.history().retention(), Clock.systemUTC());
+                properties.history().retention(), properties.history().maxRooms(), Clock.systemUTC());
     }
 
     /** A health contributor named {@code broker}: DOWN while the broker's backend cannot be reached. */

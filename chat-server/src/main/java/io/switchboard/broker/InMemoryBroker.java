@@ -32,11 +32,13 @@ public final class InMemoryBroker implements Broker {
     private final int historySize;
     private final Duration dedupeTtl;
     private final long retentionMillis;
+    private final int maxRooms;
     private final Clock clock;
     private final AtomicLong accesses = new AtomicLong();
     private volatile BrokerEventHandler handler;
 
-    public InMemoryBroker(int historySize, Duration dedupeTtl, Duration retention, Clock clock) {
+    public InMemoryBroker(int historySize, Duration dedupeTtl, Duration retention, int maxRooms, Clock clock) {
+        this.maxRooms = maxRooms;
         this.historySize = historySize;
         this.dedupeTtl = dedupeTtl;
         this.retentionMillis = retention.toMillis();
@@ -62,7 +64,12 @@ public final class InMemoryBroker implements Broker {
 
     @Override
     public CompletableFuture<PublishResult> publish(String room, String clientMsgId, String body) {
-        RoomLog log = log(room);
+        RoomLog log;
+        try {
+            log = log(room);
+        } catch (BrokerUnavailableException e) {
+            return CompletableFuture.failedFuture(e);
+        }
         synchronized (log) {
             long now = clock.millis();
             // insertion order is expiry order: drop expired ids from the head
@@ -100,7 +107,12 @@ public final class InMemoryBroker implements Broker {
 
     @Override
     public CompletableFuture<HistoryPage> since(String room, long afterOffset, int limit) {
-        RoomLog log = log(room);
+        RoomLog log;
+        try {
+            log = log(room);
+        } catch (BrokerUnavailableException e) {
+            return CompletableFuture.failedFuture(e);
+        }
         synchronized (log) {
             List<StoredMessage> page = new ArrayList<>(Math.min(limit, log.messages.size()));
             for (StoredMessage m : log.messages) {
@@ -117,7 +129,12 @@ public final class InMemoryBroker implements Broker {
 
     @Override
     public CompletableFuture<HistoryPage> before(String room, long beforeOffset, int limit) {
-        RoomLog log = log(room);
+        RoomLog log;
+        try {
+            log = log(room);
+        } catch (BrokerUnavailableException e) {
+            return CompletableFuture.failedFuture(e);
+        }
         synchronized (log) {
             ArrayDeque<StoredMessage> page = new ArrayDeque<>();
             var it = log.messages.descendingIterator();
@@ -134,7 +151,12 @@ public final class InMemoryBroker implements Broker {
     /** This log lives and dies with the node: it never goes back in time, so there is nothing to fence. */
     @Override
     public CompletableFuture<String> fence(String room, String epoch, long lastOffset) {
-        RoomLog log = log(room);
+        RoomLog log;
+        try {
+            log = log(room);
+        } catch (BrokerUnavailableException e) {
+            return CompletableFuture.failedFuture(e);
+        }
         synchronized (log) {
             return CompletableFuture.completedFuture(log.epoch);
         }
@@ -145,11 +167,22 @@ public final class InMemoryBroker implements Broker {
         return true;
     }
 
-    /** The room's log; a new one (a new epoch) when it was never written or not within the retention. */
+    /**
+     * The room's log; a new one (a new epoch) when it was never written or not within the retention.
+     * A room beyond {@code maxRooms} (after forgetting the expired ones) is refused.
+     */
     private RoomLog log(String room) {
         long now = clock.millis();
         if (accesses.incrementAndGet() % SWEEP_EVERY == 0) {
             rooms.values().removeIf(log -> log.expired(now));
+        }
+        RoomLog existing = rooms.get(room);
+        if ((existing == null || existing.expired(now)) && rooms.size() >= maxRooms) {
+            rooms.values().removeIf(log -> log.expired(now));
+            if (rooms.size() >= maxRooms && !rooms.containsKey(room)) {
+                throw new BrokerFullException("this node holds its most rooms, " + maxRooms
+                        + " (switchboard.history.max-rooms); a room is forgotten after the retention");
+            }
         }
         return rooms.compute(room, (r, log) -> log == null || log.expired(now)
                 ? new RoomLog(UUID.randomUUID().toString().substring(0, 8), now + retentionMillis) : log);

@@ -86,12 +86,16 @@ public record SwitchboardProperties(
      * @param retention how long a room's log and position are kept after its last message (a room
      *                  only joined, never written, after that join); then they expire, and the
      *                  room's next message starts a new epoch
+     * @param maxRooms  rooms the in-memory broker keeps at most (with {@code broker=memory}); a join or
+     *                  send for one more is answered {@code broker_unavailable}, saying so, until
+     *                  rooms expire
      */
     public record History(
             @DefaultValue("1000") int size,
             @DefaultValue("1000") int maxReplay,
             @DefaultValue("10m") Duration dedupeTtl,
-            @DefaultValue("30d") Duration retention) {}
+            @DefaultValue("30d") Duration retention,
+            @DefaultValue("100000") int maxRooms) {}
 
     /**
      * Each connection's bounded send queue; a client that falls this far behind is closed with 4008.

@@ -2,6 +2,7 @@ package io.switchboard.room;
 
 import io.switchboard.broker.Broker;
 import io.switchboard.broker.BrokerEventHandler;
+import io.switchboard.broker.BrokerFullException;
 import io.switchboard.broker.HistoryPage;
 import io.switchboard.config.LifecyclePhases;
 import io.switchboard.presence.Presence;
@@ -27,6 +28,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -187,7 +189,7 @@ public final class Rooms implements BrokerEventHandler, SmartLifecycle, AutoClos
         broker.publish(send.room(), send.clientMsgId(), body).whenComplete((stored, error) -> {
             if (error != null) {
                 log.debug("Publish to {} failed: {}", send.room(), error.toString());
-                recipient.deliver(frame(unavailable(send.ref())));
+                recipient.deliver(frame(unavailable(send.ref(), error)));
                 return;
             }
             if (!stored.duplicate()) {
@@ -208,7 +210,7 @@ public final class Rooms implements BrokerEventHandler, SmartLifecycle, AutoClos
         long before = request.before() == null ? 0 : request.before();
         broker.before(request.room(), before, request.limit()).whenComplete((page, error) -> {
             if (error != null) {
-                recipient.deliver(frame(unavailable(request.ref())));
+                recipient.deliver(frame(unavailable(request.ref(), error)));
                 return;
             }
             List<StoredMessage> messages = page.messages();
@@ -459,7 +461,7 @@ public final class Rooms implements BrokerEventHandler, SmartLifecycle, AutoClos
             leavePresence(name, member, false);
         }
         dropIfUnused(rooms, name, room);
-        pending.recipient.deliver(frame(unavailable(pending.request.ref())));
+        pending.recipient.deliver(frame(unavailable(pending.request.ref(), error)));
         joinsFailed.increment();
         pending.completed();
     }
@@ -642,8 +644,11 @@ public final class Rooms implements BrokerEventHandler, SmartLifecycle, AutoClos
         return EncodedFrame.of(codec.encode(frame));
     }
 
-    private static ServerFrame.Error unavailable(String ref) {
-        return new ServerFrame.Error(ErrorCode.BROKER_UNAVAILABLE.wire(), "the message broker is unavailable; retry", ref);
+    /** {@code broker_unavailable}: why, when the broker is full; else that it cannot be reached. */
+    private static ServerFrame.Error unavailable(String ref, Throwable error) {
+        Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+        String why = cause instanceof BrokerFullException ? cause.getMessage() : "the message broker is unavailable; retry";
+        return new ServerFrame.Error(ErrorCode.BROKER_UNAVAILABLE.wire(), why, ref);
     }
 
     private static <T> T await(Future<T> future) {

@@ -46,7 +46,7 @@ class RedisPresenceTests extends PresenceContractTests {
     protected Presence createPresence() {
         String prefix = "test-" + UUID.randomUUID().toString().substring(0, 8) + ":";
         redisPresence = new RedisPresence(new StringRedisTemplate(connectionFactory),
-                connectionFactory.getRequiredNativeClient(), new InMemoryBroker(10, Duration.ofMinutes(1), Duration.ofDays(1), Clock.systemUTC()),
+                connectionFactory.getRequiredNativeClient(), new InMemoryBroker(10, Duration.ofMinutes(1), Duration.ofDays(1), 100_000, Clock.systemUTC()),
                 new FrameCodec(100), prefix, "node-1", LIST_LIMIT, Duration.ofSeconds(30));
         redisPresence.start();
         return redisPresence;
@@ -62,7 +62,7 @@ class RedisPresenceTests extends PresenceContractTests {
         String prefix = "heal-" + UUID.randomUUID().toString().substring(0, 8) + ":";
         StringRedisTemplate template = new StringRedisTemplate(connectionFactory);
         Queue<String> events = new ConcurrentLinkedQueue<>();
-        InMemoryBroker broker = new InMemoryBroker(10, Duration.ofMinutes(1), Duration.ofDays(1), Clock.systemUTC());
+        InMemoryBroker broker = new InMemoryBroker(10, Duration.ofMinutes(1), Duration.ofDays(1), 100_000, Clock.systemUTC());
         broker.setHandler(new BrokerEventHandler() {
             @Override
             public void onPublication(String room, String epoch, StoredMessage message) {

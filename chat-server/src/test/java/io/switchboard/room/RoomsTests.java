@@ -44,7 +44,7 @@ class RoomsTests {
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
     private static final Duration WAIT = Duration.ofSeconds(10);
-    private final HoldingBroker broker = new HoldingBroker(new InMemoryBroker(100, Duration.ofMinutes(1), Duration.ofDays(1), Clock.systemUTC()));
+    private final HoldingBroker broker = new HoldingBroker(new InMemoryBroker(100, Duration.ofMinutes(1), Duration.ofDays(1), 100_000, Clock.systemUTC()));
     private final InMemoryPresence presence = new InMemoryPresence(100);
     private final FrameCodec codec = new FrameCodec(100);
     private final Rooms rooms = new Rooms(broker, presence, codec, 100, 2, 1000, 100, Duration.ofSeconds(1), new SimpleMeterRegistry());
@@ -191,7 +191,7 @@ class RoomsTests {
 
     @Test
     void sendsTheNewestMessagesWhenMoreThanMaxReplayWereMissed() {
-        HoldingBroker longLog = new HoldingBroker(new InMemoryBroker(300, Duration.ofMinutes(1), Duration.ofDays(1), Clock.systemUTC()));
+        HoldingBroker longLog = new HoldingBroker(new InMemoryBroker(300, Duration.ofMinutes(1), Duration.ofDays(1), 100_000, Clock.systemUTC()));
         try (Rooms shortReplay = new Rooms(longLog, new InMemoryPresence(100), codec, 100, 2, 1000, 100, Duration.ofSeconds(1),
                 new SimpleMeterRegistry())) {
             String epoch = null;
@@ -269,7 +269,7 @@ class RoomsTests {
 
     @Test
     void tellsTheMembersOfOffsetsTrimmedFromTheLogBeforeTheyCouldBeRepaired() {
-        HoldingBroker small = new HoldingBroker(new InMemoryBroker(2, Duration.ofMinutes(1), Duration.ofDays(1), Clock.systemUTC()));
+        HoldingBroker small = new HoldingBroker(new InMemoryBroker(2, Duration.ofMinutes(1), Duration.ofDays(1), 100_000, Clock.systemUTC()));
         try (Rooms smallLog = new Rooms(small, presence, codec, 100, 2, 1000, 100, Duration.ofSeconds(1), new SimpleMeterRegistry())) {
             TestRecipient ada = new TestRecipient("ada");
             smallLog.join(ada, new ClientFrame.Join("r", null, null));
@@ -290,7 +290,7 @@ class RoomsTests {
 
     @Test
     void aFullLaneRefusesJoinsAndCatchesUpRefusedPublicationsFromTheLog() {
-        InMemoryBroker log = new InMemoryBroker(100, Duration.ofMinutes(1), Duration.ofDays(1), Clock.systemUTC());
+        InMemoryBroker log = new InMemoryBroker(100, Duration.ofMinutes(1), Duration.ofDays(1), 100_000, Clock.systemUTC());
         // one lane, at most four refusable tasks waiting on it
         try (Rooms busy = new Rooms(log, presence, codec, 100, 1, 4, 100, Duration.ofSeconds(1), new SimpleMeterRegistry())) {
             TestRecipient ada = new TestRecipient("ada");
