@@ -3,13 +3,12 @@ package io.switchboard.endtoend;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.switchboard.support.ChatClient;
-import io.switchboard.support.Node;
 import io.switchboard.support.RedisClusterProcesses;
+import io.switchboard.support.TwoNodes;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import org.junit.jupiter.api.AfterAll;
@@ -38,39 +37,16 @@ class RedisClusterTests {
         }
     }
 
-    /** Two nodes on the cluster (keys under a prefix of their own), Ada connected to one and Bob to the other. */
-    private static final class Chat implements AutoCloseable {
-        final Node n1;
-        final Node n2;
-        final ChatClient ada;
-        final ChatClient bob;
-
-        Chat() {
-            String prefix = "t" + UUID.randomUUID().toString().substring(0, 8) + ":";
-            n1 = node(prefix, "n1");
-            n2 = node(prefix, "n2");
-            ada = ChatClient.connect(n1.port(), "Ada");
-            bob = ChatClient.connect(n2.port(), "Bob");
-        }
-
-        private static Node node(String prefix, String id) {
-            return Node.onRedis(0, prefix, id, "spring.data.redis.cluster.nodes=" + cluster.nodes(),
-                    "spring.data.redis.lettuce.cluster.refresh.adaptive=true",
-                    "spring.data.redis.lettuce.cluster.refresh.period=1s");
-        }
-
-        @Override
-        public void close() {
-            bob.close();
-            ada.close();
-            n2.close();
-            n1.close();
-        }
+    /** Two nodes on the cluster, with Ada and Bob; the settings a user would give (docs/operations.md). */
+    private static TwoNodes twoNodes() {
+        return new TwoNodes(0, "spring.data.redis.cluster.nodes=" + cluster.nodes(),
+                "spring.data.redis.lettuce.cluster.refresh.adaptive=true",
+                "spring.data.redis.lettuce.cluster.refresh.period=1s");
     }
 
     @Test
     void roomsOnEverySlotDeliverAcrossNodesOnceAndResume() {
-        try (Chat chat = new Chat()) {
+        try (TwoNodes chat = twoNodes()) {
             ChatClient ada = chat.ada;
             ChatClient bob = chat.bob;
             assertThat(ROOMS.stream().map(room -> cluster.primaryFor("{" + room + "}")).distinct().count())
@@ -105,7 +81,7 @@ class RedisClusterTests {
 
     @Test
     void aPrimaryKilledWhileAClientSendsIsReplacedAndTheConversationGoesOn() {
-        try (Chat chat = new Chat()) {
+        try (TwoNodes chat = twoNodes()) {
             ChatClient ada = chat.ada;
             ChatClient bob = chat.bob;
             ada.join("killed");

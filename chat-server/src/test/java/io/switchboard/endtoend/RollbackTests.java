@@ -38,12 +38,12 @@ class RollbackTests extends OnRedis {
         String restoredOffset = onRedis(redisCommands -> redisCommands.hget(prefix + "{restored}:meta", "offset"));
         assertThat(restoredOffset).as("restored from the snapshot").isEqualTo("3");
 
-        Map<String, Object> stored = ada.sayUntilStored("restored", "after the restore", "after-restore");
+        // stored before or after a node moves the room to a new epoch: either way it arrives once
+        ada.sayUntilStored("restored", "after the restore", "after-restore");
         for (ChatClient client : List.of(ada, bob)) {
             Map<String, Object> changed = client.await("epoch_changed");
             assertThat(changed).containsEntry("previousEpoch", epoch);
             assertThat(client.messageTextsUntil(List.of("after the restore"))).containsOnlyOnce("after the restore");
         }
-        assertThat(stored.get("epoch")).isNotEqualTo(epoch);
     }
 }

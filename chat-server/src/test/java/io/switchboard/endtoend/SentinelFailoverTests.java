@@ -3,11 +3,10 @@ package io.switchboard.endtoend;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.switchboard.support.ChatClient;
-import io.switchboard.support.Node;
 import io.switchboard.support.RedisSentinels;
+import io.switchboard.support.TwoNodes;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import org.junit.jupiter.api.Test;
@@ -21,44 +20,70 @@ import org.junit.jupiter.api.Test;
  */
 class SentinelFailoverTests {
 
+    private static String[] sentinel(RedisSentinels redis) {
+        return new String[] {"spring.data.redis.sentinel.master=" + RedisSentinels.MASTER,
+                "spring.data.redis.sentinel.nodes=" + redis.sentinelNodes()};
+    }
+
     @Test
     void nodesFollowTheNewPrimaryAfterAFailoverAndClientsKeepChatting() {
-        try (RedisSentinels redis = RedisSentinels.start()) {
-            String prefix = "t" + UUID.randomUUID().toString().substring(0, 8) + ":";
-            String[] sentinel = {"spring.data.redis.sentinel.master=" + RedisSentinels.MASTER,
-                    "spring.data.redis.sentinel.nodes=" + redis.sentinelNodes()};
-            try (Node n1 = Node.onRedis(redis.primaryPort(), prefix, "n1", sentinel);
-                 Node n2 = Node.onRedis(redis.primaryPort(), prefix, "n2", sentinel);
-                 ChatClient ada = ChatClient.connect(n1.port(), "Ada");
-                 ChatClient bob = ChatClient.connect(n2.port(), "Bob")) {
-                ada.join("failover");
-                bob.join("failover");
-                ada.say("failover", "before", "before");
-                assertThat(bob.messages("failover", 1).getFirst()).containsEntry("text", "before");
+        try (RedisSentinels redis = RedisSentinels.start();
+             TwoNodes chat = new TwoNodes(redis.primaryPort(), sentinel(redis)).join("failover")) {
+            ChatClient ada = chat.ada;
+            ChatClient bob = chat.bob;
+            ada.say("failover", "before", "before");
+            assertThat(bob.messages("failover", 1).getFirst()).containsEntry("text", "before");
 
-                // traffic while the failover happens: each send retried until acknowledged
-                CompletableFuture<Integer> during = CompletableFuture.supplyAsync(() -> {
-                    int sent = 0;
-                    while (redis.reportedPrimaryPort() != redis.replicaPort() && sent < 100) {
-                        sent++;
-                        ada.sayUntilStored("failover", "during " + sent, "during-" + sent);
-                    }
-                    return sent;
-                }, Executors.newVirtualThreadPerTaskExecutor());
-                redis.failOver();
-                assertThat(redis.reportedPrimaryPort()).isEqualTo(redis.replicaPort());
-                assertThat(during.join()).isPositive();
-
-                // The nodes reconnect through the sentinels to the new primary; until then a send
-                // is refused (broker_unavailable) and the client retries it with the same clientMsgId.
-                List<String> after = new ArrayList<>();
-                for (int i = 1; i <= 10; i++) {
-                    String text = "after " + i;
-                    ada.sayUntilStored("failover", text, "after-" + i);
-                    after.add(text);
+            // traffic while the failover happens: each send retried until acknowledged
+            CompletableFuture<Integer> during = CompletableFuture.supplyAsync(() -> {
+                int sent = 0;
+                while (redis.reportedPrimaryPort() != redis.replicaPort() && sent < 100) {
+                    sent++;
+                    ada.sayUntilStored("failover", "during " + sent, "during-" + sent);
                 }
-                List<Object> received = bob.messageTextsUntil(after);
-                assertThat(received.stream().filter(after::contains).toList()).isEqualTo(after); // once each, in order
+                return sent;
+            }, Executors.newVirtualThreadPerTaskExecutor());
+            redis.failOver();
+            assertThat(redis.reportedPrimaryPort()).isEqualTo(redis.replicaPort());
+            assertThat(during.join()).isPositive();
+
+            // The nodes reconnect through the sentinels to the new primary; until then a send
+            // is refused (broker_unavailable) and the client retries it with the same clientMsgId.
+            List<String> after = new ArrayList<>();
+            for (int i = 1; i <= 10; i++) {
+                String text = "after " + i;
+                ada.sayUntilStored("failover", text, "after-" + i);
+                after.add(text);
+            }
+            List<Object> received = bob.messageTextsUntil(after);
+            assertThat(received.stream().filter(after::contains).toList()).isEqualTo(after); // once each, in order
+        }
+    }
+
+    @Test
+    void aReplicaPromotedBeforeItHadEverythingGivesTheRoomANewEpochAndNothingNewIsDropped() {
+        try (RedisSentinels redis = RedisSentinels.start();
+             TwoNodes chat = new TwoNodes(redis.primaryPort(), sentinel(redis)).join("lag")) {
+            ChatClient ada = chat.ada;
+            ChatClient bob = chat.bob;
+            ada.say("lag", "replicated", "replicated");
+            bob.messages("lag", 1);
+
+            redis.freezeReplica(); // replication lag: the primary acknowledges what the replica never gets
+            String epoch = null;
+            for (int i = 1; i <= 3; i++) {
+                epoch = (String) ada.say("lag", "only on the primary " + i, "primary-" + i).get("epoch");
+            }
+            assertThat(bob.messages("lag", 3)).hasSize(3);
+            redis.killPrimary();
+            redis.thawReplica();
+            redis.awaitReplicaPromoted();
+
+            // stored before or after a node moves the room to a new epoch: either way it arrives once
+            ada.sayUntilStored("lag", "after the failover", "after-failover");
+            for (ChatClient client : List.of(ada, bob)) {
+                assertThat(client.await("epoch_changed")).containsEntry("previousEpoch", epoch);
+                assertThat(client.messageTextsUntil(List.of("after the failover"))).containsOnlyOnce("after the failover");
             }
         }
     }

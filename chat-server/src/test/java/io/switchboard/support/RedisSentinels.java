@@ -84,8 +84,7 @@ public final class RedisSentinels implements AutoCloseable {
     /** Asks a sentinel to fail over now (as if the primary had failed), and waits until the replica is the primary. */
     public void failOver() {
         redisCli(sentinels.getFirst(), "SENTINEL", "FAILOVER", MASTER);
-        Wait.until(Duration.ofSeconds(30), () -> reportedPrimaryPort() == replica
-                && on(replica, r -> r.info("replication")).contains("role:master"), "the replica promoted");
+        awaitReplicaPromoted();
     }
 
     private List<String> redisCli(int port, String... command) {
@@ -101,6 +100,41 @@ public final class RedisSentinels implements AutoCloseable {
             return action.apply(connection.sync());
         } finally {
             client.shutdown();
+        }
+    }
+
+    /**
+     * Replication lag, made certain: freezes the replica (SIGSTOP) and cuts its link from the
+     * primary's side, so nothing the primary stores from now on reaches it (a frozen process alone
+     * would still find the stream in its socket buffer when it wakes).
+     */
+    public void freezeReplica() {
+        signal("STOP", replicaProcess);
+        redisCli(primary, "CLIENT", "KILL", "TYPE", "replica");
+    }
+
+    /** Lets a frozen replica run again (SIGCONT). */
+    public void thawReplica() {
+        signal("CONT", replicaProcess);
+    }
+
+    /** Kills the primary (SIGKILL), as a crash would; the sentinels then promote the replica. */
+    public void killPrimary() {
+        Process first = processes.getFirst();
+        first.destroyForcibly();
+        Wait.until(Duration.ofSeconds(10), () -> !RedisServer.accepting(primary), "the primary gone");
+    }
+
+    /** Waits until the sentinels report the replica as the primary and it acts as one. */
+    public void awaitReplicaPromoted() {
+        Wait.until(Duration.ofSeconds(60), () -> reportedPrimaryPort() == replica
+                && on(replica, r -> r.info("replication")).contains("role:master"), "the replica promoted");
+    }
+
+    private static void signal(String signal, Process process) {
+        Command.Result result = Command.run(List.of("kill", "-" + signal, Long.toString(process.pid())), Map.of(), 10);
+        if (result.exitCode() != 0) {
+            throw new IllegalStateException("kill -" + signal + " failed: " + result.output());
         }
     }
 
