@@ -73,6 +73,13 @@ public final class RedisBroker implements Broker, SmartLifecycle, AutoCloseable 
     private final StatefulConnection<String, String> commandConnection;
     private final RedisClusterAsyncCommands<String, String> commands;
     private final StatefulRedisPubSubConnection<String, String> pubSub;
+    /**
+     * On a Redis Cluster rooms use sharded pub/sub: each room's channel is subscribed on the primary
+     * that owns its slot (the channel carries the room's hash tag, like its keys), so a message
+     * travels to that shard only, not to every node of the cluster. Null for one Redis or Sentinel,
+     * where classic pub/sub is the same thing.
+     */
+    private final ShardedSubscriptions sharded;
     private volatile BrokerEventHandler handler;
     private volatile boolean running;
     private final AtomicBoolean closed = new AtomicBoolean();
@@ -91,12 +98,15 @@ public final class RedisBroker implements Broker, SmartLifecycle, AutoCloseable 
             var connection = cluster.connect(StringCodec.UTF8);
             this.commandConnection = connection;
             this.commands = connection.async();
-            this.pubSub = cluster.connectPubSub(StringCodec.UTF8);
+            var clusterPubSub = cluster.connectPubSub(StringCodec.UTF8);
+            this.pubSub = clusterPubSub;
+            this.sharded = new ShardedSubscriptions(cluster, clusterPubSub);
         } else if (client instanceof RedisClient standalone) {
             var connection = standalone.connect(StringCodec.UTF8);
             this.commandConnection = connection;
             this.commands = connection.async();
             this.pubSub = standalone.connectPubSub(StringCodec.UTF8);
+            this.sharded = null;
         } else {
             throw new IllegalArgumentException("unsupported Redis client " + client.getClass().getName());
         }
@@ -122,11 +132,17 @@ public final class RedisBroker implements Broker, SmartLifecycle, AutoCloseable 
 
     @Override
     public CompletableFuture<Void> subscribe(String room) {
+        if (sharded != null) {
+            return wrap(sharded.subscribe(channel(room)));
+        }
         return wrap(pubSub.async().subscribe(channel(room))).thenApply(ok -> null);
     }
 
     @Override
     public CompletableFuture<Void> unsubscribe(String room) {
+        if (sharded != null) {
+            return wrap(sharded.unsubscribe(channel(room)));
+        }
         return wrap(pubSub.async().unsubscribe(channel(room))).thenApply(ok -> null);
     }
 
@@ -134,7 +150,7 @@ public final class RedisBroker implements Broker, SmartLifecycle, AutoCloseable 
     public CompletableFuture<PublishResult> publish(String room, String clientMsgId, String body) {
         String[] keys = {meta(room), logKey(room), prefix + "{" + room + "}:dedupe:" + clientMsgId};
         String[] args = {newEpoch(), body, channel(room), Integer.toString(historySize),
-                Long.toString(dedupeTtlSeconds), retentionSeconds};
+                Long.toString(dedupeTtlSeconds), retentionSeconds, sharded != null ? "SPUBLISH" : "PUBLISH"};
         if (publishCommands == null) {
             return this.<List<Object>>eval(publishScript, keys, args).thenApply(RedisBroker::published);
         }
@@ -158,7 +174,9 @@ public final class RedisBroker implements Broker, SmartLifecycle, AutoCloseable 
 
     @Override
     public CompletableFuture<Void> publishEvent(String room, String frame) {
-        return wrap(commands.publish(channel(room), "e" + frame)).thenApply(receivers -> null);
+        String channel = channel(room);
+        return wrap(sharded != null ? commands.spublish(channel, "e" + frame) : commands.publish(channel, "e" + frame))
+                .thenApply(receivers -> null);
     }
 
     @Override
@@ -186,6 +204,9 @@ public final class RedisBroker implements Broker, SmartLifecycle, AutoCloseable 
     @Override
     public void close() {
         if (closed.compareAndSet(false, true)) {
+            if (sharded != null) {
+                sharded.close();
+            }
             pubSub.close();
             commandConnection.close();
             if (publishConnection != null) {
@@ -293,6 +314,24 @@ public final class RedisBroker implements Broker, SmartLifecycle, AutoCloseable 
             BrokerEventHandler h = handler;
             if (h != null && channel.startsWith(prefix)) {
                 h.onSubscribed(roomOf(channel));
+            }
+        }
+
+        @Override
+        public void smessage(String channel, String payload) {
+            message(channel, payload);
+        }
+
+        @Override
+        public void ssubscribed(String channel, long count) {
+            subscribed(channel, count);
+        }
+
+        /** The server dropped a shard channel (its slot moved): subscribe again on the slot's new owner. */
+        @Override
+        public void sunsubscribed(String channel, long count) {
+            if (sharded != null) {
+                sharded.moved(channel);
             }
         }
     }

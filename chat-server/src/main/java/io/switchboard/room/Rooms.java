@@ -81,6 +81,9 @@ public final class Rooms implements BrokerEventHandler, SmartLifecycle, AutoClos
     /** How every encoded {@code typing} frame starts (Jackson writes the type property first). */
     private static final String TYPING_PREFIX = "{\"type\":\"typing\"";
 
+    /** How often a failed catch-up is tried, a second apart, before it is given up (see catchUp). */
+    private static final int CATCH_UP_ATTEMPTS = 30;
+
     /** How long a stopping node lets its lanes finish what is queued (the leaves of closed connections). */
     private static final Duration STOP_WAIT = Duration.ofSeconds(5);
     /**
@@ -594,6 +597,15 @@ public final class Rooms implements BrokerEventHandler, SmartLifecycle, AutoClos
 
     /** After a resubscription: delivers whatever was stored while this node was not listening. */
     private void catchUp(String room, Room state) {
+        catchUp(room, state, 1);
+    }
+
+    /**
+     * One attempt at a catch-up. A Redis that has just come back may still answer {@code LOADING}
+     * (or a promoted replica {@code READONLY}) for a moment: a failed attempt is tried again, a
+     * second later, up to {@link #CATCH_UP_ATTEMPTS} times, so a rollback is not missed for it.
+     */
+    private void catchUp(String room, Room state, int attempt) {
         try {
             HistoryPage position = await(broker.since(room, 0, 0));
             if (position.epoch().equals(state.epoch) && position.offset() < state.lastOffset) {
@@ -609,7 +621,16 @@ public final class Rooms implements BrokerEventHandler, SmartLifecycle, AutoClos
             }
             repair(room, state, position.offset());
         } catch (RuntimeException e) {
-            log.warn("Could not catch up room {}: {}", room, e.getMessage());
+            if (attempt >= CATCH_UP_ATTEMPTS) {
+                log.warn("Could not catch up room {}: {}", room, e.getMessage());
+                return;
+            }
+            log.debug("Catching up room {} failed ({}); trying again", room, e.getMessage());
+            CompletableFuture.delayedExecutor(1, TimeUnit.SECONDS).execute(() -> lane(room).run(rooms -> {
+                if (rooms.get(room) == state && state.positionKnown()) {
+                    catchUp(room, state, attempt + 1);
+                }
+            }));
         }
     }
 

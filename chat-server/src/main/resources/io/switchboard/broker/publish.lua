@@ -3,6 +3,7 @@
 -- ARGV[1] epoch to use if the room has none (new room, or Redis lost it)   ARGV[2] message body (JSON)
 -- ARGV[3] room channel   ARGV[4] log size   ARGV[5] dedupe ttl in seconds
 -- ARGV[6] retention in seconds: the room's keys expire this long after its last message
+-- ARGV[7] 'PUBLISH', or 'SPUBLISH' on a Redis Cluster (the channel shares the keys' hash slot)
 -- Returns {epoch, offset, duplicate (0|1)}.
 local epoch = redis.call('HGET', KEYS[1], 'epoch')
 if not epoch then
@@ -22,5 +23,5 @@ redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[4], offset .. '-0', 'd', ARGV[2]
 redis.call('SET', KEYS[3], epoch .. ':' .. offset, 'EX', ARGV[5])
 redis.call('EXPIRE', KEYS[1], ARGV[6])
 redis.call('EXPIRE', KEYS[2], ARGV[6])
-redis.call('PUBLISH', ARGV[3], 'p' .. epoch .. '\n' .. offset .. '\n' .. ARGV[2])
+redis.call(ARGV[7], ARGV[3], 'p' .. epoch .. '\n' .. offset .. '\n' .. ARGV[2])
 return {epoch, offset, 0}

@@ -5,8 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.switchboard.support.ChatClient;
 import io.switchboard.support.RedisClusterProcesses;
 import io.switchboard.support.TwoNodes;
+import io.switchboard.support.Wait;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -62,6 +64,10 @@ class RedisClusterTests {
                         .containsEntry("offset", ack.get("offset"));
             }
             assertThat(bob.drain(Duration.ofMillis(300))).noneMatch(f -> "message".equals(f.get("type")));
+            // sharded pub/sub: each room's channel is subscribed by both nodes on its slot's primary only
+            for (String room : ROOMS) {
+                assertThat(cluster.subscribers(chat.prefix + "{" + room + "}")).as(room).containsExactly(2L, 0L);
+            }
 
             Map<String, Object> last = ada.say("alpha", "last before Bob leaves", "alpha-2");
             bob.messages("alpha", 1);
@@ -102,6 +108,9 @@ class RedisClusterTests {
                 ada.sayUntilStored("killed", "after " + i, "after-" + i);
                 after.add("after " + i);
             }
+            // both nodes move their subscription to the promoted replica (on the next topology refresh)
+            Wait.until(Duration.ofSeconds(20), () -> Arrays.equals(cluster.subscribers(chat.prefix + "{killed}"),
+                    new long[] {2, 0}), () -> "subscribers " + Arrays.toString(cluster.subscribers(chat.prefix + "{killed}")));
             List<Object> received = bob.messageTextsUntil(after);
             assertThat(received.stream().filter(after::contains).toList()).isEqualTo(after); // once each, in order
         }

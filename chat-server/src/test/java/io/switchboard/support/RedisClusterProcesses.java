@@ -88,6 +88,21 @@ public final class RedisClusterProcesses implements AutoCloseable {
         return -1;
     }
 
+    /**
+     * Subscribers of a shard channel ({@code PUBSUB SHARDNUMSUB}) on the primary owning its slot, and
+     * of the classic channel of that name ({@code PUBSUB NUMSUB}) summed over every node.
+     */
+    public long[] subscribers(String channel) {
+        List<String> shard = cli(primaryFor(channel), "PUBSUB", "SHARDNUMSUB", channel).lines().toList();
+        long classic = 0;
+        for (int port : ports) {
+            if (processes.get(port).isAlive()) {
+                classic += Long.parseLong(cli(port, "PUBSUB", "NUMSUB", channel).lines().toList().get(1).strip());
+            }
+        }
+        return new long[] {Long.parseLong(shard.get(1).strip()), classic};
+    }
+
     /** Kills a primary (SIGKILL) and waits until its replica took its slots and the cluster is ok again. */
     public void killPrimary(int port, String keyItServed) {
         Process process = processes.get(port);

@@ -5,6 +5,8 @@ import java.util.UUID;
 /** Two nodes in this JVM on one Redis setup (keys under a fresh prefix): Ada connected to the first, Bob to the second. */
 public final class TwoNodes implements AutoCloseable {
 
+    /** The key prefix of both nodes ({@code switchboard.redis.key-prefix}). */
+    public final String prefix = "t" + UUID.randomUUID().toString().substring(0, 8) + ":";
     public final Node n1;
     public final Node n2;
     public final ChatClient ada;
@@ -12,7 +14,6 @@ public final class TwoNodes implements AutoCloseable {
 
     /** {@code settings} say where Redis is (Sentinel, Cluster); the port is for a single Redis. */
     public TwoNodes(int redisPort, String... settings) {
-        String prefix = "t" + UUID.randomUUID().toString().substring(0, 8) + ":";
         n1 = Node.onRedis(redisPort, prefix, "n1", settings);
         n2 = Node.onRedis(redisPort, prefix, "n2", settings);
         ada = ChatClient.connect(n1.port(), "Ada");
