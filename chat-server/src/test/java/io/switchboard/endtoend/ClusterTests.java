@@ -146,6 +146,23 @@ class ClusterTests extends OnRedis {
     }
 
     @Test
+    void tellsTheMemberOfAGapTheLogNoLongerHolds() {
+        Node node = node("n1");
+        ChatClient client = client(node, "Watcher");
+        client.join("trimmed");
+        client.say("trimmed", "one", "t1");
+        // Two messages stored without being published and already trimmed from the log: what a node
+        // sees when pub/sub dropped messages the log has since let go.
+        onRedis(redisCommands -> redisCommands.hincrby(prefix + "{trimmed}:meta", "offset", 2));
+        client.say("trimmed", "four", "t4");
+
+        Map<String, Object> gap = client.await("gap");
+        assertThat(gap).containsEntry("room", "trimmed").containsEntry("from", 2).containsEntry("to", 3);
+        assertThat(client.messages("trimmed", 2)).extracting(m -> m.get("offset") + ":" + m.get("text"))
+                .containsExactly("1:one", "4:four");
+    }
+
+    @Test
     void subscribesToARoomOnlyWhileItHasALocalMember() {
         Node first = node("n1");
         Node second = node("n2");

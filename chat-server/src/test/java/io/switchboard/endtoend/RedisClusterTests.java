@@ -40,10 +40,12 @@ class RedisClusterTests {
     }
 
     /** Two nodes on the cluster, with Ada and Bob; the settings a user would give (docs/operations.md). */
-    private static TwoNodes twoNodes() {
-        return new TwoNodes(0, "spring.data.redis.cluster.nodes=" + cluster.nodes(),
+    private static TwoNodes twoNodes(String... more) {
+        List<String> settings = new ArrayList<>(List.of("spring.data.redis.cluster.nodes=" + cluster.nodes(),
                 "spring.data.redis.lettuce.cluster.refresh.adaptive=true",
-                "spring.data.redis.lettuce.cluster.refresh.period=1s");
+                "spring.data.redis.lettuce.cluster.refresh.period=1s"));
+        settings.addAll(List.of(more));
+        return new TwoNodes(0, settings.toArray(String[]::new));
     }
 
     @Test
@@ -113,6 +115,26 @@ class RedisClusterTests {
                     new long[] {2, 0}), () -> "subscribers " + Arrays.toString(cluster.subscribers(chat.prefix + "{killed}")));
             List<Object> received = bob.messageTextsUntil(after);
             assertThat(received.stream().filter(after::contains).toList()).isEqualTo(after); // once each, in order
+        }
+    }
+
+    @Test
+    void roomsLeftOrCutOffInTheirJoinLeaveNothingBehindPastTheRetention() {
+        try (TwoNodes chat = twoNodes("switchboard.history.retention=2s")) {
+            for (int i = 0; i < 50; i++) {
+                chat.ada.join("made-up-" + i);
+                chat.ada.send(Map.of("type", "leave", "room", "made-up-" + i, "ref", "l" + i));
+                chat.ada.await("left");
+            }
+            for (int i = 0; i < 20; i++) {
+                ChatClient gone = ChatClient.connect(chat.n2.port(), "Gone" + i);
+                gone.send(Map.of("type", "join", "room", "cut-off"));
+                gone.close(); // abrupt, with the join in flight
+            }
+            Wait.until(Duration.ofSeconds(20), () -> cluster.keys(chat.prefix + "*").stream()
+                    .allMatch(key -> key.startsWith(chat.prefix + "{cluster}")), // the node registry lives on
+                    () -> "keys left: " + cluster.keys(chat.prefix + "*"));
+            assertThat(cluster.subscribers(chat.prefix + "{cut-off}")).containsExactly(0L, 0L);
         }
     }
 }

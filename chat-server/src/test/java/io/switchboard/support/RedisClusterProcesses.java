@@ -103,6 +103,18 @@ public final class RedisClusterProcesses implements AutoCloseable {
         return new long[] {Long.parseLong(shard.get(1).strip()), classic};
     }
 
+    /** Keys matching {@code pattern} on every live primary. */
+    public List<String> keys(String pattern) {
+        List<String> keys = new ArrayList<>();
+        for (int port : ports) {
+            if (processes.get(port).isAlive() && cli(port, "ROLE").startsWith("master")) {
+                keys.addAll(Command.run(List.of("redis-cli", "-p", Integer.toString(port), "--scan", "--pattern", pattern),
+                        Map.of(), 10).output().lines().filter(line -> !line.isBlank()).toList());
+            }
+        }
+        return keys;
+    }
+
     /** Kills a primary (SIGKILL) and waits until its replica took its slots and the cluster is ok again. */
     public void killPrimary(int port, String keyItServed) {
         Process process = processes.get(port);
