@@ -14,6 +14,7 @@ import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
 
 /**
  * The single-node broker: rooms, logs and subscriptions live in this JVM. Same guarantees as
@@ -64,13 +65,7 @@ public final class InMemoryBroker implements Broker {
 
     @Override
     public CompletableFuture<PublishResult> publish(String room, String clientMsgId, String body) {
-        RoomLog log;
-        try {
-            log = log(room);
-        } catch (BrokerUnavailableException e) {
-            return CompletableFuture.failedFuture(e);
-        }
-        synchronized (log) {
+        return withLog(room, log -> {
             long now = clock.millis();
             // insertion order is expiry order: drop expired ids from the head
             Iterator<Seen> oldest = log.dedupe.values().iterator();
@@ -79,7 +74,7 @@ public final class InMemoryBroker implements Broker {
             }
             Seen seen = log.dedupe.get(clientMsgId);
             if (seen != null) {
-                return CompletableFuture.completedFuture(new PublishResult(log.epoch, seen.offset, true));
+                return new PublishResult(log.epoch, seen.offset, true);
             }
             StoredMessage message = new StoredMessage(++log.offset, body);
             log.messages.addLast(message);
@@ -92,8 +87,8 @@ public final class InMemoryBroker implements Broker {
             if (h != null && subscribed.contains(room)) {
                 h.onPublication(room, log.epoch, message);
             }
-            return CompletableFuture.completedFuture(new PublishResult(log.epoch, message.offset(), false));
-        }
+            return new PublishResult(log.epoch, message.offset(), false);
+        });
     }
 
     @Override
@@ -107,13 +102,7 @@ public final class InMemoryBroker implements Broker {
 
     @Override
     public CompletableFuture<HistoryPage> since(String room, long afterOffset, int limit) {
-        RoomLog log;
-        try {
-            log = log(room);
-        } catch (BrokerUnavailableException e) {
-            return CompletableFuture.failedFuture(e);
-        }
-        synchronized (log) {
+        return withLog(room, log -> {
             List<StoredMessage> page = new ArrayList<>(Math.min(limit, log.messages.size()));
             for (StoredMessage m : log.messages) {
                 if (page.size() >= limit) {
@@ -123,19 +112,13 @@ public final class InMemoryBroker implements Broker {
                     page.add(m);
                 }
             }
-            return CompletableFuture.completedFuture(page(log, page));
-        }
+            return page(log, page);
+        });
     }
 
     @Override
     public CompletableFuture<HistoryPage> before(String room, long beforeOffset, int limit) {
-        RoomLog log;
-        try {
-            log = log(room);
-        } catch (BrokerUnavailableException e) {
-            return CompletableFuture.failedFuture(e);
-        }
-        synchronized (log) {
+        return withLog(room, log -> {
             ArrayDeque<StoredMessage> page = new ArrayDeque<>();
             var it = log.messages.descendingIterator();
             while (it.hasNext() && page.size() < limit) {
@@ -144,27 +127,32 @@ public final class InMemoryBroker implements Broker {
                     page.addFirst(m);
                 }
             }
-            return CompletableFuture.completedFuture(page(log, List.copyOf(page)));
-        }
+            return page(log, List.copyOf(page));
+        });
     }
 
     /** This log lives and dies with the node: it never goes back in time, so there is nothing to fence. */
     @Override
     public CompletableFuture<String> fence(String room, String epoch, long lastOffset) {
-        RoomLog log;
-        try {
-            log = log(room);
-        } catch (BrokerUnavailableException e) {
-            return CompletableFuture.failedFuture(e);
-        }
-        synchronized (log) {
-            return CompletableFuture.completedFuture(log.epoch);
-        }
+        return withLog(room, log -> log.epoch);
     }
 
     @Override
     public boolean isAvailable() {
         return true;
+    }
+
+    /** Runs {@code body} on the room's log, under its lock; a full broker answers a failed future. */
+    private <T> CompletableFuture<T> withLog(String room, Function<RoomLog, T> body) {
+        RoomLog log;
+        try {
+            log = log(room);
+        } catch (BrokerFullException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+        synchronized (log) {
+            return CompletableFuture.completedFuture(body.apply(log));
+        }
     }
 
     /**
