@@ -56,7 +56,8 @@ function enter(name, wanted) {
   $('room-title').textContent = `# ${room}`;
   $('enter').hidden = true;
   $('chat').hidden = false;
-  client = new SwitchboardClient({ name, urls: endpoints() });
+  const nodes = new URLSearchParams(location.search).get('nodes'); // no load balancer: nodes to try in turn
+  client = new SwitchboardClient(nodes ? { name, urls: nodes.split(',').map((s) => s.trim()).filter(Boolean) } : { name });
   debug.client = client;
   client.addEventListener('state', (e) => showState(e.detail));
   client.addEventListener('joined', (e) => onJoined(e.detail));
@@ -75,13 +76,6 @@ function enter(name, wanted) {
     $('chat').hidden = true;
   });
   client.connect();
-}
-
-/** `?nodes=ws://a/ws,ws://b/ws` lists nodes to try in turn (no load balancer); else this page's host. */
-function endpoints() {
-  const nodes = new URLSearchParams(location.search).get('nodes');
-  if (nodes) return nodes.split(',').map((s) => s.trim()).filter(Boolean);
-  return `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/ws`;
 }
 
 function reset() {

@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -47,6 +48,13 @@ public final class Command {
             throw new IllegalStateException(why);
         }
         org.junit.jupiter.api.Assumptions.abort(why);
+    }
+
+    /** What {@code redis-cli -p port command...} printed (a failure prints its error the same way). */
+    public static String redisCli(int port, String... command) {
+        List<String> args = new ArrayList<>(List.of("redis-cli", "-p", Integer.toString(port)));
+        args.addAll(List.of(command));
+        return run(args, Map.of(), 10).output();
     }
 
     /** Runs {@code command} in the repository's root with {@code env} added, waiting up to {@code seconds}. */

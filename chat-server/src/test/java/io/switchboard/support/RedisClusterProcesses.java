@@ -46,7 +46,7 @@ public final class RedisClusterProcesses implements AutoCloseable {
             throw new IllegalStateException("redis-cli --cluster create failed: " + created.output());
         }
         for (int port : ports) {
-            Wait.until(Duration.ofSeconds(30), () -> cli(port, "CLUSTER", "INFO").contains("cluster_state:ok"),
+            Wait.until(Duration.ofSeconds(30), () -> Command.redisCli(port, "CLUSTER", "INFO").contains("cluster_state:ok"),
                     "cluster state ok on " + port);
         }
     }
@@ -70,8 +70,8 @@ public final class RedisClusterProcesses implements AutoCloseable {
     /** The port of the primary serving {@code key}'s slot now; -1 while none does (during a failover). */
     public int primaryFor(String key) {
         int live = livePort();
-        String slot = cli(live, "CLUSTER", "KEYSLOT", key).strip();
-        for (String line : cli(live, "CLUSTER", "NODES").lines().toList()) {
+        String slot = Command.redisCli(live, "CLUSTER", "KEYSLOT", key).strip();
+        for (String line : Command.redisCli(live, "CLUSTER", "NODES").lines().toList()) {
             String[] fields = line.split(" ");
             if (fields[2].contains("master") && !fields[2].contains("fail")) {
                 for (int i = 8; i < fields.length; i++) {
@@ -93,11 +93,11 @@ public final class RedisClusterProcesses implements AutoCloseable {
      * of the classic channel of that name ({@code PUBSUB NUMSUB}) summed over every node.
      */
     public long[] subscribers(String channel) {
-        List<String> shard = cli(primaryFor(channel), "PUBSUB", "SHARDNUMSUB", channel).lines().toList();
+        List<String> shard = Command.redisCli(primaryFor(channel), "PUBSUB", "SHARDNUMSUB", channel).lines().toList();
         long classic = 0;
         for (int port : ports) {
             if (processes.get(port).isAlive()) {
-                classic += Long.parseLong(cli(port, "PUBSUB", "NUMSUB", channel).lines().toList().get(1).strip());
+                classic += Long.parseLong(Command.redisCli(port, "PUBSUB", "NUMSUB", channel).lines().toList().get(1).strip());
             }
         }
         return new long[] {Long.parseLong(shard.get(1).strip()), classic};
@@ -107,7 +107,7 @@ public final class RedisClusterProcesses implements AutoCloseable {
     public List<String> keys(String pattern) {
         List<String> keys = new ArrayList<>();
         for (int port : ports) {
-            if (processes.get(port).isAlive() && cli(port, "ROLE").startsWith("master")) {
+            if (processes.get(port).isAlive() && Command.redisCli(port, "ROLE").startsWith("master")) {
                 keys.addAll(Command.run(List.of("redis-cli", "-p", Integer.toString(port), "--scan", "--pattern", pattern),
                         Map.of(), 10).output().lines().filter(line -> !line.isBlank()).toList());
             }
@@ -125,18 +125,13 @@ public final class RedisClusterProcesses implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         Wait.until(Duration.ofSeconds(30), () -> primaryFor(keyItServed) > 0 && primaryFor(keyItServed) != port
-                && cli(livePort(), "CLUSTER", "INFO").contains("cluster_state:ok"), "a replica promoted for " + port);
+                && Command.redisCli(livePort(), "CLUSTER", "INFO").contains("cluster_state:ok"), "a replica promoted for " + port);
     }
 
     private int livePort() {
         return ports.stream().filter(port -> processes.get(port).isAlive()).findFirst().orElseThrow();
     }
 
-    private static String cli(int port, String... command) {
-        List<String> args = new ArrayList<>(List.of("redis-cli", "-p", Integer.toString(port)));
-        args.addAll(List.of(command));
-        return Command.run(args, Map.of(), 10).output();
-    }
 
     @Override
     public void close() {

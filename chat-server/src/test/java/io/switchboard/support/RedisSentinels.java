@@ -87,11 +87,8 @@ public final class RedisSentinels implements AutoCloseable {
         awaitReplicaPromoted();
     }
 
-    private List<String> redisCli(int port, String... command) {
-        List<String> args = new ArrayList<>(List.of("redis-cli", "-p", Integer.toString(port)));
-        args.addAll(List.of(command));
-        Command.Result result = Command.run(args, Map.of(), 10);
-        return result.output().lines().toList();
+    private static List<String> redisCli(int port, String... command) {
+        return Command.redisCli(port, command).lines().toList();
     }
 
     private <T> T on(int port, Function<RedisCommands<String, String>, T> action) {
