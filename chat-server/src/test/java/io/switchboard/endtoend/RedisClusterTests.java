@@ -3,6 +3,7 @@ package io.switchboard.endtoend;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.switchboard.support.ChatClient;
+import io.switchboard.support.Command;
 import io.switchboard.support.RedisClusterProcesses;
 import io.switchboard.support.TwoNodes;
 import io.switchboard.support.Wait;
@@ -92,29 +93,76 @@ class RedisClusterTests {
         try (TwoNodes chat = twoNodes()) {
             ChatClient ada = chat.ada;
             ChatClient bob = chat.bob;
-            ada.join("killed");
-            bob.join("killed");
-            ada.say("killed", "before", "before");
-            bob.messages("killed", 1);
+            String room = roomWithAReplica("killed");
+            ada.join(room);
+            bob.join(room);
+            ada.say(room, "before", "before");
+            bob.messages(room, 1);
 
             CompletableFuture<Void> sending = CompletableFuture.runAsync(() -> {
                 for (int i = 1; i <= 30; i++) {
-                    ada.sayUntilStored("killed", "during " + i, "during-" + i);
+                    ada.sayUntilStored(room, "during " + i, "during-" + i);
                 }
             }, Executors.newVirtualThreadPerTaskExecutor());
-            cluster.killPrimary(cluster.primaryFor("{killed}"), "{killed}");
+            cluster.killPrimary(cluster.primaryFor("{" + room + "}"), "{" + room + "}");
             sending.join();
 
             List<String> after = new ArrayList<>();
             for (int i = 1; i <= 5; i++) {
-                ada.sayUntilStored("killed", "after " + i, "after-" + i);
+                ada.sayUntilStored(room, "after " + i, "after-" + i);
                 after.add("after " + i);
             }
             // both nodes move their subscription to the promoted replica (on the next topology refresh)
-            Wait.until(Duration.ofSeconds(20), () -> Arrays.equals(cluster.subscribers(chat.prefix + "{killed}"),
-                    new long[] {2, 0}), () -> "subscribers " + Arrays.toString(cluster.subscribers(chat.prefix + "{killed}")));
+            Wait.until(Duration.ofSeconds(20), () -> Arrays.equals(cluster.subscribers(chat.prefix + "{" + room + "}"),
+                    new long[] {2, 0}), () -> "subscribers " + Arrays.toString(cluster.subscribers(chat.prefix + "{" + room + "}")));
             List<Object> received = bob.messageTextsUntil(after);
             assertThat(received.stream().filter(after::contains).toList()).isEqualTo(after); // once each, in order
+        }
+    }
+
+    @Test
+    void aReplicaPromotedBeforeItHadEverythingGivesTheRoomANewEpochAndNothingNewIsDropped() {
+        try (TwoNodes chat = twoNodes()) {
+            ChatClient ada = chat.ada;
+            ChatClient bob = chat.bob;
+            String room = roomWithAReplica("lag");
+            chat.join(room);
+            ada.say(room, "replicated", "replicated");
+            bob.messages(room, 1);
+            int primary = cluster.primaryFor("{" + room + "}");
+            int replica = cluster.replicaOf(primary);
+            cluster.freeze(replica, primary); // replication lag: the primary acknowledges what the replica never gets
+            String epoch = null;
+            for (int i = 1; i <= 3; i++) {
+                epoch = (String) ada.say(room, "only on the primary " + i, "primary-" + i).get("epoch");
+            }
+            assertThat(bob.messages(room, 3)).hasSize(3);
+            cluster.kill(primary);
+            cluster.thaw(replica);
+            cluster.awaitPromoted(primary, "{" + room + "}");
+
+            // stored before or after a node moves the room to a new epoch: either way it arrives once
+            ada.sayUntilStored(room, "after the failover", "after-failover");
+            for (ChatClient client : List.of(ada, bob)) {
+                assertThat(client.await("epoch_changed")).containsEntry("previousEpoch", epoch);
+                assertThat(client.messageTextsUntil(List.of("after the failover"))).containsOnlyOnce("after the failover");
+            }
+        }
+    }
+
+    @Test
+    void tellsTheMemberOfAGapTheLogNoLongerHolds() {
+        try (TwoNodes chat = twoNodes()) {
+            ChatClient bob = chat.bob;
+            chat.join("trimmed");
+            chat.ada.say("trimmed", "one", "t1");
+            // two messages stored without being published and already trimmed from the log
+            Command.redisCli(cluster.primaryFor("{trimmed}"), "HINCRBY", chat.prefix + "{trimmed}:meta", "offset", "2");
+            chat.ada.say("trimmed", "four", "t4");
+
+            assertThat(bob.await("gap")).containsEntry("room", "trimmed").containsEntry("from", 2).containsEntry("to", 3);
+            assertThat(bob.messages("trimmed", 2)).extracting(m -> m.get("offset") + ":" + m.get("text"))
+                    .containsExactly("1:one", "4:four");
         }
     }
 
@@ -134,7 +182,23 @@ class RedisClusterTests {
             Wait.until(Duration.ofSeconds(20), () -> cluster.keys(chat.prefix + "*").stream()
                     .allMatch(key -> key.startsWith(chat.prefix + "{cluster}")), // the node registry lives on
                     () -> "keys left: " + cluster.keys(chat.prefix + "*"));
-            assertThat(cluster.subscribers(chat.prefix + "{cut-off}")).containsExactly(0L, 0L);
+            // the joins' subscriptions were on their way when the clients went: each is undone once it arrives
+            Wait.until(Duration.ofSeconds(10), () -> Arrays.equals(cluster.subscribers(chat.prefix + "{cut-off}"),
+                    new long[] {0, 0}), () -> "subscribers " + Arrays.toString(cluster.subscribers(chat.prefix + "{cut-off}")));
         }
+    }
+
+    /**
+     * {@code base}, or {@code base-1}, {@code base-2}...: the first whose primary still has a live
+     * replica (a test that killed a primary leaves its slots on a primary without one).
+     */
+    private static String roomWithAReplica(String base) {
+        for (int i = 0; i < 100; i++) {
+            String room = i == 0 ? base : base + "-" + i;
+            if (cluster.replicaOf(cluster.primaryFor("{" + room + "}")) > 0) {
+                return room;
+            }
+        }
+        throw new IllegalStateException("no primary with a live replica");
     }
 }

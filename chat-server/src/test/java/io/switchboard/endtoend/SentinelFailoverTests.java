@@ -3,12 +3,19 @@ package io.switchboard.endtoend;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.switchboard.support.ChatClient;
+import io.switchboard.support.Command;
 import io.switchboard.support.RedisSentinels;
 import io.switchboard.support.TwoNodes;
+import io.switchboard.support.Wait;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
+import java.util.function.Supplier;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -20,9 +27,10 @@ import org.junit.jupiter.api.Test;
  */
 class SentinelFailoverTests {
 
-    private static String[] sentinel(RedisSentinels redis) {
-        return new String[] {"spring.data.redis.sentinel.master=" + RedisSentinels.MASTER,
-                "spring.data.redis.sentinel.nodes=" + redis.sentinelNodes()};
+    /** The settings a user would give for Sentinel (docs/operations.md), and {@code more}. */
+    private static String[] sentinel(RedisSentinels redis, String... more) {
+        return Stream.concat(Stream.of("spring.data.redis.sentinel.master=" + RedisSentinels.MASTER,
+                "spring.data.redis.sentinel.nodes=" + redis.sentinelNodes()), Arrays.stream(more)).toArray(String[]::new);
     }
 
     @Test
@@ -86,5 +94,48 @@ class SentinelFailoverTests {
                 assertThat(client.messageTextsUntil(List.of("after the failover"))).containsOnlyOnce("after the failover");
             }
         }
+    }
+
+    @Test
+    void afterAFailoverGapsAreToldAndRoomsLeftOrCutOffInTheirJoinLeaveNothingPastTheRetention() {
+        try (RedisSentinels redis = RedisSentinels.start();
+             TwoNodes chat = new TwoNodes(redis.primaryPort(), sentinel(redis, "switchboard.history.retention=2s"))
+                     .join("trimmed")) {
+            ChatClient ada = chat.ada;
+            ChatClient bob = chat.bob;
+            redis.failOver();
+            int primary = redis.reportedPrimaryPort();
+
+            ada.sayUntilStored("trimmed", "one", "t1");
+            // two messages stored without being published and already trimmed from the log
+            Command.redisCli(primary, "HINCRBY", chat.prefix + "{trimmed}:meta", "offset", "2");
+            ada.say("trimmed", "four", "t4");
+            assertThat(bob.await("gap")).containsEntry("room", "trimmed").containsEntry("from", 2).containsEntry("to", 3);
+            assertThat(bob.messages("trimmed", 2)).extracting(m -> m.get("offset") + ":" + m.get("text"))
+                    .containsExactly("1:one", "4:four");
+
+            for (int i = 0; i < 20; i++) {
+                ada.join("made-up-" + i);
+                leave(ada, "made-up-" + i);
+            }
+            for (int i = 0; i < 20; i++) {
+                ChatClient gone = ChatClient.connect(chat.n2.port(), "Gone" + i);
+                gone.send(Map.of("type", "join", "room", "cut-off"));
+                gone.close(); // abrupt, with the join in flight
+            }
+            leave(ada, "trimmed");
+            leave(bob, "trimmed");
+            Supplier<List<String>> roomKeys = () -> Command.run(List.of("redis-cli", "-p", Integer.toString(primary),
+                    "--scan", "--pattern", chat.prefix + "*"), Map.of(), 10).output().lines()
+                    .filter(key -> !key.isBlank() && !key.startsWith(chat.prefix + "{cluster}")).toList(); // the node registry lives on
+            Wait.until(Duration.ofSeconds(20), () -> roomKeys.get().isEmpty(), () -> "keys left: " + roomKeys.get());
+            Wait.until(Duration.ofSeconds(10), () -> Command.redisCli(primary, "PUBSUB", "NUMSUB", chat.prefix + "{cut-off}")
+                    .lines().toList().get(1).strip().equals("0"), "no node subscribed to the room cut off in its join");
+        }
+    }
+
+    private static void leave(ChatClient client, String room) {
+        client.send(Map.of("type", "leave", "room", room, "ref", "leave-" + room));
+        client.await("left");
     }
 }

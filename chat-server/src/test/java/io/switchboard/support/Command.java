@@ -57,6 +57,14 @@ public final class Command {
         return run(args, Map.of(), 10).output();
     }
 
+    /** Sends {@code signal} ("STOP", "CONT", ...) to {@code process}. */
+    public static void signal(String signal, Process process) {
+        Result result = run(List.of("kill", "-" + signal, Long.toString(process.pid())), Map.of(), 10);
+        if (result.exitCode() != 0) {
+            throw new IllegalStateException("kill -" + signal + " failed: " + result.output());
+        }
+    }
+
     /** Runs {@code command} in the repository's root with {@code env} added, waiting up to {@code seconds}. */
     public static Result run(List<String> command, Map<String, String> env, long seconds) {
         try {

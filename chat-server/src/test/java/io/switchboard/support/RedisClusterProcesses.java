@@ -80,7 +80,7 @@ public final class RedisClusterProcesses implements AutoCloseable {
                     int to = range.length > 1 ? Integer.parseInt(range[1]) : from;
                     int wanted = Integer.parseInt(slot);
                     if (wanted >= from && wanted <= to) {
-                        return Integer.parseInt(fields[1].substring(fields[1].indexOf(':') + 1, fields[1].indexOf('@')));
+                        return port(fields);
                     }
                 }
             }
@@ -117,6 +117,12 @@ public final class RedisClusterProcesses implements AutoCloseable {
 
     /** Kills a primary (SIGKILL) and waits until its replica took its slots and the cluster is ok again. */
     public void killPrimary(int port, String keyItServed) {
+        kill(port);
+        awaitPromoted(port, keyItServed);
+    }
+
+    /** Kills the process on {@code port} (SIGKILL), as a crash would. */
+    public void kill(int port) {
         Process process = processes.get(port);
         process.destroyForcibly();
         try {
@@ -124,14 +130,46 @@ public final class RedisClusterProcesses implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+    }
+
+    /** Waits until a replica took the slots of the (dead) primary on {@code port} and the cluster is ok again. */
+    public void awaitPromoted(int port, String keyItServed) {
         Wait.until(Duration.ofSeconds(30), () -> primaryFor(keyItServed) > 0 && primaryFor(keyItServed) != port
                 && Command.redisCli(livePort(), "CLUSTER", "INFO").contains("cluster_state:ok"), "a replica promoted for " + port);
+    }
+
+    /** The port of a live replica of the primary on {@code primaryPort}; -1 if it has none. */
+    public int replicaOf(int primaryPort) {
+        List<String> nodes = Command.redisCli(livePort(), "CLUSTER", "NODES").lines().toList();
+        String primaryId = nodes.stream().map(line -> line.split(" "))
+                .filter(fields -> port(fields) == primaryPort).map(fields -> fields[0]).findFirst().orElseThrow();
+        return nodes.stream().map(line -> line.split(" "))
+                .filter(fields -> fields[3].equals(primaryId) && !fields[2].contains("fail"))
+                .mapToInt(RedisClusterProcesses::port).filter(port -> processes.get(port).isAlive()).findFirst().orElse(-1);
+    }
+
+    /**
+     * Replication lag, made certain: freezes the replica (SIGSTOP) and cuts its link from the
+     * primary's side, so nothing the primary stores from now on reaches it.
+     */
+    public void freeze(int replicaPort, int primaryPort) {
+        Command.signal("STOP", processes.get(replicaPort));
+        Command.redisCli(primaryPort, "CLIENT", "KILL", "TYPE", "replica");
+    }
+
+    /** Lets a frozen process run again (SIGCONT). */
+    public void thaw(int port) {
+        Command.signal("CONT", processes.get(port));
+    }
+
+    /** The port in a line of {@code CLUSTER NODES} ({@code id host:port@busport flags ...}). */
+    private static int port(String[] fields) {
+        return Integer.parseInt(fields[1].substring(fields[1].indexOf(':') + 1, fields[1].indexOf('@')));
     }
 
     private int livePort() {
         return ports.stream().filter(port -> processes.get(port).isAlive()).findFirst().orElseThrow();
     }
-
 
     @Override
     public void close() {

@@ -81,10 +81,15 @@ public final class RedisSentinels implements AutoCloseable {
         return Integer.parseInt(redisCli(sentinels.getFirst(), "SENTINEL", "GET-MASTER-ADDR-BY-NAME", MASTER).get(1));
     }
 
-    /** Asks a sentinel to fail over now (as if the primary had failed), and waits until the replica is the primary. */
+    /**
+     * Asks a sentinel to fail over now (as if the primary had failed), and waits until the replica is
+     * the primary and the sentinels have turned the old primary into its replica. (Until then the old
+     * primary still takes the writes of clients connected to it, and loses them when it turns.)
+     */
     public void failOver() {
         redisCli(sentinels.getFirst(), "SENTINEL", "FAILOVER", MASTER);
         awaitReplicaPromoted();
+        Wait.until(Duration.ofSeconds(60), () -> Command.redisCli(primary, "ROLE").startsWith("slave"), "the old primary a replica");
     }
 
     private static List<String> redisCli(int port, String... command) {
@@ -106,13 +111,13 @@ public final class RedisSentinels implements AutoCloseable {
      * would still find the stream in its socket buffer when it wakes).
      */
     public void freezeReplica() {
-        signal("STOP", replicaProcess);
+        Command.signal("STOP", replicaProcess);
         redisCli(primary, "CLIENT", "KILL", "TYPE", "replica");
     }
 
     /** Lets a frozen replica run again (SIGCONT). */
     public void thawReplica() {
-        signal("CONT", replicaProcess);
+        Command.signal("CONT", replicaProcess);
     }
 
     /** Kills the primary (SIGKILL), as a crash would; the sentinels then promote the replica. */
@@ -126,13 +131,6 @@ public final class RedisSentinels implements AutoCloseable {
     public void awaitReplicaPromoted() {
         Wait.until(Duration.ofSeconds(60), () -> reportedPrimaryPort() == replica
                 && on(replica, r -> r.info("replication")).contains("role:master"), "the replica promoted");
-    }
-
-    private static void signal(String signal, Process process) {
-        Command.Result result = Command.run(List.of("kill", "-" + signal, Long.toString(process.pid())), Map.of(), 10);
-        if (result.exitCode() != 0) {
-            throw new IllegalStateException("kill -" + signal + " failed: " + result.output());
-        }
     }
 
     /** Kills the replica (SIGKILL): the primary goes on alone. */
