@@ -9,7 +9,7 @@ import java.util.concurrent.CompletableFuture;
  * <ul>
  *   <li>{@link #publish} is atomic with history: a message is either stored at the room's next dense
  *       offset and delivered to subscribers, or not stored at all (the future fails). A second
- *       publish with the same clientMsgId within the dedupe window stores nothing and answers the
+ *       publish with the same dedupe key within the dedupe window stores nothing and answers the
  *       first one's position, marked duplicate.</li>
  *   <li>Pub/sub delivery is at most once; subscribers detect a gap from the dense offsets and
  *       repair it with {@link #since}. Together: every stored message reaches every subscriber
@@ -33,8 +33,11 @@ public interface Broker {
     /** Stops receiving a room's traffic. */
     CompletableFuture<Void> unsubscribe(String room);
 
-    /** Stores {@code body} at the room's next offset (unless clientMsgId was seen) and delivers it. */
-    CompletableFuture<PublishResult> publish(String room, String clientMsgId, String body);
+    /**
+     * Stores {@code body} at the room's next offset (unless {@code dedupeKey}, a sender's
+     * clientMsgId, was seen) and delivers it.
+     */
+    CompletableFuture<PublishResult> publish(String room, String dedupeKey, String body);
 
     /** Relays an already encoded frame to every node subscribed to the room; not stored. */
     CompletableFuture<Void> publishEvent(String room, String frame);

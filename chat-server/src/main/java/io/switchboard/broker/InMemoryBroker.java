@@ -64,7 +64,7 @@ public final class InMemoryBroker implements Broker {
     }
 
     @Override
-    public CompletableFuture<PublishResult> publish(String room, String clientMsgId, String body) {
+    public CompletableFuture<PublishResult> publish(String room, String dedupeKey, String body) {
         return withLog(room, log -> {
             long now = clock.millis();
             // insertion order is expiry order: drop expired ids from the head
@@ -72,7 +72,7 @@ public final class InMemoryBroker implements Broker {
             while (oldest.hasNext() && oldest.next().expiresAt <= now) {
                 oldest.remove();
             }
-            Seen seen = log.dedupe.get(clientMsgId);
+            Seen seen = log.dedupe.get(dedupeKey);
             if (seen != null) {
                 return new PublishResult(log.epoch, seen.offset, true);
             }
@@ -81,7 +81,7 @@ public final class InMemoryBroker implements Broker {
             if (log.messages.size() > historySize) {
                 log.messages.removeFirst();
             }
-            log.dedupe.put(clientMsgId, new Seen(message.offset(), now + dedupeTtl.toMillis()));
+            log.dedupe.put(dedupeKey, new Seen(message.offset(), now + dedupeTtl.toMillis()));
             log.expiresAt = now + retentionMillis;
             BrokerEventHandler h = handler;
             if (h != null && subscribed.contains(room)) {

@@ -37,7 +37,7 @@ import org.springframework.context.SmartLifecycle;
  *       ({@code HGET}, {@code HSET}, {@code HINCRBY} in the scripts);</li>
  *   <li>{@code P{R}:log} stream, entry id {@code <offset>-0}, field {@code d} = message body
  *       ({@code XADD ... MAXLEN ~ size}, {@code XRANGE}, {@code XREVRANGE});</li>
- *   <li>{@code P{R}:dedupe:<clientMsgId>} string {@code <epoch>:<offset>} ({@code SET ... EX ttl});</li>
+ *   <li>{@code P{R}:dedupe:<scope>/<clientMsgId>} string {@code <epoch>:<offset>} ({@code SET ... EX ttl});</li>
  *   <li>channel {@code P{R}} ({@code PUBLISH}, {@code SUBSCRIBE}, {@code UNSUBSCRIBE}); payload
  *       {@code p<epoch>\n<offset>\n<body>} for a stored message, {@code e<frame>} for an ephemeral
  *       event.</li>
@@ -147,8 +147,8 @@ public final class RedisBroker implements Broker, SmartLifecycle, AutoCloseable 
     }
 
     @Override
-    public CompletableFuture<PublishResult> publish(String room, String clientMsgId, String body) {
-        String[] keys = {meta(room), logKey(room), prefix + "{" + room + "}:dedupe:" + clientMsgId};
+    public CompletableFuture<PublishResult> publish(String room, String dedupeKey, String body) {
+        String[] keys = {meta(room), logKey(room), prefix + "{" + room + "}:dedupe:" + dedupeKey};
         String[] args = {newEpoch(), body, channel(room), Integer.toString(historySize),
                 Long.toString(dedupeTtlSeconds), retentionSeconds, sharded != null ? "SPUBLISH" : "PUBLISH"};
         if (publishCommands == null) {

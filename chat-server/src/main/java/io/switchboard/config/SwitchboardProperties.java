@@ -12,7 +12,7 @@ import org.springframework.util.unit.DataSize;
  *
  * @param broker         {@code memory} (one node, nothing shared) or {@code redis} (a cluster)
  * @param nodeId         this node's name in presence and logs; empty means host name plus a random suffix
- * @param allowedOrigins origins allowed to open {@code /ws} ({@code *} for any)
+ * @param allowedOrigins origin patterns a cross-origin page may open {@code /ws} from (none by default: same-origin pages and non-browser clients only)
  * @param permessageDeflate accept a client's offer of WebSocket compression (permessage-deflate),
  *                       without context takeover in either direction, so a room's frame is
  *                       compressed once per node for all its members; off by default
@@ -21,7 +21,7 @@ import org.springframework.util.unit.DataSize;
 public record SwitchboardProperties(
         @DefaultValue("memory") BrokerType broker,
         @DefaultValue("") String nodeId,
-        @DefaultValue("*") List<String> allowedOrigins,
+        @DefaultValue List<String> allowedOrigins,
         @DefaultValue("false") boolean permessageDeflate,
         @DefaultValue Limits limits,
         @DefaultValue History history,
@@ -68,14 +68,22 @@ public record SwitchboardProperties(
      * @param maxTextLength     longest {@code send} text, in UTF-16 characters
      * @param messagesPerSecond sustained {@code send} rate per connection
      * @param burst             sends allowed at once above the sustained rate
-     * @param maxRoomsPerSession rooms one connection may be in
+     * @param maxRoomsPerSession rooms one connection may be in, joins in flight included
+     * @param joinsPerSecond    sustained {@code join} and {@code history} rate per connection
+     * @param joinBurst         joins and history requests allowed at once above that rate (a
+     *                          reconnecting client rejoins all its rooms at once)
+     * @param abuseThreshold    frames refused in a row for a rate limit before the connection is
+     *                          closed with 1008
      */
     public record Limits(
             @DefaultValue("16384") int maxFrameLength,
             @DefaultValue("4000") int maxTextLength,
             @DefaultValue("20") double messagesPerSecond,
             @DefaultValue("40") int burst,
-            @DefaultValue("100") int maxRoomsPerSession) {}
+            @DefaultValue("100") int maxRoomsPerSession,
+            @DefaultValue("10") double joinsPerSecond,
+            @DefaultValue("100") int joinBurst,
+            @DefaultValue("50") int abuseThreshold) {}
 
     /**
      * Each room's log.

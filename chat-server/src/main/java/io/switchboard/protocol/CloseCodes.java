@@ -8,6 +8,8 @@ public final class CloseCodes {
 
     /** RFC 6455: the server received a binary frame; the protocol is text only. */
     public static final int UNSUPPORTED_DATA = 1003;
+    /** RFC 6455: the client kept sending what a rate limit refused ({@code switchboard.limits.abuse-threshold}). */
+    public static final int POLICY_VIOLATION = 1008;
     /** RFC 6455: a frame exceeded {@code switchboard.limits.max-frame-length}. */
     public static final int MESSAGE_TOO_BIG = 1009;
     /** RFC 6455: the node is restarting or draining; reconnect (to any node). */

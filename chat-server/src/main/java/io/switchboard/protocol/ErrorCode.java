@@ -18,7 +18,11 @@ public enum ErrorCode {
     NOT_JOINED,
     /** The connection is in too many rooms. */
     TOO_MANY_ROOMS,
-    /** More sends and typing notices than {@code switchboard.limits.messages-per-second} allows. */
+    /**
+     * More sends and typing notices than {@code switchboard.limits.messages-per-second} allows, or
+     * more joins and history requests than {@code joins-per-second}; {@code retryAfterMs} says when
+     * the next is taken.
+     */
     RATE_LIMITED,
     /** The broker (Redis) cannot be reached; nothing was stored. Retry with the same clientMsgId. */
     BROKER_UNAVAILABLE,

@@ -3,6 +3,9 @@ package io.switchboard.protocol;
 import java.util.List;
 import java.util.regex.Pattern;
 import tools.jackson.core.JacksonException;
+import tools.jackson.core.StreamReadConstraints;
+import tools.jackson.core.exc.StreamConstraintsException;
+import tools.jackson.core.json.JsonFactory;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -26,6 +29,16 @@ public final class FrameCodec {
     private static final String TS_FIELD = ",\"ts\":";
 
     private final JsonMapper json = JsonMapper.builder().build();
+    /**
+     * Client frames are parsed within bounds far above any valid frame (which nests two deep and
+     * holds a dozen values), so no frame can make the parser spend unbounded memory or time:
+     * the frame's byte length is capped before this ({@code max-frame-length}), and these cap
+     * nesting, numbers, field names and values.
+     */
+    private final JsonMapper clientJson = JsonMapper.builder(JsonFactory.builder()
+            .streamReadConstraints(StreamReadConstraints.builder()
+                    .maxNestingDepth(16).maxNumberLength(32).maxNameLength(64).maxTokenCount(4096).build())
+            .build()).build();
     private final int maxTextLength;
 
     public FrameCodec(int maxTextLength) {
@@ -36,7 +49,11 @@ public final class FrameCodec {
     public ClientFrame decode(String text) {
         JsonNode node;
         try {
-            node = json.readTree(text);
+            node = clientJson.readTree(text);
+        } catch (StreamConstraintsException e) {
+            throw new ProtocolException(ErrorCode.BAD_JSON,
+                    "frame nests deeper than 16, or has a number longer than 32 digits, a field name longer than 64 "
+                    + "characters or more than 4096 values", null);
         } catch (JacksonException e) {
             throw new ProtocolException(ErrorCode.BAD_JSON, "frame is not valid JSON", null);
         }

@@ -78,7 +78,12 @@ public sealed interface ServerFrame {
 
     /** A request could not be served; the connection stays open. */
     @JsonTypeName("error")
-    record Error(String code, String message, String ref) implements ServerFrame {}
+    record Error(String code, String message, Long retryAfterMs, String ref) implements ServerFrame {
+
+        public Error(String code, String message, String ref) {
+            this(code, message, null, ref);
+        }
+    }
 
     /** The server asks the client to reconnect (to any node) after the given delay. */
     @JsonTypeName("reconnect")

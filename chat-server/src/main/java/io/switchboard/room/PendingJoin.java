@@ -46,6 +46,7 @@ final class PendingJoin {
     }
 
     void completed() {
+        recipient.joinEnded(request.room());
         waiting.forEach(Runnable::run);
         waiting.clear();
     }

@@ -23,5 +23,8 @@ public interface Recipient {
     /** Called on the room's thread once the recipient is in the room / out of it. */
     void joinedRoom(String room);
 
+    /** Called once a join of the recipient's was answered, {@code joined} or an error. */
+    void joinEnded(String room);
+
     void leftRoom(String room);
 }

@@ -159,6 +159,7 @@ public final class Rooms implements BrokerEventHandler, SmartLifecycle, AutoClos
     public void join(Recipient recipient, ClientFrame.Join join) {
         if (!lane(join.room()).offer(rooms -> startJoin(rooms, recipient, join))) {
             refusedJoins.increment();
+            recipient.joinEnded(join.room());
             recipient.deliver(frame(new ServerFrame.Error(ErrorCode.OVERLOADED.wire(),
                     "this node is too busy to take the join now; retry", join.ref())));
         }
@@ -188,8 +189,8 @@ public final class Rooms implements BrokerEventHandler, SmartLifecycle, AutoClos
     public void send(Recipient recipient, ClientFrame.Send send) {
         Member from = recipient.member();
         String body = codec.encodeBody(new ChatMessage(UUID.randomUUID().toString(), from.id(), from.name(),
-                send.text(), System.currentTimeMillis(), send.clientMsgId()));
-        broker.publish(send.room(), send.clientMsgId(), body).whenComplete((stored, error) -> {
+                from.user(), send.text(), System.currentTimeMillis(), send.clientMsgId()));
+        broker.publish(send.room(), from.dedupeScope() + "/" + send.clientMsgId(), body).whenComplete((stored, error) -> {
             if (error != null) {
                 log.debug("Publish to {} failed: {}", send.room(), error.toString());
                 recipient.deliver(frame(unavailable(send.ref(), error)));

@@ -25,6 +25,7 @@ import org.springframework.web.socket.CloseStatus;
 final class ChatHandler {
 
     private static final CloseStatus BINARY = new CloseStatus(CloseCodes.UNSUPPORTED_DATA, "binary frames are not supported");
+    private static final CloseStatus ABUSE = new CloseStatus(CloseCodes.POLICY_VIOLATION, "rate limit exceeded persistently");
 
     private final Rooms rooms;
     private final FrameCodec codec;
@@ -52,7 +53,8 @@ final class ChatHandler {
         Connection connection = new Connection(UUID.randomUUID().toString(),
                 new Outbox(wire, outbox.maxMessages(), outbox.maxBytes().toBytes(), outbox.sendTimeout(),
                         outboxTimeouts, overflowed),
-                new RateLimiter(limits.messagesPerSecond(), limits.burst(), System.nanoTime()));
+                new RateLimiter(limits.messagesPerSecond(), limits.burst(), System.nanoTime()),
+                new RateLimiter(limits.joinsPerSecond(), limits.joinBurst(), System.nanoTime()));
         connections.add(connection);
         send(connection, new ServerFrame.Welcome(connection.id, node.value(), 1));
         return connection;
@@ -97,27 +99,35 @@ final class ChatHandler {
         }
         switch (frame) {
             case ClientFrame.Join join -> {
-                if (!connection.isIn(join.room())
-                        && connection.rooms().size() >= properties.limits().maxRoomsPerSession()) {
+                if (!withinRate(connection, connection.joinRate, "joins and history requests", join.ref())) {
+                    return;
+                }
+                int maxRooms = properties.limits().maxRoomsPerSession();
+                if (!connection.reserveJoin(join.room(), maxRooms)) {
                     throw new ProtocolException(ErrorCode.TOO_MANY_ROOMS,
-                            "at most " + properties.limits().maxRoomsPerSession() + " rooms per connection", join.ref());
+                            "at most " + maxRooms + " rooms per connection, joins in flight included", join.ref());
                 }
                 rooms.join(connection, join);
             }
             case ClientFrame.Leave leave -> rooms.leave(connection, leave.room(), leave.ref());
+            // sends and typing notices share one budget: both are relayed to a whole room
             case ClientFrame.Send send -> {
                 requireMember(connection, send.room(), send.ref());
-                requireBudget(connection, send.ref());
-                rooms.send(connection, send);
+                if (withinRate(connection, connection.sendRate, "messages", send.ref())) {
+                    rooms.send(connection, send);
+                }
             }
             case ClientFrame.Typing typing -> {
                 requireMember(connection, typing.room(), typing.ref());
-                requireBudget(connection, typing.ref());
-                rooms.typing(connection, typing.room());
+                if (withinRate(connection, connection.sendRate, "messages", typing.ref())) {
+                    rooms.typing(connection, typing.room());
+                }
             }
             case ClientFrame.History history -> {
                 requireMember(connection, history.room(), history.ref());
-                rooms.history(connection, history);
+                if (withinRate(connection, connection.joinRate, "joins and history requests", history.ref())) {
+                    rooms.history(connection, history);
+                }
             }
             case ClientFrame.Hello hello -> throw new IllegalStateException("handled above");
             case ClientFrame.Ping ping -> throw new IllegalStateException("handled above");
@@ -130,11 +140,22 @@ final class ChatHandler {
         }
     }
 
-    /** Sends and typing notices share one budget: both are relayed to a whole room. */
-    private static void requireBudget(Connection connection, String ref) {
-        if (!connection.sendRate.tryAcquire(System.nanoTime())) {
-            throw new ProtocolException(ErrorCode.RATE_LIMITED, "too many messages; slow down", ref);
+    /**
+     * Takes a token from {@code rate}, or answers {@code rate_limited} with the wait for the next
+     * one; a connection refused {@code abuse-threshold} times in a row is closed with 1008.
+     */
+    private boolean withinRate(Connection connection, RateLimiter rate, String what, String ref) {
+        if (rate.tryAcquire(System.nanoTime())) {
+            connection.taken();
+            return true;
         }
+        if (connection.refusedAgain(properties.limits().abuseThreshold())) {
+            connection.outbox.close(ABUSE);
+            return false;
+        }
+        send(connection, new ServerFrame.Error(ErrorCode.RATE_LIMITED.wire(), "too many " + what + "; slow down",
+                rate.millisUntilNext(), ref));
+        return false;
     }
 
     private void send(Connection connection, ServerFrame frame) {

@@ -13,14 +13,20 @@ final class Connection implements Recipient {
     final String id;
     final Outbox outbox;
     final RateLimiter sendRate;
+    final RateLimiter joinRate;
     private final Set<String> rooms = ConcurrentHashMap.newKeySet();
+    /** Rooms asked for whose join is not answered yet; they count against the room limit. */
+    private final Set<String> joining = ConcurrentHashMap.newKeySet();
+    /** Frames refused for a rate limit since the last one taken. */
+    private int refusedInARow;
     private volatile Member member;
     private final AtomicBoolean moving = new AtomicBoolean();
 
-    Connection(String id, Outbox outbox, RateLimiter sendRate) {
+    Connection(String id, Outbox outbox, RateLimiter sendRate, RateLimiter joinRate) {
         this.id = id;
         this.outbox = outbox;
         this.sendRate = sendRate;
+        this.joinRate = joinRate;
     }
 
     @Override
@@ -49,6 +55,30 @@ final class Connection implements Recipient {
         return rooms;
     }
 
+    /**
+     * Takes a place for {@code room} among at most {@code max} rooms, counting joins in flight, so
+     * many joins sent at once cannot pass the limit; false if there is none.
+     */
+    synchronized boolean reserveJoin(String room, int max) {
+        if (rooms.contains(room) || joining.contains(room)) {
+            return true;
+        }
+        if (rooms.size() + joining.size() >= max) {
+            return false;
+        }
+        joining.add(room);
+        return true;
+    }
+
+    /** Counts a frame a rate limit refused; true once {@code threshold} were refused in a row. */
+    synchronized boolean refusedAgain(int threshold) {
+        return ++refusedInARow >= threshold;
+    }
+
+    synchronized void taken() {
+        refusedInARow = 0;
+    }
+
     @Override
     public void deliver(EncodedFrame frame) {
         outbox.offer(frame);
@@ -60,8 +90,14 @@ final class Connection implements Recipient {
     }
 
     @Override
-    public void joinedRoom(String room) {
+    public synchronized void joinedRoom(String room) {
         rooms.add(room);
+        joining.remove(room);
+    }
+
+    @Override
+    public synchronized void joinEnded(String room) {
+        joining.remove(room);
     }
 
     @Override

@@ -1,6 +1,10 @@
 package io.switchboard.session;
 
-/** A token bucket: {@code burst} sends at once, refilled at {@code perSecond}. One per connection. */
+/**
+ * A token bucket: {@code burst} at once, refilled at {@code perSecond}. One per connection and kind
+ * of frame; written here rather than taken from Bucket4j because it is one field update under the
+ * connection's own lock, and the caller needs only the wait for the next token.
+ */
 final class RateLimiter {
 
     private final double perNano;
@@ -23,5 +27,10 @@ final class RateLimiter {
             return true;
         }
         return false;
+    }
+
+    /** Milliseconds until the next token, after {@link #tryAcquire} refused one (at least 1). */
+    synchronized long millisUntilNext() {
+        return Math.max(1, (long) Math.ceil((1 - tokens) / perNano / 1_000_000d));
     }
 }

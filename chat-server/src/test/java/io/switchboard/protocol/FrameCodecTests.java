@@ -50,6 +50,17 @@ class FrameCodecTests {
     }
 
     @Test
+    void parsesClientFramesWithinBounds() {
+        assertCode("{\"type\":\"ping\",\"x\":" + "[".repeat(17) + "]".repeat(17) + "}", ErrorCode.BAD_JSON);
+        assertCode("{\"type\":\"ping\",\"x\":1" + "0".repeat(40) + "}", ErrorCode.BAD_JSON);
+        assertCode("{\"type\":\"ping\",\"" + "k".repeat(65) + "\":1}", ErrorCode.BAD_JSON);
+        assertCode("{\"type\":\"ping\",\"x\":[" + "0,".repeat(5000) + "0]}", ErrorCode.BAD_JSON);
+        // within them, unknown fields are ignored
+        assertThat(codec.decode("{\"type\":\"ping\",\"x\":" + "[".repeat(8) + "]".repeat(8) + ",\"n\":12345}"))
+                .isEqualTo(new ClientFrame.Ping(null));
+    }
+
+    @Test
     void echoesTheRefOfABadFrame() {
         assertThatThrownBy(() -> codec.decode("{\"type\":\"join\",\"room\":\"bad room\",\"ref\":\"r9\"}"))
                 .isInstanceOfSatisfying(ProtocolException.class, e -> assertThat(e.ref()).isEqualTo("r9"));

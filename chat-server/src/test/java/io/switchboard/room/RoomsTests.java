@@ -466,6 +466,7 @@ class RoomsTests {
         private final Member member;
         final List<Map<String, Object>> frames = new CopyOnWriteArrayList<>();
         final Set<String> joinedRooms = ConcurrentHashMap.newKeySet();
+        final List<String> joinsEnded = new CopyOnWriteArrayList<>();
         private volatile boolean open = true;
         /** While set, a delivery waits for it: the room's lane is stuck in this member's socket. */
         volatile CountDownLatch stuck;
@@ -510,6 +511,11 @@ class RoomsTests {
         @Override
         public void leftRoom(String room) {
             joinedRooms.remove(room);
+        }
+
+        @Override
+        public void joinEnded(String room) {
+            joinsEnded.add(room);
         }
 
         Map<String, Object> await(String type) {

@@ -44,6 +44,15 @@ class HandshakeTests {
         assertThat(Handshake.send(node.port()).getFirst()).contains(" 101 "); // no Origin: not a browser
     }
 
+    @Test
+    void refusesEveryOtherSiteByDefaultAgainstCrossSiteWebSocketHijacking() throws IOException {
+        try (Node plain = Node.inMemory()) {
+            assertThat(Handshake.send(plain.port(), "Origin: https://evil.example.net").getFirst()).contains(" 403 ");
+            assertThat(Handshake.send(plain.port(), "Origin: http://127.0.0.1:" + plain.port()).getFirst())
+                    .as("the page's own origin").contains(" 101 ");
+        }
+    }
+
     /** Linux shows a listening socket's backlog as its Send-Q. */
     @Test
     void listensWithABacklogForAReconnectStorm() {
