@@ -31,9 +31,67 @@ public record SwitchboardProperties(
         @DefaultValue Drain drain,
         @DefaultValue Rebalance rebalance,
         @DefaultValue Presence presence,
-        @DefaultValue Rooms rooms) {
+        @DefaultValue Rooms rooms,
+        @DefaultValue Auth auth,
+        @DefaultValue Heartbeat heartbeat) {
+
+    /**
+     * Server pings, so that half-open connections (a dead phone, a proxy that dropped the socket
+     * without a close) do not stay open for ever.
+     *
+     * @param interval a connection from which nothing came for this long is pinged
+     * @param timeout  one that answers nothing within this after the ping is closed with 4002
+     */
+    public record Heartbeat(
+            @DefaultValue("25s") Duration interval,
+            @DefaultValue("10s") Duration timeout) {}
 
     public enum BrokerType { MEMORY, REDIS }
+
+    public enum AuthMode { ANONYMOUS, JWT }
+
+    /**
+     * Who may connect and where they may go (docs/security.md).
+     *
+     * @param mode        {@code anonymous}: a connection is whoever its {@code hello} names, marked
+     *                    as unauthenticated; {@code jwt}: its {@code hello} carries a token, and the
+     *                    user is the token's subject
+     * @param publicRooms room patterns anyone connected may enter ({@code *} stands for any run of
+     *                    characters; {@code *} alone: every room); a token's rooms claim adds more
+     * @param jwt         how tokens are verified in {@code jwt} mode
+     */
+    public record Auth(
+            @DefaultValue("anonymous") AuthMode mode,
+            @DefaultValue("*") List<String> publicRooms,
+            @DefaultValue Jwt jwt) {}
+
+    /**
+     * Token verification ({@code switchboard.auth.mode=jwt}).
+     *
+     * @param secret     HMAC key (HS256), at least 32 bytes; or
+     * @param jwkSetUri  the issuer's JWKS address (RS256 keys, fetched and cached)
+     * @param issuer     the {@code iss} a token must have
+     * @param audience   the value its {@code aud} must contain
+     * @param clockSkew  how far {@code exp} and {@code nbf} may be off this node's clock
+     * @param nameClaim  the claim that names the user (then {@code preferred_username}, then {@code sub})
+     * @param roomsClaim the claim listing room patterns the user may enter besides the public ones
+     */
+    public record Jwt(
+            @DefaultValue("") String secret,
+            @DefaultValue("") String jwkSetUri,
+            @DefaultValue("") String issuer,
+            @DefaultValue("") String audience,
+            @DefaultValue("30s") Duration clockSkew,
+            @DefaultValue("name") String nameClaim,
+            @DefaultValue("rooms") String roomsClaim) {
+
+        @Override
+        public String toString() { // never the secret
+            return "Jwt[secret=" + (secret.isEmpty() ? "" : "(set)") + ", jwkSetUri=" + jwkSetUri + ", issuer=" + issuer
+                    + ", audience=" + audience + ", clockSkew=" + clockSkew + ", nameClaim=" + nameClaim
+                    + ", roomsClaim=" + roomsClaim + "]";
+        }
+    }
 
     /**
      * The room lanes: the threads that own rooms (one per core, at least two).
@@ -74,6 +132,12 @@ public record SwitchboardProperties(
      *                          reconnecting client rejoins all its rooms at once)
      * @param abuseThreshold    frames refused in a row for a rate limit before the connection is
      *                          closed with 1008
+     * @param maxConnectionsPerUser connections one user (jwt mode) may hold across the cluster
+     * @param maxConnectionsPerIp   connections one client address may hold across the cluster; 0: no
+     *                          limit (behind a load balancer, see docs/security.md first)
+     * @param handshakesPerSecondPerIp sustained WebSocket handshakes per client address and node; 0:
+     *                          no limit
+     * @param handshakeBurstPerIp handshakes allowed at once above that rate
      */
     public record Limits(
             @DefaultValue("16384") int maxFrameLength,
@@ -81,9 +145,13 @@ public record SwitchboardProperties(
             @DefaultValue("20") double messagesPerSecond,
             @DefaultValue("40") int burst,
             @DefaultValue("100") int maxRoomsPerSession,
-            @DefaultValue("10") double joinsPerSecond,
-            @DefaultValue("100") int joinBurst,
-            @DefaultValue("50") int abuseThreshold) {}
+            @DefaultValue("50") double joinsPerSecond,
+            @DefaultValue("300") int joinBurst,
+            @DefaultValue("50") int abuseThreshold,
+            @DefaultValue("20") int maxConnectionsPerUser,
+            @DefaultValue("0") int maxConnectionsPerIp,
+            @DefaultValue("0") double handshakesPerSecondPerIp,
+            @DefaultValue("20") int handshakeBurstPerIp) {}
 
     /**
      * Each room's log.

@@ -1,14 +1,12 @@
 package io.switchboard.presence;
 
 import io.lettuce.core.AbstractRedisClient;
-import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulConnection;
-import io.lettuce.core.cluster.RedisClusterClient;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
-import io.lettuce.core.codec.StringCodec;
 import io.switchboard.broker.Broker;
 import io.switchboard.broker.BrokerUnavailableException;
 import io.switchboard.broker.LuaScript;
+import io.switchboard.broker.RedisCommandConnection;
 import io.switchboard.cluster.NodeListener;
 import io.switchboard.config.LifecyclePhases;
 import io.switchboard.protocol.FrameCodec;
@@ -88,17 +86,9 @@ public final class RedisPresence implements Presence, NodeListener, SmartLifecyc
         this.listLimit = listLimit;
         this.ttl = ttl;
         this.ttlMillis = Long.toString(Math.max(1, ttl.toMillis()));
-        if (client instanceof RedisClusterClient cluster) {
-            var clusterConnection = cluster.connect(StringCodec.UTF8);
-            this.connection = clusterConnection;
-            this.commands = clusterConnection.async();
-        } else if (client instanceof RedisClient standalone) {
-            var standaloneConnection = standalone.connect(StringCodec.UTF8);
-            this.connection = standaloneConnection;
-            this.commands = standaloneConnection.async();
-        } else {
-            throw new IllegalArgumentException("unsupported Redis client " + client.getClass().getName());
-        }
+        RedisCommandConnection own = RedisCommandConnection.open(client);
+        this.connection = own.connection();
+        this.commands = own.commands();
         this.broker = broker;
         this.codec = codec;
         this.prefix = prefix;

@@ -10,8 +10,14 @@ public sealed interface ClientFrame {
     /** The client's correlation id for this frame, or {@code null}. */
     String ref();
 
-    /** {@code hello {name}}: names the connection. Must come first; only once. */
-    record Hello(String name, String ref) implements ClientFrame {}
+    /**
+     * {@code hello {name}} or {@code hello {token}}: says who the connection is (a name when
+     * anonymous, a token in jwt mode). Must come first; only once.
+     */
+    record Hello(String name, String token, String ref) implements ClientFrame {}
+
+    /** {@code auth {token}}: a fresher token for the same user, before the current one expires. */
+    record Auth(String token, String ref) implements ClientFrame {}
 
     /** {@code join {room, since?}}: enter a room; with {@code since}, resume from that position. */
     record Join(String room, Position since, String ref) implements ClientFrame {}

@@ -14,6 +14,10 @@ public final class CloseCodes {
     public static final int MESSAGE_TOO_BIG = 1009;
     /** RFC 6455: the node is restarting or draining; reconnect (to any node). */
     public static final int SERVICE_RESTART = 1012;
+    /** The connection's token was missing or invalid in {@code hello}, or expired without an {@code auth} refresh. */
+    public static final int UNAUTHORIZED = 4001;
+    /** The client answered no ping within {@code switchboard.heartbeat.timeout}: a half-open connection. */
+    public static final int HEARTBEAT_TIMEOUT = 4002;
     /** The client did not read its messages fast enough and its outbox overflowed. */
     public static final int SLOW_CONSUMER = 4008;
 

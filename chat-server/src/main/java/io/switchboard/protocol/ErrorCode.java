@@ -24,6 +24,12 @@ public enum ErrorCode {
      * the next is taken.
      */
     RATE_LIMITED,
+    /** The token is missing, invalid, expired or for another user; in {@code hello} the connection is then closed with 4001. */
+    UNAUTHORIZED,
+    /** The user holds {@code switchboard.limits.max-connections-per-user} connections already; the connection is closed with 1008. */
+    TOO_MANY_CONNECTIONS,
+    /** The room is neither public nor granted by the connection's token. */
+    FORBIDDEN,
     /** The broker (Redis) cannot be reached; nothing was stored. Retry with the same clientMsgId. */
     BROKER_UNAVAILABLE,
     /** The node has more room work queued than it takes ({@code switchboard.rooms.lane-capacity}): retry later. */

@@ -26,6 +26,7 @@ public final class FrameCodec {
     private static final Pattern EPOCH = Pattern.compile("[A-Za-z0-9_-]{1,32}");
     private static final int MAX_NAME = 32;
     private static final int MAX_REF = 64;
+    private static final int MAX_TOKEN = 8192;
     private static final String TS_FIELD = ",\"ts\":";
 
     private final JsonMapper json = JsonMapper.builder().build();
@@ -69,7 +70,8 @@ public final class FrameCodec {
             throw new ProtocolException(ErrorCode.UNKNOWN_TYPE, "frame needs a string field 'type'", ref);
         }
         return switch (type.stringValue()) {
-            case "hello" -> new ClientFrame.Hello(name(node, ref), ref);
+            case "hello" -> hello(node, ref);
+            case "auth" -> new ClientFrame.Auth(token(requiredString(node, "token", ref), ref), ref);
             case "join" -> new ClientFrame.Join(room(node, ref), since(node, ref), ref);
             case "leave" -> new ClientFrame.Leave(room(node, ref), ref);
             case "send" -> new ClientFrame.Send(room(node, ref), text(node, ref), clientMsgId(node, ref), ref);
@@ -157,6 +159,23 @@ public final class FrameCodec {
 
     private String quote(String s) {
         return json.writeValueAsString(s);
+    }
+
+    /** A name, or a token, or both (which counts depends on the node's auth mode). */
+    private static ClientFrame.Hello hello(JsonNode node, String ref) {
+        String token = optionalString(node, "token", ref);
+        if (token != null) {
+            JsonNode name = node.get("name");
+            return new ClientFrame.Hello(name == null || name.isNull() ? null : name(node, ref), token(token, ref), ref);
+        }
+        return new ClientFrame.Hello(name(node, ref), null, ref);
+    }
+
+    private static String token(String token, String ref) {
+        if (token.isEmpty() || token.length() > MAX_TOKEN) {
+            throw new ProtocolException(ErrorCode.BAD_FRAME, "token must be 1-" + MAX_TOKEN + " characters", ref);
+        }
+        return token;
     }
 
     private static String name(JsonNode node, String ref) {

@@ -18,9 +18,17 @@ public sealed interface ServerFrame {
     @JsonTypeName("welcome")
     record Welcome(String sessionId, String node, int protocol) implements ServerFrame {}
 
-    /** Answer to {@code hello}. */
+    /**
+     * Answer to {@code hello}: {@code anonymous} true and no {@code user} when the name is only what
+     * the client said; else the token's user, and when its token expires (epoch ms).
+     */
     @JsonTypeName("hello_ok")
-    record HelloOk(String sessionId, String name, String ref) implements ServerFrame {}
+    record HelloOk(String sessionId, String name, String user, boolean anonymous, Long expiresAt, String ref)
+            implements ServerFrame {}
+
+    /** Answer to {@code auth}: the connection now lives until the new token expires (epoch ms). */
+    @JsonTypeName("auth_ok")
+    record AuthOk(long expiresAt, String ref) implements ServerFrame {}
 
     /**
      * Answer to {@code join}. {@code offset} is the room's position when the joiner was added;

@@ -2,6 +2,7 @@ package io.switchboard.session;
 
 import io.switchboard.protocol.EncodedFrame;
 import java.nio.ByteBuffer;
+import java.util.concurrent.CompletableFuture;
 import java.util.function.UnaryOperator;
 import org.eclipse.jetty.util.Callback;
 import org.eclipse.jetty.util.Utf8StringBuilder;
@@ -37,9 +38,15 @@ final class ChatEndpoint implements FrameHandler, Wire {
     /** Only for a text message split over several frames (browsers send one frame per message). */
     private Utf8StringBuilder fragments;
 
-    ChatEndpoint(ChatHandler handler, UnaryOperator<ByteBuffer> deflate) {
+    private final String id;
+    /** The key this connection is counted under for its address, or null. */
+    private final String countedAddress;
+
+    ChatEndpoint(ChatHandler handler, UnaryOperator<ByteBuffer> deflate, String id, String countedAddress) {
         this.handler = handler;
         this.deflate = deflate;
+        this.id = id;
+        this.countedAddress = countedAddress;
     }
 
     @Override
@@ -48,13 +55,14 @@ final class ChatEndpoint implements FrameHandler, Wire {
         if (!session.isRsv1Used()) { // permessage-deflate was not negotiated
             deflate = null;
         }
-        this.connection = handler.opened(this);
+        this.connection = handler.opened(this, id, countedAddress);
         callback.succeeded();
         session.demand();
     }
 
     @Override
     public void onFrame(Frame frame, Callback callback) {
+        connection.heard(System.nanoTime());
         switch (frame.getOpCode()) {
             case OpCode.TEXT -> text(frame, callback);
             case OpCode.CONTINUATION -> {
@@ -119,9 +127,16 @@ final class ChatEndpoint implements FrameHandler, Wire {
             callback.failed(e); // Jetty closes with 1007
             return;
         }
-        handler.text(connection, text);
-        callback.succeeded();
-        session.demand();
+        CompletableFuture<Void> handled = handler.text(connection, text);
+        if (handled == null) {
+            callback.succeeded();
+            session.demand();
+        } else { // the next frame is read once this one is done (a hello waiting for its user's count)
+            handled.whenComplete((done, error) -> {
+                callback.succeeded();
+                session.demand();
+            });
+        }
     }
 
     private MessageTooLargeException tooLarge() {
@@ -161,6 +176,11 @@ final class ChatEndpoint implements FrameHandler, Wire {
         public void failed(Throwable cause) {
             done.failed(cause);
         }
+    }
+
+    @Override
+    public void ping() {
+        session.sendFrame(new Frame(OpCode.PING), Callback.NOOP, false);
     }
 
     @Override

@@ -1,6 +1,10 @@
 package io.switchboard.session;
 
+import io.switchboard.auth.AuthException;
+import io.switchboard.auth.Authenticator;
+import io.switchboard.auth.Identity;
 import io.switchboard.config.NodeId;
+import io.switchboard.limits.ConnectionLimits;
 import io.switchboard.config.SwitchboardProperties;
 import io.switchboard.protocol.ClientFrame;
 import io.switchboard.protocol.CloseCodes;
@@ -12,8 +16,14 @@ import io.switchboard.protocol.ProtocolException;
 import io.switchboard.protocol.ServerFrame;
 import io.switchboard.room.Rooms;
 import java.util.List;
-import java.util.UUID;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.web.socket.CloseStatus;
 
 /**
@@ -26,6 +36,12 @@ final class ChatHandler {
 
     private static final CloseStatus BINARY = new CloseStatus(CloseCodes.UNSUPPORTED_DATA, "binary frames are not supported");
     private static final CloseStatus ABUSE = new CloseStatus(CloseCodes.POLICY_VIOLATION, "rate limit exceeded persistently");
+    private static final CloseStatus UNAUTHORIZED = new CloseStatus(CloseCodes.UNAUTHORIZED, "unauthorized");
+    private static final CloseStatus EXPIRED = new CloseStatus(CloseCodes.UNAUTHORIZED, "token expired");
+    private static final CloseStatus TOO_MANY = new CloseStatus(CloseCodes.POLICY_VIOLATION, "too many connections");
+    /** How long a hello waits for the cluster-wide count of its user before it goes on uncounted. */
+    private static final long COUNT_WAIT_SECONDS = 2;
+    private static final Logger log = LoggerFactory.getLogger(ChatHandler.class);
 
     private final Rooms rooms;
     private final FrameCodec codec;
@@ -34,9 +50,20 @@ final class ChatHandler {
     private final ScheduledExecutorService outboxTimeouts;
     private final Connections connections;
     private final Runnable overflowed;
+    private final Authenticator auth;
+    private final ScheduledExecutorService tokenExpiries;
+    private final Duration clockSkew;
+    private final ConnectionLimits connectionLimits;
+    private final int maxConnectionsPerUser;
 
     ChatHandler(Rooms rooms, FrameCodec codec, NodeId node, SwitchboardProperties properties,
-                ScheduledExecutorService outboxTimeouts, Connections connections) {
+                ScheduledExecutorService outboxTimeouts, Connections connections, Authenticator auth,
+                ScheduledExecutorService tokenExpiries, ConnectionLimits connectionLimits) {
+        this.connectionLimits = connectionLimits;
+        this.maxConnectionsPerUser = properties.limits().maxConnectionsPerUser();
+        this.auth = auth;
+        this.tokenExpiries = tokenExpiries;
+        this.clockSkew = properties.auth().jwt().clockSkew();
         this.rooms = rooms;
         this.codec = codec;
         this.node = node;
@@ -46,25 +73,36 @@ final class ChatHandler {
         this.overflowed = connections::overflowed;
     }
 
-    /** A socket was opened: the connection it carries, greeted with {@code welcome}. */
-    Connection opened(Wire wire) {
+    /**
+     * A socket was opened: the connection it carries, greeted with {@code welcome}; {@code
+     * countedAddress} is the key its address is counted under, or null.
+     */
+    Connection opened(Wire wire, String id, String countedAddress) {
         var outbox = properties.outbox();
         var limits = properties.limits();
-        Connection connection = new Connection(UUID.randomUUID().toString(),
+        Connection connection = new Connection(id,
                 new Outbox(wire, outbox.maxMessages(), outbox.maxBytes().toBytes(), outbox.sendTimeout(),
                         outboxTimeouts, overflowed),
                 new RateLimiter(limits.messagesPerSecond(), limits.burst(), System.nanoTime()),
                 new RateLimiter(limits.joinsPerSecond(), limits.joinBurst(), System.nanoTime()));
+        if (countedAddress != null) {
+            connection.counted.add(countedAddress);
+        }
         connections.add(connection);
         send(connection, new ServerFrame.Welcome(connection.id, node.value(), 1));
         return connection;
     }
 
-    void text(Connection connection, String text) {
+    /**
+     * Handles one text frame. Answers null when it is done, or a future that completes when it is:
+     * the connection's next frame is read only then.
+     */
+    CompletableFuture<Void> text(Connection connection, String text) {
         try {
-            handle(connection, codec.decode(text));
+            return handle(connection, codec.decode(text));
         } catch (ProtocolException e) {
             send(connection, e.toFrame());
+            return null;
         }
     }
 
@@ -74,6 +112,8 @@ final class ChatHandler {
 
     void closed(Connection connection) {
         connections.remove(connection);
+        connection.expiresWith(null);
+        connection.counted.forEach(key -> connectionLimits.release(key, connection.id));
         // Closed before its rooms are read: a join completing from now on sees it closed and undoes itself.
         connection.outbox.discard();
         if (connection.member() != null) {
@@ -81,27 +121,25 @@ final class ChatHandler {
         }
     }
 
-    private void handle(Connection connection, ClientFrame frame) {
+    private CompletableFuture<Void> handle(Connection connection, ClientFrame frame) {
         if (frame instanceof ClientFrame.Ping ping) {
             send(connection, new ServerFrame.Pong(ping.ref(), System.currentTimeMillis()));
-            return;
+            return null;
         }
         if (frame instanceof ClientFrame.Hello hello) {
-            if (connection.member() != null) {
-                throw new ProtocolException(ErrorCode.BAD_FRAME, "hello was already sent", hello.ref());
-            }
-            connection.hello(new Member(connection.id, hello.name(), node.value()));
-            send(connection, new ServerFrame.HelloOk(connection.id, hello.name(), hello.ref()));
-            return;
+            return hello(connection, hello);
         }
         if (connection.member() == null) {
-            throw new ProtocolException(ErrorCode.HELLO_REQUIRED, "send hello {name} first", frame.ref());
+            throw new ProtocolException(ErrorCode.HELLO_REQUIRED,
+                    auth.anonymous() ? "send hello {name} first" : "send hello {token} first", frame.ref());
         }
         switch (frame) {
+            case ClientFrame.Auth refresh -> refresh(connection, refresh);
             case ClientFrame.Join join -> {
                 if (!withinRate(connection, connection.joinRate, "joins and history requests", join.ref())) {
-                    return;
+                    return null;
                 }
+                requireAccess(connection, join.room(), join.ref());
                 int maxRooms = properties.limits().maxRoomsPerSession();
                 if (!connection.reserveJoin(join.room(), maxRooms)) {
                     throw new ProtocolException(ErrorCode.TOO_MANY_ROOMS,
@@ -113,24 +151,123 @@ final class ChatHandler {
             // sends and typing notices share one budget: both are relayed to a whole room
             case ClientFrame.Send send -> {
                 requireMember(connection, send.room(), send.ref());
+                requireAccess(connection, send.room(), send.ref());
                 if (withinRate(connection, connection.sendRate, "messages", send.ref())) {
                     rooms.send(connection, send);
                 }
             }
             case ClientFrame.Typing typing -> {
                 requireMember(connection, typing.room(), typing.ref());
+                requireAccess(connection, typing.room(), typing.ref());
                 if (withinRate(connection, connection.sendRate, "messages", typing.ref())) {
                     rooms.typing(connection, typing.room());
                 }
             }
             case ClientFrame.History history -> {
                 requireMember(connection, history.room(), history.ref());
+                requireAccess(connection, history.room(), history.ref());
                 if (withinRate(connection, connection.joinRate, "joins and history requests", history.ref())) {
                     rooms.history(connection, history);
                 }
             }
             case ClientFrame.Hello hello -> throw new IllegalStateException("handled above");
             case ClientFrame.Ping ping -> throw new IllegalStateException("handled above");
+        }
+        return null;
+    }
+
+    /**
+     * Says who the connection is: the name it gives when anonymous, its token's user in jwt mode. A
+     * token that proves nothing gets {@code error unauthorized} and the connection is closed (4001).
+     */
+    private CompletableFuture<Void> hello(Connection connection, ClientFrame.Hello hello) {
+        if (connection.member() != null) {
+            throw new ProtocolException(ErrorCode.BAD_FRAME, "hello was already sent", hello.ref());
+        }
+        Identity identity;
+        if (auth.anonymous()) {
+            if (hello.name() == null) {
+                throw new ProtocolException(ErrorCode.BAD_FRAME, "hello needs a name", hello.ref());
+            }
+            identity = auth.anonymous(hello.name());
+        } else {
+            try {
+                identity = auth.verify(hello.token());
+            } catch (AuthException e) {
+                send(connection, new ServerFrame.Error(ErrorCode.UNAUTHORIZED.wire(), e.getMessage(), hello.ref()));
+                connection.outbox.close(UNAUTHORIZED);
+                return null;
+            }
+        }
+        if (identity.anonymous()) {
+            welcome(connection, identity, hello.ref());
+            return null;
+        }
+        String counted = "user:" + identity.user();
+        Identity user = identity;
+        return connectionLimits.acquire(counted, connection.id, maxConnectionsPerUser)
+                .orTimeout(COUNT_WAIT_SECONDS, TimeUnit.SECONDS)
+                .handle((taken, error) -> {
+                    if (error != null) { // Redis away: let the user in uncounted, as a handshake would be
+                        log.debug("Could not count a connection of {}: {}", counted, error.toString());
+                    } else if (!taken) {
+                        send(connection, new ServerFrame.Error(ErrorCode.TOO_MANY_CONNECTIONS.wire(),
+                                "at most " + maxConnectionsPerUser + " connections per user", hello.ref()));
+                        connection.outbox.close(TOO_MANY);
+                        return null;
+                    } else {
+                        connection.counted.add(counted);
+                        if (!connection.outbox.isOpen()) { // closed meanwhile: its close did not see this count
+                            connectionLimits.release(counted, connection.id);
+                            return null;
+                        }
+                    }
+                    welcome(connection, user, hello.ref());
+                    return null;
+                });
+    }
+
+    /** Completes a hello: the connection is {@code identity} from now on. */
+    private void welcome(Connection connection, Identity identity, String ref) {
+        connection.hello(new Member(connection.id, identity.name(), node.value(), identity.user()), identity);
+        connection.expiresWith(expiry(connection, identity));
+        send(connection, new ServerFrame.HelloOk(connection.id, identity.name(), identity.user(), identity.anonymous(),
+                identity.expiresAt() == null ? null : identity.expiresAt().toEpochMilli(), ref));
+    }
+
+    /** Takes a fresher token; one that is refused leaves the connection as it was, until its token expires. */
+    private void refresh(Connection connection, ClientFrame.Auth refresh) {
+        if (auth.anonymous()) {
+            throw new ProtocolException(ErrorCode.BAD_FRAME, "auth is for switchboard.auth.mode=jwt", refresh.ref());
+        }
+        Identity fresh;
+        try {
+            fresh = auth.refresh(connection.identity(), refresh.token());
+        } catch (AuthException e) {
+            throw new ProtocolException(ErrorCode.UNAUTHORIZED, e.getMessage(), refresh.ref());
+        }
+        connection.refreshed(fresh, expiry(connection, fresh));
+        send(connection, new ServerFrame.AuthOk(fresh.expiresAt().toEpochMilli(), refresh.ref()));
+    }
+
+    /** Closes the connection (4001) once its token expired, clock skew allowed for; null when anonymous. */
+    private Future<?> expiry(Connection connection, Identity identity) {
+        if (identity.expiresAt() == null) {
+            return null;
+        }
+        long delay = Duration.between(Instant.now(), identity.expiresAt().plus(clockSkew)).toMillis();
+        return tokenExpiries.schedule(() -> {
+            if (connection.identity() == identity) {
+                connection.outbox.close(EXPIRED);
+            }
+        }, Math.max(0, delay), TimeUnit.MILLISECONDS);
+    }
+
+    private static void requireAccess(Connection connection, String room, String ref) {
+        if (!connection.identity().access().allows(room)) {
+            throw new ProtocolException(ErrorCode.FORBIDDEN,
+                    "room " + room + " is not public" + (connection.identity().anonymous() ? "" : " and your token does not grant it"),
+                    ref);
         }
     }
 

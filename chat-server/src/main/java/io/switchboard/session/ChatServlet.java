@@ -7,6 +7,10 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.UnaryOperator;
 import org.eclipse.jetty.ee11.servlet.ServletContextHandler;
 import org.eclipse.jetty.ee11.servlet.ServletCoreRequest;
@@ -21,6 +25,9 @@ import org.eclipse.jetty.websocket.core.server.Handshaker;
 import org.eclipse.jetty.websocket.core.server.ServerUpgradeResponse;
 import org.eclipse.jetty.websocket.core.server.WebSocketNegotiator;
 import org.eclipse.jetty.websocket.core.server.WebSocketServerComponents;
+import io.switchboard.limits.ConnectionLimits;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.boot.availability.ApplicationAvailability;
 import org.springframework.boot.availability.ReadinessState;
 import org.springframework.http.server.ServletServerHttpRequest;
@@ -40,12 +47,24 @@ import org.springframework.web.util.WebUtils;
  *       on. Then both directions run without context takeover, so a room's frame is compressed
  *       once per node and the same bytes go to every member ({@link SharedDeflate}), and no
  *       connection keeps zlib state between messages.</li>
+ *   <li>A client address over {@code switchboard.limits.handshakes-per-second-per-ip} gets {@code
+ *       429} with {@code Retry-After}; one holding {@code max-connections-per-ip} connections
+ *       across the cluster gets {@code 429}.</li>
  *   <li>Anything that is not a WebSocket handshake gets {@code 400}.</li>
  * </ul>
  */
 final class ChatServlet extends HttpServlet {
 
+    private static final int SC_TOO_MANY_REQUESTS = 429;
+
+    private static final Logger log = LoggerFactory.getLogger(ChatServlet.class);
+    /** How long a handshake waits for the cluster-wide count of its address before it goes on uncounted. */
+    private static final long COUNT_WAIT_SECONDS = 2;
+
     private final transient ChatHandler handler;
+    private final transient HandshakeRates handshakeRates;
+    private final transient ConnectionLimits connectionLimits;
+    private final int maxConnectionsPerIp;
     private final transient ApplicationAvailability availability;
     private final String retryAfterSeconds;
     private final transient CorsConfiguration origins = new CorsConfiguration();
@@ -57,16 +76,21 @@ final class ChatServlet extends HttpServlet {
     private transient UnaryOperator<ByteBuffer> compressor;
 
     ChatServlet(ChatHandler handler, ApplicationAvailability availability, Duration retryAfter,
-                List<String> allowedOrigins, boolean deflate, long maxTextBytes, long maxBinaryBytes) {
+                List<String> allowedOrigins, boolean deflate, long maxTextBytes, long maxBinaryBytes,
+                HandshakeRates handshakeRates, ConnectionLimits connectionLimits, int maxConnectionsPerIp) {
         this.handler = handler;
+        this.handshakeRates = handshakeRates;
+        this.connectionLimits = connectionLimits;
+        this.maxConnectionsPerIp = maxConnectionsPerIp;
         this.availability = availability;
         this.retryAfterSeconds = Long.toString(Math.max(1, retryAfter.toSeconds()));
         this.origins.setAllowedOriginPatterns(allowedOrigins);
         this.deflate = deflate;
         limits.setMaxTextMessageSize(maxTextBytes);
         limits.setMaxBinaryMessageSize(maxBinaryBytes);
-        // No idle timeout: a quiet chat client is not a dead one (clients ping at will); a peer that
-        // stops reading is cut off by its outbox instead.
+        // No idle timeout: a quiet chat client is not a dead one. The heartbeat pings quiet
+        // connections and closes those that do not answer; a peer that stops reading is cut off by
+        // its outbox.
         limits.setIdleTimeout(Duration.ZERO);
     }
 
@@ -92,19 +116,64 @@ final class ChatServlet extends HttpServlet {
             response.sendError(HttpServletResponse.SC_FORBIDDEN, "origin not allowed");
             return;
         }
+        String address = request.getRemoteAddr();
+        long wait = handshakeRates.waitFor(address);
+        if (wait > 0) {
+            response.setHeader("Retry-After", Long.toString(Math.max(1, (wait + 999) / 1000)));
+            response.sendError(SC_TOO_MANY_REQUESTS, "too many handshakes from your address");
+            return;
+        }
+        String id = UUID.randomUUID().toString();
+        String counted = maxConnectionsPerIp > 0 ? "ip:" + address : null;
+        if (counted != null && !countConnection(counted, id)) {
+            response.sendError(SC_TOO_MANY_REQUESTS, "too many connections from your address");
+            return;
+        }
+        boolean upgraded = false;
+        try {
+            upgraded = upgrade(request, response, id, counted);
+        } finally {
+            if (!upgraded && counted != null) {
+                connectionLimits.release(counted, id);
+            }
+        }
+        if (!upgraded) {
+            response.sendError(HttpServletResponse.SC_BAD_REQUEST, "a WebSocket handshake is expected here");
+        }
+    }
+
+    private boolean upgrade(HttpServletRequest request, HttpServletResponse response, String id, String counted)
+            throws IOException {
         Request coreRequest = ServletCoreRequest.wrap(request);
         Response coreResponse = ServletCoreResponse.wrap(coreRequest, response, false);
         WebSocketNegotiator negotiator = WebSocketNegotiator.from((upgradeRequest, upgradeResponse, callback) -> {
             upgradeResponse.setExtensions(accepted(upgradeResponse));
-            return new ChatEndpoint(handler, compressor);
+            return new ChatEndpoint(handler, compressor, id, counted);
         }, (endpoint, upgradeRequest, upgradeResponse) -> (ChatEndpoint) endpoint, limits);
         try (Blocker.Callback callback = Blocker.callback()) {
             if (handshaker.upgradeRequest(negotiator, coreRequest, coreResponse, callback, components, limits)) {
                 callback.block();
-                return;
+                return true;
             }
         }
-        response.sendError(HttpServletResponse.SC_BAD_REQUEST, "a WebSocket handshake is expected here");
+        return false;
+    }
+
+    /**
+     * Counts the connection under its address across the cluster; false if the address holds its
+     * most. A count that cannot be made (Redis away) lets the connection in: nothing works without
+     * Redis anyway, and refusing everyone would not protect anything.
+     */
+    private boolean countConnection(String counted, String id) {
+        try {
+            return connectionLimits.acquire(counted, id, maxConnectionsPerIp).get(COUNT_WAIT_SECONDS, TimeUnit.SECONDS);
+        } catch (ExecutionException | TimeoutException e) {
+            log.debug("Could not count a connection of {}: {}", counted, e.toString());
+            return true;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
     }
 
     private boolean originAllowed(HttpServletRequest request) {

@@ -7,6 +7,7 @@ import io.switchboard.protocol.CloseCodes;
 import io.switchboard.protocol.EncodedFrame;
 import io.switchboard.protocol.FrameCodec;
 import io.switchboard.protocol.ServerFrame;
+import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
@@ -25,6 +26,7 @@ import org.springframework.web.socket.CloseStatus;
 public final class Connections {
 
     static final CloseStatus SERVICE_RESTART = new CloseStatus(CloseCodes.SERVICE_RESTART, "moving to another node");
+    private static final CloseStatus SILENT = new CloseStatus(CloseCodes.HEARTBEAT_TIMEOUT, "no answer to ping");
 
     private final Map<String, Connection> live = new ConcurrentHashMap<>();
     private final FrameCodec codec;
@@ -69,6 +71,14 @@ public final class Connections {
         connection.deliver(EncodedFrame.of(codec.encode(new ServerFrame.Reconnect(reason, retryAfter))));
         connection.outbox.close(SERVICE_RESTART);
         return true;
+    }
+
+    /** Pings the connections quiet for {@code interval}; closes those still quiet {@code timeout} after (4002). */
+    void heartbeat(Duration interval, Duration timeout) {
+        long now = System.nanoTime();
+        for (Connection connection : live.values()) {
+            connection.heartbeat(now, interval.toNanos(), timeout.toNanos(), SILENT);
+        }
     }
 
     /** A connection's outbox overflowed: it is being closed as a slow consumer. */

@@ -103,6 +103,17 @@ final class Outbox {
         return wire.isOpen();
     }
 
+    /** Pings the peer, unless the connection is closing. */
+    void ping() {
+        if (isOpen()) {
+            try {
+                wire.ping();
+            } catch (RuntimeException e) {
+                log.debug("Ping failed: {}", e.toString());
+            }
+        }
+    }
+
     /** The socket is gone: accepts nothing more; {@link #isOpen} is false from now on. */
     void discard() {
         synchronized (this) {

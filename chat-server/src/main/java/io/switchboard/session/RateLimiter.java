@@ -29,6 +29,11 @@ final class RateLimiter {
         return false;
     }
 
+    /** Whether the bucket would be full at {@code nowNanos}: nothing taken lately, so it can be forgotten. */
+    synchronized boolean isFull(long nowNanos) {
+        return tokens + (nowNanos - last) * perNano >= burst;
+    }
+
     /** Milliseconds until the next token, after {@link #tryAcquire} refused one (at least 1). */
     synchronized long millisUntilNext() {
         return Math.max(1, (long) Math.ceil((1 - tokens) / perNano / 1_000_000d));

@@ -1,12 +1,16 @@
 package io.switchboard.session;
 
 import io.micrometer.core.instrument.MeterRegistry;
+import io.switchboard.auth.Authenticator;
 import io.switchboard.config.NodeId;
+import io.switchboard.limits.ConnectionLimits;
 import io.switchboard.config.SwitchboardProperties;
 import io.switchboard.protocol.FrameCodec;
 import io.switchboard.room.Rooms;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import org.eclipse.jetty.server.Connector;
 import org.eclipse.jetty.server.ServerConnector;
 import org.springframework.beans.factory.annotation.Qualifier;
@@ -35,11 +39,17 @@ class WebSocketConfiguration {
     ServletRegistrationBean<ChatServlet> chatEndpoint(Rooms rooms, FrameCodec codec, NodeId nodeId,
                                                       SwitchboardProperties properties,
                                                       @Qualifier("outboxTimeouts") ScheduledExecutorService outboxTimeouts,
-                                                      Connections connections, ApplicationAvailability availability) {
-        ChatHandler handler = new ChatHandler(rooms, codec, nodeId, properties, outboxTimeouts, connections);
+                                                      Connections connections, ApplicationAvailability availability,
+                                                      Authenticator authenticator,
+                                                      @Qualifier("tokenExpiries") ScheduledExecutorService tokenExpiries,
+                                                      ConnectionLimits connectionLimits) {
+        var limits = properties.limits();
+        ChatHandler handler = new ChatHandler(rooms, codec, nodeId, properties, outboxTimeouts, connections,
+                authenticator, tokenExpiries, connectionLimits);
         ChatServlet servlet = new ChatServlet(handler, availability, properties.drain().retryAfter(),
-                properties.allowedOrigins(), properties.permessageDeflate(), properties.limits().maxFrameLength(),
-                MAX_BINARY_FRAME);
+                properties.allowedOrigins(), properties.permessageDeflate(), limits.maxFrameLength(),
+                MAX_BINARY_FRAME, new HandshakeRates(limits.handshakesPerSecondPerIp(), limits.handshakeBurstPerIp()),
+                connectionLimits, limits.maxConnectionsPerIp());
         ServletRegistrationBean<ChatServlet> registration = new ServletRegistrationBean<>(servlet, "/ws");
         registration.setAsyncSupported(true);
         return registration;
@@ -66,6 +76,35 @@ class WebSocketConfiguration {
     @Bean(destroyMethod = "shutdownNow")
     static ScheduledExecutorService connectionMoves() {
         return Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("connection-moves").daemon().factory());
+    }
+
+    /**
+     * The heartbeat: every half interval, pings connections quiet for an interval and closes those
+     * that answered no ping within the timeout. One pass over the connections, no timer per connection.
+     */
+    @Bean(destroyMethod = "shutdownNow")
+    static ScheduledExecutorService heartbeats(Connections connections, SwitchboardProperties properties) {
+        var heartbeat = properties.heartbeat();
+        ScheduledExecutorService heartbeats = Executors.newSingleThreadScheduledExecutor(
+                Thread.ofPlatform().name("heartbeats").daemon().factory());
+        long every = Math.max(1, heartbeat.interval().toMillis() / 2);
+        heartbeats.scheduleWithFixedDelay(() -> connections.heartbeat(heartbeat.interval(), heartbeat.timeout()),
+                every, every, TimeUnit.MILLISECONDS);
+        return heartbeats;
+    }
+
+    @Bean
+    static Authenticator authenticator(SwitchboardProperties properties) {
+        return new Authenticator(properties.auth());
+    }
+
+    /** Closes connections whose token expired without a refresh; a refreshed token's old expiry is removed. */
+    @Bean(destroyMethod = "shutdownNow")
+    static ScheduledExecutorService tokenExpiries() {
+        ScheduledThreadPoolExecutor expiries = new ScheduledThreadPoolExecutor(1,
+                Thread.ofPlatform().name("token-expiries").daemon().factory());
+        expiries.setRemoveOnCancelPolicy(true);
+        return expiries;
     }
 
     /** Drops connections whose close cannot get through (a peer that reads nothing); idle otherwise. */

@@ -9,6 +9,9 @@ interface Wire {
     /** Queues a text frame; {@code done} is told once, when it was written or could not be. */
     void send(EncodedFrame frame, Done done);
 
+    /** Sends a WebSocket ping (empty); the peer's pong, like any frame, shows it is alive. */
+    void ping();
+
     /** Sends a close frame after what is already queued. */
     void close(CloseStatus status);
 

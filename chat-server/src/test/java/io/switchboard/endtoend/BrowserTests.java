@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.IntStream;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -30,9 +31,13 @@ class BrowserTests extends OnRedis {
     /** Ada in a browser served by node n1, Bob in one served by n2, both in the same room. */
     private record Chat(Node n1, Node n2, Browser ada, Browser bob) {}
 
+    /** A page served by one node opens the other's socket too: a cross-origin handshake the nodes must allow. */
+    private static final String PAGES_OF_EITHER_NODE = "switchboard.allowed-origins=http://127.0.0.1:[*]";
+
     private Chat adaOnN1AndBobOnN2(String room, String... n1Settings) {
-        Node n1 = node("n1", n1Settings);
-        Node n2 = node("n2");
+        Node n1 = node("n1", Stream.concat(Stream.of(n1Settings),
+                Stream.of(PAGES_OF_EITHER_NODE)).toArray(String[]::new));
+        Node n2 = node("n2", PAGES_OF_EITHER_NODE);
         return new Chat(n1, n2, browser(n1, n2, room).enter("Ada", room), browser(n2, n1, room).enter("Bob", room));
     }
 

@@ -15,7 +15,7 @@ class FrameCodecTests {
 
     @Test
     void decodesEveryClientFrame() {
-        assertThat(codec.decode("{\"type\":\"hello\",\"name\":\" Ada \"}")).isEqualTo(new ClientFrame.Hello("Ada", null));
+        assertThat(codec.decode("{\"type\":\"hello\",\"name\":\" Ada \"}")).isEqualTo(new ClientFrame.Hello("Ada", null, null));
         assertThat(codec.decode("{\"type\":\"join\",\"room\":\"lobby\",\"since\":{\"epoch\":\"e1\",\"offset\":7},\"ref\":\"r\"}"))
                 .isEqualTo(new ClientFrame.Join("lobby", new Position("e1", 7), "r"));
         assertThat(codec.decode("{\"type\":\"leave\",\"room\":\"lobby\"}")).isEqualTo(new ClientFrame.Leave("lobby", null));

@@ -114,6 +114,11 @@ class OutboxTests {
         }
 
         @Override
+        public void ping() {
+            sent.add("(ping)");
+        }
+
+        @Override
         public void close(CloseStatus status) {
             closed = status;
         }

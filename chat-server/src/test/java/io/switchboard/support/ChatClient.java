@@ -48,6 +48,14 @@ public final class ChatClient implements AutoCloseable {
         return client;
     }
 
+    /** Connects and says hello with a token (switchboard.auth.mode=jwt). */
+    public static ChatClient connectWithToken(int port, String token) {
+        ChatClient client = new ChatClient(port);
+        client.send(Map.of("type", "hello", "token", token));
+        client.await("hello_ok");
+        return client;
+    }
+
     /** Connects without hello. */
     public static ChatClient connectRaw(int port) {
         return new ChatClient(port);

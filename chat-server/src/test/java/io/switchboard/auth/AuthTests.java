@@ -1,0 +1,160 @@
+package io.switchboard.auth;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.switchboard.protocol.CloseCodes;
+import io.switchboard.support.ChatClient;
+import io.switchboard.support.Command;
+import io.switchboard.support.Node;
+import io.switchboard.support.Tokens;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** {@code switchboard.auth.mode=jwt} on a real node: who connects, for how long, and where they may go. */
+class AuthTests {
+
+    private static Node node;
+
+    @BeforeAll
+    static void start() {
+        node = Node.inMemory(Tokens.jwtNode("switchboard.auth.public-rooms=lobby,public-*",
+                "switchboard.auth.jwt.clock-skew=0s"));
+    }
+
+    @AfterAll
+    static void stop() {
+        node.close();
+    }
+
+    @Test
+    void theUserAndNameComeFromTheTokenAndTravelWithPresenceAndMessages() {
+        try (ChatClient ada = ChatClient.connectRaw(node.port());
+             ChatClient bob = ChatClient.connectWithToken(node.port(), Tokens.token("bob-id", "Bob", Duration.ofHours(1), List.of()))) {
+            String token = Tokens.token("ada-id", "Ada Lovelace", Duration.ofHours(1), List.of());
+            ada.send(Map.of("type", "hello", "token", token, "name", "Somebody Else", "ref", "h1"));
+            Map<String, Object> hello = ada.await("hello_ok");
+            assertThat(hello).containsEntry("user", "ada-id").containsEntry("name", "Ada Lovelace")
+                    .containsEntry("anonymous", false).containsEntry("ref", "h1");
+            assertThat(((Number) hello.get("expiresAt")).longValue())
+                    .isBetween(Instant.now().plusSeconds(3500).toEpochMilli(), Instant.now().plusSeconds(3700).toEpochMilli());
+
+            bob.join("lobby");
+            ada.join("lobby");
+            Map<String, Object> adaJoined = bob.await(f -> "presence".equals(f.get("type"))
+                    && "Ada Lovelace".equals(((Map<?, ?>) f.get("member")).get("name")));
+            assertThat(((Map<?, ?>) adaJoined.get("member")).get("user")).isEqualTo("ada-id");
+            ada.say("lobby", "hi", "m1");
+            assertThat(bob.messages("lobby", 1).getFirst()).containsEntry("fromUser", "ada-id")
+                    .containsEntry("fromName", "Ada Lovelace");
+        }
+    }
+
+    @Test
+    void aTokenThatProvesNothingGetsUnauthorizedAndTheConnectionIsClosedWith4001() {
+        Duration hour = Duration.ofHours(1);
+        Map<String, String> refused = Map.of(
+                "expired", Tokens.token("ada-id", "Ada", Duration.ofMinutes(-5), List.of()),
+                "badly signed", Tokens.sign(Tokens.claims("ada-id", "Ada", hour, List.of()).build(),
+                        "another-secret-of-at-least-32-bytes"),
+                "another issuer", Tokens.sign(Tokens.claims("ada-id", "Ada", hour, List.of())
+                        .issuer("https://elsewhere.test").build(), Tokens.SECRET),
+                "another audience", Tokens.sign(Tokens.claims("ada-id", "Ada", hour, List.of())
+                        .audience("another-service").build(), Tokens.SECRET),
+                "without exp", Tokens.sign(Tokens.claims("ada-id", "Ada", hour, List.of())
+                        .expirationTime(null).build(), Tokens.SECRET),
+                "not a token", "not.a.token");
+        refused.forEach((why, token) -> {
+            try (ChatClient client = ChatClient.connectRaw(node.port())) {
+                client.send(Map.of("type", "hello", "token", token, "ref", "h"));
+                assertThat(client.await("error")).as(why).containsEntry("code", "unauthorized").containsEntry("ref", "h");
+                assertThat(client.closeCode()).as(why).isEqualTo(CloseCodes.UNAUTHORIZED);
+            }
+        });
+        try (ChatClient nameOnly = ChatClient.connectRaw(node.port())) {
+            nameOnly.send(Map.of("type", "hello", "name", "Ada"));
+            assertThat(nameOnly.await("error")).containsEntry("code", "unauthorized");
+            assertThat(nameOnly.closeCode()).isEqualTo(CloseCodes.UNAUTHORIZED);
+        }
+    }
+
+    @Test
+    void aConnectionLivesUntilItsTokenExpiresUnlessItIsRefreshedInTime() {
+        try (ChatClient lapsed = ChatClient.connectWithToken(node.port(), Tokens.token("ada-id", "Ada", Duration.ofSeconds(2), List.of()));
+             ChatClient kept = ChatClient.connectWithToken(node.port(), Tokens.token("bob-id", "Bob", Duration.ofSeconds(2), List.of()))) {
+            kept.send(Map.of("type", "auth", "token", Tokens.token("carol-id", "Carol", Duration.ofHours(1), List.of()), "ref", "a0"));
+            assertThat(kept.await("error")).containsEntry("code", "unauthorized").containsEntry("ref", "a0"); // another user
+
+            kept.send(Map.of("type", "auth", "token", Tokens.token("bob-id", "Bob", Duration.ofHours(1), List.of()), "ref", "a1"));
+            assertThat(((Number) kept.await("auth_ok").get("expiresAt")).longValue())
+                    .isGreaterThan(Instant.now().plusSeconds(3000).toEpochMilli());
+
+            assertThat(lapsed.closeCode()).isEqualTo(CloseCodes.UNAUTHORIZED); // after its two seconds
+            kept.send(Map.of("type", "ping", "ref", "still"));
+            assertThat(kept.await("pong")).containsEntry("ref", "still");
+            assertThat(kept.isClosed()).isFalse();
+        }
+    }
+
+    @Test
+    void roomsArePublicByPatternOrGrantedByTheTokensRoomsClaim() {
+        String token = Tokens.token("ada-id", "Ada", Duration.ofHours(1), List.of("team-a", "dm:ada:*"));
+        try (ChatClient ada = ChatClient.connectWithToken(node.port(), token);
+             ChatClient bob = ChatClient.connectWithToken(node.port(), Tokens.token("bob-id", "Bob", Duration.ofHours(1), List.of()))) {
+            for (String room : List.of("lobby", "public-42", "team-a", "dm:ada:bob")) {
+                assertThat(ada.join(room)).as(room).containsEntry("type", "joined");
+            }
+            for (String room : List.of("team-b", "dm:bob:ada", "lobby2")) {
+                ada.send(Map.of("type", "join", "room", room, "ref", room));
+                assertThat(ada.await("error")).as(room).containsEntry("code", "forbidden").containsEntry("ref", room);
+            }
+            bob.send(Map.of("type", "join", "room", "team-a", "ref", "b"));
+            assertThat(bob.await("error")).containsEntry("code", "forbidden");
+            bob.send(Map.of("type", "history", "room", "team-a", "ref", "h"));
+            assertThat(bob.await("error")).containsEntry("code", "not_joined");
+            // nothing of team-a reaches Bob: no presence, typing or message
+            ada.send(Map.of("type", "typing", "room", "team-a"));
+            ada.say("team-a", "secret plans", "p1");
+            assertThat(bob.drain(Duration.ofMillis(300))).noneMatch(f -> "team-a".equals(f.get("room")));
+        }
+    }
+
+    @Test
+    void anAnonymousConnectionIsMarkedSoAndKeptToThePublicRooms() {
+        try (Node open = Node.inMemory("switchboard.auth.public-rooms=lobby");
+             ChatClient guest = ChatClient.connectRaw(open.port())) {
+            guest.send(Map.of("type", "hello", "name", "Guest"));
+            assertThat(guest.await("hello_ok")).containsEntry("anonymous", true).doesNotContainKey("user")
+                    .doesNotContainKey("expiresAt");
+            Map<String, Object> joined = guest.join("lobby");
+            assertThat((List<?>) joined.get("members")).singleElement()
+                    .satisfies(member -> assertThat(((Map<?, ?>) member).containsKey("user")).isFalse());
+            guest.send(Map.of("type", "join", "room", "staff"));
+            assertThat(guest.await("error")).containsEntry("code", "forbidden");
+            guest.send(Map.of("type", "auth", "token", "x"));
+            assertThat(guest.await("error")).containsEntry("code", "bad_frame");
+        }
+    }
+
+    @Test
+    void theTokenToolMakesATokenANodeTakes() {
+        Command.require("openssl");
+        Command.Result made = Command.run(List.of("scripts/token", "--secret", Tokens.SECRET, "--issuer", Tokens.ISSUER,
+                "--audience", Tokens.AUDIENCE, "--sub", "ada-id", "--name", "Ada", "--rooms", "team-* dm:ada:*"), Map.of(), 10);
+        assertThat(made.exitCode()).as(made.output()).isZero();
+        try (ChatClient ada = ChatClient.connectWithToken(node.port(), made.output().strip())) {
+            assertThat(ada.join("team-7")).containsEntry("type", "joined");
+        }
+    }
+
+    @Test
+    void aNodeInJwtModeWithoutIssuerAndAudienceDoesNotStart() {
+        assertThatThrownBy(() -> Node.inMemory("switchboard.auth.mode=jwt", "switchboard.auth.jwt.secret=" + Tokens.SECRET)
+                .close()).hasStackTraceContaining("switchboard.auth.jwt.issuer and switchboard.auth.jwt.audience");
+    }
+}

@@ -1,0 +1,65 @@
+package io.switchboard.endtoend;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.switchboard.protocol.CloseCodes;
+import io.switchboard.support.ChatClient;
+import io.switchboard.support.Handshake;
+import io.switchboard.support.Node;
+import io.switchboard.support.Tokens;
+import io.switchboard.support.Wait;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** Connections per user and per address, counted across two nodes on a real Redis. */
+class ConnectionLimitTests extends OnRedis {
+
+    @Test
+    void aUserHoldsAtMostItsConnectionsAcrossTheCluster() {
+        Node n1 = node("n1", Tokens.jwtNode("switchboard.limits.max-connections-per-user=2"));
+        Node n2 = node("n2", Tokens.jwtNode("switchboard.limits.max-connections-per-user=2"));
+        String token = Tokens.token("ada-id", "Ada", Duration.ofHours(1), List.of());
+        ChatClient first = track(ChatClient.connectWithToken(n1.port(), token));
+        track(ChatClient.connectWithToken(n2.port(), token));
+        track(ChatClient.connectWithToken(n2.port(), Tokens.token("bob-id", "Bob", Duration.ofHours(1), List.of())));
+
+        ChatClient third = track(ChatClient.connectRaw(n1.port()));
+        third.send(Map.of("type", "hello", "token", token, "ref", "h3"));
+        assertThat(third.await("error")).containsEntry("code", "too_many_connections").containsEntry("ref", "h3");
+        assertThat(third.closeCode()).isEqualTo(CloseCodes.POLICY_VIOLATION);
+
+        first.close();
+        Wait.until(Duration.ofSeconds(10), () -> n1.connections() == 0, "Ada's first connection closed");
+        ChatClient again = track(ChatClient.connectRaw(n1.port()));
+        again.send(Map.of("type", "hello", "token", token));
+        assertThat(again.await(f -> "hello_ok".equals(f.get("type")) || "error".equals(f.get("type"))))
+                .containsEntry("type", "hello_ok");
+    }
+
+    @Test
+    void anAddressHoldsAtMostItsConnectionsAcrossTheCluster() throws IOException {
+        Node n1 = node("n1", "switchboard.limits.max-connections-per-ip=2");
+        Node n2 = node("n2", "switchboard.limits.max-connections-per-ip=2");
+        ChatClient first = track(ChatClient.connect(n1.port(), "One"));
+        track(ChatClient.connect(n2.port(), "Two"));
+
+        assertThat(Handshake.send(n2.port()).getFirst()).contains(" 429 ");
+        first.close();
+        Wait.until(Duration.ofSeconds(10), () -> n1.connections() == 0, "the first connection closed");
+        track(ChatClient.connect(n2.port(), "Three"));
+    }
+
+    @Test
+    void anAddressThatHandshakesTooOftenIsAskedToWait() throws IOException {
+        Node node = node("n1", "switchboard.limits.handshakes-per-second-per-ip=0.5",
+                "switchboard.limits.handshake-burst-per-ip=2");
+        track(ChatClient.connect(node.port(), "One"));
+        track(ChatClient.connect(node.port(), "Two"));
+        List<String> refused = Handshake.send(node.port());
+        assertThat(refused.getFirst()).contains(" 429 ");
+        assertThat(refused).anySatisfy(header -> assertThat(header).matches("(?i)Retry-After: [12]"));
+    }
+}

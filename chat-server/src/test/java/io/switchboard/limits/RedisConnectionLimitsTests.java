@@ -1,0 +1,51 @@
+package io.switchboard.limits;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisURI;
+import io.switchboard.support.RedisServer;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** The cluster-wide connection count on a real Redis: a dead node's connections stop counting. */
+class RedisConnectionLimitsTests {
+
+    private static RedisServer redis;
+    private static RedisClient client;
+
+    @BeforeAll
+    static void start() {
+        redis = RedisServer.create();
+        client = RedisClient.create(RedisURI.create("127.0.0.1", redis.port()));
+    }
+
+    @AfterAll
+    static void stop() {
+        client.shutdown();
+        redis.close();
+    }
+
+    @Test
+    void countsConnectionsOfLiveNodesOnlyAndReleasesThem() throws Exception {
+        AtomicReference<List<String>> live = new AtomicReference<>(List.of("n1", "n2"));
+        try (RedisConnectionLimits n1 = new RedisConnectionLimits(client, "t1:", "n1", live::get, Duration.ofMinutes(1));
+             RedisConnectionLimits n2 = new RedisConnectionLimits(client, "t1:", "n2", live::get, Duration.ofMinutes(1))) {
+            assertThat(n1.acquire("user:ada", "c1", 2).get()).isTrue();
+            assertThat(n2.acquire("user:ada", "c2", 2).get()).isTrue();
+            assertThat(n2.acquire("user:ada", "c3", 2).get()).isFalse();
+            assertThat(n1.acquire("user:ada", "c1", 2).get()).as("counted once").isTrue();
+
+            live.set(List.of("n2")); // n1 died with c1
+            assertThat(n2.acquire("user:ada", "c3", 2).get()).isTrue();
+            assertThat(n2.acquire("user:ada", "c4", 2).get()).isFalse();
+
+            n2.release("user:ada", "c2");
+            assertThat(n2.acquire("user:ada", "c4", 2).get()).isTrue();
+        }
+    }
+}

@@ -1,0 +1,60 @@
+package io.switchboard.support;
+
+import com.nimbusds.jose.JOSEException;
+import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.JWSHeader;
+import com.nimbusds.jose.crypto.MACSigner;
+import com.nimbusds.jwt.JWTClaimsSet;
+import com.nimbusds.jwt.SignedJWT;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Date;
+import java.util.List;
+
+/** Signed HS256 tokens for tests, made with Nimbus (the library the node verifies them with). */
+public final class Tokens {
+
+    public static final String SECRET = "test-secret-of-at-least-32-bytes!";
+    public static final String ISSUER = "https://issuer.test";
+    public static final String AUDIENCE = "switchboard";
+
+    /** The settings of a node that takes these tokens, and {@code more}. */
+    public static String[] jwtNode(String... more) {
+        List<String> settings = new java.util.ArrayList<>(List.of("switchboard.auth.mode=jwt",
+                "switchboard.auth.jwt.secret=" + SECRET, "switchboard.auth.jwt.issuer=" + ISSUER,
+                "switchboard.auth.jwt.audience=" + AUDIENCE));
+        settings.addAll(List.of(more));
+        return settings.toArray(String[]::new);
+    }
+
+    /** A token for {@code sub} valid for {@code ttl} (negative: expired), from the test issuer to the test audience. */
+    public static String token(String sub, String name, Duration ttl, List<String> rooms) {
+        return sign(claims(sub, name, ttl, rooms).build(), SECRET);
+    }
+
+    public static JWTClaimsSet.Builder claims(String sub, String name, Duration ttl, List<String> rooms) {
+        Instant now = Instant.now();
+        JWTClaimsSet.Builder claims = new JWTClaimsSet.Builder().subject(sub).issuer(ISSUER).audience(AUDIENCE)
+                .issueTime(Date.from(now)).expirationTime(Date.from(now.plus(ttl)));
+        if (name != null) {
+            claims.claim("name", name);
+        }
+        if (!rooms.isEmpty()) {
+            claims.claim("rooms", rooms);
+        }
+        return claims;
+    }
+
+    public static String sign(JWTClaimsSet claims, String secret) {
+        try {
+            SignedJWT jwt = new SignedJWT(new JWSHeader(JWSAlgorithm.HS256), claims);
+            jwt.sign(new MACSigner(secret));
+            return jwt.serialize();
+        } catch (JOSEException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private Tokens() {
+    }
+}
