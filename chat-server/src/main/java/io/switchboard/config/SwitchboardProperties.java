@@ -33,7 +33,23 @@ public record SwitchboardProperties(
         @DefaultValue Presence presence,
         @DefaultValue Rooms rooms,
         @DefaultValue Auth auth,
-        @DefaultValue Heartbeat heartbeat) {
+        @DefaultValue Heartbeat heartbeat,
+        @DefaultValue Management management) {
+
+    /**
+     * Credentials for the management port's writes (drain, rebalance).
+     *
+     * @param username the HTTP Basic user name
+     * @param password its password; empty (the default): writes need none, so keep the management
+     *                 port off public networks (docs/security.md)
+     */
+    public record Management(@DefaultValue("switchboard") String username, @DefaultValue("") String password) {
+
+        @Override
+        public String toString() { // never the password
+            return "Management[username=" + username + ", password=" + (password.isEmpty() ? "" : "(set)") + "]";
+        }
+    }
 
     /**
      * Server pings, so that half-open connections (a dead phone, a proxy that dropped the socket

@@ -49,6 +49,16 @@ public final class Actuator {
                         : HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body))));
     }
 
+    /** A POST with an {@code Authorization} header (null: none), for the management port's credentials. */
+    public static Answer postAs(int port, String path, String authorization) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(uri(port, path)).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.noBody());
+        if (authorization != null) {
+            request.header("Authorization", authorization);
+        }
+        return send(request);
+    }
+
     public static Answer delete(int port, String path) {
         return send(HttpRequest.newBuilder(uri(port, path)).DELETE());
     }
