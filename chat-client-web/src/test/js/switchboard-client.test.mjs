@@ -2,6 +2,7 @@
 // Run by chat-server's WebClientLibraryTests (or: npm test, with a node running).
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { createHmac } from 'node:crypto';
 import { SwitchboardClient } from '../../main/resources/META-INF/resources/switchboard-client.js';
 
 const url = process.env.SWITCHBOARD_URL;
@@ -150,4 +151,41 @@ test('no reconnect after a close that means "don\'t" (1009: frame too large)', a
 test('sending to a room not joined is refused at once', () => {
   const ada = client('Ada');
   assert.throws(() => ada.send('nowhere', 'hi'), /join nowhere/);
+});
+
+// jwt mode: a second node that takes HS256 tokens (SWITCHBOARD_JWT_URL, _SECRET, _ISSUER, _AUDIENCE)
+const jwt = {
+  url: process.env.SWITCHBOARD_JWT_URL,
+  secret: process.env.SWITCHBOARD_JWT_SECRET,
+  issuer: process.env.SWITCHBOARD_JWT_ISSUER,
+  audience: process.env.SWITCHBOARD_JWT_AUDIENCE,
+};
+
+/** An HS256 token for `sub` living `seconds`, signed as an issuer would. */
+function token(sub, seconds) {
+  const part = (value) => Buffer.from(JSON.stringify(value)).toString('base64url');
+  const now = Math.floor(Date.now() / 1000);
+  const unsigned = `${part({ alg: 'HS256', typ: 'JWT' })}.${part({
+    sub, name: `User ${sub}`, iss: jwt.issuer, aud: jwt.audience, iat: now, exp: now + seconds,
+  })}`;
+  return `${unsigned}.${createHmac('sha256', jwt.secret).update(unsigned).digest('base64url')}`;
+}
+
+test('with a token function the client says hello with a token and refreshes it before it expires', { skip: !jwt.url }, async () => {
+  let issued = 0;
+  const ada = client(undefined, { urls: jwt.url, token: () => { issued += 1; return token('ada-id', 3); } });
+  ada.connect();
+  await until('connected', () => ada.state.status === 'connected');
+  assert.equal(ada.user, 'ada-id');
+  assert.equal(ada.name, 'User ada-id');
+  await until('two refreshes', () => issued >= 3, 15000); // the first token lives 3 s: kept alive past it
+  assert.equal(ada.state.status, 'connected');
+  assert.ok(ada.states.every((s) => s.status !== 'reconnecting'), 'never dropped');
+});
+
+test('with an expired token and no way to get another the client stops and says why', { skip: !jwt.url }, async () => {
+  const stale = client(undefined, { urls: jwt.url, token: token('bob-id', -600) });
+  stale.connect();
+  await until('offline', () => stale.state.status === 'offline');
+  assert.match(stale.state.reason, /4001/);
 });

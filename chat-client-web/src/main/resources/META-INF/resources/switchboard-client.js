@@ -61,7 +61,10 @@ const RETRY_MS = 2000;
  *
  * - Reconnects with exponential backoff and full jitter; after a `reconnect` frame it waits the
  *   hinted `retryAfterMs` instead, then tries the next address (a load balancer, or the next of
- *   `urls`). It does not reconnect after close codes 1003 and 1009 (see {@link FATAL_CLOSE_CODES}).
+ *   `urls`). It does not reconnect after close codes 1003, 1008 and 1009 (see {@link FATAL_CLOSE_CODES}),
+ *   nor after 4001 (unauthorized) unless `token` is a function that can give a fresh token.
+ * - With a `token` (jwt mode), says hello with it, and when `token` is a function, sends `auth` with a
+ *   fresh one before the current one expires.
  * - Rejoins every room with `since` (its last offset), drops anything at or below an offset already
  *   delivered, and reports `recovered: false` (`gap`) and epoch changes (`reset`).
  * - Sends are queued while offline and retried with the same clientMsgId until acknowledged, so a
@@ -82,17 +85,22 @@ const RETRY_MS = 2000;
 export class SwitchboardClient extends EventTarget {
   /**
    * @param {object} options
-   * @param {string} options.name display name (1-32 characters)
+   * @param {string} [options.name] display name (1-32 characters); with a token the server takes the token's
+   * @param {string|(() => string|Promise<string>)} [options.token] a token for a node in jwt mode, or a function
+   *   that returns a fresh one (called for each hello and before each expiry)
    * @param {string|string[]} [options.urls] WebSocket address(es) tried in turn; default: `/ws` of the page's host
    * @param {typeof WebSocket} [options.WebSocket] the WebSocket class (Node 20: from `ws`, or `--experimental-websocket`)
    * @param {number} [options.backoffMs] first reconnect delay bound (default 500)
    * @param {number} [options.maxBackoffMs] largest reconnect delay bound (default 30000)
    * @param {number} [options.pingMs] how often to ping an idle connection; twice this without a frame and it is dropped (default 20000)
    */
-  constructor({ name, urls = defaultUrl(), WebSocket: socketClass = globalThis.WebSocket,
+  constructor({ name, token, urls = defaultUrl(), WebSocket: socketClass = globalThis.WebSocket,
     backoffMs = 500, maxBackoffMs = 30000, pingMs = 20000 }) {
     super();
     this.name = name;
+    this.token = token;
+    /** @type {string|undefined} the user id the server took from the token; undefined when anonymous */
+    this.user = undefined;
     this.urls = Array.isArray(urls) ? urls : [urls];
     this.socketClass = socketClass;
     this.backoffMs = backoffMs;
@@ -149,6 +157,7 @@ export class SwitchboardClient extends EventTarget {
     this.stopped = true;
     clearTimeout(this.retryTimer);
     clearInterval(this.pinger);
+    clearTimeout(this.refreshTimer);
     const socket = this.socket;
     this.socket = undefined;
     this.ready = false;
@@ -232,9 +241,12 @@ export class SwitchboardClient extends EventTarget {
       case ServerType.WELCOME:
         this.sessionId = frame.sessionId;
         this.node = frame.node;
-        this.#write({ type: ClientType.HELLO, name: this.name });
+        this.#hello();
         break;
       case ServerType.HELLO_OK:
+        this.name = frame.name;
+        this.user = frame.user;
+        this.#refreshBefore(frame.expiresAt);
         this.ready = true;
         this.retryAfterMs = null;
         this.#setState({ status: 'connected', node: this.node, url: this.state.url, attempt: 0 });
@@ -269,6 +281,9 @@ export class SwitchboardClient extends EventTarget {
         break;
       case ServerType.TYPING:
         if (frame.member?.id !== this.sessionId) this.#emit('typing', { room: frame.room, member: frame.member });
+        break;
+      case ServerType.AUTH_OK:
+        this.#refreshBefore(frame.expiresAt);
         break;
       case ServerType.HISTORY:
       case ServerType.PONG:
@@ -346,7 +361,7 @@ export class SwitchboardClient extends EventTarget {
     if (message) { // a send, answered under its clientMsgId (used as ref)
       if (RETRYABLE_ERRORS.has(frame.code)) {
         this.#emit('problem', { code: frame.code, message: frame.message, room: message.room });
-        setTimeout(() => this.#transmit(message), RETRY_MS);
+        setTimeout(() => this.#transmit(message), frame.retryAfterMs ?? RETRY_MS);
       } else {
         this.#fail(message, frame.code);
       }
@@ -358,7 +373,8 @@ export class SwitchboardClient extends EventTarget {
       const entry = this.rooms.get(joinRoom);
       if (entry && RETRYABLE_ERRORS.has(frame.code)) {
         this.#emit('problem', { code: frame.code, message: frame.message, room: joinRoom });
-        setTimeout(() => { if (this.ready && this.rooms.has(joinRoom)) this.#sendJoin(joinRoom); }, RETRY_MS);
+        setTimeout(() => { if (this.ready && this.rooms.has(joinRoom)) this.#sendJoin(joinRoom); },
+          frame.retryAfterMs ?? RETRY_MS);
       } else if (entry) {
         this.rooms.delete(joinRoom);
         const error = Object.assign(new Error(frame.message), { code: frame.code });
@@ -374,8 +390,41 @@ export class SwitchboardClient extends EventTarget {
     this.#emit('problem', { code: frame.code, message: frame.message, room: frame.room });
   }
 
+  /** Says who this client is: its token (jwt mode) or its name. */
+  async #hello() {
+    const socket = this.socket;
+    if (this.token === undefined) {
+      this.#write({ type: ClientType.HELLO, name: this.name });
+      return;
+    }
+    try {
+      const token = typeof this.token === 'function' ? await this.token() : this.token;
+      if (this.socket === socket) this.#write({ type: ClientType.HELLO, token });
+    } catch (error) {
+      this.#emit('problem', { code: ErrorCode.UNAUTHORIZED, message: `no token: ${error.message ?? error}` });
+      socket?.close();
+    }
+  }
+
+  /** With a token function, sends `auth` with a fresh token a little before `expiresAt` (epoch ms). */
+  #refreshBefore(expiresAt) {
+    clearTimeout(this.refreshTimer);
+    if (typeof this.token !== 'function' || !expiresAt) return;
+    const lifetime = expiresAt - Date.now();
+    const delay = Math.max(0, lifetime - Math.min(60000, lifetime / 5));
+    this.refreshTimer = setTimeout(async () => {
+      try {
+        const token = await this.token();
+        if (this.ready) this.#write({ type: ClientType.AUTH, token });
+      } catch (error) {
+        this.#emit('problem', { code: ErrorCode.UNAUTHORIZED, message: `no fresh token: ${error.message ?? error}` });
+      }
+    }, delay);
+  }
+
   #onClose(code, reason) {
     clearInterval(this.pinger);
+    clearTimeout(this.refreshTimer);
     this.socket = undefined;
     this.ready = false;
     for (const entry of this.rooms.values()) entry.joined = false;
@@ -384,7 +433,7 @@ export class SwitchboardClient extends EventTarget {
     if (this.stopped) return;
     const why = this.endReason ?? (reason ? `close ${code}: ${reason}` : `close ${code}`);
     this.endReason = undefined;
-    if (FATAL_CLOSE_CODES.has(code)) {
+    if (FATAL_CLOSE_CODES.has(code) || (code === CloseCode.UNAUTHORIZED && typeof this.token !== 'function')) {
       this.#setState({ status: 'offline', attempt: this.state.attempt, reason: why });
       return;
     }
