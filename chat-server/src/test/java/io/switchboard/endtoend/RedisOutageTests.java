@@ -6,11 +6,6 @@ import io.switchboard.support.ChatClient;
 import io.switchboard.support.Node;
 import io.switchboard.support.RedisServer;
 import io.switchboard.support.Wait;
-import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -18,13 +13,9 @@ import java.util.UUID;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import tools.jackson.databind.json.JsonMapper;
 
 /** Redis goes away mid-conversation and comes back empty (no persistence). */
 class RedisOutageTests {
-
-    private static final HttpClient HTTP = HttpClient.newHttpClient();
-    private static final JsonMapper JSON = JsonMapper.builder().build();
 
     private RedisServer redis;
     private Node first;
@@ -58,7 +49,7 @@ class RedisOutageTests {
 
             redis.stop();
             for (Node node : List.of(first, second)) {
-                Wait.until(Duration.ofSeconds(20), () -> "DOWN".equals(brokerHealth(node)), "broker DOWN on a node");
+                Wait.until(Duration.ofSeconds(20), () -> "DOWN".equals(node.brokerHealth()), "broker DOWN on a node");
             }
             ada.send(Map.of("type", "send", "room", "outage", "text", "during", "clientMsgId", "during-1"));
             assertThat(ada.await("error")).containsEntry("code", "broker_unavailable");
@@ -70,7 +61,7 @@ class RedisOutageTests {
 
             redis.start();
             for (Node node : List.of(first, second)) {
-                Wait.until(Duration.ofSeconds(30), () -> "UP".equals(brokerHealth(node)), "broker UP again on a node");
+                Wait.until(Duration.ofSeconds(30), () -> "UP".equals(node.brokerHealth()), "broker UP again on a node");
             }
             Map<String, Object> after = sendUntilStored(ada, "after", "after-1");
             String newEpoch = (String) after.get("epoch");
@@ -108,17 +99,5 @@ class RedisOutageTests {
             }
         }
         throw new AssertionError("send was never stored");
-    }
-
-    @SuppressWarnings("unchecked")
-    private static String brokerHealth(Node node) {
-        try {
-            HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(
-                    URI.create("http://127.0.0.1:" + node.managementPort() + "/actuator/health/broker")).build(),
-                    HttpResponse.BodyHandlers.ofString());
-            return (String) JSON.readValue(response.body(), Map.class).get("status");
-        } catch (IOException | InterruptedException e) {
-            return "unreachable";
-        }
     }
 }

@@ -96,7 +96,12 @@ public final class ChatClient implements AutoCloseable {
      * over) with the same clientMsgId, as the protocol asks.
      */
     public Map<String, Object> sayUntilStored(String room, String text, String clientMsgId) {
-        long deadline = System.nanoTime() + TIMEOUT.toNanos();
+        return sayUntilStored(room, text, clientMsgId, TIMEOUT);
+    }
+
+    /** {@link #sayUntilStored(String, String, String)}, retrying for up to {@code patience}. */
+    public Map<String, Object> sayUntilStored(String room, String text, String clientMsgId, Duration patience) {
+        long deadline = System.nanoTime() + patience.toNanos();
         while (true) {
             send(Map.of("type", "send", "room", room, "text", text, "clientMsgId", clientMsgId));
             Map<String, Object> answer = await(f -> "error".equals(f.get("type"))
@@ -105,7 +110,7 @@ public final class ChatClient implements AutoCloseable {
                 return answer;
             }
             if (System.nanoTime() > deadline) {
-                throw new AssertionError(clientMsgId + " still refused after " + TIMEOUT + ": " + answer);
+                throw new AssertionError(clientMsgId + " still refused after " + patience + ": " + answer);
             }
             try {
                 Thread.sleep(200);

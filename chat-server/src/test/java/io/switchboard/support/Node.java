@@ -82,6 +82,15 @@ public final class Node implements AutoCloseable {
         return bean(io.switchboard.session.Connections.class).count();
     }
 
+    /** The status of the node's {@code broker} health contributor (UP, DOWN), or "unreachable". */
+    public String brokerHealth() {
+        try {
+            return String.valueOf(Actuator.get(managementPort(), "/actuator/health/broker").json().get("status"));
+        } catch (RuntimeException e) {
+            return "unreachable";
+        }
+    }
+
     public boolean isReady() {
         return bean(org.springframework.boot.availability.ApplicationAvailability.class).getReadinessState()
                 == org.springframework.boot.availability.ReadinessState.ACCEPTING_TRAFFIC;

@@ -6,6 +6,7 @@ import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import com.github.dockerjava.api.model.ExposedPort;
@@ -27,7 +28,7 @@ public abstract sealed class RedisServer implements AutoCloseable {
     /** Stops Redis: clients see it go away. */
     public abstract void stop();
 
-    /** Starts it again on the same port, empty. */
+    /** Starts it again on the same port: empty, or with what its append-only file holds ({@link #createWithAof}). */
     public abstract void start();
 
     @Override
@@ -38,12 +39,26 @@ public abstract sealed class RedisServer implements AutoCloseable {
      * {@code -Dswitchboard.test.redis=container} or {@code =process} forces one.
      */
     public static RedisServer create() {
+        return create(NO_PERSISTENCE);
+    }
+
+    /**
+     * A Redis that writes every command to its append-only file before answering ({@code appendfsync
+     * always}): killed and started again, it has everything it acknowledged.
+     */
+    public static RedisServer createWithAof() {
+        return create(List.of("--save", "", "--appendonly", "yes", "--appendfsync", "always"));
+    }
+
+    private static final List<String> NO_PERSISTENCE = List.of("--save", "", "--appendonly", "no");
+
+    private static RedisServer create(List<String> persistence) {
         String forced = System.getProperty("switchboard.test.redis", "");
         if (forced.equals("process") || (forced.isEmpty() && Command.onPath("redis-server"))) {
-            return new ProcessRedis();
+            return new ProcessRedis(persistence);
         }
         if (forced.equals("container") || dockerAvailable()) {
-            return new ContainerRedis();
+            return new ContainerRedis(persistence);
         }
         String why = "neither redis-server nor a Docker engine is available (apt-get install redis-server)";
         Command.missing(why);
@@ -78,9 +93,11 @@ public abstract sealed class RedisServer implements AutoCloseable {
     static final class ProcessRedis extends RedisServer {
         private final int port = freePort();
         private final Path dir;
+        private final List<String> persistence;
         private Process process;
 
-        ProcessRedis() {
+        ProcessRedis(List<String> persistence) {
+            this.persistence = persistence;
             try {
                 dir = Files.createTempDirectory("redis-test");
             } catch (IOException e) {
@@ -97,8 +114,10 @@ public abstract sealed class RedisServer implements AutoCloseable {
         @Override
         public synchronized void start() {
             try {
-                process = new ProcessBuilder(List.of("redis-server", "--port", Integer.toString(port),
-                        "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", dir.toString()))
+                List<String> command = new ArrayList<>(List.of("redis-server", "--port", Integer.toString(port),
+                        "--bind", "127.0.0.1", "--dir", dir.toString()));
+                command.addAll(persistence);
+                process = new ProcessBuilder(command)
                         .redirectErrorStream(true)
                         .redirectOutput(dir.resolve("redis.log").toFile())
                         .start();
@@ -130,17 +149,19 @@ public abstract sealed class RedisServer implements AutoCloseable {
 
     /**
      * Redis in a container, for developers with Docker: stopped and started again for real, on a
-     * fixed host port, without persistence, so it comes back empty like the process does.
+     * fixed host port, with the same persistence as the process would have.
      */
     static final class ContainerRedis extends RedisServer {
         private final int port = freePort();
-        private final GenericContainer<?> container = new GenericContainer<>("redis:7-alpine")
-                .withCommand("redis-server", "--save", "", "--appendonly", "no")
-                .withExposedPorts(6379)
-                .withCreateContainerCmdModifier(cmd -> cmd.getHostConfig().withPortBindings(
-                        new PortBinding(Ports.Binding.bindPort(port), new ExposedPort(6379))));
+        private final GenericContainer<?> container;
 
-        ContainerRedis() {
+        ContainerRedis(List<String> persistence) {
+            List<String> command = new ArrayList<>(List.of("redis-server"));
+            command.addAll(persistence);
+            container = new GenericContainer<>("redis:7-alpine").withCommand(command.toArray(String[]::new))
+                    .withExposedPorts(6379)
+                    .withCreateContainerCmdModifier(cmd -> cmd.getHostConfig().withPortBindings(
+                            new PortBinding(Ports.Binding.bindPort(port), new ExposedPort(6379))));
             container.start();
         }
 
