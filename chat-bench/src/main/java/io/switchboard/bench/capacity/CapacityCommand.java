@@ -2,6 +2,7 @@ package io.switchboard.bench.capacity;
 
 import io.switchboard.bench.client.ChatSystem;
 import io.switchboard.bench.fanout.RunBroken;
+import io.switchboard.bench.node.NodeMemory;
 import io.switchboard.bench.report.JsonFile;
 import io.switchboard.bench.report.LineChart;
 import java.net.InetAddress;

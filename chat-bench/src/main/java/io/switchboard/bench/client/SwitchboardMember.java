@@ -152,6 +152,9 @@ final class SwitchboardMember implements Member, TextSocket.Listener {
     @Override
     public void onOpen(TextSocket socket) {
         this.socket = socket;
+        if (closed) {
+            socket.close(); // closed while its handshake was on the way: nothing else would close it
+        }
     }
 
     @Override

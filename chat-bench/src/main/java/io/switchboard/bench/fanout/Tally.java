@@ -1,9 +1,8 @@
 package io.switchboard.bench.fanout;
 
+import io.switchboard.bench.report.ErrorCounts;
 import io.switchboard.bench.report.Percentiles;
 import java.util.Map;
-import java.util.TreeMap;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 import org.HdrHistogram.ConcurrentHistogram;
@@ -29,7 +28,7 @@ final class Tally {
     final Histogram ackMicros = new ConcurrentHistogram(SIGNIFICANT_DIGITS);
     final Histogram connectMicros = new ConcurrentHistogram(SIGNIFICANT_DIGITS);
     final Histogram rejoinMicros = new ConcurrentHistogram(SIGNIFICANT_DIGITS);
-    private final Map<String, LongAdder> errors = new ConcurrentHashMap<>();
+    private final ErrorCounts errors = new ErrorCounts();
 
     /** From now on messages scheduled at or after {@code nanos} are measured. */
     void measureFrom(long nanos) {
@@ -41,13 +40,11 @@ final class Tally {
     }
 
     void error(String what) {
-        errors.computeIfAbsent(what, w -> new LongAdder()).increment();
+        errors.add(what);
     }
 
     Map<String, Long> errors() {
-        Map<String, Long> sorted = new TreeMap<>();
-        errors.forEach((what, count) -> sorted.put(what, count.sum()));
-        return sorted;
+        return errors.sorted();
     }
 
     static long micros(long nanos) {

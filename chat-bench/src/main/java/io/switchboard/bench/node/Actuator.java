@@ -54,6 +54,18 @@ public final class Actuator {
         return answer.json();
     }
 
+    /**
+     * The first measurement of a Micrometer meter: {@code metric("jvm.memory.used?tag=area:heap")}
+     * reads {@code /actuator/metrics/jvm.memory.used?tag=area:heap}.
+     */
+    public double metric(String nameAndTags) {
+        JsonNode measurements = read("/actuator/metrics/" + nameAndTags).path("measurements");
+        if (measurements.isEmpty()) {
+            throw new RunBroken(base.resolve("/actuator/metrics/" + nameAndTags) + " has no measurement");
+        }
+        return measurements.path(0).path("value").asDouble();
+    }
+
     private Answer send(HttpRequest.Builder request) {
         HttpRequest built = request.timeout(TIMEOUT).build();
         try {

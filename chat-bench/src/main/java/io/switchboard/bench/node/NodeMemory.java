@@ -1,14 +1,12 @@
-package io.switchboard.bench.capacity;
+package io.switchboard.bench.node;
 
 import io.switchboard.bench.fanout.RunBroken;
-import io.switchboard.bench.node.Actuator;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
-import tools.jackson.databind.JsonNode;
 
 /**
  * Reads a node's memory the way an operator would on the node's machine: the pid from
@@ -16,20 +14,21 @@ import tools.jackson.databind.JsonNode;
  * only live objects remain, heap used from {@code /actuator/metrics/jvm.memory.used?tag=area:heap},
  * and the resident set from {@code /proc/<pid>/status} (VmRSS). The node must run on this machine.
  */
-final class NodeMemory {
+public final class NodeMemory {
 
     private static final Duration TIMEOUT = Duration.ofSeconds(30);
     private static final long KIB = 1024;
 
     /** One reading: heap used after a full GC and resident set size, in bytes. */
-    record Reading(long heapBytes, long rssBytes) {}
+    public record Reading(long heapBytes, long rssBytes) {}
 
     private final Actuator actuator;
     private final long pid;
 
-    NodeMemory(URI management) {
+    /** @param management the node's management address, e.g. http://127.0.0.1:18181 */
+    public NodeMemory(URI management) {
         this.actuator = new Actuator(management);
-        long found = get("/actuator/info").path("process").path("pid").asLong(-1);
+        long found = actuator.read("/actuator/info").path("process").path("pid").asLong(-1);
         if (found < 0) {
             throw new RunBroken(management + "/actuator/info shows no process.pid "
                     + "(the node needs management.info.process.enabled=true)");
@@ -37,14 +36,14 @@ final class NodeMemory {
         this.pid = found;
     }
 
-    long pid() {
+    public long pid() {
         return pid;
     }
 
-    Reading read() {
+    /** Forces a full GC in the node, then reads its heap used and resident set. */
+    public Reading read() {
         fullGc();
-        JsonNode heap = get("/actuator/metrics/jvm.memory.used?tag=area:heap");
-        return new Reading((long) heap.path("measurements").path(0).path("value").asDouble(), rss());
+        return new Reading((long) actuator.metric("jvm.memory.used?tag=area:heap"), rss());
     }
 
     private void fullGc() {
@@ -78,9 +77,5 @@ final class NodeMemory {
         } catch (IOException e) {
             throw new RunBroken("cannot read /proc/" + pid + "/status (is the node on this machine?): " + e.getMessage());
         }
-    }
-
-    private JsonNode get(String path) {
-        return actuator.read(path);
     }
 }
