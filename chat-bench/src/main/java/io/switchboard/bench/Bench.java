@@ -6,6 +6,7 @@ import io.switchboard.bench.compare.CompareCommand;
 import io.switchboard.bench.drain.DrainCommand;
 import io.switchboard.bench.fanout.FanoutCommand;
 import io.switchboard.bench.fanout.RunBroken;
+import io.switchboard.bench.soak.SoakCommand;
 import io.switchboard.bench.sweep.SweepCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -15,9 +16,9 @@ import picocli.CommandLine.Command;
  * real run; see {@code chat-bench <command> --help} and docs/benchmarks.md.
  */
 @Command(name = "chat-bench", mixinStandardHelpOptions = true, version = "chat-bench 0.1.0",
-        description = "Measures chat fan-out latency, capacity and drains of Switchboard and the Socket.IO peer.",
+        description = "Measures chat fan-out latency, capacity, drains and soaks of Switchboard and the Socket.IO peer.",
         subcommands = {FanoutCommand.class, SweepCommand.class, CompareCommand.class, CapacityCommand.class,
-                CapacityWorkerCommand.class, DrainCommand.class, CommandLine.HelpCommand.class})
+                CapacityWorkerCommand.class, DrainCommand.class, SoakCommand.class, CommandLine.HelpCommand.class})
 public final class Bench implements Runnable {
 
     /** Exit code of a run that could not measure what was asked. */

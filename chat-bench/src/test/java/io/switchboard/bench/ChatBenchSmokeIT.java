@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -29,6 +30,8 @@ class ChatBenchSmokeIT {
     /** Small enough for seconds, big enough that every room spans both nodes. */
     private static final List<String> TINY = List.of("--rooms", "2", "--members", "5", "--size", "64",
             "--warmup", "0.5", "--drain-wait", "3");
+    /** Commands whose load is not a fan-out, so {@link #TINY} does not apply to them. */
+    private static final Set<String> OWN_LOAD_SHAPE = Set.of("capacity", "soak");
 
     private static RedisServer redis;
     private static SwitchboardNodes nodes;
@@ -124,11 +127,36 @@ class ChatBenchSmokeIT {
         assertThat(result.path("samples")).isNotEmpty();
     }
 
+    @Test
+    void soakChurnsClientsAndReadsTheHeapBeforeAndAfter() throws Exception {
+        List<String> targets = new ArrayList<>(urls("--url", nodes.urls()));
+        targets.addAll(urls("--management", nodes.managementUrls()));
+
+        // a client stays ~0.2 s, so 3 s of arrivals refill each of the 10 places many times; seconds of
+        // churn cannot show a leak, and the loose tolerance keeps first-use allocations from failing the run
+        JsonNode result = run("soak", targets, List.of("--warmup", "1s", "--duration", "3s", "--settle", "500ms",
+                "--clients", "10", "--messages", "2", "--send-every", "100ms", "--tolerance", "50"));
+
+        JsonNode churn = result.path("churn");
+        assertThat(churn.path("connected").asLong()).as("clients that joined").isGreaterThan(10);
+        assertThat(churn.path("disconnected").asLong()).as("clients that left").isPositive();
+        assertThat(churn.path("delivered").asLong()).as("deliveries").isPositive();
+        assertThat(churn.path("lost").asLong()).as("lost").isZero();
+        assertThat(result.path("nodes")).hasSize(2);
+        for (JsonNode node : result.path("nodes")) {
+            assertThat(node.path("start").path("heapBytes").asLong()).as("heap at the start").isPositive();
+            assertThat(node.path("end").path("heapBytes").asLong()).as("heap at the end").isPositive();
+            assertThat(node.path("end").path("connections").asLong()).as("connections the node still holds")
+                    .isEqualTo(node.path("start").path("connections").asLong());
+        }
+        assertThat(result.path("heapGrew").isBoolean()).isTrue();
+    }
+
     private JsonNode run(String command, List<String> targets, List<String> options) throws Exception {
         Path json = out.resolve(command + ".json");
         List<String> args = new ArrayList<>(List.of(command));
         args.addAll(targets);
-        if (!command.equals("capacity")) {
+        if (!OWN_LOAD_SHAPE.contains(command)) {
             args.addAll(TINY);
         }
         args.addAll(options);
