@@ -3,11 +3,21 @@ package io.switchboard.auth;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.JWSHeader;
+import com.nimbusds.jose.crypto.RSASSASigner;
+import com.nimbusds.jose.jwk.JWKSet;
+import com.nimbusds.jose.jwk.RSAKey;
+import com.nimbusds.jose.jwk.gen.RSAKeyGenerator;
+import com.nimbusds.jwt.SignedJWT;
+import com.sun.net.httpserver.HttpServer;
 import io.switchboard.protocol.CloseCodes;
 import io.switchboard.support.ChatClient;
 import io.switchboard.support.Command;
 import io.switchboard.support.Node;
 import io.switchboard.support.Tokens;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -149,6 +159,36 @@ class AuthTests {
         assertThat(made.exitCode()).as(made.output()).isZero();
         try (ChatClient ada = ChatClient.connectWithToken(node.port(), made.output().strip())) {
             assertThat(ada.join("team-7")).containsEntry("type", "joined");
+        }
+    }
+
+    @Test
+    void tokensSignedWithAKeyFromTheIssuersJwksAreTaken() throws Exception {
+        RSAKey key = new RSAKeyGenerator(2048).keyID("k1").generate();
+        HttpServer issuer = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        byte[] jwks = new JWKSet(key.toPublicJWK()).toString().getBytes(StandardCharsets.UTF_8);
+        issuer.createContext("/jwks", exchange -> {
+            exchange.getResponseHeaders().add("Content-Type", "application/json");
+            exchange.sendResponseHeaders(200, jwks.length);
+            exchange.getResponseBody().write(jwks);
+            exchange.close();
+        });
+        issuer.start();
+        try (Node jwksNode = Node.inMemory("switchboard.auth.mode=jwt",
+                "switchboard.auth.jwt.jwk-set-uri=http://127.0.0.1:" + issuer.getAddress().getPort() + "/jwks",
+                "switchboard.auth.jwt.issuer=" + Tokens.ISSUER, "switchboard.auth.jwt.audience=" + Tokens.AUDIENCE)) {
+            SignedJWT signed = new SignedJWT(new JWSHeader.Builder(JWSAlgorithm.RS256).keyID("k1").build(),
+                    Tokens.claims("ada-id", "Ada", Duration.ofHours(1), List.of()).build());
+            signed.sign(new RSASSASigner(key));
+            try (ChatClient ada = ChatClient.connectWithToken(jwksNode.port(), signed.serialize())) {
+                assertThat(ada.join("lobby")).containsEntry("type", "joined");
+            }
+            try (ChatClient forged = ChatClient.connectRaw(jwksNode.port())) { // HS256: this node takes only the issuer's RS256 keys
+                forged.send(Map.of("type", "hello", "token", Tokens.token("ada-id", "Ada", Duration.ofHours(1), List.of())));
+                assertThat(forged.await("error")).containsEntry("code", "unauthorized");
+            }
+        } finally {
+            issuer.stop(0);
         }
     }
 
