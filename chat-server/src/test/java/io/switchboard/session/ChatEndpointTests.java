@@ -124,9 +124,27 @@ class ChatEndpointTests {
     }
 
     @Test
+    void closesOnABinaryFrameOver1KiBWith1009() {
+        try (ChatClient client = ChatClient.connect(node.port(), "BigBin")) {
+            client.sendBinary(new byte[1025]);
+            assertThat(client.closeCode()).isEqualTo(CloseCodes.MESSAGE_TOO_BIG);
+        }
+    }
+
+    @Test
     void closesOnAnOversizedFrameWith1009() {
         try (ChatClient client = ChatClient.connect(node.port(), "Big")) {
             client.sendText("{\"type\":\"ping\",\"ref\":\"" + "x".repeat(5000) + "\"}");
+            assertThat(client.closeCode()).isEqualTo(CloseCodes.MESSAGE_TOO_BIG);
+        }
+    }
+
+    @Test
+    void countsTheBytesOfAFragmentedMessageAgainstTheLimit() {
+        try (ChatClient client = ChatClient.connect(node.port(), "Pieces")) {
+            // 1,600 characters of three bytes each: 4,800 bytes, over the 4,096 allowed only with the last piece
+            String piece = "日".repeat(400);
+            client.sendFragmented(List.of("{\"type\":\"ping\",\"ref\":\"" + piece, piece, piece, piece + "\"}"));
             assertThat(client.closeCode()).isEqualTo(CloseCodes.MESSAGE_TOO_BIG);
         }
     }

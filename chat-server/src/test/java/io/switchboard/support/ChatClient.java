@@ -69,6 +69,13 @@ public final class ChatClient implements AutoCloseable {
         socket.sendText(text, true).orTimeout(TIMEOUT.toSeconds(), TimeUnit.SECONDS).join();
     }
 
+    /** Sends one text message as several frames: the first text frame, then continuations. */
+    public void sendFragmented(List<String> parts) {
+        for (int i = 0; i < parts.size(); i++) {
+            socket.sendText(parts.get(i), i == parts.size() - 1).orTimeout(TIMEOUT.toSeconds(), TimeUnit.SECONDS).join();
+        }
+    }
+
     public void sendBinary(byte[] bytes) {
         socket.sendBinary(ByteBuffer.wrap(bytes), true).orTimeout(TIMEOUT.toSeconds(), TimeUnit.SECONDS).join();
     }
