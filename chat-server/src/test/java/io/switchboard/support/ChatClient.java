@@ -23,6 +23,8 @@ import tools.jackson.databind.json.JsonMapper;
 public final class ChatClient implements AutoCloseable {
 
     public static final Duration TIMEOUT = Duration.ofSeconds(20);
+    /** {@link #closeCode()} of a connection that ended without a close frame (a reset, a broken pipe). */
+    public static final int DROPPED = -1;
     private static final HttpClient HTTP = HttpClient.newHttpClient();
     private static final JsonMapper JSON = JsonMapper.builder().build();
 
@@ -148,22 +150,42 @@ public final class ChatClient implements AutoCloseable {
 
     /** The next frame matching {@code match}; earlier non-matching frames stay queued for later awaits. */
     public Map<String, Object> await(Predicate<Map<String, Object>> match) {
+        return next(match, false);
+    }
+
+    /**
+     * As {@link #await(Predicate)}, but {@code null} as soon as the server has closed the connection
+     * without sending a matching frame first.
+     */
+    public Map<String, Object> awaitUnlessClosed(Predicate<Map<String, Object>> match) {
+        return next(match, true);
+    }
+
+    private Map<String, Object> next(Predicate<Map<String, Object>> match, boolean untilClosed) {
         for (int i = 0; i < skipped.size(); i++) {
             if (match.test(skipped.get(i))) {
                 return skipped.remove(i);
             }
         }
         long deadline = System.nanoTime() + TIMEOUT.toNanos();
+        // Watching for the close, wake up now and then; the listener queues a frame before it sees the close.
+        long slice = untilClosed ? TimeUnit.MILLISECONDS.toNanos(20) : Long.MAX_VALUE;
         while (true) {
             Map<String, Object> frame;
             try {
-                frame = frames.poll(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+                frame = frames.poll(Math.max(1, Math.min(slice, deadline - System.nanoTime())), TimeUnit.NANOSECONDS);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new AssertionError(e);
             }
             if (frame == null) {
-                throw new AssertionError("no matching frame within " + TIMEOUT + "; unmatched: " + skipped);
+                if (untilClosed && closeCode.isDone() && frames.isEmpty()) {
+                    return null;
+                }
+                if (System.nanoTime() - deadline >= 0) {
+                    throw new AssertionError("no matching frame within " + TIMEOUT + "; unmatched: " + skipped);
+                }
+                continue;
             }
             if (match.test(frame)) {
                 return frame;
@@ -242,7 +264,7 @@ public final class ChatClient implements AutoCloseable {
 
         @Override
         public void onError(WebSocket webSocket, Throwable error) {
-            closeCode.complete(-1);
+            closeCode.complete(DROPPED);
         }
     }
 }
