@@ -98,9 +98,16 @@ class FrameCodecFuzzTests {
         assertRef(frame.ref());
         switch (frame) {
             case ClientFrame.Hello hello -> {
-                assertThat(hello.name()).hasSizeBetween(1, 32).isEqualTo(hello.name().strip());
-                assertThat(hello.name().codePoints()).noneMatch(Character::isISOControl);
+                assertThat(hello.name() != null || hello.token() != null).as("a name or a token").isTrue();
+                if (hello.name() != null) {
+                    assertThat(hello.name()).hasSizeBetween(1, 32).isEqualTo(hello.name().strip());
+                    assertThat(hello.name().codePoints()).noneMatch(Character::isISOControl);
+                }
+                if (hello.token() != null) {
+                    assertThat(hello.token()).hasSizeBetween(1, 8192);
+                }
             }
+            case ClientFrame.Auth auth -> assertThat(auth.token()).hasSizeBetween(1, 8192);
             case ClientFrame.Join join -> {
                 assertThat(join.room()).matches(ID);
                 if (join.since() != null) {
@@ -139,7 +146,8 @@ class FrameCodecFuzzTests {
         FuzzFrames.Valid valid;
         do {
             valid = frames.valid(random, type);
-        } while (valid.frame().ref() == null);
+        } while (valid.frame().ref() == null
+                || (valid.frame() instanceof ClientFrame.Hello hello && hello.token() != null)); // then a name is optional
         List<String> checked = CHECKED_FIELDS.get(type);
         String field = checked.get(random.nextInt(checked.size()));
         List<Broken> values = BROKEN.get(field);

@@ -200,13 +200,15 @@ class NodeFuzzTests {
             if (frame instanceof ClientFrame.Ping) {
                 return Expected.reply("pong", null, ref);
             }
-            if (frame instanceof ClientFrame.Hello) {
-                return helloed ? Expected.error(ErrorCode.BAD_FRAME, ref) : Expected.reply("hello_ok", null, ref);
+            if (frame instanceof ClientFrame.Hello hello) { // anonymous mode: the name counts, a token does not
+                return helloed || hello.name() == null ? Expected.error(ErrorCode.BAD_FRAME, ref)
+                        : Expected.reply("hello_ok", null, ref);
             }
             if (!helloed) {
                 return Expected.error(ErrorCode.HELLO_REQUIRED, ref);
             }
             return switch (frame) {
+                case ClientFrame.Auth auth -> Expected.error(ErrorCode.BAD_FRAME, ref); // anonymous mode
                 case ClientFrame.Join join -> rooms.contains(join.room()) || rooms.size() < MAX_ROOMS
                         ? Expected.reply("joined", join.room(), ref) : Expected.error(ErrorCode.TOO_MANY_ROOMS, ref);
                 case ClientFrame.Leave leave -> inRoom("left", leave.room(), ref);

@@ -27,7 +27,7 @@ public final class FuzzFrames {
         }
     }
 
-    public static final List<String> TYPES = List.of("hello", "join", "leave", "send", "typing", "history", "ping");
+    public static final List<String> TYPES = List.of("hello", "auth", "join", "leave", "send", "typing", "history", "ping");
     /** A list, not a set: a set's order changes from run to run, and a seed must give the same frames. */
     private static final List<String> KNOWN_FIELDS =
             List.of("type", "ref", "name", "room", "since", "text", "clientMsgId", "before", "limit");
@@ -80,9 +80,20 @@ public final class FuzzFrames {
         }
         ClientFrame frame = switch (type) {
             case "hello" -> {
-                String name = name(r);
-                fields.add(new Field("name", quote(padding(r) + name + padding(r), r)));
-                yield new ClientFrame.Hello(name, ref);
+                String token = r.nextInt(4) == 0 ? token(r) : null;
+                String name = token == null || r.nextBoolean() ? name(r) : null;
+                if (name != null) {
+                    fields.add(new Field("name", quote(padding(r) + name + padding(r), r)));
+                }
+                if (token != null) {
+                    fields.add(new Field("token", quote(token, r)));
+                }
+                yield new ClientFrame.Hello(name, token, ref);
+            }
+            case "auth" -> {
+                String token = token(r);
+                fields.add(new Field("token", quote(token, r)));
+                yield new ClientFrame.Auth(token, ref);
             }
             case "join" -> {
                 String room = room(r, fields);
@@ -421,6 +432,17 @@ public final class FuzzFrames {
             out.append((char) ('0' + r.nextInt(10)));
         }
         return out.toString();
+    }
+
+    /** Something shaped like a JWT (three base64url parts), 1-8192 characters. */
+    private static String token(RandomGenerator r) {
+        String chars = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.";
+        StringBuilder token = new StringBuilder();
+        int length = r.nextInt(10) == 0 ? 8192 : r.nextInt(1, 400);
+        for (int i = 0; i < length; i++) {
+            token.append(chars.charAt(r.nextInt(chars.length())));
+        }
+        return token.toString();
     }
 
     /** Strings that sit at or past some rule: empty, blank, at the 64 and 32 limits, huge, control characters, lone surrogates. */
