@@ -148,6 +148,9 @@ public record SwitchboardProperties(
      *                          reconnecting client rejoins all its rooms at once)
      * @param abuseThreshold    frames refused in a row for a rate limit before the connection is
      *                          closed with 1008
+     * @param userMessagesPerSecond sustained sends and typing notices per user (jwt mode) on each
+     *                          node, all its connections together
+     * @param userBurst         a user's sends allowed at once above that rate
      * @param maxConnectionsPerUser connections one user (jwt mode) may hold across the cluster
      * @param maxConnectionsPerIp   connections one client address may hold across the cluster; 0: no
      *                          limit (behind a load balancer, see docs/security.md first)
@@ -164,6 +167,8 @@ public record SwitchboardProperties(
             @DefaultValue("50") double joinsPerSecond,
             @DefaultValue("300") int joinBurst,
             @DefaultValue("50") int abuseThreshold,
+            @DefaultValue("40") double userMessagesPerSecond,
+            @DefaultValue("80") int userBurst,
             @DefaultValue("20") int maxConnectionsPerUser,
             @DefaultValue("0") int maxConnectionsPerIp,
             @DefaultValue("0") double handshakesPerSecondPerIp,

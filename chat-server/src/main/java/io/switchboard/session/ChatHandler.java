@@ -55,12 +55,14 @@ final class ChatHandler {
     private final Duration clockSkew;
     private final ConnectionLimits connectionLimits;
     private final int maxConnectionsPerUser;
+    private final KeyedRates userRates;
 
     ChatHandler(Rooms rooms, FrameCodec codec, NodeId node, SwitchboardProperties properties,
                 ScheduledExecutorService outboxTimeouts, Connections connections, Authenticator auth,
                 ScheduledExecutorService tokenExpiries, ConnectionLimits connectionLimits) {
         this.connectionLimits = connectionLimits;
         this.maxConnectionsPerUser = properties.limits().maxConnectionsPerUser();
+        this.userRates = new KeyedRates(properties.limits().userMessagesPerSecond(), properties.limits().userBurst());
         this.auth = auth;
         this.tokenExpiries = tokenExpiries;
         this.clockSkew = properties.auth().jwt().clockSkew();
@@ -152,14 +154,16 @@ final class ChatHandler {
             case ClientFrame.Send send -> {
                 requireMember(connection, send.room(), send.ref());
                 requireAccess(connection, send.room(), send.ref());
-                if (withinRate(connection, connection.sendRate, "messages", send.ref())) {
+                if (withinRate(connection, connection.sendRate, "messages", send.ref())
+                        && withinUserRate(connection, send.ref())) {
                     rooms.send(connection, send);
                 }
             }
             case ClientFrame.Typing typing -> {
                 requireMember(connection, typing.room(), typing.ref());
                 requireAccess(connection, typing.room(), typing.ref());
-                if (withinRate(connection, connection.sendRate, "messages", typing.ref())) {
+                if (withinRate(connection, connection.sendRate, "messages", typing.ref())
+                        && withinUserRate(connection, typing.ref())) {
                     rooms.typing(connection, typing.room());
                 }
             }
@@ -275,6 +279,25 @@ final class ChatHandler {
         if (!connection.isIn(room)) {
             throw new ProtocolException(ErrorCode.NOT_JOINED, "join room " + room + " first (and wait for joined)", ref);
         }
+    }
+
+    /**
+     * The user's budget across its connections on this node (jwt mode; an anonymous connection has
+     * only its own): like {@link #withinRate}, for the user's bucket.
+     */
+    private boolean withinUserRate(Connection connection, String ref) {
+        String user = connection.identity().user();
+        long wait = user == null ? 0 : userRates.waitFor(user);
+        if (wait == 0) {
+            return true;
+        }
+        if (connection.refusedAgain(properties.limits().abuseThreshold())) {
+            connection.outbox.close(ABUSE);
+            return false;
+        }
+        send(connection, new ServerFrame.Error(ErrorCode.RATE_LIMITED.wire(),
+                "too many messages from your user; slow down", wait, ref));
+        return false;
     }
 
     /**

@@ -62,7 +62,7 @@ final class ChatServlet extends HttpServlet {
     private static final long COUNT_WAIT_SECONDS = 2;
 
     private final transient ChatHandler handler;
-    private final transient HandshakeRates handshakeRates;
+    private final transient KeyedRates handshakeRates;
     private final transient ConnectionLimits connectionLimits;
     private final int maxConnectionsPerIp;
     private final transient ApplicationAvailability availability;
@@ -77,7 +77,7 @@ final class ChatServlet extends HttpServlet {
 
     ChatServlet(ChatHandler handler, ApplicationAvailability availability, Duration retryAfter,
                 List<String> allowedOrigins, boolean deflate, long maxTextBytes, long maxBinaryBytes,
-                HandshakeRates handshakeRates, ConnectionLimits connectionLimits, int maxConnectionsPerIp) {
+                KeyedRates handshakeRates, ConnectionLimits connectionLimits, int maxConnectionsPerIp) {
         this.handler = handler;
         this.handshakeRates = handshakeRates;
         this.connectionLimits = connectionLimits;

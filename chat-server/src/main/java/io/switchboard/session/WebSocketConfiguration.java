@@ -48,7 +48,7 @@ class WebSocketConfiguration {
                 authenticator, tokenExpiries, connectionLimits);
         ChatServlet servlet = new ChatServlet(handler, availability, properties.drain().retryAfter(),
                 properties.allowedOrigins(), properties.permessageDeflate(), limits.maxFrameLength(),
-                MAX_BINARY_FRAME, new HandshakeRates(limits.handshakesPerSecondPerIp(), limits.handshakeBurstPerIp()),
+                MAX_BINARY_FRAME, new KeyedRates(limits.handshakesPerSecondPerIp(), limits.handshakeBurstPerIp()),
                 connectionLimits, limits.maxConnectionsPerIp());
         ServletRegistrationBean<ChatServlet> registration = new ServletRegistrationBean<>(servlet, "/ws");
         registration.setAsyncSupported(true);

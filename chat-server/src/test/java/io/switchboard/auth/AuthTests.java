@@ -135,6 +135,29 @@ class AuthTests {
     }
 
     @Test
+    void aUsersConnectionsShareOneMessageBudget() {
+        try (Node limited = Node.inMemory(Tokens.jwtNode("switchboard.limits.user-burst=3",
+                "switchboard.limits.user-messages-per-second=0.01"))) {
+            String token = Tokens.token("ada-id", "Ada", Duration.ofHours(1), List.of());
+            try (ChatClient phone = ChatClient.connectWithToken(limited.port(), token);
+                 ChatClient laptop = ChatClient.connectWithToken(limited.port(), token);
+                 ChatClient bob = ChatClient.connectWithToken(limited.port(), Tokens.token("bob-id", "Bob", Duration.ofHours(1), List.of()))) {
+                for (ChatClient client : List.of(phone, laptop, bob)) {
+                    client.join("lobby");
+                }
+                phone.say("lobby", "one", "p1");
+                phone.say("lobby", "two", "p2");
+                laptop.say("lobby", "three", "l1");
+                laptop.send(Map.of("type", "send", "room", "lobby", "text", "four", "clientMsgId", "l2", "ref", "l2"));
+                Map<String, Object> refused = laptop.await("error");
+                assertThat(refused).containsEntry("code", "rate_limited").containsEntry("ref", "l2");
+                assertThat(((Number) refused.get("retryAfterMs")).longValue()).isPositive();
+                assertThat(bob.say("lobby", "Bob has his own", "b1")).containsEntry("duplicate", false);
+            }
+        }
+    }
+
+    @Test
     void anAnonymousConnectionIsMarkedSoAndKeptToThePublicRooms() {
         try (Node open = Node.inMemory("switchboard.auth.public-rooms=lobby");
              ChatClient guest = ChatClient.connectRaw(open.port())) {
