@@ -4,8 +4,8 @@ import io.switchboard.auth.AuthException;
 import io.switchboard.auth.Authenticator;
 import io.switchboard.auth.Identity;
 import io.switchboard.config.NodeId;
-import io.switchboard.limits.ConnectionLimits;
 import io.switchboard.config.SwitchboardProperties;
+import io.switchboard.limits.ConnectionLimits;
 import io.switchboard.protocol.ClientFrame;
 import io.switchboard.protocol.CloseCodes;
 import io.switchboard.protocol.EncodedFrame;
@@ -15,12 +15,12 @@ import io.switchboard.protocol.Member;
 import io.switchboard.protocol.ProtocolException;
 import io.switchboard.protocol.ServerFrame;
 import io.switchboard.room.Rooms;
-import java.util.List;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.concurrent.ScheduledExecutorService;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Future;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -31,6 +31,12 @@ import org.springframework.web.socket.CloseStatus;
  * hands it to the room layer. A bad frame is answered with an {@code error} frame and the
  * connection stays up; a binary frame closes it with 1003, an oversized one with 1009 (enforced by
  * {@link ChatEndpoint}).
+ *
+ * <p>What a connection may do: {@code hello} says who it is ({@link Authenticator}; in jwt mode a
+ * token, which also decides its rooms and its lifetime, and its user's connection count across the
+ * cluster); every room frame is checked against its rooms; sends and typing, joins and history
+ * requests each draw on a token bucket of the connection (and sends on one of its user), and a
+ * connection that keeps being refused is closed with 1008.
  */
 final class ChatHandler {
 
@@ -288,33 +294,29 @@ final class ChatHandler {
     private boolean withinUserRate(Connection connection, String ref) {
         String user = connection.identity().user();
         long wait = user == null ? 0 : userRates.waitFor(user);
-        if (wait == 0) {
-            return true;
-        }
-        if (connection.refusedAgain(properties.limits().abuseThreshold())) {
-            connection.outbox.close(ABUSE);
-            return false;
-        }
-        send(connection, new ServerFrame.Error(ErrorCode.RATE_LIMITED.wire(),
-                "too many messages from your user; slow down", wait, ref));
-        return false;
+        return wait == 0 || refused(connection, "messages from your user", wait, ref);
     }
 
-    /**
-     * Takes a token from {@code rate}, or answers {@code rate_limited} with the wait for the next
-     * one; a connection refused {@code abuse-threshold} times in a row is closed with 1008.
-     */
+    /** Takes a token from {@code rate}, or refuses the frame. */
     private boolean withinRate(Connection connection, RateLimiter rate, String what, String ref) {
         if (rate.tryAcquire(System.nanoTime())) {
             connection.taken();
             return true;
         }
+        return refused(connection, what, rate.millisUntilNext(), ref);
+    }
+
+    /**
+     * Answers {@code rate_limited} with the wait for the next token; a connection refused {@code
+     * abuse-threshold} times in a row is closed with 1008 instead. Always false.
+     */
+    private boolean refused(Connection connection, String what, long waitMillis, String ref) {
         if (connection.refusedAgain(properties.limits().abuseThreshold())) {
             connection.outbox.close(ABUSE);
-            return false;
+        } else {
+            send(connection, new ServerFrame.Error(ErrorCode.RATE_LIMITED.wire(), "too many " + what + "; slow down",
+                    waitMillis, ref));
         }
-        send(connection, new ServerFrame.Error(ErrorCode.RATE_LIMITED.wire(), "too many " + what + "; slow down",
-                rate.millisUntilNext(), ref));
         return false;
     }
 
