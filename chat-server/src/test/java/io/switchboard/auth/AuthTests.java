@@ -95,8 +95,8 @@ class AuthTests {
 
     @Test
     void aConnectionLivesUntilItsTokenExpiresUnlessItIsRefreshedInTime() {
-        try (ChatClient lapsed = ChatClient.connectWithToken(node.port(), Tokens.token("ada-id", "Ada", Duration.ofSeconds(2), List.of()));
-             ChatClient kept = ChatClient.connectWithToken(node.port(), Tokens.token("bob-id", "Bob", Duration.ofSeconds(2), List.of()))) {
+        try (ChatClient lapsed = ChatClient.connectWithToken(node.port(), Tokens.token("ada-id", "Ada", Duration.ofSeconds(3), List.of()));
+             ChatClient kept = ChatClient.connectWithToken(node.port(), Tokens.token("bob-id", "Bob", Duration.ofSeconds(3), List.of()))) {
             kept.send(Map.of("type", "auth", "token", Tokens.token("carol-id", "Carol", Duration.ofHours(1), List.of()), "ref", "a0"));
             assertThat(kept.await("error")).containsEntry("code", "unauthorized").containsEntry("ref", "a0"); // another user
 
@@ -104,7 +104,7 @@ class AuthTests {
             assertThat(((Number) kept.await("auth_ok").get("expiresAt")).longValue())
                     .isGreaterThan(Instant.now().plusSeconds(3000).toEpochMilli());
 
-            assertThat(lapsed.closeCode()).isEqualTo(CloseCodes.UNAUTHORIZED); // after its two seconds
+            assertThat(lapsed.closeCode()).isEqualTo(CloseCodes.UNAUTHORIZED); // after its three seconds
             kept.send(Map.of("type", "ping", "ref", "still"));
             assertThat(kept.await("pong")).containsEntry("ref", "still");
             assertThat(kept.isClosed()).isFalse();

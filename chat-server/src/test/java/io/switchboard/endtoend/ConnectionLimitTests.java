@@ -32,7 +32,7 @@ class ConnectionLimitTests extends OnRedis {
         assertThat(third.closeCode()).isEqualTo(CloseCodes.POLICY_VIOLATION);
 
         first.close();
-        Wait.until(Duration.ofSeconds(10), () -> n1.connections() == 0, "Ada's first connection closed");
+        awaitCounted("user:ada-id", 1);
         ChatClient again = track(ChatClient.connectRaw(n1.port()));
         again.send(Map.of("type", "hello", "token", token));
         assertThat(again.await(f -> "hello_ok".equals(f.get("type")) || "error".equals(f.get("type"))))
@@ -48,8 +48,18 @@ class ConnectionLimitTests extends OnRedis {
 
         assertThat(Handshake.send(n2.port()).getFirst()).contains(" 429 ");
         first.close();
-        Wait.until(Duration.ofSeconds(10), () -> n1.connections() == 0, "the first connection closed");
+        awaitCounted("ip:127.0.0.1", 1);
         track(ChatClient.connect(n2.port(), "Three"));
+    }
+
+    /** Waits until the cluster-wide count under {@code key} (its hash in Redis) holds {@code count} connections. */
+    private void awaitCounted(String key, long count) {
+        String hash = prefix + "{conns:" + key + "}";
+        onRedis(redisCommands -> {
+            Wait.until(Duration.ofSeconds(10), () -> redisCommands.hlen(hash) == count,
+                    () -> hash + " holds " + redisCommands.hgetall(hash));
+            return null;
+        });
     }
 
     @Test

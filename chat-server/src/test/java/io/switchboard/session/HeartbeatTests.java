@@ -19,7 +19,7 @@ class HeartbeatTests {
 
     @Test
     void aConnectionThatAnswersNoPingIsClosedAndOneThatAnswersStays() throws IOException {
-        try (Node node = Node.inMemory("switchboard.heartbeat.interval=500ms", "switchboard.heartbeat.timeout=500ms",
+        try (Node node = Node.inMemory("switchboard.heartbeat.interval=500ms", "switchboard.heartbeat.timeout=2s",
                 "switchboard.outbox.send-timeout=1s"); // how long the close may wait for a peer that reads nothing
              ChatClient alive = ChatClient.connect(node.port(), "Alive"); // the JDK's client answers pings
              Socket silent = Handshake.openAndGoSilent(node.port())) {
