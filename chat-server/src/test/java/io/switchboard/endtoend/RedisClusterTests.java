@@ -121,6 +121,38 @@ class RedisClusterTests {
     }
 
     @Test
+    void aRoomWhoseSlotMovesToAnotherPrimaryWhileAClientSendsGoesOnOnceAndInOrder() {
+        try (TwoNodes chat = twoNodes()) {
+            ChatClient ada = chat.ada;
+            ChatClient bob = chat.bob;
+            chat.join("moving");
+            ada.say("moving", "before", "before");
+            bob.messages("moving", 1);
+            int from = cluster.primaryFor("{moving}");
+            int to = cluster.primaries().stream().filter(port -> port != from).findFirst().orElseThrow();
+
+            List<String> sent = new java.util.concurrent.CopyOnWriteArrayList<>();
+            CompletableFuture<Void> sending = CompletableFuture.runAsync(() -> {
+                for (int i = 1; i <= 40; i++) {
+                    ada.sayUntilStored("moving", "during " + i, "during-" + i);
+                    sent.add("during " + i);
+                }
+            }, Executors.newVirtualThreadPerTaskExecutor());
+            Wait.until(Duration.ofSeconds(20), () -> sent.size() >= 5, "traffic flowing");
+            cluster.moveSlot("{moving}", to); // the server ends both nodes' SSUBSCRIBE on the old owner
+            sending.join();
+
+            // both nodes subscribe again on the new owner and catch the room up from its log
+            Wait.until(Duration.ofSeconds(20), () -> Arrays.equals(cluster.subscribers(chat.prefix + "{moving}"),
+                    new long[] {2, 0}), () -> "subscribers " + Arrays.toString(cluster.subscribers(chat.prefix + "{moving}")));
+            ada.sayUntilStored("moving", "after", "after");
+            List<String> all = new ArrayList<>(sent);
+            all.add("after");
+            assertThat(bob.messageTextsUntil(all).stream().filter(all::contains).toList()).isEqualTo(all); // once each, in order
+        }
+    }
+
+    @Test
     void aReplicaPromotedBeforeItHadEverythingGivesTheRoomANewEpochAndNothingNewIsDropped() {
         try (TwoNodes chat = twoNodes()) {
             ChatClient ada = chat.ada;

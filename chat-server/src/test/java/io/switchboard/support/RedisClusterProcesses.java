@@ -162,6 +162,49 @@ public final class RedisClusterProcesses implements AutoCloseable {
         Command.signal("CONT", processes.get(port));
     }
 
+    /**
+     * Moves the slot of {@code key} from its primary to the primary on {@code toPort}, keys and all,
+     * the way {@code redis-cli --cluster reshard} does: IMPORTING on the target, MIGRATING on the
+     * source, MIGRATE of its keys in batches, then the slot assigned to the target on every primary.
+     */
+    public void moveSlot(String key, int toPort) {
+        int fromPort = primaryFor(key);
+        String slot = Command.redisCli(fromPort, "CLUSTER", "KEYSLOT", key).strip();
+        String fromId = Command.redisCli(fromPort, "CLUSTER", "MYID").strip();
+        String toId = Command.redisCli(toPort, "CLUSTER", "MYID").strip();
+        requireOk(Command.redisCli(toPort, "CLUSTER", "SETSLOT", slot, "IMPORTING", fromId));
+        requireOk(Command.redisCli(fromPort, "CLUSTER", "SETSLOT", slot, "MIGRATING", toId));
+        while (true) {
+            List<String> keys = Command.redisCli(fromPort, "CLUSTER", "GETKEYSINSLOT", slot, "100").lines()
+                    .filter(line -> !line.isBlank()).toList();
+            if (keys.isEmpty()) {
+                break;
+            }
+            List<String> migrate = new ArrayList<>(List.of("MIGRATE", "127.0.0.1", Integer.toString(toPort), "", "0",
+                    "5000", "KEYS"));
+            migrate.addAll(keys);
+            requireOk(Command.redisCli(fromPort, migrate.toArray(String[]::new)));
+        }
+        for (int port : ports) {
+            if (processes.get(port).isAlive() && Command.redisCli(port, "ROLE").startsWith("master")) {
+                requireOk(Command.redisCli(port, "CLUSTER", "SETSLOT", slot, "NODE", toId));
+            }
+        }
+        Wait.until(Duration.ofSeconds(30), () -> primaryFor(key) == toPort, "slot of " + key + " on " + toPort);
+    }
+
+    /** The primaries' ports, live ones only. */
+    public List<Integer> primaries() {
+        return ports.stream().filter(port -> processes.get(port).isAlive()
+                && Command.redisCli(port, "ROLE").startsWith("master")).toList();
+    }
+
+    private static void requireOk(String reply) {
+        if (!reply.strip().equals("OK") && !reply.strip().equals("NOKEY")) {
+            throw new IllegalStateException("redis-cli answered " + reply.strip());
+        }
+    }
+
     /** The port in a line of {@code CLUSTER NODES} ({@code id host:port@busport flags ...}). */
     private static int port(String[] fields) {
         return Integer.parseInt(fields[1].substring(fields[1].indexOf(':') + 1, fields[1].indexOf('@')));
