@@ -4,6 +4,7 @@ import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
+import java.net.URI;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.List;
@@ -178,8 +179,25 @@ final class ChatServlet extends HttpServlet {
 
     private boolean originAllowed(HttpServletRequest request) {
         String origin = request.getHeader("Origin");
-        return origin == null || WebUtils.isSameOrigin(new ServletServerHttpRequest(request))
-                || origins.checkOrigin(origin) != null;
+        return origin == null || sameHost(origin, request.getHeader("Host"))
+                || WebUtils.isSameOrigin(new ServletServerHttpRequest(request)) || origins.checkOrigin(origin) != null;
+    }
+
+    /**
+     * Whether the page came from the host (and port) the request is addressed to, whatever the
+     * scheme: a proxy that ends TLS and keeps the {@code Host} header needs nothing more, and no
+     * other site's page can make a browser send this host as its origin.
+     */
+    private static boolean sameHost(String origin, String host) {
+        if (host == null) {
+            return false;
+        }
+        try {
+            String authority = URI.create(origin).getRawAuthority();
+            return authority != null && authority.equalsIgnoreCase(host);
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
     }
 
     private List<ExtensionConfig> accepted(ServerUpgradeResponse response) {

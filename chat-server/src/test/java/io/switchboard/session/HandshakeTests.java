@@ -50,6 +50,10 @@ class HandshakeTests {
             assertThat(Handshake.send(plain.port(), "Origin: https://evil.example.net").getFirst()).contains(" 403 ");
             assertThat(Handshake.send(plain.port(), "Origin: http://127.0.0.1:" + plain.port()).getFirst())
                     .as("the page's own origin").contains(" 101 ");
+            assertThat(Handshake.send(plain.port(), "Origin: https://127.0.0.1:" + plain.port()).getFirst())
+                    .as("the same host behind a proxy that ends TLS").contains(" 101 ");
+            assertThat(Handshake.send(plain.port(), "Origin: http://127.0.0.1:1" + plain.port()).getFirst())
+                    .as("another port").contains(" 403 ");
         }
     }
 
