@@ -529,10 +529,18 @@ public final class Rooms implements BrokerEventHandler, SmartLifecycle, AutoClos
         };
     }
 
-    /** Delivers one publication in order, repairing a gap from the log first. Runs on the room's lane. */
+    /**
+     * Delivers one publication in order, repairing a gap from the log first. Runs on the room's lane.
+     * A publication of another epoch is the first of a new one (the log was lost or went back) or a
+     * late one of an epoch the room has left (published before a rollback was fenced, delivered
+     * after): only Redis knows which, so the room is caught up from its log, which delivers the
+     * message if it belongs to the room's epoch now. Taking the publication's epoch instead would
+     * flip a room back to the epoch it left, and replay its log to every member twice.
+     */
     private void deliver(String room, Room state, String epoch, StoredMessage message) {
         if (!epoch.equals(state.epoch)) {
-            changeEpoch(room, state, epoch);
+            catchUp(room, state);
+            return;
         }
         if (message.offset() <= state.lastOffset) {
             return;
