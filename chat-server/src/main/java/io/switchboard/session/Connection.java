@@ -1,6 +1,7 @@
 package io.switchboard.session;
 
 import io.switchboard.auth.Identity;
+import io.switchboard.protocol.EncodedFrame;
 import io.switchboard.protocol.Member;
 import io.switchboard.room.Recipient;
 import java.util.List;
@@ -9,7 +10,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicBoolean;
-import io.switchboard.protocol.EncodedFrame;
+import org.springframework.web.socket.CloseStatus;
 
 /** One client connection: its identity once it said hello, its rooms, its send budget and outbox. */
 final class Connection implements Recipient {
@@ -24,7 +25,10 @@ final class Connection implements Recipient {
     /** When a frame last came from the client, and when the node last pinged it (System.nanoTime()). */
     private volatile long heardAt = System.nanoTime();
     private volatile long pingedAt;
-    /** Frames refused for a rate limit since the last one taken. */
+    /**
+     * Frames refused for a rate limit since the last one taken. Only the connection's frame
+     * handling touches it, one frame at a time (Jetty reads the next once this one is done).
+     */
     private int refusedInARow;
     private volatile Member member;
     private volatile Identity identity;
@@ -110,7 +114,7 @@ final class Connection implements Recipient {
      * The heartbeat: pings a connection quiet for {@code interval}, and closes one that stayed quiet
      * for {@code timeout} after the ping (a half-open socket: a dead phone, a proxy that dropped it).
      */
-    void heartbeat(long now, long interval, long timeout, org.springframework.web.socket.CloseStatus silent) {
+    void heartbeat(long now, long interval, long timeout, CloseStatus silent) {
         long heard = heardAt;
         long pinged = pingedAt;
         if (pinged - heard > 0) { // pinged since the last frame came
@@ -124,11 +128,11 @@ final class Connection implements Recipient {
     }
 
     /** Counts a frame a rate limit refused; true once {@code threshold} were refused in a row. */
-    synchronized boolean refusedAgain(int threshold) {
+    boolean refusedAgain(int threshold) {
         return ++refusedInARow >= threshold;
     }
 
-    synchronized void taken() {
+    void taken() {
         refusedInARow = 0;
     }
 
