@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.switchboard.support.ChatClient;
 import io.switchboard.support.Command;
 import io.switchboard.support.RedisClusterProcesses;
+import io.switchboard.support.Scenarios;
 import io.switchboard.support.TwoNodes;
 import io.switchboard.support.Wait;
 import java.time.Duration;
@@ -13,6 +14,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -131,7 +133,7 @@ class RedisClusterTests {
             int from = cluster.primaryFor("{moving}");
             int to = cluster.primaries().stream().filter(port -> port != from).findFirst().orElseThrow();
 
-            List<String> sent = new java.util.concurrent.CopyOnWriteArrayList<>();
+            List<String> sent = new CopyOnWriteArrayList<>();
             CompletableFuture<Void> sending = CompletableFuture.runAsync(() -> {
                 for (int i = 1; i <= 40; i++) {
                     ada.sayUntilStored("moving", "during " + i, "during-" + i);
@@ -184,33 +186,16 @@ class RedisClusterTests {
 
     @Test
     void tellsTheMemberOfAGapTheLogNoLongerHolds() {
-        try (TwoNodes chat = twoNodes()) {
-            ChatClient bob = chat.bob;
-            chat.join("trimmed");
-            chat.ada.say("trimmed", "one", "t1");
-            // two messages stored without being published and already trimmed from the log
-            Command.redisCli(cluster.primaryFor("{trimmed}"), "HINCRBY", chat.prefix + "{trimmed}:meta", "offset", "2");
-            chat.ada.say("trimmed", "four", "t4");
-
-            assertThat(bob.await("gap")).containsEntry("room", "trimmed").containsEntry("from", 2).containsEntry("to", 3);
-            assertThat(bob.messages("trimmed", 2)).extracting(m -> m.get("offset") + ":" + m.get("text"))
-                    .containsExactly("1:one", "4:four");
+        try (TwoNodes chat = twoNodes().join("trimmed")) {
+            Scenarios.aGapTheLogNoLongerHoldsIsTold(chat.ada, chat.bob, "trimmed", () -> Command.redisCli(
+                    cluster.primaryFor("{trimmed}"), "HINCRBY", chat.prefix + "{trimmed}:meta", "offset", "2"));
         }
     }
 
     @Test
     void roomsLeftOrCutOffInTheirJoinLeaveNothingBehindPastTheRetention() {
         try (TwoNodes chat = twoNodes("switchboard.history.retention=2s")) {
-            for (int i = 0; i < 50; i++) {
-                chat.ada.join("made-up-" + i);
-                chat.ada.send(Map.of("type", "leave", "room", "made-up-" + i, "ref", "l" + i));
-                chat.ada.await("left");
-            }
-            for (int i = 0; i < 20; i++) {
-                ChatClient gone = ChatClient.connect(chat.n2.port(), "Gone" + i);
-                gone.send(Map.of("type", "join", "room", "cut-off"));
-                gone.close(); // abrupt, with the join in flight
-            }
+            Scenarios.leaveRoomsAndCutOffJoins(chat.ada, chat.n2.port(), 50, 20);
             Wait.until(Duration.ofSeconds(20), () -> cluster.keys(chat.prefix + "*").stream()
                     .allMatch(key -> key.startsWith(chat.prefix + "{cluster}")), // the node registry lives on
                     () -> "keys left: " + cluster.keys(chat.prefix + "*"));

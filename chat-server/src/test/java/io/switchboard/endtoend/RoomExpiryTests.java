@@ -24,8 +24,7 @@ class RoomExpiryTests extends OnRedis {
             for (int i = 0; i < 300; i++) {
                 String room = "made-up-" + i;
                 visitor.join(room);
-                visitor.send(Map.of("type", "leave", "room", room, "ref", "l" + i));
-                visitor.await("left");
+                visitor.leave(room);
             }
             visitor.join("talked-in");
             visitor.say("talked-in", "a message", "m-1");

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.switchboard.support.ChatClient;
 import io.switchboard.support.Command;
 import io.switchboard.support.RedisSentinels;
+import io.switchboard.support.Scenarios;
 import io.switchboard.support.TwoNodes;
 import io.switchboard.support.Wait;
 import java.time.Duration;
@@ -106,25 +107,12 @@ class SentinelFailoverTests {
             redis.failOver();
             int primary = redis.reportedPrimaryPort();
 
-            ada.sayUntilStored("trimmed", "one", "t1");
-            // two messages stored without being published and already trimmed from the log
-            Command.redisCli(primary, "HINCRBY", chat.prefix + "{trimmed}:meta", "offset", "2");
-            ada.say("trimmed", "four", "t4");
-            assertThat(bob.await("gap")).containsEntry("room", "trimmed").containsEntry("from", 2).containsEntry("to", 3);
-            assertThat(bob.messages("trimmed", 2)).extracting(m -> m.get("offset") + ":" + m.get("text"))
-                    .containsExactly("1:one", "4:four");
+            Scenarios.aGapTheLogNoLongerHoldsIsTold(ada, bob, "trimmed", () -> Command.redisCli(primary,
+                    "HINCRBY", chat.prefix + "{trimmed}:meta", "offset", "2"));
 
-            for (int i = 0; i < 20; i++) {
-                ada.join("made-up-" + i);
-                leave(ada, "made-up-" + i);
-            }
-            for (int i = 0; i < 20; i++) {
-                ChatClient gone = ChatClient.connect(chat.n2.port(), "Gone" + i);
-                gone.send(Map.of("type", "join", "room", "cut-off"));
-                gone.close(); // abrupt, with the join in flight
-            }
-            leave(ada, "trimmed");
-            leave(bob, "trimmed");
+            Scenarios.leaveRoomsAndCutOffJoins(ada, chat.n2.port(), 20, 20);
+            ada.leave("trimmed");
+            bob.leave("trimmed");
             Supplier<List<String>> roomKeys = () -> Command.run(List.of("redis-cli", "-p", Integer.toString(primary),
                     "--scan", "--pattern", chat.prefix + "*"), Map.of(), 10).output().lines()
                     .filter(key -> !key.isBlank() && !key.startsWith(chat.prefix + "{cluster}")).toList(); // the node registry lives on
@@ -132,10 +120,5 @@ class SentinelFailoverTests {
             Wait.until(Duration.ofSeconds(10), () -> Command.redisCli(primary, "PUBSUB", "NUMSUB", chat.prefix + "{cut-off}")
                     .lines().toList().get(1).strip().equals("0"), "no node subscribed to the room cut off in its join");
         }
-    }
-
-    private static void leave(ChatClient client, String room) {
-        client.send(Map.of("type", "leave", "room", room, "ref", "leave-" + room));
-        client.await("left");
     }
 }

@@ -82,6 +82,12 @@ public final class ChatClient implements AutoCloseable {
         socket.sendBinary(ByteBuffer.wrap(bytes), true).orTimeout(TIMEOUT.toSeconds(), TimeUnit.SECONDS).join();
     }
 
+    /** Leaves and waits for {@code left}. */
+    public void leave(String room) {
+        send(Map.of("type", "leave", "room", room, "ref", "leave"));
+        await(f -> "left".equals(f.get("type")) && room.equals(f.get("room")));
+    }
+
     /** Joins and waits for {@code joined}. */
     public Map<String, Object> join(String room) {
         send(Map.of("type", "join", "room", room));
