@@ -2,6 +2,7 @@ package io.switchboard.session;
 
 import io.switchboard.protocol.CloseCodes;
 import io.switchboard.protocol.EncodedFrame;
+import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -17,7 +18,8 @@ import org.springframework.web.socket.CloseStatus;
  * ever waits on a socket.
  *
  * <p>What is not written yet is bounded by frames and by bytes. A client that lets it overflow is
- * closed with {@code 4008 slow consumer}, and can resume from its last offsets. A socket that makes
+ * closed with {@code 4008 slow consumer}, and can resume from its last offsets. Control frames
+ * (the node's pings, its pongs to the peer's pings) count like the others. A socket that makes
  * no progress for {@code switchboard.outbox.send-timeout} while frames wait is closed on the next
  * offer, and a close that cannot get through (the peer reads nothing) drops the connection after
  * that same time.
@@ -61,10 +63,33 @@ final class Outbox {
     /** Queues a frame; never blocks. Closes the connection with 4008 if it would overflow. */
     void offer(EncodedFrame frame) {
         int length = frame.length();
+        if (admit(length)) {
+            wire.send(frame, new Written(length));
+        }
+    }
+
+    /**
+     * Answers a peer's ping. A pong is counted like any frame: the container would queue it ahead
+     * of everything else, without a bound, so a peer that pings and never reads would otherwise fill
+     * the heap; here it is cut (4008) like one that does not read its messages.
+     */
+    void pong(ByteBuffer payload) {
+        int length = payload.remaining();
+        if (admit(length)) {
+            wire.pong(payload, new Written(length));
+        }
+    }
+
+    /**
+     * Takes a place for a frame of {@code length} bytes among what is not written yet; false, and
+     * the connection closed (4008), when there is none or the socket made no progress for the send
+     * timeout; false as well once closed.
+     */
+    private boolean admit(int length) {
         CloseStatus cut;
         synchronized (this) {
             if (closed) {
-                return;
+                return false;
             }
             long now = clock.getAsLong();
             if (unwritten > 0 && now - progressAt > sendTimeoutNanos) {
@@ -75,22 +100,17 @@ final class Outbox {
                 }
                 unwritten++;
                 unwrittenBytes += length;
-                cut = null;
+                return true;
             } else {
                 cut = SLOW_CONSUMER;
             }
-            if (cut != null) {
-                closed = true;
-            }
-        }
-        if (cut == null) {
-            wire.send(frame, new Written(length));
-            return;
+            closed = true;
         }
         if (cut == SLOW_CONSUMER) {
             onOverflow.run();
         }
         closeWithin(cut);
+        return false;
     }
 
     /** Whether frames are still accepted and the socket is open. */
@@ -103,13 +123,14 @@ final class Outbox {
         return wire.isOpen();
     }
 
-    /** Pings the peer, unless the connection is closing. */
+    /** Pings the peer, unless the connection is closing; counted like any frame. */
     void ping() {
-        if (isOpen()) {
+        if (wire.isOpen() && admit(0)) {
+            Written done = new Written(0);
             try {
-                wire.ping();
+                wire.ping(done);
             } catch (RuntimeException e) {
-                log.debug("Ping failed: {}", e.toString());
+                done.failed(e);
             }
         }
     }

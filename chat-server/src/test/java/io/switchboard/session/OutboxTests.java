@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.switchboard.protocol.CloseCodes;
 import io.switchboard.protocol.EncodedFrame;
 import io.switchboard.support.Wait;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.List;
@@ -93,6 +95,31 @@ class OutboxTests {
         assertThat(wire.queued).hasSize(1);
     }
 
+    @Test
+    void pongsCountLikeFramesSoAPeerThatPingsAndNeverReadsIsCut() {
+        Outbox outbox = outbox(8, 1_000_000);
+        for (int i = 0; i < 10_000; i++) {
+            outbox.pong(ByteBuffer.wrap(("ping " + i).getBytes(StandardCharsets.UTF_8)));
+        }
+
+        assertThat(wire.closed).isEqualTo(Outbox.SLOW_CONSUMER);
+        assertThat(wire.queued).hasSize(8);
+        assertThat(overflows).hasValue(1);
+    }
+
+    @Test
+    void theNodesOwnPingsCountToo() {
+        Outbox outbox = outbox(3, 1_000_000);
+        outbox.offer(EncodedFrame.of("m1"));
+        outbox.ping();
+        outbox.pong(ByteBuffer.allocate(0));
+        outbox.ping();
+
+        assertThat(wire.closed).isEqualTo(Outbox.SLOW_CONSUMER);
+        wire.completeAll();
+        assertThat(wire.sent).containsExactly("m1", "(ping)", "(pong )");
+    }
+
     /** A socket whose writes complete only when the test says so, like one whose peer stopped reading. */
     static final class HeldWire implements Wire {
         final ArrayDeque<Object[]> queued = new ArrayDeque<>();
@@ -114,8 +141,13 @@ class OutboxTests {
         }
 
         @Override
-        public void ping() {
-            sent.add("(ping)");
+        public synchronized void ping(Done done) {
+            queued.addLast(new Object[] {EncodedFrame.of("(ping)"), done});
+        }
+
+        @Override
+        public synchronized void pong(ByteBuffer payload, Done done) {
+            queued.addLast(new Object[] {EncodedFrame.of("(pong " + StandardCharsets.UTF_8.decode(payload) + ")"), done});
         }
 
         @Override

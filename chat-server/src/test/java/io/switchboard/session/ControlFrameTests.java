@@ -1,0 +1,145 @@
+package io.switchboard.session;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.switchboard.protocol.CloseCodes;
+import io.switchboard.support.ChatClient;
+import io.switchboard.support.Node;
+import io.switchboard.support.RawWebSocket;
+import io.switchboard.support.Wait;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/**
+ * WebSocket control frames cost the node no more than data frames do: a peer's pings draw on a
+ * budget and their pongs on the outbox, so a client that floods pings and never reads is cut, the
+ * same as one that does not read its messages, while everyone else misses nothing. And a socket
+ * that never says hello is closed.
+ */
+class ControlFrameTests {
+
+    private static final byte[] PING = new byte[125];
+
+    static {
+        Arrays.fill(PING, (byte) 'p');
+    }
+
+    @Test
+    void aPeerThatPingsWithinItsBudgetButNeverReadsIsCutAsASlowConsumer() throws Exception {
+        try (Node node = Node.inMemory("switchboard.limits.other-frames-per-second=1000000",
+                "switchboard.limits.other-burst=1000000", "switchboard.outbox.send-timeout=2s");
+             ChatClient ada = ChatClient.connect(node.port(), "Ada");
+             ChatClient bob = ChatClient.connect(node.port(), "Bob");
+             RawWebSocket flooder = RawWebSocket.connect(node.port(), 4096)) {
+            ada.join("witnesses");
+            bob.join("witnesses");
+
+            int sent = flood(flooder, 2_000_000);
+
+            Wait.until(Duration.ofSeconds(30), () -> node.connections() == 2, "the flooder cut off");
+            assertThat(sent).as("the flood ended with the connection, long before its end").isLessThan(2_000_000);
+            assertThat(node.bean(MeterRegistry.class).counter("switchboard.outbox.overflows").count()).isEqualTo(1);
+            witnessesMissNothing(ada, bob);
+        }
+    }
+
+    @Test
+    void pingsBeyondTheBudgetAreNotAnsweredAndAPeerThatKeepsPingingIsClosedWith1008() throws Exception {
+        try (Node node = Node.inMemory("switchboard.limits.other-burst=20", "switchboard.limits.abuse-threshold=50");
+             ChatClient ada = ChatClient.connect(node.port(), "Ada");
+             ChatClient bob = ChatClient.connect(node.port(), "Bob");
+             RawWebSocket flooder = RawWebSocket.connect(node.port())) {
+            ada.join("witnesses");
+            bob.join("witnesses");
+
+            flood(flooder, 2_000_000);
+
+            int pongs = 0;
+            int closeCode = -1;
+            for (RawWebSocket.Frame frame = flooder.read(Duration.ofSeconds(10)); frame != null;
+                 frame = flooder.read(Duration.ofSeconds(10))) {
+                if (frame.opcode() == RawWebSocket.PONG) {
+                    assertThat(frame.payload()).isEqualTo(PING);
+                    pongs++;
+                } else if (frame.opcode() == RawWebSocket.CLOSE) {
+                    closeCode = ((frame.payload()[0] & 0xFF) << 8) | (frame.payload()[1] & 0xFF);
+                    break;
+                }
+            }
+            assertThat(closeCode).isEqualTo(CloseCodes.POLICY_VIOLATION);
+            assertThat(pongs).as("the burst, and what refilled meanwhile").isBetween(20, 40);
+            Wait.until(Duration.ofSeconds(30), () -> node.connections() == 2, "the flooder gone");
+            witnessesMissNothing(ada, bob);
+        }
+    }
+
+    @Test
+    void aPingWithinTheBudgetIsAnsweredWithItsPayload() throws Exception {
+        try (Node node = Node.inMemory();
+             RawWebSocket client = RawWebSocket.connect(node.port())) {
+            assertThat(client.read(Duration.ofSeconds(10)).text()).contains("\"welcome\"");
+            client.send(true, RawWebSocket.PING, "are you there".getBytes());
+            RawWebSocket.Frame pong = client.read(Duration.ofSeconds(10));
+            assertThat(pong.opcode()).isEqualTo(RawWebSocket.PONG);
+            assertThat(pong.text()).isEqualTo("are you there");
+        }
+    }
+
+    @Test
+    void aSocketThatSaysNoHelloIsClosedWith4003EvenIfItAnswersPings() throws Exception {
+        try (Node node = Node.inMemory("switchboard.limits.hello-timeout=1s", "switchboard.heartbeat.interval=200ms");
+             RawWebSocket silent = RawWebSocket.connect(node.port());
+             ChatClient polite = ChatClient.connect(node.port(), "Polite")) {
+            int closeCode = -1;
+            long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+            while (System.nanoTime() < deadline) {
+                RawWebSocket.Frame frame = silent.read(Duration.ofSeconds(20));
+                assertThat(frame).as("a close, not the end of the socket").isNotNull();
+                if (frame.opcode() == RawWebSocket.PING) { // it answers the heartbeat's pings: alive, but no hello
+                    silent.send(true, RawWebSocket.PONG, frame.payload());
+                } else if (frame.opcode() == RawWebSocket.CLOSE) {
+                    closeCode = ((frame.payload()[0] & 0xFF) << 8) | (frame.payload()[1] & 0xFF);
+                    break;
+                }
+            }
+            assertThat(closeCode).isEqualTo(CloseCodes.HELLO_TIMEOUT);
+            polite.join("still");
+            assertThat(polite.isClosed()).as("a connection that said hello stays").isFalse();
+        }
+    }
+
+    /** Sends up to {@code most} 125-byte pings without reading; answers how many went before the node cut the socket. */
+    private static int flood(RawWebSocket flooder, int most) {
+        int sent = 0;
+        try {
+            while (sent < most) {
+                flooder.send(true, RawWebSocket.PING, PING);
+                sent++;
+            }
+        } catch (IOException cut) {
+            // the node ended the connection
+        }
+        return sent;
+    }
+
+    /** The witnesses talk after the flood: every message once and in order, to both. */
+    private static void witnessesMissNothing(ChatClient ada, ChatClient bob) {
+        List<String> said = new ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            String text = "after the flood " + i;
+            (i % 2 == 0 ? ada : bob).say("witnesses", text, "w" + i);
+            said.add(text);
+        }
+        for (ChatClient witness : List.of(ada, bob)) {
+            assertThat(witness.messages("witnesses", said.size())).extracting(m -> m.get("text"))
+                    .containsExactlyElementsOf(said);
+            assertThat(witness.isClosed()).isFalse();
+        }
+    }
+}
