@@ -42,8 +42,23 @@ public interface Broker {
     /** Relays an already encoded frame to every node subscribed to the room; not stored. */
     CompletableFuture<Void> publishEvent(String room, String frame);
 
-    /** Up to {@code limit} stored messages after {@code afterOffset}, oldest first, with the room's position. */
+    /**
+     * Up to {@code limit} stored messages after {@code afterOffset}, oldest first, with the room's
+     * position. A room that does not exist (never written, and not kept by a member) is created, at
+     * a new epoch: this read is how a node finds out that a room's log was lost.
+     */
     CompletableFuture<HistoryPage> since(String room, long afterOffset, int limit);
+
+    /**
+     * What a join reads: {@link #since}, except that a room that does not exist is created only if
+     * {@code create}, else the future fails with {@link NoSuchRoomException} and nothing is
+     * written. {@link HistoryPage#created()} says whether this call created the room.
+     *
+     * <p>A room that never held a message lives while it has members (their presence keeps it) and
+     * {@code switchboard.history.empty-room-retention} after the last one left; one written to lives
+     * {@code retention} after its last message.
+     */
+    CompletableFuture<HistoryPage> open(String room, long afterOffset, int limit, boolean create);
 
     /** The newest {@code limit} stored messages before {@code beforeOffset} ({@code 0}: before none), oldest first. */
     CompletableFuture<HistoryPage> before(String room, long beforeOffset, int limit);

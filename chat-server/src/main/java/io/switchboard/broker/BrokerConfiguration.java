@@ -26,7 +26,8 @@ class BrokerConfiguration {
     @ConditionalOnProperty(name = "switchboard.broker", havingValue = "memory", matchIfMissing = true)
     Broker inMemoryBroker(SwitchboardProperties properties) {
         return new InMemoryBroker(properties.history().size(), properties.history().dedupeTtl(),
-                properties.history().retention(), properties.history().maxRooms(), Clock.systemUTC());
+                properties.history().retention(), properties.history().emptyRoomRetentionInEffect(),
+                properties.history().maxRooms(), Clock.systemUTC());
     }
 
     /** A health contributor named {@code broker}: DOWN while the broker's backend cannot be reached. */
@@ -45,7 +46,8 @@ class BrokerConfiguration {
         RedisBroker redisBroker(LettuceConnectionFactory connectionFactory, SwitchboardProperties properties) {
             return new RedisBroker(connectionFactory.getRequiredNativeClient(), properties.redis().keyPrefix(),
                     properties.history().size(), properties.history().dedupeTtl(), properties.history().retention(),
-                    properties.redis().ackReplicas(), properties.redis().ackTimeout());
+                    properties.history().emptyRoomRetentionInEffect(), properties.redis().ackReplicas(),
+                    properties.redis().ackTimeout());
         }
 
         /**

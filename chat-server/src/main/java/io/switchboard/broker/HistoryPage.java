@@ -10,5 +10,6 @@ import java.util.List;
  * @param offset      the room's current (highest) offset
  * @param firstOffset the oldest offset still stored, or {@code offset + 1} when the log is empty
  * @param messages    the slice, oldest first
+ * @param created     whether the read created the room (it did not exist: never written, or forgotten)
  */
-public record HistoryPage(String epoch, long offset, long firstOffset, List<StoredMessage> messages) {}
+public record HistoryPage(String epoch, long offset, long firstOffset, List<StoredMessage> messages, boolean created) {}

@@ -20,8 +20,10 @@ import java.util.function.Function;
  * The single-node broker: rooms, logs and subscriptions live in this JVM. Same guarantees as
  * {@link Broker}; there is no other node, so "delivered" means handed to this node's handler,
  * synchronously and in offset order. Nothing survives a restart; every run starts new epochs.
- * A room not written for the retention is forgotten, as Redis expires its keys: the map of rooms
- * holds only rooms used within the retention.
+ * A room not written for the retention is forgotten, as Redis expires its keys; a room that never
+ * held a message is forgotten {@code emptyRoomRetention} after its last member left (while it has a
+ * member, this node is subscribed to it). When {@code maxRooms} are held, the message-less rooms
+ * without members go first; only then is a new room refused.
  */
 public final class InMemoryBroker implements Broker {
 
@@ -33,13 +35,16 @@ public final class InMemoryBroker implements Broker {
     private final int historySize;
     private final Duration dedupeTtl;
     private final long retentionMillis;
+    private final long emptyRetentionMillis;
     private final int maxRooms;
     private final Clock clock;
     private final AtomicLong accesses = new AtomicLong();
     private volatile BrokerEventHandler handler;
 
-    public InMemoryBroker(int historySize, Duration dedupeTtl, Duration retention, int maxRooms, Clock clock) {
+    public InMemoryBroker(int historySize, Duration dedupeTtl, Duration retention, Duration emptyRoomRetention,
+                          int maxRooms, Clock clock) {
         this.maxRooms = maxRooms;
+        this.emptyRetentionMillis = emptyRoomRetention.toMillis();
         this.historySize = historySize;
         this.dedupeTtl = dedupeTtl;
         this.retentionMillis = retention.toMillis();
@@ -60,6 +65,14 @@ public final class InMemoryBroker implements Broker {
     @Override
     public CompletableFuture<Void> unsubscribe(String room) {
         subscribed.remove(room);
+        RoomLog log = rooms.get(room);
+        if (log != null) {
+            synchronized (log) {
+                if (log.isEmpty()) { // its last member left: it lives the empty room's retention from now
+                    log.touched(clock.millis(), emptyRetentionMillis);
+                }
+            }
+        }
         return CompletableFuture.completedFuture(null);
     }
 
@@ -82,7 +95,7 @@ public final class InMemoryBroker implements Broker {
                 log.messages.removeFirst();
             }
             log.dedupe.put(dedupeKey, new Seen(message.offset(), now + dedupeTtl.toMillis()));
-            log.expiresAt = now + retentionMillis;
+            log.touched(now, retentionMillis);
             BrokerEventHandler h = handler;
             if (h != null && subscribed.contains(room)) {
                 h.onPublication(room, log.epoch, message);
@@ -102,6 +115,14 @@ public final class InMemoryBroker implements Broker {
 
     @Override
     public CompletableFuture<HistoryPage> since(String room, long afterOffset, int limit) {
+        return open(room, afterOffset, limit, true);
+    }
+
+    @Override
+    public CompletableFuture<HistoryPage> open(String room, long afterOffset, int limit, boolean create) {
+        if (!create && !exists(room)) {
+            return CompletableFuture.failedFuture(new NoSuchRoomException(room));
+        }
         return withLog(room, log -> {
             List<StoredMessage> page = new ArrayList<>(Math.min(limit, log.messages.size()));
             for (StoredMessage m : log.messages) {
@@ -142,6 +163,11 @@ public final class InMemoryBroker implements Broker {
         return true;
     }
 
+    private boolean exists(String room) {
+        RoomLog log = rooms.get(room);
+        return log != null && !log.expired(clock.millis(), subscribed.contains(room));
+    }
+
     /** Runs {@code body} on the room's log, under its lock; a full broker answers a failed future. */
     private <T> CompletableFuture<T> withLog(String room, Function<RoomLog, T> body) {
         RoomLog log;
@@ -156,29 +182,39 @@ public final class InMemoryBroker implements Broker {
     }
 
     /**
-     * The room's log; a new one (a new epoch) when it was never written or not within the retention.
-     * A room beyond {@code maxRooms} (after forgetting the expired ones) is refused.
+     * The room's log; a new one (a new epoch) when it was never written or was forgotten. A room
+     * beyond {@code maxRooms} (after forgetting the expired ones, then the message-less ones no
+     * member holds) is refused.
      */
     private RoomLog log(String room) {
         long now = clock.millis();
         if (accesses.incrementAndGet() % SWEEP_EVERY == 0) {
-            rooms.values().removeIf(log -> log.expired(now));
+            forgetExpired(now);
         }
         RoomLog existing = rooms.get(room);
-        if ((existing == null || existing.expired(now)) && rooms.size() >= maxRooms) {
-            rooms.values().removeIf(log -> log.expired(now));
+        if ((existing == null || existing.expired(now, subscribed.contains(room))) && rooms.size() >= maxRooms) {
+            forgetExpired(now);
+            if (rooms.size() >= maxRooms) {
+                rooms.entrySet().removeIf(entry -> entry.getValue().isEmpty() && !subscribed.contains(entry.getKey()));
+            }
             if (rooms.size() >= maxRooms && !rooms.containsKey(room)) {
                 throw new BrokerFullException("this node holds its most rooms, " + maxRooms
                         + " (switchboard.history.max-rooms); a room is forgotten after the retention");
             }
         }
-        return rooms.compute(room, (r, log) -> log == null || log.expired(now)
-                ? new RoomLog(UUID.randomUUID().toString().substring(0, 8), now + retentionMillis) : log);
+        return rooms.compute(room, (r, log) -> log == null || log.expired(now, subscribed.contains(r))
+                ? new RoomLog(UUID.randomUUID().toString().substring(0, 8), now + emptyRetentionMillis, true) : log);
+    }
+
+    private void forgetExpired(long now) {
+        rooms.entrySet().removeIf(entry -> entry.getValue().expired(now, subscribed.contains(entry.getKey())));
     }
 
     private static HistoryPage page(RoomLog log, List<StoredMessage> messages) {
         long first = log.messages.isEmpty() ? log.offset + 1 : log.messages.peekFirst().offset();
-        return new HistoryPage(log.epoch, log.offset, first, messages);
+        boolean created = log.fresh;
+        log.fresh = false;
+        return new HistoryPage(log.epoch, log.offset, first, messages, created);
     }
 
     private static final class RoomLog {
@@ -186,16 +222,29 @@ public final class InMemoryBroker implements Broker {
         final ArrayDeque<StoredMessage> messages = new ArrayDeque<>();
         final Map<String, Seen> dedupe = new LinkedHashMap<>();
         long offset;
+        /** Not read since it was created; under the log's lock. */
+        boolean fresh;
         /** Written under the log's lock, read without it by the sweep: a stale read only delays a removal. */
         volatile long expiresAt;
 
-        RoomLog(String epoch, long expiresAt) {
+        RoomLog(String epoch, long expiresAt, boolean fresh) {
             this.epoch = epoch;
             this.expiresAt = expiresAt;
+            this.fresh = fresh;
         }
 
-        boolean expired(long now) {
-            return expiresAt <= now;
+        /** Written to, or left by its last member: it lives {@code retention} from {@code now}. */
+        void touched(long now, long retention) {
+            expiresAt = now + retention;
+        }
+
+        /** Never written: forgotten when full, or once expired; never while it has a member here. */
+        boolean isEmpty() {
+            return offset == 0;
+        }
+
+        boolean expired(long now, boolean hasMembers) {
+            return !(hasMembers && isEmpty()) && expiresAt <= now;
         }
     }
 

@@ -43,7 +43,10 @@ import org.springframework.context.SmartLifecycle;
  *       event.</li>
  * </ul>
  * If {@code meta} is missing (new room, or Redis lost its data), the scripts create it with a new
- * random epoch and drop any stale log, so offsets restart at 1 under a new epoch.
+ * random epoch and drop any stale log, so offsets restart at 1 under a new epoch; a join's read
+ * ({@link #open}) only when allowed to create rooms. A {@code meta} created by a read expires
+ * {@code switchboard.history.empty-room-retention} later; the presence calls of its members extend
+ * that while it holds no message ({@code presence.lua}), and its first message sets the retention.
  *
  * <p>Commands fail at once while Redis is unreachable (the client is configured with
  * {@code REJECT_COMMANDS}); the pub/sub connection reconnects with backoff and resubscribes, and
@@ -58,6 +61,8 @@ public final class RedisBroker implements Broker, SmartLifecycle, AutoCloseable 
     private final int historySize;
     private final long dedupeTtlSeconds;
     private final String retentionSeconds;
+    /** How long a room created by a read lives while nobody writes to it (members' presence extends it). */
+    private final String emptyRetentionSeconds;
     /** Replicas a publish waits for before it is acknowledged ({@code 0}: none). */
     private final int ackReplicas;
     private final long ackTimeoutMillis;
@@ -85,13 +90,14 @@ public final class RedisBroker implements Broker, SmartLifecycle, AutoCloseable 
     private final AtomicBoolean closed = new AtomicBoolean();
 
     public RedisBroker(AbstractRedisClient client, String prefix, int historySize, Duration dedupeTtl,
-                       Duration retention, int ackReplicas, Duration ackTimeout) {
+                       Duration retention, Duration emptyRoomRetention, int ackReplicas, Duration ackTimeout) {
         this.ackReplicas = ackReplicas;
         this.ackTimeoutMillis = Math.max(1, ackTimeout.toMillis());
         this.prefix = prefix;
         this.historySize = historySize;
         long retained = Math.max(1, retention.toSeconds());
         this.retentionSeconds = Long.toString(retained);
+        this.emptyRetentionSeconds = Long.toString(Math.max(1, emptyRoomRetention.toSeconds()));
         // a remembered clientMsgId outliving its room would be a key kept past the retention
         this.dedupeTtlSeconds = Math.min(retained, Math.max(1, dedupeTtl.toSeconds()));
         if (client instanceof RedisClusterClient cluster) {
@@ -181,12 +187,17 @@ public final class RedisBroker implements Broker, SmartLifecycle, AutoCloseable 
 
     @Override
     public CompletableFuture<HistoryPage> since(String room, long afterOffset, int limit) {
-        return history(room, "since", afterOffset, limit);
+        return history(room, "since", afterOffset, limit, true);
+    }
+
+    @Override
+    public CompletableFuture<HistoryPage> open(String room, long afterOffset, int limit, boolean create) {
+        return history(room, "since", afterOffset, limit, create);
     }
 
     @Override
     public CompletableFuture<HistoryPage> before(String room, long beforeOffset, int limit) {
-        return history(room, "before", beforeOffset, limit);
+        return history(room, "before", beforeOffset, limit, true);
     }
 
     @Override
@@ -237,18 +248,22 @@ public final class RedisBroker implements Broker, SmartLifecycle, AutoCloseable 
         return LifecyclePhases.BROKER;
     }
 
-    private CompletableFuture<HistoryPage> history(String room, String mode, long offset, int limit) {
+    private CompletableFuture<HistoryPage> history(String room, String mode, long offset, int limit, boolean create) {
         String[] keys = {meta(room), logKey(room)};
         return this.<List<Object>>eval(historyScript, keys, newEpoch(), mode, Long.toString(offset),
-                        Integer.toString(limit), retentionSeconds)
+                        Integer.toString(limit), emptyRetentionSeconds, create ? "1" : "0")
                 .thenApply(r -> {
-                    List<StoredMessage> messages = new ArrayList<>((r.size() - 3) / 2);
-                    for (int i = 3; i + 1 < r.size(); i += 2) {
+                    if (r.size() == 1) {
+                        throw new NoSuchRoomException(room);
+                    }
+                    List<StoredMessage> messages = new ArrayList<>((r.size() - 4) / 2);
+                    for (int i = 4; i + 1 < r.size(); i += 2) {
                         String id = (String) r.get(i);
                         long messageOffset = Long.parseLong(id.substring(0, id.indexOf('-')));
                         messages.add(new StoredMessage(messageOffset, (String) r.get(i + 1)));
                     }
-                    return new HistoryPage((String) r.get(0), (Long) r.get(1), (Long) r.get(2), messages);
+                    return new HistoryPage((String) r.get(0), (Long) r.get(1), (Long) r.get(2), messages,
+                            (Long) r.get(3) == 1L);
                 });
     }
 
@@ -270,6 +285,11 @@ public final class RedisBroker implements Broker, SmartLifecycle, AutoCloseable 
     }
 
     private String meta(String room) {
+        return metaKey(prefix, room);
+    }
+
+    /** The room's {@code meta} hash (epoch, offset), which presence also keeps alive while the room holds no message. */
+    public static String metaKey(String prefix, String room) {
         return prefix + "{" + room + "}:meta";
     }
 

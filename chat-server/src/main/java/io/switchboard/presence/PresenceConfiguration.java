@@ -29,7 +29,7 @@ class PresenceConfiguration {
                                 NodeRegistry registry) {
         RedisPresence presence = new RedisPresence(redis, connectionFactory.getRequiredNativeClient(), broker, codec,
                 properties.redis().keyPrefix(), nodeId.value(), properties.presence().listLimit(),
-                properties.presence().ttl());
+                properties.presence().ttl(), properties.history().emptyRoomRetentionInEffect());
         registry.addListener(presence);
         return presence;
     }

@@ -7,6 +7,7 @@ import io.switchboard.broker.Broker;
 import io.switchboard.broker.BrokerUnavailableException;
 import io.switchboard.broker.LuaScript;
 import io.switchboard.broker.RedisCommandConnection;
+import io.switchboard.broker.RedisBroker;
 import io.switchboard.cluster.NodeListener;
 import io.switchboard.config.LifecyclePhases;
 import io.switchboard.protocol.FrameCodec;
@@ -74,6 +75,8 @@ public final class RedisPresence implements Presence, NodeListener, SmartLifecyc
     private final int listLimit;
     private final Duration ttl;
     private final String ttlMillis;
+    /** How long a room that holds no message outlives its members' last presence call. */
+    private final String emptyRoomMillis;
     private final LuaScript script = LuaScript.load(RedisPresence.class, "presence.lua");
     private ScheduledExecutorService refresher;
     /** This node's members by room: the truth that is written again if Redis lost it. */
@@ -81,11 +84,12 @@ public final class RedisPresence implements Presence, NodeListener, SmartLifecyc
     private volatile boolean running;
 
     public RedisPresence(StringRedisTemplate redis, AbstractRedisClient client, Broker broker, FrameCodec codec,
-                         String prefix, String node, int listLimit, Duration ttl) {
+                         String prefix, String node, int listLimit, Duration ttl, Duration emptyRoomRetention) {
         this.redis = redis;
         this.listLimit = listLimit;
         this.ttl = ttl;
         this.ttlMillis = Long.toString(Math.max(1, ttl.toMillis()));
+        this.emptyRoomMillis = Long.toString(Math.max(1, emptyRoomRetention.toMillis()));
         RedisCommandConnection own = RedisCommandConnection.open(client);
         this.connection = own.connection();
         this.commands = own.commands();
@@ -124,14 +128,19 @@ public final class RedisPresence implements Presence, NodeListener, SmartLifecyc
         return removed.thenCombine(unindexed, (answer, u) -> count(room, answer));
     }
 
-    /** Runs {@code presence.lua} for the room: expired entries are removed first, whatever the operation. */
+    /**
+     * Runs {@code presence.lua} for the room: expired entries are removed first, whatever the
+     * operation, and a room that holds no message yet is kept alive by the call.
+     */
     private CompletableFuture<List<Object>> call(String room, String operation, String... more) {
-        String[] args = new String[3 + more.length];
+        String[] args = new String[4 + more.length];
         args[0] = operation;
         args[1] = ttlMillis;
         args[2] = Integer.toString(listLimit);
-        System.arraycopy(more, 0, args, 3, more.length);
-        return wrap(script.<List<Object>>eval(commands, new String[] {roomKey(room), expiryKey(room)}, args));
+        args[3] = emptyRoomMillis;
+        System.arraycopy(more, 0, args, 4, more.length);
+        return wrap(script.<List<Object>>eval(commands,
+                new String[] {roomKey(room), expiryKey(room), RedisBroker.metaKey(prefix, room)}, args));
     }
 
     /** The count in a script's answer, after telling the room of the entries that expired. */

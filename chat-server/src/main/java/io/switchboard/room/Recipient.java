@@ -27,4 +27,17 @@ public interface Recipient {
     void joinEnded(String room);
 
     void leftRoom(String room);
+
+    /**
+     * 0 if the recipient may create a room that does not exist yet now, else the milliseconds until
+     * it may (its budgets for new rooms: {@code switchboard.limits.new-rooms}). A join of an
+     * existing room needs none.
+     */
+    default long newRoomWait() {
+        return 0;
+    }
+
+    /** The recipient's join created its room: charged to its budgets for new rooms. */
+    default void createdRoom() {
+    }
 }

@@ -4,6 +4,7 @@ import io.switchboard.broker.Broker;
 import io.switchboard.broker.BrokerEventHandler;
 import io.switchboard.broker.BrokerFullException;
 import io.switchboard.broker.HistoryPage;
+import io.switchboard.broker.NoSuchRoomException;
 import io.switchboard.config.LifecyclePhases;
 import io.switchboard.presence.Presence;
 import io.switchboard.presence.Roster;
@@ -177,8 +178,16 @@ public final class Rooms implements BrokerEventHandler, SmartLifecycle, AutoClos
         }
     }
 
+    /**
+     * Takes the recipient out of a room it may no longer be in (once a join in flight completed),
+     * telling it {@code left {room, reason}} unasked; nothing if it is not in the room by then.
+     */
+    public void remove(Recipient recipient, String room, String reason) {
+        lane(room).run(rooms -> leaveNow(rooms, recipient, room, null, true, reason));
+    }
+
     private void leave(Recipient recipient, String room, String ref, boolean answer) {
-        lane(room).run(rooms -> leaveNow(rooms, recipient, room, ref, answer));
+        lane(room).run(rooms -> leaveNow(rooms, recipient, room, ref, answer, null));
     }
 
     /**
@@ -340,6 +349,8 @@ public final class Rooms implements BrokerEventHandler, SmartLifecycle, AutoClos
         String name = join.room();
         Member member = recipient.member();
         Room room = rooms.get(name);
+        // a room with members here exists: joining it creates nothing, whatever the joiner's budget
+        boolean held = room != null && !room.members.isEmpty();
         if (room == null) {
             room = new Room(broker.subscribe(name), maxReplay);
             rooms.put(name, room);
@@ -362,7 +373,8 @@ public final class Rooms implements BrokerEventHandler, SmartLifecycle, AutoClos
             // Issued together once the subscription is active: one round trip. At most
             // MAX_JOINS_IN_FLIGHT joins read at once: a burst queues in the gate, not in Redis.
             CompletableFuture<Void> subscribed = room.subscribed;
-            reads = joinGate.submit(() -> subscribed.thenCompose(active -> broker.since(name, after, limit)
+            boolean create = held || recipient.newRoomWait() == 0;
+            reads = joinGate.submit(() -> subscribed.thenCompose(active -> broker.open(name, after, limit, create)
                     .thenCombine(presence.join(name, member), Reads::new)));
         }
         Room state = room;
@@ -378,6 +390,9 @@ public final class Rooms implements BrokerEventHandler, SmartLifecycle, AutoClos
             return;
         }
         pending.roster = reads.roster();
+        if (reads.page() != null && reads.page().created()) {
+            pending.recipient.createdRoom();
+        }
         if (!room.positionKnown()) {
             // The page was read after the subscription became active: what was published since
             // arrived here and waited; what is at or below the page's offset is dropped by deliver.
@@ -465,21 +480,26 @@ public final class Rooms implements BrokerEventHandler, SmartLifecycle, AutoClos
             leavePresence(name, member, false);
         }
         dropIfUnused(rooms, name, room);
-        pending.recipient.deliver(frame(unavailable(pending.request.ref(), error)));
+        pending.recipient.deliver(frame(cause(error) instanceof NoSuchRoomException
+                ? new ServerFrame.Error(ErrorCode.RATE_LIMITED.wire(), "room " + name
+                        + " does not exist yet, and you create new rooms too fast; slow down",
+                        Math.max(1, pending.recipient.newRoomWait()), pending.request.ref())
+                : unavailable(pending.request.ref(), error)));
         joinsFailed.increment();
         pending.completed();
     }
 
-    private void leaveNow(Map<String, Room> rooms, Recipient recipient, String room, String ref, boolean answer) {
+    private void leaveNow(Map<String, Room> rooms, Recipient recipient, String room, String ref, boolean answer,
+                          String reason) {
         Room state = rooms.get(room);
         String id = recipient.member().id();
         PendingJoin pending = state == null ? null : state.joining.get(id);
         if (pending != null) {
-            pending.then(() -> leaveNow(rooms, recipient, room, ref, answer));
+            pending.then(() -> leaveNow(rooms, recipient, room, ref, answer, reason));
             return;
         }
         if (state == null || !state.members.containsKey(id)) {
-            if (answer) {
+            if (answer && reason == null) {
                 recipient.deliver(frame(new ServerFrame.Error(ErrorCode.NOT_JOINED.wire(), "not in room " + room, ref)));
             }
             return;
@@ -490,7 +510,7 @@ public final class Rooms implements BrokerEventHandler, SmartLifecycle, AutoClos
         dropIfUnused(rooms, room, state);
         leavePresence(room, member, true);
         if (answer) {
-            recipient.deliver(frame(new ServerFrame.Left(room, ref)));
+            recipient.deliver(frame(new ServerFrame.Left(room, reason, ref)));
         }
     }
 
@@ -676,9 +696,13 @@ public final class Rooms implements BrokerEventHandler, SmartLifecycle, AutoClos
 
     /** {@code broker_unavailable}: why, when the broker is full; else that it cannot be reached. */
     private static ServerFrame.Error unavailable(String ref, Throwable error) {
-        Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+        Throwable cause = cause(error);
         String why = cause instanceof BrokerFullException ? cause.getMessage() : "the message broker is unavailable; retry";
         return new ServerFrame.Error(ErrorCode.BROKER_UNAVAILABLE.wire(), why, ref);
+    }
+
+    private static Throwable cause(Throwable error) {
+        return error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
     }
 
     private static <T> T await(Future<T> future) {

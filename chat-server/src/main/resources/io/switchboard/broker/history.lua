@@ -2,11 +2,19 @@
 -- KEYS[1] room meta hash   KEYS[2] room log stream
 -- ARGV[1] epoch to use if the room has none   ARGV[2] mode: 'since' or 'before'
 -- ARGV[3] offset (since: exclusive lower bound; before: exclusive upper bound, 0 = none)   ARGV[4] limit
--- ARGV[5] retention in seconds: a room created by this read (never written) expires after it
--- Returns {epoch, offset, firstOffset, id1, body1, id2, body2, ...} oldest first; ids are 'N-0'.
+-- ARGV[5] seconds a room created by this read (never written) lives; its members' presence calls
+--         extend it (presence.lua) while it holds no message
+-- ARGV[6] '1': create the room if it does not exist; '0': answer {''} and write nothing
+-- Returns {epoch, offset, firstOffset, created (0|1), id1, body1, id2, body2, ...} oldest first; ids
+-- are 'N-0'.
 local epoch = redis.call('HGET', KEYS[1], 'epoch')
+local created = 0
 if not epoch then
+  if ARGV[6] ~= '1' then
+    return {''}
+  end
   epoch = ARGV[1]
+  created = 1
   redis.call('DEL', KEYS[2])
   redis.call('HSET', KEYS[1], 'epoch', epoch, 'offset', 0)
   redis.call('EXPIRE', KEYS[1], ARGV[5])
@@ -17,7 +25,7 @@ local head = redis.call('XRANGE', KEYS[2], '-', '+', 'COUNT', 1)
 if #head > 0 then
   first = tonumber(string.match(head[1][1], '^(%d+)'))
 end
-local out = {epoch, offset, first}
+local out = {epoch, offset, first, created}
 local limit = tonumber(ARGV[4])
 if limit > 0 then
   local bound = tonumber(ARGV[3])

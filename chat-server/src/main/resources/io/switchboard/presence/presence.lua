@@ -1,10 +1,12 @@
 -- A room's presence, kept healthy: every entry expires unless its node refreshes it, and each call
 -- first removes what expired (and answers it, so the caller can tell the room).
+-- A room that holds no message yet lives as long as this keeps it: every call extends its meta hash.
 -- KEYS[1] presence hash (member id -> member JSON)   KEYS[2] expiry sorted set (member id -> ms)
--- ARGV[1] operation: 'join' | 'leave' | 'roster' | 'refresh'   ARGV[2] time to live (ms)
--- ARGV[3] most members to list
--- join: ARGV[4] member id, ARGV[5] member JSON   leave: ARGV[4] member id
--- refresh: ARGV[4..] member ids (each still present gets a new expiry; absent ones are not re-added)
+-- KEYS[3] the room's meta hash (epoch, offset; see history.lua)
+-- ARGV[1] operation: 'join' | 'leave' | 'roster' | 'count' | 'refresh'   ARGV[2] time to live (ms)
+-- ARGV[3] most members to list   ARGV[4] how long a message-less room outlives this call (ms)
+-- join: ARGV[5] member id, ARGV[6] member JSON   leave: ARGV[5] member id
+-- refresh: ARGV[5..] member ids (each still present gets a new expiry; absent ones are not re-added)
 -- Returns {count, number of expired, expired JSON..., listed JSON...}; lists only for join and roster.
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
@@ -24,13 +26,13 @@ end
 out[2] = #out - 2
 local op = ARGV[1]
 if op == 'join' then
-  redis.call('HSET', KEYS[1], ARGV[4], ARGV[5])
-  redis.call('ZADD', KEYS[2], now + ttl, ARGV[4])
+  redis.call('HSET', KEYS[1], ARGV[5], ARGV[6])
+  redis.call('ZADD', KEYS[2], now + ttl, ARGV[5])
 elseif op == 'leave' then
-  redis.call('HDEL', KEYS[1], ARGV[4])
-  redis.call('ZREM', KEYS[2], ARGV[4])
+  redis.call('HDEL', KEYS[1], ARGV[5])
+  redis.call('ZREM', KEYS[2], ARGV[5])
 elseif op == 'refresh' then
-  for i = 4, #ARGV do
+  for i = 5, #ARGV do
     redis.call('ZADD', KEYS[2], 'XX', now + ttl, ARGV[i])
   end
 end
@@ -44,6 +46,9 @@ if op == 'join' or op == 'roster' then
       end
     end
   end
+end
+if redis.call('HGET', KEYS[3], 'offset') == '0' then
+  redis.call('PEXPIRE', KEYS[3], ARGV[4])
 end
 -- both keys go with their last member, and outlive a room every node abandoned by two lifetimes
 if out[1] > 0 then

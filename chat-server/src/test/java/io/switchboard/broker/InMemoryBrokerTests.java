@@ -7,6 +7,6 @@ class InMemoryBrokerTests extends BrokerContractTests {
 
     @Override
     protected Broker createBroker(Duration retention) {
-        return new InMemoryBroker(HISTORY_SIZE, Duration.ofMinutes(1), retention, 100_000, Clock.systemUTC());
+        return new InMemoryBroker(HISTORY_SIZE, Duration.ofMinutes(1), retention, retention, 100_000, Clock.systemUTC());
     }
 }

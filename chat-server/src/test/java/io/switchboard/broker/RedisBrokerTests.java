@@ -42,7 +42,7 @@ class RedisBrokerTests extends BrokerContractTests {
                 .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS).build());
         client.setDefaultTimeout(Duration.ofSeconds(2));
         String prefix = "test-" + UUID.randomUUID().toString().substring(0, 8) + ":";
-        RedisBroker redisBroker = new RedisBroker(client, prefix, HISTORY_SIZE, Duration.ofMinutes(1), retention, 0, Duration.ofSeconds(1));
+        RedisBroker redisBroker = new RedisBroker(client, prefix, HISTORY_SIZE, Duration.ofMinutes(1), retention, retention, 0, Duration.ofSeconds(1));
         created.add(() -> {
             redisBroker.close();
             client.shutdown();

@@ -14,12 +14,16 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-/** Rooms do not outlive {@code switchboard.history.retention} in Redis, on a real Redis. */
+/**
+ * Rooms do not outlive {@code switchboard.history.retention} in Redis, nor a room that never held a
+ * message its last member by more than {@code empty-room-retention}, on a real Redis.
+ */
 class RoomExpiryTests extends OnRedis {
 
     @Test
     void roomsJoinedAndLeftLeaveNoKeyPastTheRetention() {
-        Node node = node("n1", "switchboard.history.retention=2s");
+        Node node = node("n1", "switchboard.history.retention=2s", "switchboard.limits.new-rooms.burst=1000",
+                "switchboard.limits.join-burst=1000");
         try (ChatClient visitor = ChatClient.connect(node.port(), "Visitor")) {
             for (int i = 0; i < 300; i++) {
                 String room = "made-up-" + i;
@@ -41,6 +45,49 @@ class RoomExpiryTests extends OnRedis {
                     () -> "keys left: " + roomKeys(redisCommands));
             return null;
         });
+    }
+
+    @Test
+    void aRoomThatNeverHeldAMessageLivesWhileItHasMembersAndGoesSoonAfterTheLastOneLeft() {
+        Node node = node("n1", "switchboard.history.empty-room-retention=2s", "switchboard.presence.ttl=900ms");
+        String meta = prefix + "{quiet}:meta";
+        try (ChatClient ada = ChatClient.connect(node.port(), "Ada")) {
+            Object epoch = ada.join("quiet").get("epoch");
+            ada.join("talked-in");
+            ada.say("talked-in", "a message", "m-1");
+            onRedis(redisCommands -> {
+                // well past the empty room's retention: Ada's presence keeps it, at the same epoch
+                Wait.until(Duration.ofSeconds(10), () -> redisCommands.pttl(meta) > 0, "the quiet room exists");
+                long until = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+                while (System.nanoTime() < until) {
+                    assertThat(redisCommands.exists(meta)).as("kept while Ada is in it").isEqualTo(1L);
+                    assertThat(redisCommands.pttl(meta)).isLessThanOrEqualTo(2_000L);
+                    sleep(200);
+                }
+                return null;
+            });
+            try (ChatClient bob = ChatClient.connect(node.port(), "Bob")) {
+                assertThat(bob.join("quiet")).containsEntry("epoch", epoch);
+                bob.leave("quiet");
+            }
+            ada.leave("quiet");
+            onRedis(redisCommands -> {
+                Wait.until(Duration.ofSeconds(10), () -> redisCommands.exists(meta) == 0,
+                        "the quiet room gone after its last member");
+                assertThat(redisCommands.ttl(prefix + "{talked-in}:meta")).as("a room written to keeps its retention")
+                        .isGreaterThan(Duration.ofDays(29).toSeconds());
+                return null;
+            });
+        }
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        }
     }
 
     /** This test's keys, except the cluster's own (node registry), which live as long as the node. */

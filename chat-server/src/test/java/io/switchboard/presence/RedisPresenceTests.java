@@ -46,8 +46,8 @@ class RedisPresenceTests extends PresenceContractTests {
     protected Presence createPresence() {
         String prefix = "test-" + UUID.randomUUID().toString().substring(0, 8) + ":";
         redisPresence = new RedisPresence(new StringRedisTemplate(connectionFactory),
-                connectionFactory.getRequiredNativeClient(), new InMemoryBroker(10, Duration.ofMinutes(1), Duration.ofDays(1), 100_000, Clock.systemUTC()),
-                new FrameCodec(100), prefix, "node-1", LIST_LIMIT, Duration.ofSeconds(30));
+                connectionFactory.getRequiredNativeClient(), new InMemoryBroker(10, Duration.ofMinutes(1), Duration.ofDays(1), Duration.ofMinutes(5), 100_000, Clock.systemUTC()),
+                new FrameCodec(100), prefix, "node-1", LIST_LIMIT, Duration.ofSeconds(30), Duration.ofMinutes(5));
         redisPresence.start();
         return redisPresence;
     }
@@ -62,7 +62,7 @@ class RedisPresenceTests extends PresenceContractTests {
         String prefix = "heal-" + UUID.randomUUID().toString().substring(0, 8) + ":";
         StringRedisTemplate template = new StringRedisTemplate(connectionFactory);
         Queue<String> events = new ConcurrentLinkedQueue<>();
-        InMemoryBroker broker = new InMemoryBroker(10, Duration.ofMinutes(1), Duration.ofDays(1), 100_000, Clock.systemUTC());
+        InMemoryBroker broker = new InMemoryBroker(10, Duration.ofMinutes(1), Duration.ofDays(1), Duration.ofMinutes(5), 100_000, Clock.systemUTC());
         broker.setHandler(new BrokerEventHandler() {
             @Override
             public void onPublication(String room, String epoch, StoredMessage message) {
@@ -85,7 +85,7 @@ class RedisPresenceTests extends PresenceContractTests {
         template.opsForZSet().add(prefix + "{healing}:presence:expiry", ghost.id(), System.currentTimeMillis() - 1);
 
         RedisPresence alive = new RedisPresence(template, connectionFactory.getRequiredNativeClient(), broker, codec,
-                prefix, "alive-node", LIST_LIMIT, Duration.ofMillis(600));
+                prefix, "alive-node", LIST_LIMIT, Duration.ofMillis(600), Duration.ofMinutes(5));
         alive.start();
         try {
             Member ada = new Member("ada-id", "Ada", "alive-node");

@@ -22,7 +22,7 @@ class LargeRoomPresenceTests {
 
     private static final int LIST_LIMIT = 3;
     private static final Duration WAIT = Duration.ofSeconds(10);
-    private final Rooms rooms = new Rooms(new InMemoryBroker(100, Duration.ofMinutes(1), Duration.ofDays(1), 100_000, Clock.systemUTC()),
+    private final Rooms rooms = new Rooms(new InMemoryBroker(100, Duration.ofMinutes(1), Duration.ofDays(1), Duration.ofMinutes(5), 100_000, Clock.systemUTC()),
             new InMemoryPresence(LIST_LIMIT), new FrameCodec(100), 100, 2, 1000, LIST_LIMIT, Duration.ofMillis(100),
             new SimpleMeterRegistry());
 

@@ -44,7 +44,7 @@ class RoomsTests {
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
     private static final Duration WAIT = Duration.ofSeconds(10);
-    private final HoldingBroker broker = new HoldingBroker(new InMemoryBroker(100, Duration.ofMinutes(1), Duration.ofDays(1), 100_000, Clock.systemUTC()));
+    private final HoldingBroker broker = new HoldingBroker(new InMemoryBroker(100, Duration.ofMinutes(1), Duration.ofDays(1), Duration.ofMinutes(5), 100_000, Clock.systemUTC()));
     private final InMemoryPresence presence = new InMemoryPresence(100);
     private final FrameCodec codec = new FrameCodec(100);
     private final Rooms rooms = new Rooms(broker, presence, codec, 100, 2, 1000, 100, Duration.ofSeconds(1), new SimpleMeterRegistry());
@@ -191,7 +191,7 @@ class RoomsTests {
 
     @Test
     void sendsTheNewestMessagesWhenMoreThanMaxReplayWereMissed() {
-        HoldingBroker longLog = new HoldingBroker(new InMemoryBroker(300, Duration.ofMinutes(1), Duration.ofDays(1), 100_000, Clock.systemUTC()));
+        HoldingBroker longLog = new HoldingBroker(new InMemoryBroker(300, Duration.ofMinutes(1), Duration.ofDays(1), Duration.ofMinutes(5), 100_000, Clock.systemUTC()));
         try (Rooms shortReplay = new Rooms(longLog, new InMemoryPresence(100), codec, 100, 2, 1000, 100, Duration.ofSeconds(1),
                 new SimpleMeterRegistry())) {
             String epoch = null;
@@ -286,7 +286,7 @@ class RoomsTests {
 
     @Test
     void tellsTheMembersOfOffsetsTrimmedFromTheLogBeforeTheyCouldBeRepaired() {
-        HoldingBroker small = new HoldingBroker(new InMemoryBroker(2, Duration.ofMinutes(1), Duration.ofDays(1), 100_000, Clock.systemUTC()));
+        HoldingBroker small = new HoldingBroker(new InMemoryBroker(2, Duration.ofMinutes(1), Duration.ofDays(1), Duration.ofMinutes(5), 100_000, Clock.systemUTC()));
         try (Rooms smallLog = new Rooms(small, presence, codec, 100, 2, 1000, 100, Duration.ofSeconds(1), new SimpleMeterRegistry())) {
             TestRecipient ada = new TestRecipient("ada");
             smallLog.join(ada, new ClientFrame.Join("r", null, null));
@@ -307,7 +307,7 @@ class RoomsTests {
 
     @Test
     void aFullLaneRefusesJoinsAndCatchesUpRefusedPublicationsFromTheLog() {
-        InMemoryBroker log = new InMemoryBroker(100, Duration.ofMinutes(1), Duration.ofDays(1), 100_000, Clock.systemUTC());
+        InMemoryBroker log = new InMemoryBroker(100, Duration.ofMinutes(1), Duration.ofDays(1), Duration.ofMinutes(5), 100_000, Clock.systemUTC());
         // one lane, at most four refusable tasks waiting on it
         try (Rooms busy = new Rooms(log, presence, codec, 100, 1, 4, 100, Duration.ofSeconds(1), new SimpleMeterRegistry())) {
             TestRecipient ada = new TestRecipient("ada");
@@ -375,7 +375,7 @@ class RoomsTests {
             held.clear();
         }
 
-        /** Holds back the answers to reads of the log ({@link #since}) until {@link #releaseReads}. */
+        /** Holds back the answers to reads of the log ({@link #since}, {@link #open}) until {@link #releaseReads}. */
         synchronized void holdReads(Read read) {
             holdingReads = read;
         }
@@ -443,10 +443,18 @@ class RoomsTests {
 
         @Override
         public CompletableFuture<HistoryPage> since(String room, long afterOffset, int limit) {
+            return read(() -> delegate.since(room, afterOffset, limit));
+        }
+
+        @Override
+        public CompletableFuture<HistoryPage> open(String room, long afterOffset, int limit, boolean create) {
+            return read(() -> delegate.open(room, afterOffset, limit, create));
+        }
+
+        private CompletableFuture<HistoryPage> read(Supplier<CompletableFuture<HistoryPage>> read) {
             if (failReads) {
                 return CompletableFuture.failedFuture(new BrokerUnavailableException("failing reads", null));
             }
-            Supplier<CompletableFuture<HistoryPage>> read = () -> delegate.since(room, afterOffset, limit);
             synchronized (this) {
                 if (holdingReads == null) {
                     return read.get();
