@@ -4,6 +4,7 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.IntSupplier;
 import java.util.function.Supplier;
 
@@ -39,6 +40,11 @@ final class InMemoryNodeRegistry implements NodeRegistry {
     public List<NodeView> nodes() {
         return List.of(new NodeView(self, state, version, address.get(), connections.getAsInt(), startedAt,
                 clock.instant()));
+    }
+
+    @Override
+    public Set<String> liveNodeIds() {
+        return Set.of(self);
     }
 
     @Override

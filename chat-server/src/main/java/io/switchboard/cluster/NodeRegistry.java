@@ -2,6 +2,7 @@ package io.switchboard.cluster;
 
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * Every live node of the cluster with its state and connection count, kept by heartbeats: a node
@@ -17,8 +18,14 @@ public interface NodeRegistry {
     /** This node's id. */
     String self();
 
-    /** The live nodes, this one included, ordered by id. */
+    /** The live nodes, this one included, ordered by id; read from the registry (may wait on Redis). */
     List<NodeView> nodes();
+
+    /**
+     * The ids of the live nodes as the last heartbeat saw them, this one always included: never
+     * waits, so paths that must not block (handshakes, frames) can use it. At most a heartbeat old.
+     */
+    Set<String> liveNodeIds();
 
     /** Sets this node's state and writes its entry at once. */
     void setState(NodeState state);

@@ -11,7 +11,9 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.HashSet;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -66,6 +68,8 @@ final class RedisNodeRegistry implements NodeRegistry, SmartLifecycle {
     private final Instant startedAt;
     private final List<NodeListener> listeners = new CopyOnWriteArrayList<>();
     private volatile NodeState state = NodeState.READY;
+    /** The live nodes as the last heartbeat read them. */
+    private volatile Set<String> live;
     private ScheduledExecutorService heartbeats;
 
     RedisNodeRegistry(StringRedisTemplate redis, String prefix, String self, String version, Supplier<String> address,
@@ -80,6 +84,7 @@ final class RedisNodeRegistry implements NodeRegistry, SmartLifecycle {
         this.clock = clock;
         this.keys = List.of(prefix + "{cluster}:nodes", prefix + "{cluster}:node-info");
         this.startedAt = clock.instant();
+        this.live = Set.of(self);
     }
 
     @Override
@@ -96,6 +101,11 @@ final class RedisNodeRegistry implements NodeRegistry, SmartLifecycle {
         }
         nodes.sort(Comparator.comparing(NodeView::id));
         return nodes;
+    }
+
+    @Override
+    public Set<String> liveNodeIds() {
+        return live;
     }
 
     @Override
@@ -126,11 +136,15 @@ final class RedisNodeRegistry implements NodeRegistry, SmartLifecycle {
         listeners.add(listener);
     }
 
-    /** Writes this node's entry, removes dead nodes and tells the listeners. */
+    /** Writes this node's entry, removes dead nodes, tells the listeners and keeps the live nodes' ids. */
     synchronized void beat() {
         long now = clock.millis();
         List<?> result = redis.execute(HEARTBEAT, keys, self, Long.toString(now), Long.toString(now + ttl.toMillis()),
                 json(state));
+        Set<String> ids = new HashSet<>();
+        ids.add(self);
+        nodes().forEach(node -> ids.add(node.id()));
+        live = Set.copyOf(ids);
         if (result.isEmpty()) {
             return;
         }

@@ -1,7 +1,6 @@
 package io.switchboard.limits;
 
 import io.switchboard.cluster.NodeRegistry;
-import io.switchboard.cluster.NodeView;
 import io.switchboard.config.NodeId;
 import io.switchboard.config.SwitchboardProperties;
 import java.time.Duration;
@@ -27,7 +26,9 @@ class LimitsConfiguration {
     @ConditionalOnProperty(name = "switchboard.broker", havingValue = "redis")
     RedisConnectionLimits redisConnectionLimits(LettuceConnectionFactory connectionFactory, NodeId nodeId,
                                                 SwitchboardProperties properties, NodeRegistry registry) {
-        return new RedisConnectionLimits(connectionFactory.getRequiredNativeClient(), properties.redis().keyPrefix(),
-                nodeId.value(), () -> registry.nodes().stream().map(NodeView::id).toList(), COUNT_TTL);
+        RedisConnectionLimits limits = new RedisConnectionLimits(connectionFactory.getRequiredNativeClient(),
+                properties.redis().keyPrefix(), nodeId.value(), registry::liveNodeIds, COUNT_TTL);
+        registry.addListener(limits);
+        return limits;
     }
 }

@@ -21,6 +21,7 @@ class ConnectionLimitTests extends OnRedis {
     void aUserHoldsAtMostItsConnectionsAcrossTheCluster() {
         Node n1 = node("n1", Tokens.jwtNode("switchboard.limits.max-connections-per-user=2"));
         Node n2 = node("n2", Tokens.jwtNode("switchboard.limits.max-connections-per-user=2"));
+        awaitClusterView(n1, n2);
         String token = Tokens.token("ada-id", "Ada", Duration.ofHours(1), List.of());
         ChatClient first = track(ChatClient.connectWithToken(n1.port(), token));
         track(ChatClient.connectWithToken(n2.port(), token));
@@ -43,6 +44,7 @@ class ConnectionLimitTests extends OnRedis {
     void anAddressHoldsAtMostItsConnectionsAcrossTheCluster() throws IOException {
         Node n1 = node("n1", "switchboard.limits.max-connections-per-ip=2");
         Node n2 = node("n2", "switchboard.limits.max-connections-per-ip=2");
+        awaitClusterView(n1, n2);
         ChatClient first = track(ChatClient.connect(n1.port(), "One"));
         track(ChatClient.connect(n2.port(), "Two"));
 

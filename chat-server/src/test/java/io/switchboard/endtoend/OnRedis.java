@@ -61,6 +61,20 @@ abstract class OnRedis {
         }
     }
 
+    /**
+     * Waits until every node's registry sees every other: cluster-wide counts only count the nodes
+     * a node has seen (within a heartbeat of their start).
+     */
+    protected static void awaitClusterView(Node... nodes) {
+        java.util.Set<String> ids = new java.util.HashSet<>();
+        for (Node node : nodes) {
+            ids.addAll(node.liveNodes());
+        }
+        io.switchboard.support.Wait.until(java.time.Duration.ofSeconds(10),
+                () -> java.util.Arrays.stream(nodes).allMatch(node -> node.liveNodes().size() >= nodes.length),
+                "every node sees the others");
+    }
+
     /** A node in this JVM on this test's Redis and prefix, closed after the test. */
     protected Node node(String name, String... extra) {
         return track(Node.onRedis(redis.port(), prefix, name, extra));

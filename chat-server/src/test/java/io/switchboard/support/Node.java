@@ -77,6 +77,11 @@ public final class Node implements AutoCloseable {
         return Integer.parseInt(context.getEnvironment().getProperty("local.management.port"));
     }
 
+    /** The live nodes as this node's registry last saw them (never a read of Redis). */
+    public java.util.Set<String> liveNodes() {
+        return bean(io.switchboard.cluster.NodeRegistry.class).liveNodeIds();
+    }
+
     /** Open WebSocket connections on this node. */
     public int connections() {
         return bean(io.switchboard.session.Connections.class).count();
