@@ -16,6 +16,11 @@ import org.springframework.util.unit.DataSize;
  * @param permessageDeflate accept a client's offer of WebSocket compression (permessage-deflate),
  *                       without context takeover in either direction, so a room's frame is
  *                       compressed once per node for all its members; off by default
+ * @param trustedProxies addresses or CIDR ranges ({@code 10.0.0.0/8}, {@code ::1}) of the proxies in
+ *                       front of the nodes; a client's address is then read from the
+ *                       {@code X-Forwarded-For} they send (its rightmost address that is not a
+ *                       trusted proxy). None by default: the socket's peer is the client, and
+ *                       forwarding headers are ignored
  */
 @ConfigurationProperties("switchboard")
 public record SwitchboardProperties(
@@ -23,6 +28,7 @@ public record SwitchboardProperties(
         @DefaultValue("") String nodeId,
         @DefaultValue List<String> allowedOrigins,
         @DefaultValue("false") boolean permessageDeflate,
+        @DefaultValue List<String> trustedProxies,
         @DefaultValue Limits limits,
         @DefaultValue History history,
         @DefaultValue Outbox outbox,
@@ -157,6 +163,13 @@ public record SwitchboardProperties(
      * @param handshakesPerSecondPerIp sustained WebSocket handshakes per client address and node; 0:
      *                          no limit
      * @param handshakeBurstPerIp handshakes allowed at once above that rate
+     * @param otherFramesPerSecond sustained rate per connection of every other frame: {@code hello},
+     *                          {@code auth}, {@code ping}, WebSocket pings, and frames refused as
+     *                          invalid (a refused WebSocket ping is not answered)
+     * @param otherBurst        such frames allowed at once above that rate
+     * @param helloTimeout      a connection that has not said {@code hello} this long after it opened
+     *                          is closed with 4003
+     * @param newRooms          how fast connections may create rooms that do not exist yet
      */
     public record Limits(
             @DefaultValue("16384") int maxFrameLength,
@@ -172,7 +185,33 @@ public record SwitchboardProperties(
             @DefaultValue("20") int maxConnectionsPerUser,
             @DefaultValue("0") int maxConnectionsPerIp,
             @DefaultValue("0") double handshakesPerSecondPerIp,
-            @DefaultValue("20") int handshakeBurstPerIp) {}
+            @DefaultValue("20") int handshakeBurstPerIp,
+            @DefaultValue("5") double otherFramesPerSecond,
+            @DefaultValue("20") int otherBurst,
+            @DefaultValue("10s") Duration helloTimeout,
+            @DefaultValue NewRooms newRooms) {}
+
+    /**
+     * Joins that create a room (one that holds no message and no member on any node, so has no
+     * position in Redis yet) draw on budgets of their own, so that made-up rooms cannot fill the
+     * broker; joins of existing rooms draw on none of these. Beyond a budget such a join is answered
+     * {@code rate_limited}.
+     *
+     * @param perSecond       sustained rate per connection
+     * @param burst           rooms one connection may create at once above that rate
+     * @param userPerSecond   sustained rate per user (jwt mode), all its connections on a node together
+     * @param userBurst       a user's rooms at once above that rate
+     * @param ipPerSecond     sustained rate per client address on a node; 0: no limit (behind a load
+     *                        balancer set {@code switchboard.trusted-proxies} first, docs/security.md)
+     * @param ipBurst         an address's rooms at once above that rate
+     */
+    public record NewRooms(
+            @DefaultValue("1") double perSecond,
+            @DefaultValue("20") int burst,
+            @DefaultValue("2") double userPerSecond,
+            @DefaultValue("40") int userBurst,
+            @DefaultValue("0") double ipPerSecond,
+            @DefaultValue("40") int ipBurst) {}
 
     /**
      * Each room's log.
@@ -180,19 +219,29 @@ public record SwitchboardProperties(
      * @param size      messages kept per room (the oldest are trimmed)
      * @param maxReplay most messages replayed to a resuming client before {@code recovered=false}
      * @param dedupeTtl how long a clientMsgId is remembered, so a retry within it is not stored twice
-     * @param retention how long a room's log and position are kept after its last message (a room
-     *                  only joined, never written, after that join); then they expire, and the
-     *                  room's next message starts a new epoch
-     * @param maxRooms  rooms the in-memory broker keeps at most (with {@code broker=memory}); a join or
-     *                  send for one more is answered {@code broker_unavailable}, saying so, until
-     *                  rooms expire
+     * @param retention how long a room's log and position are kept after its last message; then
+     *                  they expire, and the room's next message starts a new epoch
+     * @param emptyRoomRetention how long a room that never held a message is kept after its last
+     *                  member left (or the node holding its members died); at most the retention.
+     *                  Keep it above {@code presence.ttl}: members' presence refreshes keep it alive
+     * @param maxRooms  rooms the in-memory broker keeps at most (with {@code broker=memory}); when
+     *                  full it first forgets the rooms that hold no message and no member, then a
+     *                  join or send for one more is answered {@code broker_unavailable}, saying so,
+     *                  until rooms expire
      */
     public record History(
             @DefaultValue("1000") int size,
             @DefaultValue("1000") int maxReplay,
             @DefaultValue("10m") Duration dedupeTtl,
             @DefaultValue("30d") Duration retention,
-            @DefaultValue("100000") int maxRooms) {}
+            @DefaultValue("5m") Duration emptyRoomRetention,
+            @DefaultValue("100000") int maxRooms) {
+
+        /** A room that never held a message is kept no longer than one that did. */
+        public Duration emptyRoomRetentionInEffect() {
+            return emptyRoomRetention.compareTo(retention) < 0 ? emptyRoomRetention : retention;
+        }
+    }
 
     /**
      * Each connection's bounded send queue; a client that falls this far behind is closed with 4008.

@@ -18,6 +18,8 @@ public final class CloseCodes {
     public static final int UNAUTHORIZED = 4001;
     /** The client answered no ping within {@code switchboard.heartbeat.timeout}: a half-open connection. */
     public static final int HEARTBEAT_TIMEOUT = 4002;
+    /** The client said no {@code hello} within {@code switchboard.limits.hello-timeout} of opening the connection. */
+    public static final int HELLO_TIMEOUT = 4003;
     /** The client did not read its messages fast enough and its outbox overflowed. */
     public static final int SLOW_CONSUMER = 4008;
 

@@ -41,9 +41,12 @@ public sealed interface ServerFrame {
     record Joined(String room, String epoch, long offset, List<Member> members, int memberCount, Boolean recovered,
                   Boolean epochChanged, String ref) implements ServerFrame {}
 
-    /** Answer to {@code leave}. */
+    /**
+     * Answer to {@code leave}; or sent unasked, with a {@code reason} (an error code), when the
+     * connection may no longer be in the room (a refreshed token that does not grant it).
+     */
     @JsonTypeName("left")
-    record Left(String room, String ref) implements ServerFrame {}
+    record Left(String room, String reason, String ref) implements ServerFrame {}
 
     /** Answer to {@code send}: the message is stored at this position (or was already). */
     @JsonTypeName("ack")

@@ -41,13 +41,17 @@ final class ChatEndpoint implements FrameHandler, Wire {
     private long fragmentBytes;
 
     private final String id;
+    /** The client's address. */
+    private final String address;
     /** The key this connection is counted under for its address, or null. */
     private final String countedAddress;
 
-    ChatEndpoint(ChatHandler handler, UnaryOperator<ByteBuffer> deflate, String id, String countedAddress) {
+    ChatEndpoint(ChatHandler handler, UnaryOperator<ByteBuffer> deflate, String id, String address,
+                 String countedAddress) {
         this.handler = handler;
         this.deflate = deflate;
         this.id = id;
+        this.address = address;
         this.countedAddress = countedAddress;
     }
 
@@ -57,7 +61,7 @@ final class ChatEndpoint implements FrameHandler, Wire {
         if (!session.isRsv1Used()) { // permessage-deflate was not negotiated
             deflate = null;
         }
-        this.connection = handler.opened(this, id, countedAddress);
+        this.connection = handler.opened(this, id, address, countedAddress);
         callback.succeeded();
         session.demand();
     }
@@ -76,8 +80,9 @@ final class ChatEndpoint implements FrameHandler, Wire {
             }
             case OpCode.BINARY -> binary(frame, callback);
             case OpCode.PING -> {
+                // copied: the frame's payload is the read buffer's, reused once this frame succeeds
                 ByteBuffer payload = ByteBuffer.allocate(frame.getPayloadLength()).put(frame.getPayload()).flip();
-                session.sendFrame(new Frame(OpCode.PONG, payload), Callback.NOOP, false);
+                handler.ping(connection, payload);
                 callback.succeeded();
                 session.demand();
             }
@@ -190,8 +195,13 @@ final class ChatEndpoint implements FrameHandler, Wire {
     }
 
     @Override
-    public void ping() {
-        session.sendFrame(new Frame(OpCode.PING), Callback.NOOP, false);
+    public void ping(Done done) {
+        session.sendFrame(new Frame(OpCode.PING), new Sent(done), false);
+    }
+
+    @Override
+    public void pong(ByteBuffer payload, Done done) {
+        session.sendFrame(new Frame(OpCode.PONG, payload), new Sent(done), false);
     }
 
     @Override

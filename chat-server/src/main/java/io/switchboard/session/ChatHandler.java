@@ -15,6 +15,7 @@ import io.switchboard.protocol.Member;
 import io.switchboard.protocol.ProtocolException;
 import io.switchboard.protocol.ServerFrame;
 import io.switchboard.room.Rooms;
+import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -34,9 +35,11 @@ import org.springframework.web.socket.CloseStatus;
  *
  * <p>What a connection may do: {@code hello} says who it is ({@link Authenticator}; in jwt mode a
  * token, which also decides its rooms and its lifetime, and its user's connection count across the
- * cluster); every room frame is checked against its rooms; sends and typing, joins and history
- * requests each draw on a token bucket of the connection (and sends on one of its user), and a
- * connection that keeps being refused is closed with 1008.
+ * cluster), within {@code switchboard.limits.hello-timeout} of opening or it is closed (4003); every
+ * room frame is checked against its rooms. Every frame draws on a token bucket of the connection
+ * before anything else is done with it: sends and typing on one (and on one of its user), joins,
+ * leaves and history requests on another, and everything else (hello, auth, ping, WebSocket pings,
+ * frames refused as invalid) on a third. A connection that keeps being refused is closed with 1008.
  */
 final class ChatHandler {
 
@@ -45,6 +48,7 @@ final class ChatHandler {
     private static final CloseStatus UNAUTHORIZED = new CloseStatus(CloseCodes.UNAUTHORIZED, "unauthorized");
     private static final CloseStatus EXPIRED = new CloseStatus(CloseCodes.UNAUTHORIZED, "token expired");
     private static final CloseStatus TOO_MANY = new CloseStatus(CloseCodes.POLICY_VIOLATION, "too many connections");
+    private static final CloseStatus NO_HELLO = new CloseStatus(CloseCodes.HELLO_TIMEOUT, "no hello in time");
     /** How long a hello waits for the cluster-wide count of its user before it goes on uncounted. */
     private static final long COUNT_WAIT_SECONDS = 2;
     private static final Logger log = LoggerFactory.getLogger(ChatHandler.class);
@@ -57,20 +61,26 @@ final class ChatHandler {
     private final Connections connections;
     private final Runnable overflowed;
     private final Authenticator auth;
-    private final ScheduledExecutorService tokenExpiries;
+    /** Closes connections that said no hello in time, and those whose token expired. */
+    private final ScheduledExecutorService deadlines;
     private final Duration clockSkew;
     private final ConnectionLimits connectionLimits;
     private final int maxConnectionsPerUser;
     private final KeyedRates userRates;
+    private final NewRoomRates newRoomRates;
 
     ChatHandler(Rooms rooms, FrameCodec codec, NodeId node, SwitchboardProperties properties,
                 ScheduledExecutorService outboxTimeouts, Connections connections, Authenticator auth,
-                ScheduledExecutorService tokenExpiries, ConnectionLimits connectionLimits) {
+                ScheduledExecutorService deadlines, ConnectionLimits connectionLimits) {
+        var limits = properties.limits();
         this.connectionLimits = connectionLimits;
-        this.maxConnectionsPerUser = properties.limits().maxConnectionsPerUser();
-        this.userRates = new KeyedRates(properties.limits().userMessagesPerSecond(), properties.limits().userBurst());
+        this.maxConnectionsPerUser = limits.maxConnectionsPerUser();
+        this.userRates = new KeyedRates(limits.userMessagesPerSecond(), limits.userBurst());
+        var newRooms = limits.newRooms();
+        this.newRoomRates = new NewRoomRates(new KeyedRates(newRooms.userPerSecond(), newRooms.userBurst()),
+                new KeyedRates(newRooms.ipPerSecond(), newRooms.ipBurst()));
         this.auth = auth;
-        this.tokenExpiries = tokenExpiries;
+        this.deadlines = deadlines;
         this.clockSkew = properties.auth().jwt().clockSkew();
         this.rooms = rooms;
         this.codec = codec;
@@ -82,21 +92,29 @@ final class ChatHandler {
     }
 
     /**
-     * A socket was opened: the connection it carries, greeted with {@code welcome}; {@code
-     * countedAddress} is the key its address is counted under, or null.
+     * A socket was opened: the connection it carries, greeted with {@code welcome}; {@code address}
+     * is the client's, {@code countedAddress} the key its address is counted under, or null.
      */
-    Connection opened(Wire wire, String id, String countedAddress) {
+    Connection opened(Wire wire, String id, String address, String countedAddress) {
         var outbox = properties.outbox();
         var limits = properties.limits();
-        Connection connection = new Connection(id,
+        long now = System.nanoTime();
+        Connection connection = new Connection(id, address,
                 new Outbox(wire, outbox.maxMessages(), outbox.maxBytes().toBytes(), outbox.sendTimeout(),
                         outboxTimeouts, overflowed),
-                new RateLimiter(limits.messagesPerSecond(), limits.burst(), System.nanoTime()),
-                new RateLimiter(limits.joinsPerSecond(), limits.joinBurst(), System.nanoTime()));
+                new RateLimiter(limits.messagesPerSecond(), limits.burst(), now),
+                new RateLimiter(limits.joinsPerSecond(), limits.joinBurst(), now),
+                new RateLimiter(limits.otherFramesPerSecond(), limits.otherBurst(), now),
+                new RateLimiter(limits.newRooms().perSecond(), limits.newRooms().burst(), now), newRoomRates);
         if (countedAddress != null) {
             connection.counted.add(countedAddress);
         }
         connections.add(connection);
+        connection.expiresWith(deadlines.schedule(() -> {
+            if (connection.member() == null) {
+                connection.outbox.close(NO_HELLO);
+            }
+        }, limits.helloTimeout().toMillis(), TimeUnit.MILLISECONDS));
         send(connection, new ServerFrame.Welcome(connection.id, node.value(), 1));
         return connection;
     }
@@ -106,11 +124,34 @@ final class ChatHandler {
      * the connection's next frame is read only then.
      */
     CompletableFuture<Void> text(Connection connection, String text) {
+        ClientFrame frame;
         try {
-            return handle(connection, codec.decode(text));
+            frame = codec.decode(text);
+        } catch (ProtocolException e) {
+            if (withinRate(connection, connection.otherRate, "invalid frames", e.ref())) {
+                send(connection, e.toFrame());
+            }
+            return null;
+        }
+        try {
+            return handle(connection, frame);
         } catch (ProtocolException e) {
             send(connection, e.toFrame());
             return null;
+        }
+    }
+
+    /**
+     * A WebSocket ping: answered with a pong through the outbox (so a peer that pings and never
+     * reads is cut like any slow consumer), within the connection's budget for such frames; one
+     * beyond it is not answered, and counts as refused.
+     */
+    void ping(Connection connection, ByteBuffer payload) {
+        if (connection.otherRate.tryAcquire(System.nanoTime())) {
+            connection.taken();
+            connection.outbox.pong(payload);
+        } else if (connection.refusedAgain(properties.limits().abuseThreshold())) {
+            connection.outbox.close(ABUSE);
         }
     }
 
@@ -130,6 +171,10 @@ final class ChatHandler {
     }
 
     private CompletableFuture<Void> handle(Connection connection, ClientFrame frame) {
+        String what = connection.member() == null ? "frames before hello" : what(frame);
+        if (!withinRate(connection, budget(connection, frame), what, frame.ref())) {
+            return null;
+        }
         if (frame instanceof ClientFrame.Ping ping) {
             send(connection, new ServerFrame.Pong(ping.ref(), System.currentTimeMillis()));
             return null;
@@ -144,9 +189,6 @@ final class ChatHandler {
         switch (frame) {
             case ClientFrame.Auth refresh -> refresh(connection, refresh);
             case ClientFrame.Join join -> {
-                if (!withinRate(connection, connection.joinRate, "joins and history requests", join.ref())) {
-                    return null;
-                }
                 requireAccess(connection, join.room(), join.ref());
                 int maxRooms = properties.limits().maxRoomsPerSession();
                 if (!connection.reserveJoin(join.room(), maxRooms)) {
@@ -155,35 +197,70 @@ final class ChatHandler {
                 }
                 rooms.join(connection, join);
             }
-            case ClientFrame.Leave leave -> rooms.leave(connection, leave.room(), leave.ref());
-            // sends and typing notices share one budget: both are relayed to a whole room
+            case ClientFrame.Leave leave -> {
+                // answered here, without touching the room's lane, unless it is in the room or joining it
+                if (!connection.isInOrJoining(leave.room())) {
+                    throw new ProtocolException(ErrorCode.NOT_JOINED, "not in room " + leave.room(), leave.ref());
+                }
+                rooms.leave(connection, leave.room(), leave.ref());
+            }
             case ClientFrame.Send send -> {
                 requireMember(connection, send.room(), send.ref());
                 requireAccess(connection, send.room(), send.ref());
-                if (withinRate(connection, connection.sendRate, "messages", send.ref())
-                        && withinUserRate(connection, send.ref())) {
+                if (withinUserRate(connection, send.ref())) {
                     rooms.send(connection, send);
                 }
             }
             case ClientFrame.Typing typing -> {
                 requireMember(connection, typing.room(), typing.ref());
                 requireAccess(connection, typing.room(), typing.ref());
-                if (withinRate(connection, connection.sendRate, "messages", typing.ref())
-                        && withinUserRate(connection, typing.ref())) {
+                if (withinUserRate(connection, typing.ref())) {
                     rooms.typing(connection, typing.room());
                 }
             }
             case ClientFrame.History history -> {
                 requireMember(connection, history.room(), history.ref());
                 requireAccess(connection, history.room(), history.ref());
-                if (withinRate(connection, connection.joinRate, "joins and history requests", history.ref())) {
-                    rooms.history(connection, history);
-                }
+                rooms.history(connection, history);
             }
             case ClientFrame.Hello hello -> throw new IllegalStateException("handled above");
             case ClientFrame.Ping ping -> throw new IllegalStateException("handled above");
         }
         return null;
+    }
+
+    /**
+     * The budget a frame draws on: sends and typing notices share one (both are relayed to a whole
+     * room), joins, leaves and history requests another (each is room work and Redis reads), and
+     * everything else, or anything before {@code hello}, a third.
+     */
+    private static RateLimiter budget(Connection connection, ClientFrame frame) {
+        if (connection.member() == null) {
+            return connection.otherRate;
+        }
+        return switch (frame) {
+            case ClientFrame.Send send -> connection.sendRate;
+            case ClientFrame.Typing typing -> connection.sendRate;
+            case ClientFrame.Join join -> connection.joinRate;
+            case ClientFrame.Leave leave -> connection.joinRate;
+            case ClientFrame.History history -> connection.joinRate;
+            case ClientFrame.Hello hello -> connection.otherRate;
+            case ClientFrame.Auth refresh -> connection.otherRate;
+            case ClientFrame.Ping ping -> connection.otherRate;
+        };
+    }
+
+    private static String what(ClientFrame frame) {
+        return switch (frame) {
+            case ClientFrame.Send send -> "messages";
+            case ClientFrame.Typing typing -> "messages";
+            case ClientFrame.Join join -> "joins, leaves and history requests";
+            case ClientFrame.Leave leave -> "joins, leaves and history requests";
+            case ClientFrame.History history -> "joins, leaves and history requests";
+            case ClientFrame.Hello hello -> "hello, auth and ping frames";
+            case ClientFrame.Auth refresh -> "hello, auth and ping frames";
+            case ClientFrame.Ping ping -> "hello, auth and ping frames";
+        };
     }
 
     /**
@@ -209,17 +286,19 @@ final class ChatHandler {
                 return null;
             }
         }
+        connection.expiresWith(null); // the hello came: no deadline while its count is made
         if (identity.anonymous()) {
             welcome(connection, identity, hello.ref());
             return null;
         }
         String counted = "user:" + identity.user();
         Identity user = identity;
-        return connectionLimits.acquire(counted, connection.id, maxConnectionsPerUser)
-                .orTimeout(COUNT_WAIT_SECONDS, TimeUnit.SECONDS)
+        CompletableFuture<Boolean> count = connectionLimits.acquire(counted, connection.id, maxConnectionsPerUser);
+        return count.copy().orTimeout(COUNT_WAIT_SECONDS, TimeUnit.SECONDS)
                 .handle((taken, error) -> {
                     if (error != null) { // Redis away: let the user in uncounted, as a handshake would be
                         log.debug("Could not count a connection of {}: {}", counted, error.toString());
+                        releaseIfCountedLate(count, counted, connection.id);
                     } else if (!taken) {
                         send(connection, new ServerFrame.Error(ErrorCode.TOO_MANY_CONNECTIONS.wire(),
                                 "at most " + maxConnectionsPerUser + " connections per user", hello.ref()));
@@ -235,6 +314,18 @@ final class ChatHandler {
                     welcome(connection, user, hello.ref());
                     return null;
                 });
+    }
+
+    /**
+     * A count the connection stopped waiting for may still be made in Redis: then it is released,
+     * since the connection went on uncounted and will never release it.
+     */
+    private void releaseIfCountedLate(CompletableFuture<Boolean> count, String key, String id) {
+        count.thenAccept(taken -> {
+            if (taken) {
+                connectionLimits.release(key, id);
+            }
+        });
     }
 
     /** Completes a hello: the connection is {@code identity} from now on. */
@@ -258,6 +349,12 @@ final class ChatHandler {
         }
         connection.refreshed(fresh, expiry(connection, fresh));
         send(connection, new ServerFrame.AuthOk(fresh.expiresAt().toEpochMilli(), refresh.ref()));
+        // rooms the fresher token no longer grants are left, and the client told why
+        for (String room : connection.roomsAndJoins()) {
+            if (!fresh.access().allows(room)) {
+                rooms.remove(connection, room, ErrorCode.FORBIDDEN.wire());
+            }
+        }
     }
 
     /** Closes the connection (4001) once its token expired, clock skew allowed for; null when anonymous. */
@@ -266,7 +363,7 @@ final class ChatHandler {
             return null;
         }
         long delay = Duration.between(Instant.now(), identity.expiresAt().plus(clockSkew)).toMillis();
-        return tokenExpiries.schedule(() -> {
+        return deadlines.schedule(() -> {
             if (connection.identity() == identity) {
                 connection.outbox.close(EXPIRED);
             }

@@ -1,5 +1,6 @@
 package io.switchboard.session;
 
+import jakarta.servlet.AsyncContext;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
@@ -9,9 +10,8 @@ import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
-import java.util.concurrent.ExecutionException;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.function.UnaryOperator;
 import org.eclipse.jetty.ee11.servlet.ServletContextHandler;
 import org.eclipse.jetty.ee11.servlet.ServletCoreRequest;
@@ -48,9 +48,10 @@ import org.springframework.web.util.WebUtils;
  *       on. Then both directions run without context takeover, so a room's frame is compressed
  *       once per node and the same bytes go to every member ({@link SharedDeflate}), and no
  *       connection keeps zlib state between messages.</li>
- *   <li>A client address over {@code switchboard.limits.handshakes-per-second-per-ip} gets {@code
- *       429} with {@code Retry-After}; one holding {@code max-connections-per-ip} connections
- *       across the cluster gets {@code 429}.</li>
+ *   <li>A client address ({@link ClientAddress}: the peer, or what a trusted proxy says) over
+ *       {@code switchboard.limits.handshakes-per-second-per-ip} gets {@code 429} with {@code
+ *       Retry-After}; one holding {@code max-connections-per-ip} connections across the cluster gets
+ *       {@code 429}. That count is made in Redis without holding the request's thread.</li>
  *   <li>Anything that is not a WebSocket handshake gets {@code 400}.</li>
  * </ul>
  */
@@ -61,10 +62,13 @@ final class ChatServlet extends HttpServlet {
     private static final Logger log = LoggerFactory.getLogger(ChatServlet.class);
     /** How long a handshake waits for the cluster-wide count of its address before it goes on uncounted. */
     private static final long COUNT_WAIT_SECONDS = 2;
+    /** The request attribute that carries a handshake's count back to it. */
+    private static final String COUNTED = ChatServlet.class.getName() + ".counted";
 
     private final transient ChatHandler handler;
     private final transient KeyedRates handshakeRates;
     private final transient ConnectionLimits connectionLimits;
+    private final transient ClientAddress clientAddress;
     private final int maxConnectionsPerIp;
     private final transient ApplicationAvailability availability;
     private final String retryAfterSeconds;
@@ -78,8 +82,10 @@ final class ChatServlet extends HttpServlet {
 
     ChatServlet(ChatHandler handler, ApplicationAvailability availability, Duration retryAfter,
                 List<String> allowedOrigins, boolean deflate, long maxTextBytes, long maxBinaryBytes,
-                KeyedRates handshakeRates, ConnectionLimits connectionLimits, int maxConnectionsPerIp) {
+                KeyedRates handshakeRates, ConnectionLimits connectionLimits, int maxConnectionsPerIp,
+                ClientAddress clientAddress) {
         this.handler = handler;
+        this.clientAddress = clientAddress;
         this.handshakeRates = handshakeRates;
         this.connectionLimits = connectionLimits;
         this.maxConnectionsPerIp = maxConnectionsPerIp;
@@ -108,6 +114,14 @@ final class ChatServlet extends HttpServlet {
 
     @Override
     protected void doGet(HttpServletRequest request, HttpServletResponse response) throws IOException {
+        if (request.getAttribute(COUNTED) instanceof Counted counted) { // back from counting the address
+            if (!counted.taken()) {
+                response.sendError(SC_TOO_MANY_REQUESTS, "too many connections from your address");
+                return;
+            }
+            upgradeCounted(request, response, counted);
+            return;
+        }
         if (availability.getReadinessState() != ReadinessState.ACCEPTING_TRAFFIC) {
             response.setHeader("Retry-After", retryAfterSeconds);
             response.sendError(HttpServletResponse.SC_SERVICE_UNAVAILABLE, "this node is not accepting connections");
@@ -117,7 +131,7 @@ final class ChatServlet extends HttpServlet {
             response.sendError(HttpServletResponse.SC_FORBIDDEN, "origin not allowed");
             return;
         }
-        String address = request.getRemoteAddr();
+        String address = clientAddress.of(request);
         long wait = handshakeRates.waitFor(address);
         if (wait > 0) {
             response.setHeader("Retry-After", Long.toString(Math.max(1, (wait + 999) / 1000)));
@@ -125,17 +139,49 @@ final class ChatServlet extends HttpServlet {
             return;
         }
         String id = UUID.randomUUID().toString();
-        String counted = maxConnectionsPerIp > 0 ? "ip:" + address : null;
-        if (counted != null && !countConnection(counted, id)) {
-            response.sendError(SC_TOO_MANY_REQUESTS, "too many connections from your address");
+        if (maxConnectionsPerIp <= 0) {
+            if (!upgrade(request, response, id, address, null)) {
+                response.sendError(HttpServletResponse.SC_BAD_REQUEST, "a WebSocket handshake is expected here");
+            }
             return;
         }
+        countThenUpgrade(request, id, address, "ip:" + address);
+    }
+
+    /**
+     * Counts the connection under its address across the cluster without holding the request's
+     * thread: the request goes async, and is dispatched again with the verdict. A count that cannot
+     * be made in {@link #COUNT_WAIT_SECONDS} (Redis away) lets the connection in uncounted: nothing
+     * works without Redis anyway, and refusing everyone would not protect anything; should that
+     * count still be made later, it is released.
+     */
+    private void countThenUpgrade(HttpServletRequest request, String id, String address, String key) {
+        AsyncContext async = request.startAsync();
+        async.setTimeout(0);
+        CompletableFuture<Boolean> count = connectionLimits.acquire(key, id, maxConnectionsPerIp);
+        count.copy().orTimeout(COUNT_WAIT_SECONDS, TimeUnit.SECONDS).whenComplete((taken, error) -> {
+            boolean counted = error == null && taken;
+            if (error != null) {
+                log.debug("Could not count a connection of {}: {}", key, error.toString());
+                count.thenAccept(late -> {
+                    if (late) {
+                        connectionLimits.release(key, id);
+                    }
+                });
+            }
+            request.setAttribute(COUNTED, new Counted(id, address, counted ? key : null, error != null || taken));
+            async.dispatch();
+        });
+    }
+
+    private void upgradeCounted(HttpServletRequest request, HttpServletResponse response, Counted counted)
+            throws IOException {
         boolean upgraded = false;
         try {
-            upgraded = upgrade(request, response, id, counted);
+            upgraded = upgrade(request, response, counted.id(), counted.address(), counted.key());
         } finally {
-            if (!upgraded && counted != null) {
-                connectionLimits.release(counted, id);
+            if (!upgraded && counted.key() != null) {
+                connectionLimits.release(counted.key(), counted.id());
             }
         }
         if (!upgraded) {
@@ -143,13 +189,16 @@ final class ChatServlet extends HttpServlet {
         }
     }
 
-    private boolean upgrade(HttpServletRequest request, HttpServletResponse response, String id, String counted)
-            throws IOException {
+    /** What counting a handshake's address found: {@code key} is what it is counted under, null if uncounted. */
+    private record Counted(String id, String address, String key, boolean taken) {}
+
+    private boolean upgrade(HttpServletRequest request, HttpServletResponse response, String id, String address,
+                            String counted) throws IOException {
         Request coreRequest = ServletCoreRequest.wrap(request);
         Response coreResponse = ServletCoreResponse.wrap(coreRequest, response, false);
         WebSocketNegotiator negotiator = WebSocketNegotiator.from((upgradeRequest, upgradeResponse, callback) -> {
             upgradeResponse.setExtensions(accepted(upgradeResponse));
-            return new ChatEndpoint(handler, compressor, id, counted);
+            return new ChatEndpoint(handler, compressor, id, address, counted);
         }, (endpoint, upgradeRequest, upgradeResponse) -> (ChatEndpoint) endpoint, limits);
         try (Blocker.Callback callback = Blocker.callback()) {
             if (handshaker.upgradeRequest(negotiator, coreRequest, coreResponse, callback, components, limits)) {
@@ -158,23 +207,6 @@ final class ChatServlet extends HttpServlet {
             }
         }
         return false;
-    }
-
-    /**
-     * Counts the connection under its address across the cluster; false if the address holds its
-     * most. A count that cannot be made (Redis away) lets the connection in: nothing works without
-     * Redis anyway, and refusing everyone would not protect anything.
-     */
-    private boolean countConnection(String counted, String id) {
-        try {
-            return connectionLimits.acquire(counted, id, maxConnectionsPerIp).get(COUNT_WAIT_SECONDS, TimeUnit.SECONDS);
-        } catch (ExecutionException | TimeoutException e) {
-            log.debug("Could not count a connection of {}: {}", counted, e.toString());
-            return true;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
-        }
     }
 
     private boolean originAllowed(HttpServletRequest request) {

@@ -4,6 +4,7 @@ import io.switchboard.auth.Identity;
 import io.switchboard.protocol.EncodedFrame;
 import io.switchboard.protocol.Member;
 import io.switchboard.room.Recipient;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -12,13 +13,23 @@ import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.springframework.web.socket.CloseStatus;
 
-/** One client connection: its identity once it said hello, its rooms, its send budget and outbox. */
+/**
+ * One client connection: its identity once it said hello, its rooms, its outbox, and the budgets
+ * every frame it sends draws on: sends and typing, joins, leaves and history requests, everything
+ * else (hello, auth, ping, WebSocket pings, invalid frames), and rooms it creates.
+ */
 final class Connection implements Recipient {
 
     final String id;
+    /** The client's address (the socket's peer, or what a trusted proxy says it is). */
+    final String address;
     final Outbox outbox;
     final RateLimiter sendRate;
     final RateLimiter joinRate;
+    final RateLimiter otherRate;
+    private final RateLimiter newRoomRate;
+    /** Rooms created by each user and each address on this node, shared by their connections. */
+    private final NewRoomRates newRoomRates;
     private final Set<String> rooms = ConcurrentHashMap.newKeySet();
     /** Rooms asked for whose join is not answered yet; they count against the room limit. */
     private final Set<String> joining = ConcurrentHashMap.newKeySet();
@@ -32,18 +43,23 @@ final class Connection implements Recipient {
     private int refusedInARow;
     private volatile Member member;
     private volatile Identity identity;
-    /** Closes the connection when its token expires; null when anonymous. */
+    /** Closes the connection if no hello comes in time, then when its token expires; null when anonymous. */
     private Future<?> expiry;
     private final AtomicBoolean moving = new AtomicBoolean();
 
     /** The keys this connection is counted under (its address, its user), released when it closes. */
     final List<String> counted = new CopyOnWriteArrayList<>();
 
-    Connection(String id, Outbox outbox, RateLimiter sendRate, RateLimiter joinRate) {
+    Connection(String id, String address, Outbox outbox, RateLimiter sendRate, RateLimiter joinRate,
+               RateLimiter otherRate, RateLimiter newRoomRate, NewRoomRates newRoomRates) {
         this.id = id;
+        this.address = address;
         this.outbox = outbox;
         this.sendRate = sendRate;
         this.joinRate = joinRate;
+        this.otherRate = otherRate;
+        this.newRoomRate = newRoomRate;
+        this.newRoomRates = newRoomRates;
     }
 
     @Override
@@ -66,7 +82,7 @@ final class Connection implements Recipient {
         expiresWith(newExpiry);
     }
 
-    /** Sets what closes the connection when its token expires, cancelling the one before. */
+    /** Sets what closes the connection at its deadline (hello, then token expiry), cancelling the one before. */
     synchronized void expiresWith(Future<?> newExpiry) {
         if (expiry != null) {
             expiry.cancel(false);
@@ -85,6 +101,18 @@ final class Connection implements Recipient {
 
     boolean isIn(String room) {
         return rooms.contains(room);
+    }
+
+    /** In the room, or with a join of it not answered yet. */
+    synchronized boolean isInOrJoining(String room) {
+        return rooms.contains(room) || joining.contains(room);
+    }
+
+    /** The rooms it is in and those it is joining. */
+    synchronized Set<String> roomsAndJoins() {
+        Set<String> all = new HashSet<>(rooms);
+        all.addAll(joining);
+        return all;
     }
 
     Set<String> rooms() {
@@ -160,5 +188,17 @@ final class Connection implements Recipient {
     @Override
     public void leftRoom(String room) {
         rooms.remove(room);
+    }
+
+    @Override
+    public long newRoomWait() {
+        Identity who = identity;
+        return newRoomRates.waitFor(newRoomRate, who == null ? null : who.user(), address);
+    }
+
+    @Override
+    public void createdRoom() {
+        Identity who = identity;
+        newRoomRates.charge(newRoomRate, who == null ? null : who.user(), address);
     }
 }

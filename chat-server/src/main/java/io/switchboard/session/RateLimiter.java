@@ -20,8 +20,7 @@ final class RateLimiter {
     }
 
     synchronized boolean tryAcquire(long nowNanos) {
-        tokens = Math.min(burst, tokens + (nowNanos - last) * perNano);
-        last = nowNanos;
+        refill(nowNanos);
         if (tokens >= 1) {
             tokens -= 1;
             return true;
@@ -29,9 +28,25 @@ final class RateLimiter {
         return false;
     }
 
-    /** Whether the bucket would be full at {@code nowNanos}: nothing taken lately, so it can be forgotten. */
-    synchronized boolean isFull(long nowNanos) {
-        return tokens + (nowNanos - last) * perNano >= burst;
+    /** 0 if a token is there at {@code nowNanos}, else the milliseconds until one is; takes none. */
+    synchronized long waitWithoutTaking(long nowNanos) {
+        refill(nowNanos);
+        return tokens >= 1 ? 0 : millisUntilNext();
+    }
+
+    /**
+     * Takes a token even if there is none, leaving the bucket in debt: for work found to be
+     * chargeable only after it was done (a join that turned out to create its room), so that what
+     * several such requests in flight overspend is paid back before the next one is allowed.
+     */
+    synchronized void charge(long nowNanos) {
+        refill(nowNanos);
+        tokens -= 1;
+    }
+
+    private void refill(long nowNanos) {
+        tokens = Math.min(burst, tokens + (nowNanos - last) * perNano);
+        last = nowNanos;
     }
 
     /** Milliseconds until the next token, after {@link #tryAcquire} refused one (at least 1). */

@@ -41,15 +41,15 @@ class WebSocketConfiguration {
                                                       @Qualifier("outboxTimeouts") ScheduledExecutorService outboxTimeouts,
                                                       Connections connections, ApplicationAvailability availability,
                                                       Authenticator authenticator,
-                                                      @Qualifier("tokenExpiries") ScheduledExecutorService tokenExpiries,
+                                                      @Qualifier("connectionDeadlines") ScheduledExecutorService connectionDeadlines,
                                                       ConnectionLimits connectionLimits) {
         var limits = properties.limits();
         ChatHandler handler = new ChatHandler(rooms, codec, nodeId, properties, outboxTimeouts, connections,
-                authenticator, tokenExpiries, connectionLimits);
+                authenticator, connectionDeadlines, connectionLimits);
         ChatServlet servlet = new ChatServlet(handler, availability, properties.drain().retryAfter(),
                 properties.allowedOrigins(), properties.permessageDeflate(), limits.maxFrameLength(),
                 MAX_BINARY_FRAME, new KeyedRates(limits.handshakesPerSecondPerIp(), limits.handshakeBurstPerIp()),
-                connectionLimits, limits.maxConnectionsPerIp());
+                connectionLimits, limits.maxConnectionsPerIp(), new ClientAddress(properties.trustedProxies()));
         ServletRegistrationBean<ChatServlet> registration = new ServletRegistrationBean<>(servlet, "/ws");
         registration.setAsyncSupported(true);
         return registration;
@@ -98,11 +98,14 @@ class WebSocketConfiguration {
         return new Authenticator(properties.auth());
     }
 
-    /** Closes connections whose token expired without a refresh; a refreshed token's old expiry is removed. */
+    /**
+     * Closes connections that said no hello within {@code switchboard.limits.hello-timeout}, and those
+     * whose token expired without a refresh; a deadline that no longer applies is removed at once.
+     */
     @Bean(destroyMethod = "shutdownNow")
-    static ScheduledExecutorService tokenExpiries() {
+    static ScheduledExecutorService connectionDeadlines() {
         ScheduledThreadPoolExecutor expiries = new ScheduledThreadPoolExecutor(1,
-                Thread.ofPlatform().name("token-expiries").daemon().factory());
+                Thread.ofPlatform().name("connection-deadlines").daemon().factory());
         expiries.setRemoveOnCancelPolicy(true);
         return expiries;
     }

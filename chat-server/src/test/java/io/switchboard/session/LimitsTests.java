@@ -69,6 +69,60 @@ class LimitsTests {
     }
 
     @Test
+    void pingsHellosAndInvalidFramesDrawOnABudgetOfTheirOwn() {
+        try (Node node = Node.inMemory("switchboard.limits.other-burst=3", "switchboard.limits.other-frames-per-second=0.01",
+                "switchboard.limits.abuse-threshold=4");
+             ChatClient client = ChatClient.connectRaw(node.port())) {
+            client.send(Map.of("type", "ping", "ref", "p1"));
+            assertThat(client.await("pong")).containsEntry("ref", "p1");
+            client.sendText("not json");
+            assertThat(client.await("error")).containsEntry("code", "bad_json");
+            client.send(Map.of("type", "hello", "name", "Ada", "ref", "h1"));
+            assertThat(client.await("hello_ok")).containsEntry("ref", "h1");
+            client.send(Map.of("type", "ping", "ref", "p2"));
+            assertThat(client.await("error")).containsEntry("code", "rate_limited").containsEntry("ref", "p2");
+            client.sendText("{\"type\":\"nonsense\"}");
+            assertThat(client.await("error")).containsEntry("code", "rate_limited");
+            client.send(Map.of("type", "ping", "ref", "p3"));
+            client.send(Map.of("type", "ping", "ref", "p4"));
+            assertThat(client.closeCode()).isEqualTo(CloseCodes.POLICY_VIOLATION);
+        }
+    }
+
+    @Test
+    void leavesDrawOnTheJoinBudgetAndOneForARoomNotJoinedIsAnsweredAtOnce() {
+        try (Node node = Node.inMemory("switchboard.limits.join-burst=3", "switchboard.limits.joins-per-second=0.01");
+             ChatClient client = ChatClient.connect(node.port(), "Leaver")) {
+            for (int i = 0; i < 3; i++) {
+                client.send(Map.of("type", "leave", "room", "never-" + i, "ref", "l" + i));
+                assertThat(client.await("error")).containsEntry("code", "not_joined").containsEntry("ref", "l" + i);
+            }
+            client.send(Map.of("type", "leave", "room", "never", "ref", "l4"));
+            assertThat(client.await("error")).containsEntry("code", "rate_limited").containsEntry("ref", "l4");
+        }
+    }
+
+    @Test
+    void creatingRoomsDrawsOnABudgetButJoiningOnesThatExistDoesNot() {
+        try (Node node = Node.inMemory("switchboard.limits.new-rooms.burst=2", "switchboard.limits.new-rooms.per-second=0.01");
+             ChatClient ada = ChatClient.connect(node.port(), "Ada");
+             ChatClient bob = ChatClient.connect(node.port(), "Bob")) {
+            ada.join("new-1");
+            ada.join("new-2");
+            ada.send(Map.of("type", "join", "room", "new-3", "ref", "j3"));
+            Map<String, Object> refused = ada.await("error");
+            assertThat(refused).containsEntry("code", "rate_limited").containsEntry("ref", "j3");
+            assertThat((String) refused.get("message")).contains("does not exist yet");
+            assertThat(((Number) refused.get("retryAfterMs")).longValue()).isPositive();
+
+            bob.join("bobs-room");
+            assertThat(ada.join("bobs-room")).as("a room that exists costs nothing").containsEntry("type", "joined");
+            ada.leave("new-1");
+            assertThat(ada.join("new-1")).as("nor does one it holds a position for").containsEntry("type", "joined");
+        }
+    }
+
+    @Test
     void clientMsgIdsAreScopedToTheSender() {
         try (Node node = Node.inMemory();
              ChatClient ada = ChatClient.connect(node.port(), "Ada");

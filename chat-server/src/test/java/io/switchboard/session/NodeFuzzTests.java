@@ -65,7 +65,9 @@ class NodeFuzzTests {
                 "switchboard.limits.max-text-length=" + MAX_TEXT,
                 "switchboard.limits.max-rooms-per-session=" + MAX_ROOMS,
                 "switchboard.limits.messages-per-second=1000000", "switchboard.limits.burst=1000000",
-                "switchboard.limits.joins-per-second=1000000", "switchboard.limits.join-burst=1000000");
+                "switchboard.limits.joins-per-second=1000000", "switchboard.limits.join-burst=1000000",
+                "switchboard.limits.other-frames-per-second=1000000", "switchboard.limits.other-burst=1000000",
+                "switchboard.limits.new-rooms.per-second=1000000", "switchboard.limits.new-rooms.burst=1000000");
              ChatClient ada = ChatClient.connect(node.port(), "Ada");
              ChatClient bob = ChatClient.connect(node.port(), "Bob")) {
             ada.join(WITNESS_ROOM);
