@@ -1,7 +1,16 @@
 package io.switchboard.auth;
 
+import com.nimbusds.jose.jwk.source.JWKSource;
+import com.nimbusds.jose.jwk.source.JWKSourceBuilder;
+import com.nimbusds.jose.jwk.source.RateLimitReachedException;
+import com.nimbusds.jose.proc.SecurityContext;
+import com.nimbusds.jose.util.DefaultResourceRetriever;
 import io.switchboard.config.SwitchboardProperties;
+import java.net.MalformedURLException;
+import java.net.URI;
+import java.net.URL;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
@@ -29,6 +38,38 @@ import org.springframework.security.oauth2.jwt.NimbusJwtDecoder;
  * NimbusJwtDecoder} (HMAC secret or JWKS; signature, {@code exp} required, {@code nbf}, issuer and
  * audience checked, clock skew bounded). The name comes from a claim, the rooms it may enter
  * beyond the public ones from another.
+ *
+ * <p>With a JWKS ({@code jwk-set-uri}) a token's key id ({@code kid}) is looked up in the issuer's
+ * key set, and what a client sends cannot make the node fetch that set more often than this, nor
+ * hold the thread that verifies ({@code hello} and {@code auth} are verified on the connection's
+ * frame-handling thread) for longer:
+ * <ul>
+ * <li>The set is fetched when a token first needs a key, never at startup: a node starts while its
+ *     issuer is down, and takes tokens once the issuer answers.</li>
+ * <li>A fetched set is kept for {@code jwks-cache-ttl}; a token whose key is in it costs no fetch.</li>
+ * <li>A token whose key id the set lacks, and an expired set, make the node fetch it again, but at
+ *     most twice per {@code jwks-refetch-interval} for the whole node (Nimbus's {@code
+ *     RateLimitedJWKSetSource}: the first fetch opens an interval, one more is let through within
+ *     it, so a key rotated in just after a fetch is taken at once). Beyond that a token is refused
+ *     ("fetched too recently") without a fetch, whatever the number of connections or frames.
+ *     Spring Security's {@code withJwkSetUri} builder turns this limit off and offers no way to
+ *     turn it on (spring-projects/spring-security#19643), which let every unknown key id fetch the
+ *     set: 51 fetches for a hello and 50 {@code auth} frames with unknown key ids on one
+ *     connection, 21 for 20 such hellos; at most 2 now ({@code JwksTests}).</li>
+ * <li>One fetch at a time: verifications that need the set while it is being fetched wait for that
+ *     fetch instead of starting their own (Nimbus's {@code CachingJWKSetSource}), and give up after
+ *     {@code jwks-connect-timeout} plus {@code jwks-read-timeout}.</li>
+ * <li>A fetch fails when it has not connected within {@code jwks-connect-timeout}, when a read waits
+ *     longer than {@code jwks-read-timeout}, or when the set is larger than {@code
+ *     jwks-size-limit}. So a verification waits, for its own fetch or another's, at most twice
+ *     those two timeouts (two fetches per interval at most; 8 s with the defaults), however many
+ *     clients say hello while the issuer hangs. Only an issuer that trickles its answer a byte at
+ *     a time can hold the one verification that fetches longer, up to the size limit; the others
+ *     still give up in time.</li>
+ * </ul>
+ * There is no refresh ahead of expiry (Spring Security turns it off too): it would need a
+ * background thread; instead the verifications that find the set expired wait for one fetch, as
+ * above.
  */
 public final class Authenticator {
 
@@ -67,6 +108,10 @@ public final class Authenticator {
             throw new AuthException("token rejected: " + e.getErrors().stream()
                     .map(error -> error.getDescription()).collect(Collectors.joining("; ")));
         } catch (JwtException e) {
+            if (e.getCause() instanceof RateLimitReachedException) { // it has no message of its own
+                throw new AuthException("token rejected: no key for it among the issuer's keys this node holds, and "
+                        + "those were fetched too recently to fetch them again; try later");
+            }
             throw new AuthException("token rejected: " + e.getMessage());
         }
         String user = jwt.getSubject();
@@ -132,7 +177,7 @@ public final class Authenticator {
             decoder = NimbusJwtDecoder.withSecretKey(new SecretKeySpec(key, "HmacSHA256"))
                     .macAlgorithm(MacAlgorithm.HS256).build();
         } else {
-            decoder = NimbusJwtDecoder.withJwkSetUri(jwt.jwkSetUri()).build(); // RS256, keys cached by Nimbus
+            decoder = NimbusJwtDecoder.withJwkSource(keySet(jwt)).build(); // RS256
         }
         OAuth2TokenValidator<Jwt> validator = new DelegatingOAuth2TokenValidator<>(
                 new JwtTimestampValidator(jwt.clockSkew()),
@@ -141,5 +186,39 @@ public final class Authenticator {
                 new JwtAudienceValidator(jwt.audience()));
         decoder.setJwtValidator(validator);
         return decoder;
+    }
+
+    /** The issuer's key set: fetched lazily, cached, rate limited, each fetch bounded (see the class Javadoc). */
+    private static JWKSource<SecurityContext> keySet(SwitchboardProperties.Jwt jwt) {
+        URL url;
+        try {
+            url = URI.create(jwt.jwkSetUri()).toURL();
+        } catch (IllegalArgumentException | MalformedURLException e) {
+            throw new IllegalStateException("switchboard.auth.jwt.jwk-set-uri is not a URL: " + jwt.jwkSetUri(), e);
+        }
+        int connectTimeout = millis("jwks-connect-timeout", jwt.jwksConnectTimeout());
+        int readTimeout = millis("jwks-read-timeout", jwt.jwksReadTimeout());
+        long sizeLimit = jwt.jwksSizeLimit().toBytes();
+        if (sizeLimit <= 0 || sizeLimit > Integer.MAX_VALUE) {
+            throw new IllegalStateException("switchboard.auth.jwt.jwks-size-limit must be positive and below 2GB");
+        }
+        Duration refetch = jwt.jwksRefetchInterval();
+        if (refetch.toMillis() < 1 || refetch.compareTo(jwt.jwksCacheTtl()) >= 0) {
+            throw new IllegalStateException("switchboard.auth.jwt.jwks-refetch-interval must be positive and shorter "
+                    + "than switchboard.auth.jwt.jwks-cache-ttl");
+        }
+        DefaultResourceRetriever retriever = new DefaultResourceRetriever(connectTimeout, readTimeout, (int) sizeLimit);
+        return JWKSourceBuilder.<SecurityContext>create(url, retriever)
+                .cache(jwt.jwksCacheTtl().toMillis(), (long) connectTimeout + readTimeout) // then a waiting caller gives up
+                .refreshAheadCache(false)
+                .rateLimited(refetch.toMillis())
+                .build();
+    }
+
+    private static int millis(String setting, Duration duration) {
+        if (duration.toMillis() < 1 || duration.toMillis() > Integer.MAX_VALUE) {
+            throw new IllegalStateException("switchboard.auth.jwt." + setting + " must be positive and below 24 days");
+        }
+        return (int) duration.toMillis();
     }
 }

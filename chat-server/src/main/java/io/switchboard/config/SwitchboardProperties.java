@@ -91,12 +91,22 @@ public record SwitchboardProperties(
      * Token verification ({@code switchboard.auth.mode=jwt}).
      *
      * @param secret     HMAC key (HS256), at least 32 bytes; or
-     * @param jwkSetUri  the issuer's JWKS address (RS256 keys, fetched and cached)
+     * @param jwkSetUri  the issuer's JWKS address (RS256 keys), fetched when a token first needs a key,
+     *                   not at startup
      * @param issuer     the {@code iss} a token must have
      * @param audience   the value its {@code aud} must contain
      * @param clockSkew  how far {@code exp} and {@code nbf} may be off this node's clock
      * @param nameClaim  the claim that names the user (then {@code preferred_username}, then {@code sub})
      * @param roomsClaim the claim listing room patterns the user may enter besides the public ones
+     * @param jwksCacheTtl how long a fetched key set is used before the next token fetches it again
+     * @param jwksRefetchInterval the key set is fetched at most twice per this interval, however many
+     *                   tokens with key ids it lacks arrive (those beyond are refused without a
+     *                   fetch), so a key the issuer rotates in is taken within it; shorter than
+     *                   {@code jwksCacheTtl}
+     * @param jwksConnectTimeout a fetch that has not connected to the issuer within this fails
+     * @param jwksReadTimeout a fetch fails when a read waits longer than this for the issuer's answer;
+     *                   verifications waiting for another's fetch give up after both timeouts together
+     * @param jwksSizeLimit a key set larger than this is refused
      */
     public record Jwt(
             @DefaultValue("") String secret,
@@ -105,13 +115,20 @@ public record SwitchboardProperties(
             @DefaultValue("") String audience,
             @DefaultValue("30s") Duration clockSkew,
             @DefaultValue("name") String nameClaim,
-            @DefaultValue("rooms") String roomsClaim) {
+            @DefaultValue("rooms") String roomsClaim,
+            @DefaultValue("5m") Duration jwksCacheTtl,
+            @DefaultValue("30s") Duration jwksRefetchInterval,
+            @DefaultValue("2s") Duration jwksConnectTimeout,
+            @DefaultValue("2s") Duration jwksReadTimeout,
+            @DefaultValue("50KB") DataSize jwksSizeLimit) {
 
         @Override
         public String toString() { // never the secret
             return "Jwt[secret=" + (secret.isEmpty() ? "" : "(set)") + ", jwkSetUri=" + jwkSetUri + ", issuer=" + issuer
                     + ", audience=" + audience + ", clockSkew=" + clockSkew + ", nameClaim=" + nameClaim
-                    + ", roomsClaim=" + roomsClaim + "]";
+                    + ", roomsClaim=" + roomsClaim + ", jwksCacheTtl=" + jwksCacheTtl + ", jwksRefetchInterval="
+                    + jwksRefetchInterval + ", jwksConnectTimeout=" + jwksConnectTimeout + ", jwksReadTimeout="
+                    + jwksReadTimeout + ", jwksSizeLimit=" + jwksSizeLimit + "]";
         }
     }
 

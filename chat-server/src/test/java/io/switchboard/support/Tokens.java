@@ -4,6 +4,8 @@ import com.nimbusds.jose.JOSEException;
 import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.JWSHeader;
 import com.nimbusds.jose.crypto.MACSigner;
+import com.nimbusds.jose.crypto.RSASSASigner;
+import com.nimbusds.jose.jwk.RSAKey;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
 import java.time.Duration;
@@ -11,7 +13,7 @@ import java.time.Instant;
 import java.util.Date;
 import java.util.List;
 
-/** Signed HS256 tokens for tests, made with Nimbus (the library the node verifies them with). */
+/** Signed test tokens (HS256, or RS256 for a JWKS), made with Nimbus (the library the node verifies them with). */
 public final class Tokens {
 
     public static final String SECRET = "test-secret-of-at-least-32-bytes!";
@@ -49,6 +51,17 @@ public final class Tokens {
         try {
             SignedJWT jwt = new SignedJWT(new JWSHeader(JWSAlgorithm.HS256), claims);
             jwt.sign(new MACSigner(secret));
+            return jwt.serialize();
+        } catch (JOSEException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** {@code claims} signed RS256 with {@code key}, its header naming the key's id ({@code kid}). */
+    public static String sign(JWTClaimsSet claims, RSAKey key) {
+        try {
+            SignedJWT jwt = new SignedJWT(new JWSHeader.Builder(JWSAlgorithm.RS256).keyID(key.getKeyID()).build(), claims);
+            jwt.sign(new RSASSASigner(key));
             return jwt.serialize();
         } catch (JOSEException e) {
             throw new IllegalStateException(e);
