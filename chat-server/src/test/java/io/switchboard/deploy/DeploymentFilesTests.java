@@ -4,16 +4,22 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fabric8.kubernetes.api.model.ContainerPort;
 import io.fabric8.kubernetes.api.model.HTTPGetAction;
+import io.fabric8.kubernetes.api.model.IntOrString;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler;
 import io.fabric8.kubernetes.api.model.networking.v1.Ingress;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyIngressRule;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyPeer;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyPort;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
 import io.switchboard.support.Command;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeAll;
@@ -36,6 +42,7 @@ class DeploymentFilesTests {
     private static int chatPort;
     private static int managementPort;
     private static Duration shutdownTimeout;
+    private static List<JsonNode> kustomized;
 
     @BeforeAll
     static void readApplicationConfiguration() throws IOException {
@@ -95,16 +102,8 @@ class DeploymentFilesTests {
     }
 
     @Test
-    void kubernetesManifestsRenderAndAreWiredToTheApp() throws IOException {
-        Command.require("kubectl");
-        Command.Result rendered = Command.run(List.of("kubectl", "kustomize", "k8s/"), Map.of(), 60);
-        assertThat(rendered.exitCode()).as(rendered.output()).isZero();
-        List<JsonNode> documents = new ArrayList<>();
-        for (String document : rendered.output().split("(?m)^---$")) {
-            if (!document.isBlank()) {
-                documents.add(YAML.readTree(document));
-            }
-        }
+    void kubernetesManifestsRenderAndAreWiredToTheApp() {
+        List<JsonNode> documents = kustomize();
         Deployment chat = one(documents, "Deployment", "chat-server", Deployment.class);
         Service service = one(documents, "Service", "chat-server", Service.class);
         PodDisruptionBudget budget = one(documents, "PodDisruptionBudget", "chat-server", PodDisruptionBudget.class);
@@ -127,10 +126,7 @@ class DeploymentFilesTests {
         assertThat(spec.getTemplate().getSpec().getTopologySpreadConstraints()).isNotEmpty();
 
         var container = spec.getTemplate().getSpec().getContainers().getFirst();
-        Map<String, Integer> ports = new java.util.HashMap<>();
-        for (ContainerPort port : container.getPorts()) {
-            ports.put(port.getName(), port.getContainerPort());
-        }
+        Map<String, Integer> ports = containerPorts(chat);
         assertThat(ports).containsEntry("chat", chatPort).containsEntry("management", managementPort);
         assertThat(container.getResources().getRequests()).containsKeys("cpu", "memory");
         assertThat(container.getResources().getLimits()).containsKey("memory");
@@ -164,6 +160,107 @@ class DeploymentFilesTests {
         assertThat(service.getSpec().getPorts()).singleElement()
                 .satisfies(port -> assertThat(port.getTargetPort().getStrVal()).isEqualTo("chat"));
         assertThat(ingress.getMetadata().getAnnotations()).containsKey("nginx.ingress.kubernetes.io/proxy-read-timeout");
+    }
+
+    @Test
+    void networkPolicyAdmitsTheChatPortFromTheIngressControllerAndTheManagementPortFromPrometheusOnly() {
+        List<JsonNode> documents = kustomize();
+        Deployment chat = one(documents, "Deployment", "chat-server", Deployment.class);
+        NetworkPolicy policy = one(documents, "NetworkPolicy", "chat-server", NetworkPolicy.class);
+        Map<String, String> selected = policy.getSpec().getPodSelector().getMatchLabels();
+        assertThat(selected).isNotEmpty();
+        assertThat(chat.getSpec().getTemplate().getMetadata().getLabels()).containsAllEntriesOf(selected);
+        assertThat(policy.getSpec().getPolicyTypes()).contains("Ingress");
+
+        Map<String, Integer> ports = containerPorts(chat);
+        List<NetworkPolicyIngressRule> rules = policy.getSpec().getIngress();
+        assertThat(rules).isNotEmpty().allSatisfy(rule -> {
+            // an empty list of ports admits every port, an empty list of sources every source
+            assertThat(rule.getPorts()).isNotEmpty()
+                    .allSatisfy(port -> assertThat(port.getEndPort()).as("no port ranges").isNull());
+            assertThat(rule.getFrom()).isNotEmpty().allSatisfy(peer -> {
+                assertThat(peer.getIpBlock()).as("no address ranges").isNull();
+                // both in one peer: these pods in that namespace (an empty namespace selector is every namespace)
+                assertThat(peer.getNamespaceSelector().getMatchLabels()).isNotEmpty();
+                assertThat(peer.getPodSelector().getMatchLabels()).isNotEmpty();
+            });
+        });
+        assertThat(rules.stream().flatMap(rule -> rule.getPorts().stream()).map(port -> number(port, ports)))
+                .containsOnly(chatPort, managementPort);
+        assertThat(sources(rules, ports, chatPort)).isNotEmpty().allSatisfy(peer -> assertThat(
+                peer.getPodSelector().getMatchLabels()).containsEntry("app.kubernetes.io/name", "ingress-nginx"));
+        assertThat(sources(rules, ports, managementPort)).isNotEmpty().allSatisfy(peer -> assertThat(
+                peer.getPodSelector().getMatchLabels()).containsEntry("app.kubernetes.io/name", "prometheus"));
+    }
+
+    @Test
+    void networkPolicyAdmitsOnlyTheChatServerPodsToTheDemoRedis() {
+        List<JsonNode> documents = kustomize();
+        Deployment chat = one(documents, "Deployment", "chat-server", Deployment.class);
+        Deployment redis = one(documents, "Deployment", "redis", Deployment.class);
+        NetworkPolicy policy = one(documents, "NetworkPolicy", "redis", NetworkPolicy.class);
+        Map<String, String> selected = policy.getSpec().getPodSelector().getMatchLabels();
+        assertThat(selected).isNotEmpty();
+        assertThat(redis.getSpec().getTemplate().getMetadata().getLabels()).containsAllEntriesOf(selected);
+        assertThat(chat.getSpec().getTemplate().getMetadata().getLabels().entrySet().containsAll(selected.entrySet()))
+                .as("the Redis policy selects no chat-server pod").isFalse();
+        assertThat(policy.getSpec().getPolicyTypes()).contains("Ingress");
+
+        Map<String, Integer> redisPorts = containerPorts(redis);
+        assertThat(policy.getSpec().getIngress()).singleElement().satisfies(rule -> {
+            assertThat(rule.getPorts()).singleElement()
+                    .satisfies(port -> assertThat(number(port, redisPorts)).isEqualTo(6379));
+            assertThat(rule.getFrom()).singleElement().satisfies(peer -> {
+                // no namespace selector: pods of the policy's own namespace, where chat-server runs
+                assertThat(peer.getNamespaceSelector()).isNull();
+                assertThat(peer.getIpBlock()).isNull();
+                assertThat(peer.getPodSelector().getMatchLabels()).isNotEmpty();
+                assertThat(chat.getSpec().getTemplate().getMetadata().getLabels())
+                        .containsAllEntriesOf(peer.getPodSelector().getMatchLabels());
+            });
+        });
+    }
+
+    private static List<NetworkPolicyPeer> sources(List<NetworkPolicyIngressRule> rules, Map<String, Integer> ports,
+            int port) {
+        return rules.stream().filter(rule -> rule.getPorts().stream().anyMatch(p -> number(p, ports) == port))
+                .flatMap(rule -> rule.getFrom().stream()).toList();
+    }
+
+    /** A policy's port as a number: given as one, or by the name of one of the pod's container ports. */
+    private static int number(NetworkPolicyPort port, Map<String, Integer> containerPorts) {
+        IntOrString value = port.getPort();
+        assertThat(value).as("a rule without a port admits every port").isNotNull();
+        if (value.getIntVal() != null) {
+            return value.getIntVal();
+        }
+        assertThat(containerPorts).as("named port " + value.getStrVal()).containsKey(value.getStrVal());
+        return containerPorts.get(value.getStrVal());
+    }
+
+    private static Map<String, Integer> containerPorts(Deployment deployment) {
+        Map<String, Integer> ports = new HashMap<>();
+        for (ContainerPort port : deployment.getSpec().getTemplate().getSpec().getContainers().getFirst().getPorts()) {
+            ports.put(port.getName(), port.getContainerPort());
+        }
+        return ports;
+    }
+
+    /** {@code kubectl kustomize k8s/}, one JSON tree per document, rendered once for all tests. */
+    private static synchronized List<JsonNode> kustomize() {
+        if (kustomized == null) {
+            Command.require("kubectl");
+            Command.Result rendered = Command.run(List.of("kubectl", "kustomize", "k8s/"), Map.of(), 60);
+            assertThat(rendered.exitCode()).as(rendered.output()).isZero();
+            List<JsonNode> documents = new ArrayList<>();
+            for (String document : rendered.output().split("(?m)^---$")) {
+                if (!document.isBlank()) {
+                    documents.add(YAML.readTree(document));
+                }
+            }
+            kustomized = List.copyOf(documents);
+        }
+        return kustomized;
     }
 
     private static <T> T one(List<JsonNode> documents, String kind, String name, Class<T> type) {
