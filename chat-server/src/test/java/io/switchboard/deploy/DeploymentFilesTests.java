@@ -3,8 +3,11 @@ package io.switchboard.deploy;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fabric8.kubernetes.api.model.ContainerPort;
+import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.HTTPGetAction;
 import io.fabric8.kubernetes.api.model.IntOrString;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.SecretKeySelector;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler;
@@ -16,9 +19,11 @@ import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyPort;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
 import io.switchboard.support.Command;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -219,6 +224,29 @@ class DeploymentFilesTests {
                         .containsAllEntriesOf(peer.getPodSelector().getMatchLabels());
             });
         });
+    }
+
+    @Test
+    void managementPasswordComesFromAGeneratedSecret() {
+        List<JsonNode> documents = kustomize();
+        Deployment chat = one(documents, "Deployment", "chat-server", Deployment.class);
+        var container = chat.getSpec().getTemplate().getSpec().getContainers().getFirst();
+        EnvVar password = container.getEnv().stream()
+                .filter(env -> "SWITCHBOARD_MANAGEMENT_PASSWORD".equals(env.getName())).findFirst()
+                .orElseThrow(() -> new AssertionError("no SWITCHBOARD_MANAGEMENT_PASSWORD in the Deployment"));
+        assertThat(password.getValue()).as("not written into the Deployment").isNull();
+        SecretKeySelector reference = password.getValueFrom().getSecretKeyRef();
+        // without the Secret the pod does not start, rather than start with open writes
+        assertThat(reference.getOptional()).isNotEqualTo(Boolean.TRUE);
+        Secret secret = one(documents, "Secret", reference.getName(), Secret.class);
+        assertThat(secret.getData()).containsKey(reference.getKey());
+        assertThat(new String(Base64.getDecoder().decode(secret.getData().get(reference.getKey())),
+                StandardCharsets.UTF_8)).isNotBlank();
+        assertThat(one(documents, "ConfigMap", "chat-server", JsonNode.class).at("/data").toString())
+                .doesNotContain("PASSWORD");
+        // the probes are GETs, which need no password
+        assertThat(List.of(container.getStartupProbe(), container.getLivenessProbe(), container.getReadinessProbe()))
+                .allSatisfy(probe -> assertThat(probe.getHttpGet()).isNotNull());
     }
 
     private static List<NetworkPolicyPeer> sources(List<NetworkPolicyIngressRule> rules, Map<String, Integer> ports,
