@@ -84,6 +84,29 @@ class DeploymentFilesTests {
     }
 
     @Test
+    void composeTakesTheManagementPasswordFromTheEnvironmentOrDotEnvWithAPlaceholderOtherwise() throws IOException {
+        Command.require("docker-compose");
+        // set in the shell (or .env, which compose reads the same way and git ignores)
+        assertThat(composedPassword("from-the-environment")).isEqualTo("from-the-environment");
+        // unset or empty: a placeholder that says what it is, so a fresh clone starts without a file of its own
+        String placeholder = composedPassword("");
+        assertThat(placeholder).contains("placeholder");
+        assertThat(Files.readString(Command.ROOT.resolve("docker-compose.yml")))
+                .contains("${SWITCHBOARD_MANAGEMENT_PASSWORD:-" + placeholder + "}");
+        assertThat(Files.readAllLines(Command.ROOT.resolve(".gitignore"))).contains(".env");
+    }
+
+    /** SWITCHBOARD_MANAGEMENT_PASSWORD as {@code docker-compose config} resolves it for the chat-server replicas. */
+    private static String composedPassword(String environment) {
+        Command.Result config = Command.run(List.of("docker-compose", "-f", "docker-compose.yml", "config"),
+                Map.of("SWITCHBOARD_MANAGEMENT_PASSWORD", environment), 60);
+        assertThat(config.exitCode()).as(config.output()).isZero();
+        JsonNode compose = YAML.readTree(config.output());
+        assertThat(compose.at("/services/lb/environment/SWITCHBOARD_MANAGEMENT_PASSWORD").isMissingNode()).isTrue();
+        return compose.at("/services/chat-server/environment/SWITCHBOARD_MANAGEMENT_PASSWORD").asString();
+    }
+
+    @Test
     void loadBalancerConfigIsValidAndChecksReadinessOnTheManagementPort() throws IOException {
         Command.require("haproxy");
         Command.Result check = Command.run(List.of("haproxy", "-c", "-f", "deploy/haproxy.cfg"), Map.of(
