@@ -2,6 +2,7 @@ package io.switchboard.deploy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.sun.net.httpserver.HttpServer;
 import io.fabric8.kubernetes.api.model.ContainerPort;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.HTTPGetAction;
@@ -18,17 +19,28 @@ import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyPeer;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyPort;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
 import io.switchboard.support.Command;
+import io.switchboard.support.NodeProcess;
+import io.switchboard.support.Wait;
 import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.springframework.boot.convert.DurationStyle;
 import tools.jackson.databind.DeserializationFeature;
 import tools.jackson.databind.JsonNode;
@@ -41,6 +53,9 @@ import tools.jackson.dataformat.yaml.YAMLMapper;
  */
 class DeploymentFilesTests {
 
+    /** What a client could send to claim another address, host or scheme; HAProxy deletes them all. */
+    private static final List<String> FORWARDING_HEADERS = List.of("Forwarded", "X-Forwarded-For",
+            "X-Forwarded-Host", "X-Forwarded-Proto", "X-Forwarded-Port", "X-Real-IP");
     private static final YAMLMapper YAML = YAMLMapper.builder()
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES).build();
     private static JsonNode application;
@@ -118,6 +133,122 @@ class DeploymentFilesTests {
         assertThat(config).contains("balance leastconn", "timeout tunnel", "retry-on", " 503",
                 "option httpchk GET /actuator/health/readiness", "check port \"${CHAT_MANAGEMENT_PORT}\"",
                 ":" + chatPort + " ");
+    }
+
+    @Test
+    void loadBalancerDeletesTheClientsForwardingHeadersBeforeItAddsItsOwn() throws IOException {
+        List<String> frontend = haproxySection("frontend chat");
+        int forwardFor = frontend.indexOf("option forwardfor");
+        assertThat(forwardFor).as("option forwardfor in frontend chat: %s", frontend).isNotNegative();
+        int lastDelete = -1;
+        for (String header : FORWARDING_HEADERS) {
+            int delete = frontend.indexOf("http-request del-header " + header);
+            assertThat(delete).as("del-header %s before option forwardfor: %s", header, frontend)
+                    .isNotNegative().isLessThan(forwardFor);
+            lastDelete = Math.max(lastDelete, delete);
+        }
+        for (String header : List.of("X-Forwarded-Proto", "X-Forwarded-Host")) {
+            int set = indexOfPrefix(frontend, "http-request set-header " + header + " ");
+            assertThat(set).as("%s set after the deletes: %s", header, frontend).isGreaterThan(lastDelete);
+        }
+        // nothing between the client and the frontend's deletes may add them back
+        assertThat(haproxySection("backend chat")).noneMatch(line -> line.startsWith("http-request"));
+    }
+
+    @Test
+    void aNodeBehindTheLoadBalancerSeesItsForwardingHeadersNotTheClients(@TempDir Path dir) throws Exception {
+        Command.require("haproxy");
+        Map<String, List<String>> seen = new ConcurrentSkipListMap<>(String.CASE_INSENSITIVE_ORDER);
+        HttpServer node = headerRecorder(seen);
+        HttpServer management = headerRecorder(new ConcurrentSkipListMap<>(String.CASE_INSENSITIVE_ORDER));
+        int lbPort = NodeProcess.freePort();
+        // one server line instead of the template, as scripts/cluster does
+        Path config = dir.resolve("haproxy.cfg");
+        Files.writeString(config, Files.readString(Command.ROOT.resolve("deploy/haproxy.cfg")).replaceFirst(
+                "(?m)^    server-template .*$", "    server node1 127.0.0.1:" + node.getAddress().getPort()
+                        + " port " + management.getAddress().getPort()));
+        Path log = dir.resolve("haproxy.log");
+        ProcessBuilder builder = new ProcessBuilder("haproxy", "-db", "-f", config.toString())
+                .redirectErrorStream(true).redirectOutput(log.toFile());
+        builder.environment().putAll(Map.of("LB_BIND", "127.0.0.1:" + lbPort, "CHAT_SERVICE", "unused",
+                "CHAT_MANAGEMENT_PORT", Integer.toString(management.getAddress().getPort())));
+        Process haproxy = builder.start();
+        try (HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build()) {
+            HttpRequest spoofed = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + lbPort + "/ws"))
+                    .header("X-Forwarded-For", "203.0.113.7").header("X-Forwarded-For", "203.0.113.8")
+                    .header("Forwarded", "for=203.0.113.7;proto=https;host=evil.example")
+                    .header("X-Forwarded-Host", "evil.example").header("X-Forwarded-Proto", "https")
+                    .header("X-Forwarded-Port", "443").header("X-Real-IP", "203.0.113.7").build();
+            // HAProxy answers 503 itself until two readiness checks have passed (rise 2, inter 1s)
+            Wait.until(Duration.ofSeconds(20), () -> status(client, spoofed) == 200,
+                    () -> "200 through HAProxy; its output: " + readQuietly(log));
+        } finally {
+            haproxy.destroy();
+            haproxy.waitFor(10, TimeUnit.SECONDS);
+            node.stop(0);
+            management.stop(0);
+        }
+        assertThat(seen).containsEntry("X-Forwarded-For", List.of("127.0.0.1"))
+                .containsEntry("X-Forwarded-Proto", List.of("http"))
+                .containsEntry("X-Forwarded-Host", List.of("127.0.0.1:" + lbPort))
+                .doesNotContainKeys("Forwarded", "X-Forwarded-Port", "X-Real-IP");
+    }
+
+    /** An HTTP server on a free port that answers 200 to anything and keeps the last request's headers in a map
+     * whose keys ignore case. */
+    private static HttpServer headerRecorder(Map<String, List<String>> headers) throws IOException {
+        HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        server.createContext("/", exchange -> {
+            headers.clear();
+            headers.putAll(exchange.getRequestHeaders());
+            exchange.sendResponseHeaders(200, -1);
+            exchange.close();
+        });
+        server.start();
+        return server;
+    }
+
+    private static int status(HttpClient client, HttpRequest request) {
+        try {
+            return client.send(request, HttpResponse.BodyHandlers.discarding()).statusCode();
+        } catch (IOException e) {
+            return -1; // not listening yet
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        }
+    }
+
+    private static String readQuietly(Path file) {
+        try {
+            return Files.readString(file);
+        } catch (IOException e) {
+            return e.toString();
+        }
+    }
+
+    /** The directives of one section of deploy/haproxy.cfg, trimmed, without comments and blank lines. */
+    private static List<String> haproxySection(String header) throws IOException {
+        List<String> section = new ArrayList<>();
+        boolean inside = false;
+        for (String line : Files.readAllLines(Command.ROOT.resolve("deploy/haproxy.cfg"))) {
+            if (!line.isBlank() && !Character.isWhitespace(line.charAt(0)) && !line.startsWith("#")) {
+                inside = line.trim().equals(header);
+            } else if (inside && !line.isBlank() && !line.trim().startsWith("#")) {
+                section.add(line.trim());
+            }
+        }
+        assertThat(section).as("section %s in deploy/haproxy.cfg", header).isNotEmpty();
+        return section;
+    }
+
+    private static int indexOfPrefix(List<String> lines, String prefix) {
+        for (int i = 0; i < lines.size(); i++) {
+            if (lines.get(i).startsWith(prefix)) {
+                return i;
+            }
+        }
+        return -1;
     }
 
     @Test
