@@ -2,22 +2,45 @@ package io.switchboard.deploy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.sun.net.httpserver.HttpServer;
 import io.fabric8.kubernetes.api.model.ContainerPort;
+import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.HTTPGetAction;
+import io.fabric8.kubernetes.api.model.IntOrString;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.SecretKeySelector;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler;
 import io.fabric8.kubernetes.api.model.networking.v1.Ingress;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyIngressRule;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyPeer;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyPort;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
 import io.switchboard.support.Command;
+import io.switchboard.support.NodeProcess;
+import io.switchboard.support.Wait;
 import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.springframework.boot.convert.DurationStyle;
 import tools.jackson.databind.DeserializationFeature;
 import tools.jackson.databind.JsonNode;
@@ -30,12 +53,16 @@ import tools.jackson.dataformat.yaml.YAMLMapper;
  */
 class DeploymentFilesTests {
 
+    /** What a client could send to claim another address, host or scheme; HAProxy deletes them all. */
+    private static final List<String> FORWARDING_HEADERS = List.of("Forwarded", "X-Forwarded-For",
+            "X-Forwarded-Host", "X-Forwarded-Proto", "X-Forwarded-Port", "X-Real-IP");
     private static final YAMLMapper YAML = YAMLMapper.builder()
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES).build();
     private static JsonNode application;
     private static int chatPort;
     private static int managementPort;
     private static Duration shutdownTimeout;
+    private static List<JsonNode> kustomized;
 
     @BeforeAll
     static void readApplicationConfiguration() throws IOException {
@@ -72,6 +99,29 @@ class DeploymentFilesTests {
     }
 
     @Test
+    void composeTakesTheManagementPasswordFromTheEnvironmentOrDotEnvWithAPlaceholderOtherwise() throws IOException {
+        Command.require("docker-compose");
+        // set in the shell (or .env, which compose reads the same way and git ignores)
+        assertThat(composedPassword("from-the-environment")).isEqualTo("from-the-environment");
+        // unset or empty: a placeholder that says what it is, so a fresh clone starts without a file of its own
+        String placeholder = composedPassword("");
+        assertThat(placeholder).contains("placeholder");
+        assertThat(Files.readString(Command.ROOT.resolve("docker-compose.yml")))
+                .contains("${SWITCHBOARD_MANAGEMENT_PASSWORD:-" + placeholder + "}");
+        assertThat(Files.readAllLines(Command.ROOT.resolve(".gitignore"))).contains(".env");
+    }
+
+    /** SWITCHBOARD_MANAGEMENT_PASSWORD as {@code docker-compose config} resolves it for the chat-server replicas. */
+    private static String composedPassword(String environment) {
+        Command.Result config = Command.run(List.of("docker-compose", "-f", "docker-compose.yml", "config"),
+                Map.of("SWITCHBOARD_MANAGEMENT_PASSWORD", environment), 60);
+        assertThat(config.exitCode()).as(config.output()).isZero();
+        JsonNode compose = YAML.readTree(config.output());
+        assertThat(compose.at("/services/lb/environment/SWITCHBOARD_MANAGEMENT_PASSWORD").isMissingNode()).isTrue();
+        return compose.at("/services/chat-server/environment/SWITCHBOARD_MANAGEMENT_PASSWORD").asString();
+    }
+
+    @Test
     void loadBalancerConfigIsValidAndChecksReadinessOnTheManagementPort() throws IOException {
         Command.require("haproxy");
         Command.Result check = Command.run(List.of("haproxy", "-c", "-f", "deploy/haproxy.cfg"), Map.of(
@@ -86,6 +136,122 @@ class DeploymentFilesTests {
     }
 
     @Test
+    void loadBalancerDeletesTheClientsForwardingHeadersBeforeItAddsItsOwn() throws IOException {
+        List<String> frontend = haproxySection("frontend chat");
+        int forwardFor = frontend.indexOf("option forwardfor");
+        assertThat(forwardFor).as("option forwardfor in frontend chat: %s", frontend).isNotNegative();
+        int lastDelete = -1;
+        for (String header : FORWARDING_HEADERS) {
+            int delete = frontend.indexOf("http-request del-header " + header);
+            assertThat(delete).as("del-header %s before option forwardfor: %s", header, frontend)
+                    .isNotNegative().isLessThan(forwardFor);
+            lastDelete = Math.max(lastDelete, delete);
+        }
+        for (String header : List.of("X-Forwarded-Proto", "X-Forwarded-Host")) {
+            int set = indexOfPrefix(frontend, "http-request set-header " + header + " ");
+            assertThat(set).as("%s set after the deletes: %s", header, frontend).isGreaterThan(lastDelete);
+        }
+        // nothing between the client and the frontend's deletes may add them back
+        assertThat(haproxySection("backend chat")).noneMatch(line -> line.startsWith("http-request"));
+    }
+
+    @Test
+    void aNodeBehindTheLoadBalancerSeesItsForwardingHeadersNotTheClients(@TempDir Path dir) throws Exception {
+        Command.require("haproxy");
+        Map<String, List<String>> seen = new ConcurrentSkipListMap<>(String.CASE_INSENSITIVE_ORDER);
+        HttpServer node = headerRecorder(seen);
+        HttpServer management = headerRecorder(new ConcurrentSkipListMap<>(String.CASE_INSENSITIVE_ORDER));
+        int lbPort = NodeProcess.freePort();
+        // one server line instead of the template, as scripts/cluster does
+        Path config = dir.resolve("haproxy.cfg");
+        Files.writeString(config, Files.readString(Command.ROOT.resolve("deploy/haproxy.cfg")).replaceFirst(
+                "(?m)^    server-template .*$", "    server node1 127.0.0.1:" + node.getAddress().getPort()
+                        + " port " + management.getAddress().getPort()));
+        Path log = dir.resolve("haproxy.log");
+        ProcessBuilder builder = new ProcessBuilder("haproxy", "-db", "-f", config.toString())
+                .redirectErrorStream(true).redirectOutput(log.toFile());
+        builder.environment().putAll(Map.of("LB_BIND", "127.0.0.1:" + lbPort, "CHAT_SERVICE", "unused",
+                "CHAT_MANAGEMENT_PORT", Integer.toString(management.getAddress().getPort())));
+        Process haproxy = builder.start();
+        try (HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build()) {
+            HttpRequest spoofed = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + lbPort + "/ws"))
+                    .header("X-Forwarded-For", "203.0.113.7").header("X-Forwarded-For", "203.0.113.8")
+                    .header("Forwarded", "for=203.0.113.7;proto=https;host=evil.example")
+                    .header("X-Forwarded-Host", "evil.example").header("X-Forwarded-Proto", "https")
+                    .header("X-Forwarded-Port", "443").header("X-Real-IP", "203.0.113.7").build();
+            // HAProxy answers 503 itself until two readiness checks have passed (rise 2, inter 1s)
+            Wait.until(Duration.ofSeconds(20), () -> status(client, spoofed) == 200,
+                    () -> "200 through HAProxy; its output: " + readQuietly(log));
+        } finally {
+            haproxy.destroy();
+            haproxy.waitFor(10, TimeUnit.SECONDS);
+            node.stop(0);
+            management.stop(0);
+        }
+        assertThat(seen).containsEntry("X-Forwarded-For", List.of("127.0.0.1"))
+                .containsEntry("X-Forwarded-Proto", List.of("http"))
+                .containsEntry("X-Forwarded-Host", List.of("127.0.0.1:" + lbPort))
+                .doesNotContainKeys("Forwarded", "X-Forwarded-Port", "X-Real-IP");
+    }
+
+    /** An HTTP server on a free port that answers 200 to anything and keeps the last request's headers in a map
+     * whose keys ignore case. */
+    private static HttpServer headerRecorder(Map<String, List<String>> headers) throws IOException {
+        HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        server.createContext("/", exchange -> {
+            headers.clear();
+            headers.putAll(exchange.getRequestHeaders());
+            exchange.sendResponseHeaders(200, -1);
+            exchange.close();
+        });
+        server.start();
+        return server;
+    }
+
+    private static int status(HttpClient client, HttpRequest request) {
+        try {
+            return client.send(request, HttpResponse.BodyHandlers.discarding()).statusCode();
+        } catch (IOException e) {
+            return -1; // not listening yet
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        }
+    }
+
+    private static String readQuietly(Path file) {
+        try {
+            return Files.readString(file);
+        } catch (IOException e) {
+            return e.toString();
+        }
+    }
+
+    /** The directives of one section of deploy/haproxy.cfg, trimmed, without comments and blank lines. */
+    private static List<String> haproxySection(String header) throws IOException {
+        List<String> section = new ArrayList<>();
+        boolean inside = false;
+        for (String line : Files.readAllLines(Command.ROOT.resolve("deploy/haproxy.cfg"))) {
+            if (!line.isBlank() && !Character.isWhitespace(line.charAt(0)) && !line.startsWith("#")) {
+                inside = line.trim().equals(header);
+            } else if (inside && !line.isBlank() && !line.trim().startsWith("#")) {
+                section.add(line.trim());
+            }
+        }
+        assertThat(section).as("section %s in deploy/haproxy.cfg", header).isNotEmpty();
+        return section;
+    }
+
+    private static int indexOfPrefix(List<String> lines, String prefix) {
+        for (int i = 0; i < lines.size(); i++) {
+            if (lines.get(i).startsWith(prefix)) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    @Test
     void dockerfileRunsTheLayeredJarAsNonRootWithTheSameEntrypointFlags() throws IOException {
         String dockerfile = Files.readString(Command.ROOT.resolve("Dockerfile"));
         assertThat(dockerfile).contains("./mvnw -B -q -DskipTests package", "extract --layers", "USER switchboard",
@@ -95,16 +261,8 @@ class DeploymentFilesTests {
     }
 
     @Test
-    void kubernetesManifestsRenderAndAreWiredToTheApp() throws IOException {
-        Command.require("kubectl");
-        Command.Result rendered = Command.run(List.of("kubectl", "kustomize", "k8s/"), Map.of(), 60);
-        assertThat(rendered.exitCode()).as(rendered.output()).isZero();
-        List<JsonNode> documents = new ArrayList<>();
-        for (String document : rendered.output().split("(?m)^---$")) {
-            if (!document.isBlank()) {
-                documents.add(YAML.readTree(document));
-            }
-        }
+    void kubernetesManifestsRenderAndAreWiredToTheApp() {
+        List<JsonNode> documents = kustomize();
         Deployment chat = one(documents, "Deployment", "chat-server", Deployment.class);
         Service service = one(documents, "Service", "chat-server", Service.class);
         PodDisruptionBudget budget = one(documents, "PodDisruptionBudget", "chat-server", PodDisruptionBudget.class);
@@ -127,10 +285,7 @@ class DeploymentFilesTests {
         assertThat(spec.getTemplate().getSpec().getTopologySpreadConstraints()).isNotEmpty();
 
         var container = spec.getTemplate().getSpec().getContainers().getFirst();
-        Map<String, Integer> ports = new java.util.HashMap<>();
-        for (ContainerPort port : container.getPorts()) {
-            ports.put(port.getName(), port.getContainerPort());
-        }
+        Map<String, Integer> ports = containerPorts(chat);
         assertThat(ports).containsEntry("chat", chatPort).containsEntry("management", managementPort);
         assertThat(container.getResources().getRequests()).containsKeys("cpu", "memory");
         assertThat(container.getResources().getLimits()).containsKey("memory");
@@ -164,6 +319,130 @@ class DeploymentFilesTests {
         assertThat(service.getSpec().getPorts()).singleElement()
                 .satisfies(port -> assertThat(port.getTargetPort().getStrVal()).isEqualTo("chat"));
         assertThat(ingress.getMetadata().getAnnotations()).containsKey("nginx.ingress.kubernetes.io/proxy-read-timeout");
+    }
+
+    @Test
+    void networkPolicyAdmitsTheChatPortFromTheIngressControllerAndTheManagementPortFromPrometheusOnly() {
+        List<JsonNode> documents = kustomize();
+        Deployment chat = one(documents, "Deployment", "chat-server", Deployment.class);
+        NetworkPolicy policy = one(documents, "NetworkPolicy", "chat-server", NetworkPolicy.class);
+        Map<String, String> selected = policy.getSpec().getPodSelector().getMatchLabels();
+        assertThat(selected).isNotEmpty();
+        assertThat(chat.getSpec().getTemplate().getMetadata().getLabels()).containsAllEntriesOf(selected);
+        assertThat(policy.getSpec().getPolicyTypes()).contains("Ingress");
+
+        Map<String, Integer> ports = containerPorts(chat);
+        List<NetworkPolicyIngressRule> rules = policy.getSpec().getIngress();
+        assertThat(rules).isNotEmpty().allSatisfy(rule -> {
+            // an empty list of ports admits every port, an empty list of sources every source
+            assertThat(rule.getPorts()).isNotEmpty()
+                    .allSatisfy(port -> assertThat(port.getEndPort()).as("no port ranges").isNull());
+            assertThat(rule.getFrom()).isNotEmpty().allSatisfy(peer -> {
+                assertThat(peer.getIpBlock()).as("no address ranges").isNull();
+                // both in one peer: these pods in that namespace (an empty namespace selector is every namespace)
+                assertThat(peer.getNamespaceSelector().getMatchLabels()).isNotEmpty();
+                assertThat(peer.getPodSelector().getMatchLabels()).isNotEmpty();
+            });
+        });
+        assertThat(rules.stream().flatMap(rule -> rule.getPorts().stream()).map(port -> number(port, ports)))
+                .containsOnly(chatPort, managementPort);
+        assertThat(sources(rules, ports, chatPort)).isNotEmpty().allSatisfy(peer -> assertThat(
+                peer.getPodSelector().getMatchLabels()).containsEntry("app.kubernetes.io/name", "ingress-nginx"));
+        assertThat(sources(rules, ports, managementPort)).isNotEmpty().allSatisfy(peer -> assertThat(
+                peer.getPodSelector().getMatchLabels()).containsEntry("app.kubernetes.io/name", "prometheus"));
+    }
+
+    @Test
+    void networkPolicyAdmitsOnlyTheChatServerPodsToTheDemoRedis() {
+        List<JsonNode> documents = kustomize();
+        Deployment chat = one(documents, "Deployment", "chat-server", Deployment.class);
+        Deployment redis = one(documents, "Deployment", "redis", Deployment.class);
+        NetworkPolicy policy = one(documents, "NetworkPolicy", "redis", NetworkPolicy.class);
+        Map<String, String> selected = policy.getSpec().getPodSelector().getMatchLabels();
+        assertThat(selected).isNotEmpty();
+        assertThat(redis.getSpec().getTemplate().getMetadata().getLabels()).containsAllEntriesOf(selected);
+        assertThat(chat.getSpec().getTemplate().getMetadata().getLabels().entrySet().containsAll(selected.entrySet()))
+                .as("the Redis policy selects no chat-server pod").isFalse();
+        assertThat(policy.getSpec().getPolicyTypes()).contains("Ingress");
+
+        Map<String, Integer> redisPorts = containerPorts(redis);
+        assertThat(policy.getSpec().getIngress()).singleElement().satisfies(rule -> {
+            assertThat(rule.getPorts()).singleElement()
+                    .satisfies(port -> assertThat(number(port, redisPorts)).isEqualTo(6379));
+            assertThat(rule.getFrom()).singleElement().satisfies(peer -> {
+                // no namespace selector: pods of the policy's own namespace, where chat-server runs
+                assertThat(peer.getNamespaceSelector()).isNull();
+                assertThat(peer.getIpBlock()).isNull();
+                assertThat(peer.getPodSelector().getMatchLabels()).isNotEmpty();
+                assertThat(chat.getSpec().getTemplate().getMetadata().getLabels())
+                        .containsAllEntriesOf(peer.getPodSelector().getMatchLabels());
+            });
+        });
+    }
+
+    @Test
+    void managementPasswordComesFromAGeneratedSecret() {
+        List<JsonNode> documents = kustomize();
+        Deployment chat = one(documents, "Deployment", "chat-server", Deployment.class);
+        var container = chat.getSpec().getTemplate().getSpec().getContainers().getFirst();
+        EnvVar password = container.getEnv().stream()
+                .filter(env -> "SWITCHBOARD_MANAGEMENT_PASSWORD".equals(env.getName())).findFirst()
+                .orElseThrow(() -> new AssertionError("no SWITCHBOARD_MANAGEMENT_PASSWORD in the Deployment"));
+        assertThat(password.getValue()).as("not written into the Deployment").isNull();
+        SecretKeySelector reference = password.getValueFrom().getSecretKeyRef();
+        // without the Secret the pod does not start, rather than start with open writes
+        assertThat(reference.getOptional()).isNotEqualTo(Boolean.TRUE);
+        Secret secret = one(documents, "Secret", reference.getName(), Secret.class);
+        assertThat(secret.getData()).containsKey(reference.getKey());
+        assertThat(new String(Base64.getDecoder().decode(secret.getData().get(reference.getKey())),
+                StandardCharsets.UTF_8)).isNotBlank();
+        assertThat(one(documents, "ConfigMap", "chat-server", JsonNode.class).at("/data").toString())
+                .doesNotContain("PASSWORD");
+        // the probes are GETs, which need no password
+        assertThat(List.of(container.getStartupProbe(), container.getLivenessProbe(), container.getReadinessProbe()))
+                .allSatisfy(probe -> assertThat(probe.getHttpGet()).isNotNull());
+    }
+
+    private static List<NetworkPolicyPeer> sources(List<NetworkPolicyIngressRule> rules, Map<String, Integer> ports,
+            int port) {
+        return rules.stream().filter(rule -> rule.getPorts().stream().anyMatch(p -> number(p, ports) == port))
+                .flatMap(rule -> rule.getFrom().stream()).toList();
+    }
+
+    /** A policy's port as a number: given as one, or by the name of one of the pod's container ports. */
+    private static int number(NetworkPolicyPort port, Map<String, Integer> containerPorts) {
+        IntOrString value = port.getPort();
+        assertThat(value).as("a rule without a port admits every port").isNotNull();
+        if (value.getIntVal() != null) {
+            return value.getIntVal();
+        }
+        assertThat(containerPorts).as("named port " + value.getStrVal()).containsKey(value.getStrVal());
+        return containerPorts.get(value.getStrVal());
+    }
+
+    private static Map<String, Integer> containerPorts(Deployment deployment) {
+        Map<String, Integer> ports = new HashMap<>();
+        for (ContainerPort port : deployment.getSpec().getTemplate().getSpec().getContainers().getFirst().getPorts()) {
+            ports.put(port.getName(), port.getContainerPort());
+        }
+        return ports;
+    }
+
+    /** {@code kubectl kustomize k8s/}, one JSON tree per document, rendered once for all tests. */
+    private static synchronized List<JsonNode> kustomize() {
+        if (kustomized == null) {
+            Command.require("kubectl");
+            Command.Result rendered = Command.run(List.of("kubectl", "kustomize", "k8s/"), Map.of(), 60);
+            assertThat(rendered.exitCode()).as(rendered.output()).isZero();
+            List<JsonNode> documents = new ArrayList<>();
+            for (String document : rendered.output().split("(?m)^---$")) {
+                if (!document.isBlank()) {
+                    documents.add(YAML.readTree(document));
+                }
+            }
+            kustomized = List.copyOf(documents);
+        }
+        return kustomized;
     }
 
     private static <T> T one(List<JsonNode> documents, String kind, String name, Class<T> type) {
