@@ -112,6 +112,39 @@ class AuthTests {
     }
 
     @Test
+    void aRefreshedTokenThatGrantsFewerRoomsLeavesTheOthers() {
+        String both = Tokens.token("ada-id", "Ada", Duration.ofHours(1), List.of("team-a", "team-b"));
+        String teamBOnly = Tokens.token("carol-id", "Carol", Duration.ofHours(1), List.of("team-b"));
+        try (ChatClient ada = ChatClient.connectWithToken(node.port(), both);
+             ChatClient carol = ChatClient.connectWithToken(node.port(), teamBOnly)) {
+            ada.join("team-a");
+            ada.join("team-b");
+            carol.join("team-b");
+            ada.await(f -> "presence".equals(f.get("type")) && "join".equals(f.get("action"))
+                    && "Carol".equals(((Map<?, ?>) f.get("member")).get("name")));
+            ada.drain(Duration.ofMillis(50)); // what came before the refresh
+
+            ada.send(Map.of("type", "auth", "token", Tokens.token("ada-id", "Ada", Duration.ofHours(1), List.of("team-a")),
+                    "ref", "fewer"));
+            assertThat(ada.await("auth_ok")).containsEntry("ref", "fewer");
+            Map<String, Object> left = ada.await("left");
+            assertThat(left).containsEntry("room", "team-b").containsEntry("reason", "forbidden").doesNotContainKey("ref");
+            assertThat(carol.await(f -> "presence".equals(f.get("type")) && "leave".equals(f.get("action"))))
+                    .containsEntry("room", "team-b");
+
+            carol.send(Map.of("type", "typing", "room", "team-b"));
+            carol.say("team-b", "after Ada lost the room", "c1");
+            // Carol has her own message: the room's fan-out is done, and Ada was not among its members
+            assertThat(carol.messages("team-b", 1)).extracting(m -> m.get("text")).containsExactly("after Ada lost the room");
+            ada.say("team-a", "the end marker", "a1");
+            assertThat(ada.messages("team-a", 1)).extracting(m -> m.get("text")).containsExactly("the end marker");
+            assertThat(ada.drain(Duration.ofMillis(100))).noneMatch(f -> "team-b".equals(f.get("room")));
+            ada.send(Map.of("type", "send", "room", "team-b", "text", "back door", "clientMsgId", "x", "ref", "s"));
+            assertThat(ada.await("error")).containsEntry("code", "not_joined").containsEntry("ref", "s");
+        }
+    }
+
+    @Test
     void roomsArePublicByPatternOrGrantedByTheTokensRoomsClaim() {
         String token = Tokens.token("ada-id", "Ada", Duration.ofHours(1), List.of("team-a", "dm:ada:*"));
         try (ChatClient ada = ChatClient.connectWithToken(node.port(), token);
