@@ -139,7 +139,7 @@ document.addEventListener('visibilitychange', () => {
 function showMessage(message, { live }) {
   const key = `${message.epoch}:${message.offset}`;
   if (message.room !== room || shown.has(key)) return;
-  const pending = pendingItems.get(message.clientMsgId);
+  const pending = message.mine ? pendingItems.get(message.clientMsgId) : undefined; // another's copy of our id is not ours
   if (pending) {
     pending.remove();
     pendingItems.delete(message.clientMsgId);

@@ -28,12 +28,14 @@ import {
  * @property {string} epoch
  * @property {number} offset
  * @property {string} id
- * @property {string} from
+ * @property {string} from the sender's session id
  * @property {string} fromName
+ * @property {string} [fromUser] the sender's user id (jwt mode)
  * @property {string} text
  * @property {number} ts
  * @property {string} [clientMsgId]
- * @property {boolean} mine whether this client sent it (on this or an earlier connection)
+ * @property {boolean} mine whether this client sent it: `from` is one of its connections (this one or
+ *   one of its last 100), or, in jwt mode, `fromUser` is its user; never judged by `clientMsgId`
  *
  * @typedef {object} Outgoing a message this client sends, until the server stored it
  * @property {string} clientMsgId
@@ -54,6 +56,11 @@ import {
 const REQUEST_TIMEOUT_MS = 15000;
 /** A retryable refusal (broker_unavailable, rate_limited) is tried again after this. */
 const RETRY_MS = 2000;
+/**
+ * How many of its session ids (one per connection) the client keeps to recognise its own messages
+ * after reconnects: a tab reconnecting every few minutes keeps its last hours.
+ */
+const REMEMBERED_SESSIONS = 100;
 
 /**
  * A connection to a Switchboard cluster that survives reconnects without losing or repeating a
@@ -110,12 +117,12 @@ export class SwitchboardClient extends EventTarget {
     this.state = { status: 'idle', attempt: 0 };
     /** @type {string|undefined} this connection's session id (a new one after each reconnect) */
     this.sessionId = undefined;
+    /** @type {Set<string>} the session ids of this client's last {@link REMEMBERED_SESSIONS} connections, oldest first */
+    this.sessionIds = new Set();
     /** room -> {position: {epoch, offset}|null, joined, members: Map<string, Member>, memberCount} */
     this.rooms = new Map();
     /** @type {Map<string, Outgoing>} clientMsgId -> message not yet stored */
     this.outbox = new Map();
-    /** clientMsgIds this client ever sent: marks its own messages, also in history */
-    this.sentIds = new Set();
     this.requests = new Map(); // ref -> {resolve, reject, timer}
     this.joinRefs = new Map(); // ref of a join in flight -> room (a ref is at most 64 characters: not the room's name)
     this.nextRef = 1;
@@ -203,7 +210,6 @@ export class SwitchboardClient extends EventTarget {
     /** @type {Outgoing} */
     const message = { clientMsgId: randomId(), room, text, state: 'pending' };
     this.outbox.set(message.clientMsgId, message);
-    this.sentIds.add(message.clientMsgId);
     this.#emit('outgoing', { ...message });
     this.#transmit(message);
     return message;
@@ -240,6 +246,8 @@ export class SwitchboardClient extends EventTarget {
     switch (frame.type) {
       case ServerType.WELCOME:
         this.sessionId = frame.sessionId;
+        this.sessionIds.add(frame.sessionId);
+        if (this.sessionIds.size > REMEMBERED_SESSIONS) this.sessionIds.delete(this.sessionIds.values().next().value);
         this.node = frame.node;
         this.#hello();
         break;
@@ -330,8 +338,8 @@ export class SwitchboardClient extends EventTarget {
     const last = entry.position;
     if (last && last.epoch === frame.epoch && frame.offset <= last.offset) return; // delivered already
     entry.position = { epoch: frame.epoch, offset: frame.offset };
-    const mine = this.outbox.get(frame.clientMsgId);
-    if (mine && mine.room === frame.room) this.#sent(mine, frame.offset);
+    const pending = this.outbox.get(frame.clientMsgId);
+    if (pending && pending.room === frame.room && this.#isMine(frame)) this.#sent(pending, frame.offset);
     this.#emit('message', this.#decorate(frame));
   }
 
@@ -534,8 +542,24 @@ export class SwitchboardClient extends EventTarget {
     }
   }
 
+  /**
+   * Whether this client sent a message. Decided by the sender, which the server sets, never by the
+   * clientMsgId, which anyone can copy from a message they saw (or guess) and send as their own:
+   * - `from` is the session id of this connection or of one of the client's last
+   *   {@link REMEMBERED_SESSIONS} (a message stored before a reconnect and replayed after it);
+   * - in jwt mode, `fromUser` is this client's user: the server took it from a signed token, so the
+   *   user's messages from another tab or an earlier page are theirs too.
+   * The name is not used: an anonymous name proves nothing, anyone may say "Ada" too. (The server
+   * scopes an anonymous sender's clientMsgIds by name; a retry it takes for a duplicate is still
+   * settled by its `ack`, which only ever answers this connection's own `send`.)
+   * @param {{from?: string, fromUser?: string}} message a `message` frame
+   */
+  #isMine(message) {
+    return this.sessionIds.has(message.from) || (this.user !== undefined && message.fromUser === this.user);
+  }
+
   #decorate(frame) {
-    return { ...frame, mine: this.sentIds.has(frame.clientMsgId) || frame.from === this.sessionId };
+    return { ...frame, mine: this.#isMine(frame) };
   }
 
   #emitMembers(room, entry) {

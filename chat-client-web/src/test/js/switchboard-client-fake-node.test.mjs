@@ -1,0 +1,86 @@
+// The library against a hand-written fake of its one seam, the WebSocket: the test plays the node,
+// frame by frame, for what a real node cannot be made to do on cue or would take too long for.
+// Needs no node (run with the others by WebClientLibraryTests, or: npm test).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { SwitchboardClient } from '../../main/resources/META-INF/resources/switchboard-client.js';
+
+/** A WebSocket a test answers as a node would; every one opened is in `FakeSocket.opened`. */
+class FakeSocket {
+  static opened = [];
+
+  constructor(url) {
+    this.url = url;
+    this.readyState = 0; // CONNECTING
+    this.written = [];
+    FakeSocket.opened.push(this);
+  }
+
+  send(data) { this.written.push(JSON.parse(data)); }
+
+  close(code = 1000) { this.drop(code); }
+
+  /** The last frame of `type` the client wrote. */
+  last(type) { return this.written.findLast((frame) => frame.type === type); }
+
+  /** Opens the connection and says welcome and hello_ok, as a node does. */
+  async accept(sessionId, hello = {}) {
+    this.readyState = 1; // OPEN
+    this.receive({ type: 'welcome', sessionId, node: 'fake', protocol: 1 });
+    await tick(); // a token function answers asynchronously
+    this.receive({ type: 'hello_ok', sessionId, name: 'Ada', anonymous: true, ...hello });
+  }
+
+  receive(frame) { this.onmessage?.({ data: JSON.stringify(frame) }); }
+
+  /** The connection ends (closed by either side). */
+  drop(code = 1006) {
+    if (this.readyState === 3) return;
+    this.readyState = 3; // CLOSED
+    this.onclose?.({ code, reason: '' });
+  }
+}
+
+const tick = () => new Promise((resolve) => setImmediate(resolve));
+
+/** Waits for the client to open its next socket. */
+async function reconnected() {
+  const opened = FakeSocket.opened.length;
+  while (FakeSocket.opened.length === opened) await new Promise((resolve) => setTimeout(resolve, 1));
+}
+
+test('what the client remembers stays bounded however much it sends and however often it reconnects', async () => {
+  const ada = new SwitchboardClient({ name: 'Ada', urls: 'ws://fake/ws', WebSocket: FakeSocket, backoffMs: 0 });
+  const mine = [];
+  ada.addEventListener('message', (e) => mine.push(e.detail.mine));
+  ada.join('r');
+  ada.connect();
+  let offset = 0;
+  for (let session = 1; session <= 300; session++) {
+    const socket = FakeSocket.opened.at(-1);
+    await socket.accept(`s${session}`);
+    socket.receive({ type: 'joined', room: 'r', epoch: 'e', offset, members: [], memberCount: 1,
+      ref: socket.last('join').ref });
+    for (let i = 0; i < 10; i++) {
+      const { clientMsgId } = ada.send('r', `${session}.${i}`);
+      offset += 1;
+      socket.receive({ type: 'ack', room: 'r', clientMsgId, epoch: 'e', offset, duplicate: false, ref: clientMsgId });
+      socket.receive({ type: 'message', room: 'r', epoch: 'e', offset, id: `m${offset}`, from: `s${session}`,
+        fromName: 'Ada', text: `${session}.${i}`, ts: Date.now(), clientMsgId });
+    }
+    socket.drop();
+    await reconnected(); // after a random delay up to backoffMs: 0 here
+  }
+  assert.equal(mine.length, 3000);
+  assert.ok(mine.every(Boolean), 'each of its messages recognised as its own');
+  // a message from 50 connections ago (replayed, or read from history) is still its own
+  FakeSocket.opened.at(-1).receive({ type: 'message', room: 'r', epoch: 'e', offset: offset + 1, id: 'old',
+    from: 's250', fromName: 'Ada', text: 'late', ts: Date.now(), clientMsgId: 'late' });
+  assert.equal(mine.at(-1), true);
+  for (const [field, value] of Object.entries(ada)) {
+    if (value instanceof Set || value instanceof Map) {
+      assert.ok(value.size <= 100, `${field} holds ${value.size} entries after 3000 messages over 300 connections`);
+    }
+  }
+  ada.close();
+});
