@@ -84,3 +84,32 @@ test('what the client remembers stays bounded however much it sends and however 
   }
   ada.close();
 });
+
+test('pending messages wait for the rejoin\'s replay, which a gap can end; one the replay shows stored is not sent again', async () => {
+  const ada = new SwitchboardClient({ name: 'Ada', urls: 'ws://fake/ws', WebSocket: FakeSocket, backoffMs: 0 });
+  const outgoing = [];
+  ada.addEventListener('outgoing', (e) => outgoing.push(e.detail));
+  ada.join('r');
+  ada.connect();
+  const first = FakeSocket.opened.at(-1);
+  await first.accept('s1');
+  first.receive({ type: 'joined', room: 'r', epoch: 'e', offset: 5, members: [], memberCount: 1, ref: first.last('join').ref });
+  const stored = ada.send('r', 'stored, ack lost');
+  assert.equal(first.last('send').clientMsgId, stored.clientMsgId);
+  first.drop(); // before the ack
+
+  await reconnected();
+  const second = FakeSocket.opened.at(-1);
+  await second.accept('s2');
+  assert.deepEqual(second.last('join').since, { epoch: 'e', offset: 5 });
+  second.receive({ type: 'joined', room: 'r', epoch: 'e', offset: 8, members: [], memberCount: 1, ref: second.last('join').ref });
+  const during = ada.send('r', 'sent during the replay');
+  assert.equal(second.last('send'), undefined, 'nothing sent before the replay is over');
+  second.receive({ type: 'message', room: 'r', epoch: 'e', offset: 6, id: 'm6', from: 's1', fromName: 'Ada',
+    text: 'stored, ack lost', ts: Date.now(), clientMsgId: stored.clientMsgId });
+  assert.deepEqual(outgoing.at(-1), { ...stored, state: 'sent', offset: 6 });
+  assert.equal(second.last('send'), undefined, 'offsets 7 and 8 are still to come');
+  second.receive({ type: 'gap', room: 'r', epoch: 'e', from: 7, to: 8 });
+  assert.deepEqual(second.written.filter((f) => f.type === 'send').map((f) => f.clientMsgId), [during.clientMsgId]);
+  ada.close();
+});

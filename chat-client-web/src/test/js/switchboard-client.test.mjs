@@ -142,6 +142,34 @@ test('a dropped connection resumes from its last offset: no gap, no duplicate', 
   assert.equal(bob.state.status, 'connected');
 });
 
+test('after a reconnect, a pending message the replay shows stored is not sent again; the rest is, after the replay', async () => {
+  const r = room('replay');
+  const ada = client('Ada', { WebSocket: TappedSocket });
+  const bob = client('Bob');
+  ada.connect();
+  bob.connect();
+  await ada.join(r);
+  await bob.join(r);
+  const dropped = ada.socket;
+  dropped.deaf = true; // nothing reaches Ada any more: neither the ack of what she sends nor the message
+  const stored = ada.send(r, 'stored, ack lost');
+  await until('stored', () => bob.messages.length === 1);
+  dropped.close(); // the connection ends; until the client hears of it, what it sends goes nowhere
+  const away = ada.send(r, 'sent while away');
+  await until('both sent', () => ada.outgoing.filter((o) => o.state === 'sent').length === 2);
+  await until('delivery', () => ada.messages.length === 2 && bob.messages.length === 2);
+
+  const rejoined = ada.socket;
+  assert.notEqual(rejoined, dropped);
+  // the replay showed the first one stored: only the second went out again (re-sent, the first
+  // would be stored twice once the server forgot its clientMsgId: 10 minutes by default)
+  assert.deepEqual(rejoined.written.filter((f) => f.type === 'send').map((f) => f.clientMsgId), [away.clientMsgId]);
+  assert.deepEqual(ada.messages.map((m) => [m.text, m.mine]), [['stored, ack lost', true], ['sent while away', true]]);
+  assert.equal(ada.outgoing.find((o) => o.clientMsgId === stored.clientMsgId && o.state === 'sent').offset,
+    ada.messages[0].offset);
+  assert.deepEqual(bob.messages.map((m) => m.text), ['stored, ack lost', 'sent while away']);
+});
+
 test('a message of another sender that carries our clientMsgId is not taken for ours', async () => {
   const r = room('forged');
   const ada = client('Ada', { WebSocket: TappedSocket });

@@ -119,7 +119,10 @@ export class SwitchboardClient extends EventTarget {
     this.sessionId = undefined;
     /** @type {Set<string>} the session ids of this client's last {@link REMEMBERED_SESSIONS} connections, oldest first */
     this.sessionIds = new Set();
-    /** room -> {position: {epoch, offset}|null, joined, members: Map<string, Member>, memberCount} */
+    /**
+     * room -> {position: {epoch, offset}|null, joined, replayEnd: {epoch, offset}|null (while a
+     * rejoin's replay is under way), members: Map<string, Member>, memberCount}
+     */
     this.rooms = new Map();
     /** @type {Map<string, Outgoing>} clientMsgId -> message not yet stored */
     this.outbox = new Map();
@@ -181,7 +184,7 @@ export class SwitchboardClient extends EventTarget {
   join(room) {
     let entry = this.rooms.get(room);
     if (!entry) {
-      entry = { position: null, joined: false, members: new Map(), memberCount: 0, waiters: [] };
+      entry = { position: null, joined: false, replayEnd: null, members: new Map(), memberCount: 0, waiters: [] };
       this.rooms.set(room, entry);
     }
     const joined = new Promise((resolve, reject) => entry.waiters.push({ resolve, reject }));
@@ -274,6 +277,7 @@ export class SwitchboardClient extends EventTarget {
         const entry = this.rooms.get(frame.room);
         if (entry) entry.position = { epoch: frame.epoch, offset: 0 };
         this.#emit('reset', { room: frame.room, epoch: frame.epoch });
+        if (entry) this.#resendAfterReplay(frame.room, entry);
         break;
       }
       case ServerType.GAP: {
@@ -282,6 +286,7 @@ export class SwitchboardClient extends EventTarget {
           entry.position = { epoch: frame.epoch, offset: frame.to };
         }
         this.#emit('gap', { room: frame.room, from: frame.from, to: frame.to });
+        if (entry) this.#resendAfterReplay(frame.room, entry);
         break;
       }
       case ServerType.PRESENCE:
@@ -321,14 +326,33 @@ export class SwitchboardClient extends EventTarget {
     }
     if (frame.recovered === false) this.#emit('gap', { room: frame.room });
     entry.joined = true;
+    entry.replayEnd = { epoch: frame.epoch, offset: frame.offset };
     entry.members = new Map(frame.members.map((m) => [m.id, m]));
     entry.memberCount = frame.memberCount;
     this.#emit('joined', { room: frame.room, epoch: frame.epoch, offset: frame.offset, members: frame.members,
       memberCount: frame.memberCount, recovered: frame.recovered !== false, epochChanged: Boolean(frame.epochChanged) });
     this.#emitMembers(frame.room, entry);
     for (const waiter of entry.waiters.splice(0)) waiter.resolve(frame);
+    this.#resendAfterReplay(frame.room, entry);
+  }
+
+  /**
+   * Sends the room's pending messages (again) once the replay that follows `joined` is over: the
+   * messages up to the `joined` offset, or a `gap` in their place. A pending message may be among
+   * them, stored before the connection dropped and its ack lost; sent again before the replay shows
+   * it, it would be stored twice when the server no longer remembers its clientMsgId
+   * (`switchboard.history.dedupe-ttl`, 10 minutes). Seen in the replay, it is settled as sent
+   * (#onMessage), and only the rest goes out. A new epoch ends the wait too: the old log is
+   * gone, and with it what the server remembered.
+   */
+  #resendAfterReplay(room, entry) {
+    const end = entry.replayEnd;
+    if (!end) return;
+    const at = entry.position;
+    if (at?.epoch === end.epoch && at.offset < end.offset) return; // more of the replay to come
+    entry.replayEnd = null;
     for (const message of this.outbox.values()) {
-      if (message.room === frame.room && message.state === 'pending') this.#transmit(message);
+      if (message.room === room) this.#transmit(message);
     }
   }
 
@@ -341,6 +365,7 @@ export class SwitchboardClient extends EventTarget {
     const pending = this.outbox.get(frame.clientMsgId);
     if (pending && pending.room === frame.room && this.#isMine(frame)) this.#sent(pending, frame.offset);
     this.#emit('message', this.#decorate(frame));
+    this.#resendAfterReplay(frame.room, entry);
   }
 
   #onAck(frame) {
@@ -435,7 +460,10 @@ export class SwitchboardClient extends EventTarget {
     clearTimeout(this.refreshTimer);
     this.socket = undefined;
     this.ready = false;
-    for (const entry of this.rooms.values()) entry.joined = false;
+    for (const entry of this.rooms.values()) {
+      entry.joined = false;
+      entry.replayEnd = null;
+    }
     this.joinRefs.clear();
     this.#failRequests('disconnected');
     if (this.stopped) return;
@@ -498,7 +526,8 @@ export class SwitchboardClient extends EventTarget {
   }
 
   #transmit(message) {
-    if (message.state !== 'pending' || !this.ready || !this.rooms.get(message.room)?.joined) return;
+    const entry = this.rooms.get(message.room);
+    if (message.state !== 'pending' || !this.ready || !entry?.joined || entry.replayEnd) return;
     this.#write({ type: ClientType.SEND, room: message.room, text: message.text,
       clientMsgId: message.clientMsgId, ref: message.clientMsgId });
   }
