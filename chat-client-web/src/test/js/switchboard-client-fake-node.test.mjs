@@ -43,6 +43,45 @@ class FakeSocket {
 
 const tick = () => new Promise((resolve) => setImmediate(resolve));
 
+/**
+ * Makes this process look like a browser for one test: a window firing `online` and `offline`
+ * (`listening`: the listeners on it) and `navigator.onLine`; and counts the timers set meanwhile
+ * (`timers`: those neither run nor cleared). Undone after the test.
+ */
+function browserLike(t) {
+  const window = new EventTarget();
+  const listening = new Set();
+  const timers = new Set();
+  const real = { setTimeout, clearTimeout, setInterval, clearInterval };
+  const navigator = Object.getOwnPropertyDescriptor(globalThis, 'navigator');
+  Object.defineProperty(globalThis, 'navigator', { value: { onLine: true }, configurable: true, writable: true });
+  Object.assign(globalThis, {
+    addEventListener: (type, listener) => { listening.add(listener); window.addEventListener(type, listener); },
+    removeEventListener: (type, listener) => { listening.delete(listener); window.removeEventListener(type, listener); },
+    setTimeout: (run, ms, ...args) => {
+      const timer = real.setTimeout(() => { timers.delete(timer); run(...args); }, ms);
+      timers.add(timer);
+      return timer;
+    },
+    clearTimeout: (timer) => { timers.delete(timer); real.clearTimeout(timer); },
+    setInterval: (run, ms, ...args) => {
+      const timer = real.setInterval(run, ms, ...args);
+      timers.add(timer);
+      return timer;
+    },
+    clearInterval: (timer) => { timers.delete(timer); real.clearInterval(timer); },
+  });
+  t.after(() => {
+    for (const timer of timers) real.clearTimeout(timer); // what a failed test left
+    Object.assign(globalThis, real);
+    delete globalThis.addEventListener;
+    delete globalThis.removeEventListener;
+    delete globalThis.navigator;
+    if (navigator) Object.defineProperty(globalThis, 'navigator', navigator);
+  });
+  return { window, listening, timers };
+}
+
 /** Waits for the client to open its next socket. */
 async function reconnected() {
   const opened = FakeSocket.opened.length;
@@ -112,4 +151,63 @@ test('pending messages wait for the rejoin\'s replay, which a gap can end; one t
   second.receive({ type: 'gap', room: 'r', epoch: 'e', from: 7, to: 8 });
   assert.deepEqual(second.written.filter((f) => f.type === 'send').map((f) => f.clientMsgId), [during.clientMsgId]);
   ada.close();
+});
+
+test('after close() nothing is left to fire: no timer, no listener on the browser\'s online and offline', async (t) => {
+  const { window, listening, timers } = browserLike(t);
+  const ada = new SwitchboardClient({ urls: 'ws://fake/ws', WebSocket: FakeSocket, token: async () => 'a token' });
+  const events = [];
+  for (const type of ['state', 'joined', 'outgoing', 'problem']) ada.addEventListener(type, (e) => events.push(e.detail));
+  ada.join('r');
+  ada.join('busy');
+  ada.connect();
+  const socket = FakeSocket.opened.at(-1);
+  await socket.accept('s1', { user: 'ada-id', anonymous: false, expiresAt: Date.now() + 600000 });
+  const [join, busyJoin] = socket.written.filter((f) => f.type === 'join');
+  socket.receive({ type: 'joined', room: 'r', epoch: 'e', offset: 0, members: [], memberCount: 1, ref: join.ref });
+  socket.receive({ type: 'error', code: 'overloaded', message: 'busy', ref: busyJoin.ref, retryAfterMs: 60000 });
+  const sent = ada.send('r', 'hi');
+  socket.receive({ type: 'error', code: 'broker_unavailable', message: 'no Redis', ref: sent.clientMsgId, retryAfterMs: 60000 });
+  assert.equal(timers.size, 4, 'pinging, the token\'s refresh, a join and a send to retry');
+  assert.equal(listening.size, 2, 'online and offline');
+
+  ada.close();
+  assert.equal(events.at(-1).status, 'closed');
+  const heard = events.length;
+  assert.equal(timers.size, 0, 'no timer left');
+  assert.equal(listening.size, 0, 'no listener left');
+  window.dispatchEvent(new Event('offline'));
+  window.dispatchEvent(new Event('online'));
+  assert.equal(FakeSocket.opened.at(-1), socket, 'no new connection');
+  assert.equal(events.length, heard, 'no event after closed');
+});
+
+test('close() while waiting to reconnect, or for a token: nothing fires afterwards', async (t) => {
+  const { timers, listening } = browserLike(t);
+  const ada = new SwitchboardClient({ name: 'Ada', urls: 'ws://fake/ws', WebSocket: FakeSocket, backoffMs: 60000 });
+  ada.connect();
+  await FakeSocket.opened.at(-1).accept('s1');
+  FakeSocket.opened.at(-1).drop();
+  assert.equal(ada.state.status, 'reconnecting');
+  const opened = FakeSocket.opened.length;
+  ada.close();
+  assert.equal(timers.size, 0, 'the reconnect is called off');
+  assert.equal(FakeSocket.opened.length, opened);
+
+  let refuse;
+  const bob = new SwitchboardClient({ urls: 'ws://fake/ws', WebSocket: FakeSocket,
+    token: () => new Promise((resolve, reject) => { refuse = reject; }) });
+  const events = [];
+  for (const type of ['state', 'problem']) bob.addEventListener(type, (e) => events.push(e.detail));
+  bob.connect();
+  const socket = FakeSocket.opened.at(-1);
+  socket.readyState = 1;
+  socket.receive({ type: 'welcome', sessionId: 's2', node: 'fake', protocol: 1 }); // bob asks for a token
+  bob.close();
+  const heard = events.length;
+  refuse(new Error('signed out'));
+  await tick();
+  assert.equal(events.length, heard, 'no problem reported after closed');
+  assert.equal(timers.size, 0);
+  assert.equal(listening.size, 0);
 });

@@ -99,15 +99,17 @@ function onJoined({ epoch }) {
 $('older').addEventListener('click', () => loadOlder());
 
 async function loadOlder() {
+  const asked = client;
   $('older').disabled = true;
   try {
-    const page = await client.history(room, { before: oldestOffset, limit: PAGE });
+    const page = await asked.history(room, { before: oldestOffset, limit: PAGE });
+    if (asked !== client) return; // the page went to another room meanwhile (and closed that client)
     for (const message of page.messages) showMessage(message, { live: false });
     if (page.messages.length > 0) oldestOffset = page.messages[0].offset;
     else oldestOffset ??= 1;
     $('older').hidden = !page.hasMore;
   } catch (error) {
-    if (error.code !== 'disconnected') notice(`Could not load older messages: ${error.message}`);
+    if (asked === client && error.code !== 'disconnected') notice(`Could not load older messages: ${error.message}`);
   } finally {
     $('older').disabled = false;
   }

@@ -133,16 +133,17 @@ export class SwitchboardClient extends EventTarget {
     this.retryAfterMs = null;
     this.endReason = undefined;
     this.stopped = true;
-    if (globalThis.addEventListener && 'onLine' in (globalThis.navigator ?? {})) {
-      globalThis.addEventListener('online', () => this.#online());
-      globalThis.addEventListener('offline', () => this.#offline());
-    }
+    /** timers retrying a refused send or join: cleared on disconnect (the rejoin retries everything) and on close */
+    this.retries = new Set();
+    /** @type {{online: () => void, offline: () => void}|undefined} listening to the browser, from connect() to close() */
+    this.networkListeners = undefined;
   }
 
   /** Opens the connection (and keeps it open until {@link close}). */
   connect() {
     this.stopped = false;
     clearTimeout(this.retryTimer);
+    this.#listenToNetwork();
     if (globalThis.navigator?.onLine === false) {
       this.#setState({ status: 'offline', attempt: this.state.attempt, reason: 'browser offline' });
       return;
@@ -162,12 +163,17 @@ export class SwitchboardClient extends EventTarget {
     socket.onerror = () => {}; // a close event follows
   }
 
-  /** Closes for good: no reconnect; pending messages stay pending. */
+  /**
+   * Closes for good: no reconnect, and nothing left behind that could fire (no timer, no listener on
+   * the browser's `online`/`offline`); pending messages stay pending.
+   */
   close() {
     this.stopped = true;
     clearTimeout(this.retryTimer);
     clearInterval(this.pinger);
     clearTimeout(this.refreshTimer);
+    this.#cancelRetries();
+    this.#stopListeningToNetwork();
     const socket = this.socket;
     this.socket = undefined;
     this.ready = false;
@@ -394,7 +400,7 @@ export class SwitchboardClient extends EventTarget {
     if (message) { // a send, answered under its clientMsgId (used as ref)
       if (RETRYABLE_ERRORS.has(frame.code)) {
         this.#emit('problem', { code: frame.code, message: frame.message, room: message.room });
-        setTimeout(() => this.#transmit(message), frame.retryAfterMs ?? RETRY_MS);
+        this.#retryLater(() => this.#transmit(message), frame.retryAfterMs ?? RETRY_MS);
       } else {
         this.#fail(message, frame.code);
       }
@@ -406,7 +412,7 @@ export class SwitchboardClient extends EventTarget {
       const entry = this.rooms.get(joinRoom);
       if (entry && RETRYABLE_ERRORS.has(frame.code)) {
         this.#emit('problem', { code: frame.code, message: frame.message, room: joinRoom });
-        setTimeout(() => { if (this.ready && this.rooms.has(joinRoom)) this.#sendJoin(joinRoom); },
+        this.#retryLater(() => { if (this.ready && this.rooms.has(joinRoom)) this.#sendJoin(joinRoom); },
           frame.retryAfterMs ?? RETRY_MS);
       } else if (entry) {
         this.rooms.delete(joinRoom);
@@ -434,6 +440,7 @@ export class SwitchboardClient extends EventTarget {
       const token = typeof this.token === 'function' ? await this.token() : this.token;
       if (this.socket === socket) this.#write({ type: ClientType.HELLO, token });
     } catch (error) {
+      if (this.socket !== socket) return; // closed, or another connection, meanwhile
       this.#emit('problem', { code: ErrorCode.UNAUTHORIZED, message: `no token: ${error.message ?? error}` });
       socket?.close();
     }
@@ -445,11 +452,13 @@ export class SwitchboardClient extends EventTarget {
     if (typeof this.token !== 'function' || !expiresAt) return;
     const lifetime = expiresAt - Date.now();
     const delay = Math.max(0, lifetime - Math.min(60000, lifetime / 5));
+    const socket = this.socket;
     this.refreshTimer = setTimeout(async () => {
       try {
         const token = await this.token();
-        if (this.ready) this.#write({ type: ClientType.AUTH, token });
+        if (this.socket === socket && this.ready) this.#write({ type: ClientType.AUTH, token });
       } catch (error) {
+        if (this.socket !== socket) return; // closed, or another connection, meanwhile
         this.#emit('problem', { code: ErrorCode.UNAUTHORIZED, message: `no fresh token: ${error.message ?? error}` });
       }
     }, delay);
@@ -458,6 +467,7 @@ export class SwitchboardClient extends EventTarget {
   #onClose(code, reason) {
     clearInterval(this.pinger);
     clearTimeout(this.refreshTimer);
+    this.#cancelRetries();
     this.socket = undefined;
     this.ready = false;
     for (const entry of this.rooms.values()) {
@@ -484,6 +494,32 @@ export class SwitchboardClient extends EventTarget {
     this.urlIndex += 1; // the next address: another node, or the load balancer again
     this.#setState({ status: 'reconnecting', attempt, nextTryAt: Date.now() + delay, reason: why });
     this.retryTimer = setTimeout(() => this.connect(), delay);
+  }
+
+  /** In a browser: goes offline with it, and reconnects when it is back. */
+  #listenToNetwork() {
+    if (this.networkListeners || !globalThis.addEventListener || !('onLine' in (globalThis.navigator ?? {}))) return;
+    this.networkListeners = { online: () => this.#online(), offline: () => this.#offline() };
+    for (const [type, listener] of Object.entries(this.networkListeners)) globalThis.addEventListener(type, listener);
+  }
+
+  #stopListeningToNetwork() {
+    if (!this.networkListeners) return;
+    for (const [type, listener] of Object.entries(this.networkListeners)) globalThis.removeEventListener(type, listener);
+    this.networkListeners = undefined;
+  }
+
+  #retryLater(retry, delay) {
+    const timer = setTimeout(() => {
+      this.retries.delete(timer);
+      retry();
+    }, delay);
+    this.retries.add(timer);
+  }
+
+  #cancelRetries() {
+    for (const timer of this.retries) clearTimeout(timer);
+    this.retries.clear();
   }
 
   #online() {
