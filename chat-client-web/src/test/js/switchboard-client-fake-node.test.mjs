@@ -211,3 +211,30 @@ test('close() while waiting to reconnect, or for a token: nothing fires afterwar
   assert.equal(timers.size, 0);
   assert.equal(listening.size, 0);
 });
+
+test('offline in the browser: nothing ticks meanwhile, and back online a send waits for the rejoin\'s replay', async (t) => {
+  const { window, timers } = browserLike(t);
+  const ada = new SwitchboardClient({ name: 'Ada', urls: 'ws://fake/ws', WebSocket: FakeSocket });
+  ada.join('r');
+  ada.connect();
+  const first = FakeSocket.opened.at(-1);
+  await first.accept('s1');
+  first.receive({ type: 'joined', room: 'r', epoch: 'e', offset: 3, members: [], memberCount: 1, ref: first.last('join').ref });
+  window.dispatchEvent(new Event('offline'));
+  assert.equal(ada.state.status, 'offline');
+  assert.equal(first.readyState, 3);
+  assert.equal(timers.size, 0, 'no ping or retry while offline');
+
+  window.dispatchEvent(new Event('online'));
+  const second = FakeSocket.opened.at(-1);
+  assert.notEqual(second, first);
+  await second.accept('s2');
+  const sent = ada.send('r', 'back online'); // before the room is rejoined
+  assert.equal(second.last('send'), undefined);
+  second.receive({ type: 'joined', room: 'r', epoch: 'e', offset: 4, members: [], memberCount: 1, ref: second.last('join').ref });
+  assert.equal(second.last('send'), undefined, 'offset 4 is still to come');
+  second.receive({ type: 'message', room: 'r', epoch: 'e', offset: 4, id: 'm4', from: 'someone', fromName: 'Bob',
+    text: 'meanwhile', ts: Date.now(), clientMsgId: 'b1' });
+  assert.equal(second.last('send').clientMsgId, sent.clientMsgId);
+  ada.close();
+});

@@ -170,15 +170,10 @@ export class SwitchboardClient extends EventTarget {
   close() {
     this.stopped = true;
     clearTimeout(this.retryTimer);
-    clearInterval(this.pinger);
-    clearTimeout(this.refreshTimer);
-    this.#cancelRetries();
     this.#stopListeningToNetwork();
     const socket = this.socket;
-    this.socket = undefined;
-    this.ready = false;
+    this.#connectionEnded('closed');
     socket?.close(CloseCode.NORMAL);
-    this.#failRequests('closed');
     this.#setState({ status: 'closed', attempt: 0 });
   }
 
@@ -464,18 +459,27 @@ export class SwitchboardClient extends EventTarget {
     }, delay);
   }
 
-  #onClose(code, reason) {
+  /**
+   * What every end of a connection does (dropped, closed, or the browser offline): stops its timers,
+   * fails its requests, and marks every room to be rejoined, so nothing is sent to a room before its
+   * rejoin's replay is over.
+   */
+  #connectionEnded(requestError) {
+    this.socket = undefined;
+    this.ready = false;
     clearInterval(this.pinger);
     clearTimeout(this.refreshTimer);
     this.#cancelRetries();
-    this.socket = undefined;
-    this.ready = false;
     for (const entry of this.rooms.values()) {
       entry.joined = false;
       entry.replayEnd = null;
     }
     this.joinRefs.clear();
-    this.#failRequests('disconnected');
+    this.#failRequests(requestError);
+  }
+
+  #onClose(code, reason) {
+    this.#connectionEnded('disconnected');
     if (this.stopped) return;
     const why = this.endReason ?? (reason ? `close ${code}: ${reason}` : `close ${code}`);
     this.endReason = undefined;
@@ -530,9 +534,8 @@ export class SwitchboardClient extends EventTarget {
     if (this.stopped) return;
     clearTimeout(this.retryTimer);
     const socket = this.socket;
-    this.socket = undefined;
+    this.#connectionEnded('disconnected');
     socket?.close();
-    this.ready = false;
     this.#setState({ status: 'offline', attempt: this.state.attempt, reason: 'browser offline' });
   }
 
