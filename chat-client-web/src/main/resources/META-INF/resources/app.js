@@ -24,7 +24,7 @@ let unread = 0;
 let countdown;
 
 $('name').value = localStorage.getItem('switchboard.name') ?? '';
-$('room').value = decodeURIComponent(location.hash.slice(1)) || 'lobby';
+$('room').value = roomInAddress() ?? 'lobby';
 
 $('enter').addEventListener('submit', (event) => {
   event.preventDefault();
@@ -45,9 +45,20 @@ $('enter').addEventListener('submit', (event) => {
 });
 
 window.addEventListener('hashchange', () => {
-  const wanted = decodeURIComponent(location.hash.slice(1));
-  if (client && wanted !== room && ROOM_PATTERN.test(wanted)) enter(client.name, wanted);
+  const wanted = roomInAddress();
+  if (client && wanted !== undefined && wanted !== room) enter(client.name, wanted);
 });
+
+/** The room the address names (`/#lobby`), or undefined when its hash names none. */
+function roomInAddress() {
+  let wanted;
+  try {
+    wanted = decodeURIComponent(location.hash.slice(1));
+  } catch { // URIError: a malformed escape (#%E0%A4%A), from a hand-edited or truncated link
+    return undefined;
+  }
+  return ROOM_PATTERN.test(wanted) ? wanted : undefined;
+}
 
 function enter(name, wanted) {
   client?.close();

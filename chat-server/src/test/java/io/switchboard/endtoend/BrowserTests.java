@@ -143,6 +143,21 @@ class BrowserTests extends OnRedis {
     }
 
     @Test
+    void anAddressWhoseHashIsNoRoomIsIgnored() {
+        Node n1 = node("n1");
+        String malformed = "%E0%A4%A"; // not percent-encoded UTF-8: decodeURIComponent throws on it
+        Browser ada = track(Browser.open("http://127.0.0.1:" + n1.port() + "/#" + malformed));
+        assertThat(ada.script("return document.getElementById('room').value")).isEqualTo("lobby");
+        ada.enter("Ada", "lobby");
+
+        ada.script("window.uncaught = []; window.addEventListener('error', (e) => uncaught.push(e.message))");
+        ada.script("location.hash = arguments[0]", malformed);
+        ada.say("still in the lobby");
+        Wait.until(PATIENCE, () -> ada.messages().equals(List.of("still in the lobby")), () -> "Ada sees " + ada.messages());
+        assertThat((List<?>) ada.script("return uncaught")).isEmpty();
+    }
+
+    @Test
     void aLateJoinerSeesRecentHistoryAndPagesFurtherBack() {
         // one publisher sends 60 at once here; the default send limit is for people
         Node n1 = node("n1", "switchboard.limits.messages-per-second=1000", "switchboard.limits.burst=1000");
