@@ -8,10 +8,6 @@ const TYPING_SHOWN_MS = 3000;
 const TYPING_SENT_EVERY_MS = 2000;
 const PAGE = 50;
 
-/** Debugging hook (also what the browser tests read): the client and every state it went through. */
-const debug = { client: undefined, states: [] };
-window.switchboard = debug;
-
 let client;
 let room;
 let oldestOffset;            // the oldest message shown, for "load older"
@@ -69,7 +65,6 @@ function enter(name, wanted) {
   $('chat').hidden = false;
   const nodes = new URLSearchParams(location.search).get('nodes'); // no load balancer: nodes to try in turn
   client = new SwitchboardClient(nodes ? { name, urls: nodes.split(',').map((s) => s.trim()).filter(Boolean) } : { name });
-  debug.client = client;
   client.addEventListener('state', (e) => showState(e.detail));
   client.addEventListener('joined', (e) => onJoined(e.detail));
   client.addEventListener('message', (e) => showMessage(e.detail, { live: true }));
@@ -268,7 +263,6 @@ function renderTyping() {
 }
 
 function showState(state) {
-  debug.states.push(state);
   const status = $('connection');
   status.dataset.status = state.status;
   clearInterval(countdown);

@@ -163,7 +163,7 @@ class BrowserTests extends OnRedis {
         Node n1 = node("n1", "switchboard.limits.messages-per-second=1000", "switchboard.limits.burst=1000");
         Node n2 = node("n2");
         Browser ada = browser(n1, n2, "history").enter("Ada", "history");
-        ada.script("for (let i = 1; i <= 60; i++) window.switchboard.client.send('history', 'h' + i)");
+        ada.sayAll(IntStream.rangeClosed(1, 60).mapToObj(i -> "h" + i).toList());
         Wait.until(PATIENCE, () -> ada.messages().size() == 60 && ada.pending().isEmpty(), () -> "Ada sees " + ada.messages().size());
 
         Browser late = browser(n2, n1, "history").enter("Late", "history");
