@@ -48,6 +48,7 @@ class BrowserTests extends OnRedis {
         Browser bob = chat.bob();
         assertThat(ada.connectionText()).isEqualTo("Connected to n1");
         assertThat(bob.connectionText()).isEqualTo("Connected to n2");
+        assertThat(ada.pageGlobals()).as("nothing of the client reachable from other scripts").isEmpty();
 
         Wait.until(PATIENCE, () -> ada.members().containsAll(List.of("Ada (you)", "Bob")), () -> "Ada sees " + ada.members());
         assertThat(bob.members()).containsExactly("Ada", "Bob (you)");

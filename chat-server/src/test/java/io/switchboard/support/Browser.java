@@ -150,6 +150,20 @@ public final class Browser implements AutoCloseable {
                 + "return [...watch.before, document.getElementById('connection').dataset.status]");
     }
 
+    /**
+     * The globals the page put on {@code window}: those a blank page of the same browser does not
+     * have, but for the driver's own (what Selenium's scripts leave, and this class's status watch).
+     */
+    @SuppressWarnings("unchecked")
+    public List<String> pageGlobals() {
+        return (List<String>) script("const blank = document.createElement('iframe');"
+                + "document.body.append(blank);"
+                + "const standard = new Set(Object.getOwnPropertyNames(blank.contentWindow));"
+                + "blank.remove();"
+                + "return Object.getOwnPropertyNames(window).filter((name) => !standard.has(name) && !arguments[0].includes(name))",
+                List.of("ret_nodes", "se_exportedFunctionSymbol", "statusWatch"));
+    }
+
     /** The banner's text, or "" while it is hidden. */
     public String banner() {
         WebElement banner = driver.findElement(By.id("banner"));
