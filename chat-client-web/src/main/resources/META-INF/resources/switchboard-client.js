@@ -74,8 +74,11 @@ const REMEMBERED_SESSIONS = 100;
  *   fresh one before the current one expires.
  * - Rejoins every room with `since` (its last offset), drops anything at or below an offset already
  *   delivered, and reports `recovered: false` (`gap`) and epoch changes (`reset`).
- * - Sends are queued while offline and retried with the same clientMsgId until acknowledged, so a
- *   message is stored once however often it is sent; each is `pending`, then `sent` or `failed`.
+ * - Sends are queued while offline and retried with the same clientMsgId until acknowledged (after
+ *   a rejoin, once its replay is over: it may show one stored already), so a message is stored once
+ *   however often it is sent; each is `pending`, then `sent` or `failed`.
+ * - A message is its own by its sender, never by its clientMsgId alone (#isMine).
+ * - {@link close} leaves no timer or listener behind.
  *
  * Events (`addEventListener`; the data is in `event.detail`):
  * - `state` {@link ConnectionState}
