@@ -32,6 +32,33 @@ async function until(what, condition, ms = 10000) {
 
 const room = (name) => `${name}-${Math.random().toString(36).slice(2, 8)}`;
 
+/**
+ * A WebSocket class for the `WebSocket` option: the real one, wrapped so that a test sees every frame
+ * the client writes (`written`) and can break one way of a live connection: `dropSends` swallows the
+ * client's `send` frames, `deaf` everything the server sends (a connection dead one way).
+ */
+class TappedSocket {
+  constructor(url) {
+    this.real = new WebSocket(url);
+    this.written = [];
+    this.dropSends = false;
+    this.deaf = false;
+    this.real.onmessage = (event) => { if (!this.deaf) this.onmessage?.(event); };
+    this.real.onclose = (event) => this.onclose?.(event);
+    this.real.onerror = (event) => this.onerror?.(event);
+  }
+
+  get readyState() { return this.real.readyState; }
+
+  send(data) {
+    const frame = JSON.parse(data);
+    this.written.push(frame);
+    if (!(this.dropSends && frame.type === 'send')) this.real.send(data);
+  }
+
+  close(code, reason) { this.real.close(code, reason); }
+}
+
 /** Ada and Bob connected and in a new room; answers [room, ada, bob]. */
 async function adaAndBob(name) {
   const r = room(name);
@@ -115,6 +142,59 @@ test('a dropped connection resumes from its last offset: no gap, no duplicate', 
   assert.equal(bob.state.status, 'connected');
 });
 
+test('after a reconnect, a pending message the replay shows stored is not sent again; the rest is, after the replay', async () => {
+  const r = room('replay');
+  const ada = client('Ada', { WebSocket: TappedSocket });
+  const bob = client('Bob');
+  ada.connect();
+  bob.connect();
+  await ada.join(r);
+  await bob.join(r);
+  const dropped = ada.socket;
+  dropped.deaf = true; // nothing reaches Ada any more: neither the ack of what she sends nor the message
+  const stored = ada.send(r, 'stored, ack lost');
+  await until('stored', () => bob.messages.length === 1);
+  dropped.close(); // the connection ends; until the client hears of it, what it sends goes nowhere
+  const away = ada.send(r, 'sent while away');
+  await until('both sent', () => ada.outgoing.filter((o) => o.state === 'sent').length === 2);
+  await until('delivery', () => ada.messages.length === 2 && bob.messages.length === 2);
+
+  const rejoined = ada.socket;
+  assert.notEqual(rejoined, dropped);
+  // the replay showed the first one stored: only the second went out again (re-sent, the first
+  // would be stored twice once the server forgot its clientMsgId: 10 minutes by default)
+  assert.deepEqual(rejoined.written.filter((f) => f.type === 'send').map((f) => f.clientMsgId), [away.clientMsgId]);
+  assert.deepEqual(ada.messages.map((m) => [m.text, m.mine]), [['stored, ack lost', true], ['sent while away', true]]);
+  assert.equal(ada.outgoing.find((o) => o.clientMsgId === stored.clientMsgId && o.state === 'sent').offset,
+    ada.messages[0].offset);
+  assert.deepEqual(bob.messages.map((m) => m.text), ['stored, ack lost', 'sent while away']);
+});
+
+test('a message of another sender that carries our clientMsgId is not taken for ours', async () => {
+  const r = room('forged');
+  const ada = client('Ada', { WebSocket: TappedSocket });
+  const mallory = client('Mallory');
+  ada.connect();
+  mallory.connect();
+  await ada.join(r);
+  await mallory.join(r);
+  ada.socket.dropSends = true; // Ada's message does not get through yet: it stays pending
+  const sent = ada.send(r, 'from Ada');
+  // Mallory copied (or guessed) its clientMsgId and sends it as her own
+  mallory.socket.send(JSON.stringify({ type: 'send', room: r, text: 'forged', clientMsgId: sent.clientMsgId }));
+  await until('the forged message', () => ada.messages.length === 1);
+  assert.equal(ada.messages[0].text, 'forged');
+  assert.equal(ada.messages[0].mine, false);
+  assert.equal(ada.outgoing.at(-1).state, 'pending', 'Ada\'s message is not taken for stored');
+
+  ada.socket.close(); // the connection drops: after the rejoin Ada's message is sent again, and stored as hers
+  await until('Ada\'s message stored', () => ada.outgoing.at(-1).state === 'sent');
+  await until('delivery', () => ada.messages.length === 2 && mallory.messages.length === 2);
+  assert.deepEqual(ada.messages.map((m) => [m.text, m.mine]), [['forged', false], ['from Ada', true]]);
+  assert.equal(ada.outgoing.at(-1).offset, ada.messages[1].offset);
+  assert.deepEqual(mallory.messages.map((m) => [m.text, m.mine]), [['forged', true], ['from Ada', false]]);
+});
+
 test('history pages back from the newest', async () => {
   const r = room('history');
   const ada = client('Ada');
@@ -189,4 +269,22 @@ test('with an expired token and no way to get another the client stops and says 
   stale.connect();
   await until('offline', () => stale.state.status === 'offline');
   assert.match(stale.state.reason, /4001/);
+});
+
+test('in jwt mode a message is ours by its user: from another tab it is, from another user with our clientMsgId not', { skip: !jwt.url }, async () => {
+  const r = room('jwt-mine');
+  const ada = client(undefined, { urls: jwt.url, token: token('ada-id', 300) });
+  const adaElsewhere = client(undefined, { urls: jwt.url, token: token('ada-id', 300) });
+  const bob = client(undefined, { urls: jwt.url, token: token('bob-id', 300) });
+  for (const c of [ada, adaElsewhere, bob]) c.connect();
+  for (const c of [ada, adaElsewhere, bob]) await c.join(r);
+  const sent = ada.send(r, 'from Ada');
+  await until('stored', () => ada.outgoing.at(-1).state === 'sent');
+  bob.socket.send(JSON.stringify({ type: 'send', room: r, text: 'forged', clientMsgId: sent.clientMsgId }));
+  await until('delivery', () => ada.messages.length === 2 && adaElsewhere.messages.length === 2);
+  for (const seen of [ada, adaElsewhere]) {
+    assert.deepEqual(seen.messages.map((m) => [m.text, m.mine]), [['from Ada', true], ['forged', false]]);
+  }
+  const page = await adaElsewhere.history(r);
+  assert.deepEqual(page.messages.map((m) => m.mine), [true, false]);
 });

@@ -8,10 +8,6 @@ const TYPING_SHOWN_MS = 3000;
 const TYPING_SENT_EVERY_MS = 2000;
 const PAGE = 50;
 
-/** Debugging hook (also what the browser tests read): the client and every state it went through. */
-const debug = { client: undefined, states: [] };
-window.switchboard = debug;
-
 let client;
 let room;
 let oldestOffset;            // the oldest message shown, for "load older"
@@ -24,7 +20,7 @@ let unread = 0;
 let countdown;
 
 $('name').value = localStorage.getItem('switchboard.name') ?? '';
-$('room').value = decodeURIComponent(location.hash.slice(1)) || 'lobby';
+$('room').value = roomInAddress() ?? 'lobby';
 
 $('enter').addEventListener('submit', (event) => {
   event.preventDefault();
@@ -45,9 +41,20 @@ $('enter').addEventListener('submit', (event) => {
 });
 
 window.addEventListener('hashchange', () => {
-  const wanted = decodeURIComponent(location.hash.slice(1));
-  if (client && wanted !== room && ROOM_PATTERN.test(wanted)) enter(client.name, wanted);
+  const wanted = roomInAddress();
+  if (client && wanted !== undefined && wanted !== room) enter(client.name, wanted);
 });
+
+/** The room the address names (`/#lobby`), or undefined when its hash names none. */
+function roomInAddress() {
+  let wanted;
+  try {
+    wanted = decodeURIComponent(location.hash.slice(1));
+  } catch { // URIError: a malformed escape (#%E0%A4%A), from a hand-edited or truncated link
+    return undefined;
+  }
+  return ROOM_PATTERN.test(wanted) ? wanted : undefined;
+}
 
 function enter(name, wanted) {
   client?.close();
@@ -58,7 +65,6 @@ function enter(name, wanted) {
   $('chat').hidden = false;
   const nodes = new URLSearchParams(location.search).get('nodes'); // no load balancer: nodes to try in turn
   client = new SwitchboardClient(nodes ? { name, urls: nodes.split(',').map((s) => s.trim()).filter(Boolean) } : { name });
-  debug.client = client;
   client.addEventListener('state', (e) => showState(e.detail));
   client.addEventListener('joined', (e) => onJoined(e.detail));
   client.addEventListener('message', (e) => showMessage(e.detail, { live: true }));
@@ -99,15 +105,17 @@ function onJoined({ epoch }) {
 $('older').addEventListener('click', () => loadOlder());
 
 async function loadOlder() {
+  const asked = client;
   $('older').disabled = true;
   try {
-    const page = await client.history(room, { before: oldestOffset, limit: PAGE });
+    const page = await asked.history(room, { before: oldestOffset, limit: PAGE });
+    if (asked !== client) return; // the page went to another room meanwhile (and closed that client)
     for (const message of page.messages) showMessage(message, { live: false });
     if (page.messages.length > 0) oldestOffset = page.messages[0].offset;
     else oldestOffset ??= 1;
     $('older').hidden = !page.hasMore;
   } catch (error) {
-    if (error.code !== 'disconnected') notice(`Could not load older messages: ${error.message}`);
+    if (asked === client && error.code !== 'disconnected') notice(`Could not load older messages: ${error.message}`);
   } finally {
     $('older').disabled = false;
   }
@@ -139,7 +147,7 @@ document.addEventListener('visibilitychange', () => {
 function showMessage(message, { live }) {
   const key = `${message.epoch}:${message.offset}`;
   if (message.room !== room || shown.has(key)) return;
-  const pending = pendingItems.get(message.clientMsgId);
+  const pending = message.mine ? pendingItems.get(message.clientMsgId) : undefined; // another's copy of our id is not ours
   if (pending) {
     pending.remove();
     pendingItems.delete(message.clientMsgId);
@@ -255,7 +263,6 @@ function renderTyping() {
 }
 
 function showState(state) {
-  debug.states.push(state);
   const status = $('connection');
   status.dataset.status = state.status;
   clearInterval(countdown);

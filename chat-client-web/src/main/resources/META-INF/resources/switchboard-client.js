@@ -28,12 +28,14 @@ import {
  * @property {string} epoch
  * @property {number} offset
  * @property {string} id
- * @property {string} from
+ * @property {string} from the sender's session id
  * @property {string} fromName
+ * @property {string} [fromUser] the sender's user id (jwt mode)
  * @property {string} text
  * @property {number} ts
  * @property {string} [clientMsgId]
- * @property {boolean} mine whether this client sent it (on this or an earlier connection)
+ * @property {boolean} mine whether this client sent it: `from` is one of its connections (this one or
+ *   one of its last 100), or, in jwt mode, `fromUser` is its user; never judged by `clientMsgId`
  *
  * @typedef {object} Outgoing a message this client sends, until the server stored it
  * @property {string} clientMsgId
@@ -54,6 +56,11 @@ import {
 const REQUEST_TIMEOUT_MS = 15000;
 /** A retryable refusal (broker_unavailable, rate_limited) is tried again after this. */
 const RETRY_MS = 2000;
+/**
+ * How many of its session ids (one per connection) the client keeps to recognise its own messages
+ * after reconnects: a tab reconnecting every few minutes keeps its last hours.
+ */
+const REMEMBERED_SESSIONS = 100;
 
 /**
  * A connection to a Switchboard cluster that survives reconnects without losing or repeating a
@@ -67,8 +74,11 @@ const RETRY_MS = 2000;
  *   fresh one before the current one expires.
  * - Rejoins every room with `since` (its last offset), drops anything at or below an offset already
  *   delivered, and reports `recovered: false` (`gap`) and epoch changes (`reset`).
- * - Sends are queued while offline and retried with the same clientMsgId until acknowledged, so a
- *   message is stored once however often it is sent; each is `pending`, then `sent` or `failed`.
+ * - Sends are queued while offline and retried with the same clientMsgId until acknowledged (after
+ *   a rejoin, once its replay is over: it may show one stored already), so a message is stored once
+ *   however often it is sent; each is `pending`, then `sent` or `failed`.
+ * - A message is its own by its sender, never by its clientMsgId alone (#isMine).
+ * - {@link close} leaves no timer or listener behind.
  *
  * Events (`addEventListener`; the data is in `event.detail`):
  * - `state` {@link ConnectionState}
@@ -110,12 +120,15 @@ export class SwitchboardClient extends EventTarget {
     this.state = { status: 'idle', attempt: 0 };
     /** @type {string|undefined} this connection's session id (a new one after each reconnect) */
     this.sessionId = undefined;
-    /** room -> {position: {epoch, offset}|null, joined, members: Map<string, Member>, memberCount} */
+    /** @type {Set<string>} the session ids of this client's last {@link REMEMBERED_SESSIONS} connections, oldest first */
+    this.sessionIds = new Set();
+    /**
+     * room -> {position: {epoch, offset}|null, joined, replayEnd: {epoch, offset}|null (while a
+     * rejoin's replay is under way), members: Map<string, Member>, memberCount}
+     */
     this.rooms = new Map();
     /** @type {Map<string, Outgoing>} clientMsgId -> message not yet stored */
     this.outbox = new Map();
-    /** clientMsgIds this client ever sent: marks its own messages, also in history */
-    this.sentIds = new Set();
     this.requests = new Map(); // ref -> {resolve, reject, timer}
     this.joinRefs = new Map(); // ref of a join in flight -> room (a ref is at most 64 characters: not the room's name)
     this.nextRef = 1;
@@ -123,16 +136,17 @@ export class SwitchboardClient extends EventTarget {
     this.retryAfterMs = null;
     this.endReason = undefined;
     this.stopped = true;
-    if (globalThis.addEventListener && 'onLine' in (globalThis.navigator ?? {})) {
-      globalThis.addEventListener('online', () => this.#online());
-      globalThis.addEventListener('offline', () => this.#offline());
-    }
+    /** timers retrying a refused send or join: cleared on disconnect (the rejoin retries everything) and on close */
+    this.retries = new Set();
+    /** @type {{online: () => void, offline: () => void}|undefined} listening to the browser, from connect() to close() */
+    this.networkListeners = undefined;
   }
 
   /** Opens the connection (and keeps it open until {@link close}). */
   connect() {
     this.stopped = false;
     clearTimeout(this.retryTimer);
+    this.#listenToNetwork();
     if (globalThis.navigator?.onLine === false) {
       this.#setState({ status: 'offline', attempt: this.state.attempt, reason: 'browser offline' });
       return;
@@ -152,17 +166,17 @@ export class SwitchboardClient extends EventTarget {
     socket.onerror = () => {}; // a close event follows
   }
 
-  /** Closes for good: no reconnect; pending messages stay pending. */
+  /**
+   * Closes for good: no reconnect, and nothing left behind that could fire (no timer, no listener on
+   * the browser's `online`/`offline`); pending messages stay pending.
+   */
   close() {
     this.stopped = true;
     clearTimeout(this.retryTimer);
-    clearInterval(this.pinger);
-    clearTimeout(this.refreshTimer);
+    this.#stopListeningToNetwork();
     const socket = this.socket;
-    this.socket = undefined;
-    this.ready = false;
+    this.#connectionEnded('closed');
     socket?.close(CloseCode.NORMAL);
-    this.#failRequests('closed');
     this.#setState({ status: 'closed', attempt: 0 });
   }
 
@@ -174,7 +188,7 @@ export class SwitchboardClient extends EventTarget {
   join(room) {
     let entry = this.rooms.get(room);
     if (!entry) {
-      entry = { position: null, joined: false, members: new Map(), memberCount: 0, waiters: [] };
+      entry = { position: null, joined: false, replayEnd: null, members: new Map(), memberCount: 0, waiters: [] };
       this.rooms.set(room, entry);
     }
     const joined = new Promise((resolve, reject) => entry.waiters.push({ resolve, reject }));
@@ -203,7 +217,6 @@ export class SwitchboardClient extends EventTarget {
     /** @type {Outgoing} */
     const message = { clientMsgId: randomId(), room, text, state: 'pending' };
     this.outbox.set(message.clientMsgId, message);
-    this.sentIds.add(message.clientMsgId);
     this.#emit('outgoing', { ...message });
     this.#transmit(message);
     return message;
@@ -240,6 +253,8 @@ export class SwitchboardClient extends EventTarget {
     switch (frame.type) {
       case ServerType.WELCOME:
         this.sessionId = frame.sessionId;
+        this.sessionIds.add(frame.sessionId);
+        if (this.sessionIds.size > REMEMBERED_SESSIONS) this.sessionIds.delete(this.sessionIds.values().next().value);
         this.node = frame.node;
         this.#hello();
         break;
@@ -266,6 +281,7 @@ export class SwitchboardClient extends EventTarget {
         const entry = this.rooms.get(frame.room);
         if (entry) entry.position = { epoch: frame.epoch, offset: 0 };
         this.#emit('reset', { room: frame.room, epoch: frame.epoch });
+        if (entry) this.#resendAfterReplay(frame.room, entry);
         break;
       }
       case ServerType.GAP: {
@@ -274,6 +290,7 @@ export class SwitchboardClient extends EventTarget {
           entry.position = { epoch: frame.epoch, offset: frame.to };
         }
         this.#emit('gap', { room: frame.room, from: frame.from, to: frame.to });
+        if (entry) this.#resendAfterReplay(frame.room, entry);
         break;
       }
       case ServerType.PRESENCE:
@@ -313,14 +330,33 @@ export class SwitchboardClient extends EventTarget {
     }
     if (frame.recovered === false) this.#emit('gap', { room: frame.room });
     entry.joined = true;
+    entry.replayEnd = { epoch: frame.epoch, offset: frame.offset };
     entry.members = new Map(frame.members.map((m) => [m.id, m]));
     entry.memberCount = frame.memberCount;
     this.#emit('joined', { room: frame.room, epoch: frame.epoch, offset: frame.offset, members: frame.members,
       memberCount: frame.memberCount, recovered: frame.recovered !== false, epochChanged: Boolean(frame.epochChanged) });
     this.#emitMembers(frame.room, entry);
     for (const waiter of entry.waiters.splice(0)) waiter.resolve(frame);
+    this.#resendAfterReplay(frame.room, entry);
+  }
+
+  /**
+   * Sends the room's pending messages (again) once the replay that follows `joined` is over: the
+   * messages up to the `joined` offset, or a `gap` in their place. A pending message may be among
+   * them, stored before the connection dropped and its ack lost; sent again before the replay shows
+   * it, it would be stored twice when the server no longer remembers its clientMsgId
+   * (`switchboard.history.dedupe-ttl`, 10 minutes). Seen in the replay, it is settled as sent
+   * (#onMessage), and only the rest goes out. A new epoch ends the wait too: the old log is
+   * gone, and with it what the server remembered.
+   */
+  #resendAfterReplay(room, entry) {
+    const end = entry.replayEnd;
+    if (!end) return;
+    const at = entry.position;
+    if (at?.epoch === end.epoch && at.offset < end.offset) return; // more of the replay to come
+    entry.replayEnd = null;
     for (const message of this.outbox.values()) {
-      if (message.room === frame.room && message.state === 'pending') this.#transmit(message);
+      if (message.room === room) this.#transmit(message);
     }
   }
 
@@ -330,9 +366,10 @@ export class SwitchboardClient extends EventTarget {
     const last = entry.position;
     if (last && last.epoch === frame.epoch && frame.offset <= last.offset) return; // delivered already
     entry.position = { epoch: frame.epoch, offset: frame.offset };
-    const mine = this.outbox.get(frame.clientMsgId);
-    if (mine && mine.room === frame.room) this.#sent(mine, frame.offset);
+    const pending = this.outbox.get(frame.clientMsgId);
+    if (pending && pending.room === frame.room && this.#isMine(frame)) this.#sent(pending, frame.offset);
     this.#emit('message', this.#decorate(frame));
+    this.#resendAfterReplay(frame.room, entry);
   }
 
   #onAck(frame) {
@@ -361,7 +398,7 @@ export class SwitchboardClient extends EventTarget {
     if (message) { // a send, answered under its clientMsgId (used as ref)
       if (RETRYABLE_ERRORS.has(frame.code)) {
         this.#emit('problem', { code: frame.code, message: frame.message, room: message.room });
-        setTimeout(() => this.#transmit(message), frame.retryAfterMs ?? RETRY_MS);
+        this.#retryLater(() => this.#transmit(message), frame.retryAfterMs ?? RETRY_MS);
       } else {
         this.#fail(message, frame.code);
       }
@@ -373,7 +410,7 @@ export class SwitchboardClient extends EventTarget {
       const entry = this.rooms.get(joinRoom);
       if (entry && RETRYABLE_ERRORS.has(frame.code)) {
         this.#emit('problem', { code: frame.code, message: frame.message, room: joinRoom });
-        setTimeout(() => { if (this.ready && this.rooms.has(joinRoom)) this.#sendJoin(joinRoom); },
+        this.#retryLater(() => { if (this.ready && this.rooms.has(joinRoom)) this.#sendJoin(joinRoom); },
           frame.retryAfterMs ?? RETRY_MS);
       } else if (entry) {
         this.rooms.delete(joinRoom);
@@ -401,6 +438,7 @@ export class SwitchboardClient extends EventTarget {
       const token = typeof this.token === 'function' ? await this.token() : this.token;
       if (this.socket === socket) this.#write({ type: ClientType.HELLO, token });
     } catch (error) {
+      if (this.socket !== socket) return; // closed, or another connection, meanwhile
       this.#emit('problem', { code: ErrorCode.UNAUTHORIZED, message: `no token: ${error.message ?? error}` });
       socket?.close();
     }
@@ -412,24 +450,39 @@ export class SwitchboardClient extends EventTarget {
     if (typeof this.token !== 'function' || !expiresAt) return;
     const lifetime = expiresAt - Date.now();
     const delay = Math.max(0, lifetime - Math.min(60000, lifetime / 5));
+    const socket = this.socket;
     this.refreshTimer = setTimeout(async () => {
       try {
         const token = await this.token();
-        if (this.ready) this.#write({ type: ClientType.AUTH, token });
+        if (this.socket === socket && this.ready) this.#write({ type: ClientType.AUTH, token });
       } catch (error) {
+        if (this.socket !== socket) return; // closed, or another connection, meanwhile
         this.#emit('problem', { code: ErrorCode.UNAUTHORIZED, message: `no fresh token: ${error.message ?? error}` });
       }
     }, delay);
   }
 
-  #onClose(code, reason) {
-    clearInterval(this.pinger);
-    clearTimeout(this.refreshTimer);
+  /**
+   * What every end of a connection does (dropped, closed, or the browser offline): stops its timers,
+   * fails its requests, and marks every room to be rejoined, so nothing is sent to a room before its
+   * rejoin's replay is over.
+   */
+  #connectionEnded(requestError) {
     this.socket = undefined;
     this.ready = false;
-    for (const entry of this.rooms.values()) entry.joined = false;
+    clearInterval(this.pinger);
+    clearTimeout(this.refreshTimer);
+    this.#cancelRetries();
+    for (const entry of this.rooms.values()) {
+      entry.joined = false;
+      entry.replayEnd = null;
+    }
     this.joinRefs.clear();
-    this.#failRequests('disconnected');
+    this.#failRequests(requestError);
+  }
+
+  #onClose(code, reason) {
+    this.#connectionEnded('disconnected');
     if (this.stopped) return;
     const why = this.endReason ?? (reason ? `close ${code}: ${reason}` : `close ${code}`);
     this.endReason = undefined;
@@ -450,6 +503,32 @@ export class SwitchboardClient extends EventTarget {
     this.retryTimer = setTimeout(() => this.connect(), delay);
   }
 
+  /** In a browser: goes offline with it, and reconnects when it is back. */
+  #listenToNetwork() {
+    if (this.networkListeners || !globalThis.addEventListener || !('onLine' in (globalThis.navigator ?? {}))) return;
+    this.networkListeners = { online: () => this.#online(), offline: () => this.#offline() };
+    for (const [type, listener] of Object.entries(this.networkListeners)) globalThis.addEventListener(type, listener);
+  }
+
+  #stopListeningToNetwork() {
+    if (!this.networkListeners) return;
+    for (const [type, listener] of Object.entries(this.networkListeners)) globalThis.removeEventListener(type, listener);
+    this.networkListeners = undefined;
+  }
+
+  #retryLater(retry, delay) {
+    const timer = setTimeout(() => {
+      this.retries.delete(timer);
+      retry();
+    }, delay);
+    this.retries.add(timer);
+  }
+
+  #cancelRetries() {
+    for (const timer of this.retries) clearTimeout(timer);
+    this.retries.clear();
+  }
+
   #online() {
     if (!this.stopped && this.state.status === 'offline' && this.state.reason === 'browser offline') this.connect();
   }
@@ -458,9 +537,8 @@ export class SwitchboardClient extends EventTarget {
     if (this.stopped) return;
     clearTimeout(this.retryTimer);
     const socket = this.socket;
-    this.socket = undefined;
+    this.#connectionEnded('disconnected');
     socket?.close();
-    this.ready = false;
     this.#setState({ status: 'offline', attempt: this.state.attempt, reason: 'browser offline' });
   }
 
@@ -490,7 +568,8 @@ export class SwitchboardClient extends EventTarget {
   }
 
   #transmit(message) {
-    if (message.state !== 'pending' || !this.ready || !this.rooms.get(message.room)?.joined) return;
+    const entry = this.rooms.get(message.room);
+    if (message.state !== 'pending' || !this.ready || !entry?.joined || entry.replayEnd) return;
     this.#write({ type: ClientType.SEND, room: message.room, text: message.text,
       clientMsgId: message.clientMsgId, ref: message.clientMsgId });
   }
@@ -534,8 +613,24 @@ export class SwitchboardClient extends EventTarget {
     }
   }
 
+  /**
+   * Whether this client sent a message. Decided by the sender, which the server sets, never by the
+   * clientMsgId, which anyone can copy from a message they saw (or guess) and send as their own:
+   * - `from` is the session id of this connection or of one of the client's last
+   *   {@link REMEMBERED_SESSIONS} (a message stored before a reconnect and replayed after it);
+   * - in jwt mode, `fromUser` is this client's user: the server took it from a signed token, so the
+   *   user's messages from another tab or an earlier page are theirs too.
+   * The name is not used: an anonymous name proves nothing, anyone may say "Ada" too. (The server
+   * scopes an anonymous sender's clientMsgIds by name; a retry it takes for a duplicate is still
+   * settled by its `ack`, which only ever answers this connection's own `send`.)
+   * @param {{from?: string, fromUser?: string}} message a `message` frame
+   */
+  #isMine(message) {
+    return this.sessionIds.has(message.from) || (this.user !== undefined && message.fromUser === this.user);
+  }
+
   #decorate(frame) {
-    return { ...frame, mine: this.sentIds.has(frame.clientMsgId) || frame.from === this.sessionId };
+    return { ...frame, mine: this.#isMine(frame) };
   }
 
   #emitMembers(room, entry) {

@@ -48,6 +48,7 @@ class BrowserTests extends OnRedis {
         Browser bob = chat.bob();
         assertThat(ada.connectionText()).isEqualTo("Connected to n1");
         assertThat(bob.connectionText()).isEqualTo("Connected to n2");
+        assertThat(ada.pageGlobals()).as("nothing of the client reachable from other scripts").isEmpty();
 
         Wait.until(PATIENCE, () -> ada.members().containsAll(List.of("Ada (you)", "Bob")), () -> "Ada sees " + ada.members());
         assertThat(bob.members()).containsExactly("Ada", "Bob (you)");
@@ -143,12 +144,27 @@ class BrowserTests extends OnRedis {
     }
 
     @Test
+    void anAddressWhoseHashIsNoRoomIsIgnored() {
+        Node n1 = node("n1");
+        String malformed = "%E0%A4%A"; // not percent-encoded UTF-8: decodeURIComponent throws on it
+        Browser ada = track(Browser.open("http://127.0.0.1:" + n1.port() + "/#" + malformed));
+        assertThat(ada.script("return document.getElementById('room').value")).isEqualTo("lobby");
+        ada.enter("Ada", "lobby");
+
+        ada.script("window.uncaught = []; window.addEventListener('error', (e) => uncaught.push(e.message))");
+        ada.script("location.hash = arguments[0]", malformed);
+        ada.say("still in the lobby");
+        Wait.until(PATIENCE, () -> ada.messages().equals(List.of("still in the lobby")), () -> "Ada sees " + ada.messages());
+        assertThat((List<?>) ada.script("return uncaught")).isEmpty();
+    }
+
+    @Test
     void aLateJoinerSeesRecentHistoryAndPagesFurtherBack() {
         // one publisher sends 60 at once here; the default send limit is for people
         Node n1 = node("n1", "switchboard.limits.messages-per-second=1000", "switchboard.limits.burst=1000");
         Node n2 = node("n2");
         Browser ada = browser(n1, n2, "history").enter("Ada", "history");
-        ada.script("for (let i = 1; i <= 60; i++) window.switchboard.client.send('history', 'h' + i)");
+        ada.sayAll(IntStream.rangeClosed(1, 60).mapToObj(i -> "h" + i).toList());
         Wait.until(PATIENCE, () -> ada.messages().size() == 60 && ada.pending().isEmpty(), () -> "Ada sees " + ada.messages().size());
 
         Browser late = browser(n2, n1, "history").enter("Late", "history");

@@ -13,7 +13,9 @@ import org.junit.jupiter.api.Test;
 /**
  * The browser client's library (chat-client-web's switchboard-client.js) run in Node against a
  * real node: send states, members and typing, queued sends, resume after a dropped connection,
- * history paging, no reconnect after 1009, and tokens (hello, refresh, a stale one) on a node in jwt mode. The cases are in chat-client-web/src/test/js.
+ * whose message is whose, history paging, no reconnect after 1009, and tokens (hello, refresh, a
+ * stale one) on a node in jwt mode; and against a fake socket, what it keeps over a long life. The
+ * cases are in chat-client-web/src/test/js.
  */
 class WebClientLibraryTests {
 
