@@ -238,3 +238,31 @@ test('offline in the browser: nothing ticks meanwhile, and back online a send wa
   assert.equal(second.last('send').clientMsgId, sent.clientMsgId);
   ada.close();
 });
+
+test('a room the server takes the client out of (a refreshed token no longer grants it) is forgotten, not joined again', async () => {
+  const ada = new SwitchboardClient({ name: 'Ada', urls: 'ws://fake/ws', WebSocket: FakeSocket, backoffMs: 0 });
+  const left = [];
+  const outgoing = [];
+  ada.addEventListener('left', (e) => left.push(e.detail));
+  ada.addEventListener('outgoing', (e) => outgoing.push(e.detail));
+  ada.join('kept');
+  ada.join('revoked');
+  ada.connect();
+  const first = FakeSocket.opened.at(-1);
+  await first.accept('s1');
+  for (const room of ['kept', 'revoked']) {
+    const join = first.written.findLast((f) => f.type === 'join' && f.room === room);
+    first.receive({ type: 'joined', room, epoch: 'e', offset: 0, members: [], memberCount: 1, ref: join.ref });
+  }
+  const pending = ada.send('revoked', 'not stored yet');
+  first.receive({ type: 'left', room: 'revoked', reason: 'forbidden' });
+  assert.deepEqual(left, [{ room: 'revoked', reason: 'forbidden' }]);
+  assert.deepEqual(outgoing.at(-1), { ...pending, state: 'failed', error: 'forbidden' });
+
+  first.drop();
+  await reconnected();
+  const second = FakeSocket.opened.at(-1);
+  await second.accept('s2');
+  assert.deepEqual(second.written.filter((f) => f.type === 'join').map((f) => f.room), ['kept']);
+  ada.close();
+});

@@ -75,6 +75,8 @@ function enter(name, wanted) {
     ? 'Some messages from while you were away are no longer stored. Use "Load older messages" for what is.'
     : 'Some messages could not be delivered; they may be shown after reloading the page.'));
   client.addEventListener('reset', () => notice('The room\'s history restarted on the server; older messages are gone.'));
+  client.addEventListener('left', (e) => notice(e.detail.reason === 'forbidden'
+    ? 'You may no longer be in this room; you were taken out of it.' : `You were taken out of this room (${e.detail.reason}).`));
   client.addEventListener('problem', (e) => onProblem(e.detail));
   client.join(room).catch((error) => {
     $('enter-error').textContent = `Could not join: ${error.message}`;

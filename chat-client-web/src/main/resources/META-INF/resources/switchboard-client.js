@@ -90,6 +90,8 @@ const REMEMBERED_SESSIONS = 100;
  * - `gap` {room, from?, to?}: messages were missed and will not come (a rejoin answered
  *   `recovered: false`, or the server could not repair offsets `from`-`to`); {@link history} reads what is still stored
  * - `reset` {room, epoch}: the room's history restarted (the server lost its log)
+ * - `left` {room, reason}: the server took the client out of a room (`forbidden`: a refreshed token no
+ *   longer grants it); the room is forgotten and its pending messages fail
  * - `problem` {code, message, room?}: the server refused something, or cannot reach its store
  */
 export class SwitchboardClient extends EventTarget {
@@ -302,9 +304,12 @@ export class SwitchboardClient extends EventTarget {
       case ServerType.AUTH_OK:
         this.#refreshBefore(frame.expiresAt);
         break;
+      case ServerType.LEFT:
+        if (frame.reason) this.#removed(frame.room, frame.reason);
+        else this.#settle(frame.ref, frame);
+        break;
       case ServerType.HISTORY:
       case ServerType.PONG:
-      case ServerType.LEFT:
         this.#settle(frame.ref, frame);
         break;
       case ServerType.RECONNECT:
@@ -316,6 +321,19 @@ export class SwitchboardClient extends EventTarget {
         break;
       default: // a frame type this version does not know: ignored, as the protocol asks
     }
+  }
+
+  /**
+   * The server took this client out of a room, unasked (`left` with a reason: a refreshed token no
+   * longer grants it): the room is forgotten, so no reconnect joins it again, and its pending
+   * messages fail with the reason.
+   */
+  #removed(room, reason) {
+    if (!this.rooms.delete(room)) return;
+    for (const message of this.outbox.values()) {
+      if (message.room === room) this.#fail(message, reason);
+    }
+    this.#emit('left', { room, reason });
   }
 
   #onJoined(frame) {
