@@ -4,7 +4,8 @@ import java.util.concurrent.CompletableFuture;
 
 /**
  * Connections counted per address or per user across the whole cluster, so one address or one
- * user cannot hold more than a limit however the load balancer spreads them.
+ * user cannot hold more than a limit however the load balancer spreads them. Neither method blocks
+ * nor throws: a count that cannot be made is a failed future.
  */
 public interface ConnectionLimits {
 
@@ -14,6 +15,10 @@ public interface ConnectionLimits {
      */
     CompletableFuture<Boolean> acquire(String key, String id, int limit);
 
-    /** Stops counting connection {@code id} under {@code key}; harmless if it was not counted. */
+    /**
+     * Stops counting connection {@code id} under {@code key}; harmless if it was not counted. Takes
+     * effect after any {@link #acquire} of the same connection made before it, even one whose
+     * answer the caller stopped waiting for: so a count that timed out is undone by releasing it.
+     */
     void release(String key, String id);
 }

@@ -298,7 +298,8 @@ final class ChatHandler {
                 .handle((taken, error) -> {
                     if (error != null) { // Redis away: let the user in uncounted, as a handshake would be
                         log.debug("Could not count a connection of {}: {}", counted, error.toString());
-                        releaseIfCountedLate(count, counted, connection.id);
+                        // the count may still be made once Redis answers: it is released after it
+                        connectionLimits.release(counted, connection.id);
                     } else if (!taken) {
                         send(connection, new ServerFrame.Error(ErrorCode.TOO_MANY_CONNECTIONS.wire(),
                                 "at most " + maxConnectionsPerUser + " connections per user", hello.ref()));
@@ -314,18 +315,6 @@ final class ChatHandler {
                     welcome(connection, user, hello.ref());
                     return null;
                 });
-    }
-
-    /**
-     * A count the connection stopped waiting for may still be made in Redis: then it is released,
-     * since the connection went on uncounted and will never release it.
-     */
-    private void releaseIfCountedLate(CompletableFuture<Boolean> count, String key, String id) {
-        count.thenAccept(taken -> {
-            if (taken) {
-                connectionLimits.release(key, id);
-            }
-        });
     }
 
     /** Completes a hello: the connection is {@code identity} from now on. */

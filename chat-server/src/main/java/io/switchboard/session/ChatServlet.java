@@ -153,7 +153,7 @@ final class ChatServlet extends HttpServlet {
      * thread: the request goes async, and is dispatched again with the verdict. A count that cannot
      * be made in {@link #COUNT_WAIT_SECONDS} (Redis away) lets the connection in uncounted: nothing
      * works without Redis anyway, and refusing everyone would not protect anything; should that
-     * count still be made later, it is released.
+     * count still be made later, it is released (the release follows it on the same connection).
      */
     private void countThenUpgrade(HttpServletRequest request, String id, String address, String key) {
         AsyncContext async = request.startAsync();
@@ -163,11 +163,7 @@ final class ChatServlet extends HttpServlet {
             boolean counted = error == null && taken;
             if (error != null) {
                 log.debug("Could not count a connection of {}: {}", key, error.toString());
-                count.thenAccept(late -> {
-                    if (late) {
-                        connectionLimits.release(key, id);
-                    }
-                });
+                connectionLimits.release(key, id); // the count may still be made once Redis answers: released after it
             }
             request.setAttribute(COUNTED, new Counted(id, address, counted ? key : null, error != null || taken));
             async.dispatch();

@@ -6,6 +6,7 @@ import io.switchboard.protocol.CloseCodes;
 import io.switchboard.support.ChatClient;
 import io.switchboard.support.Handshake;
 import io.switchboard.support.Node;
+import io.switchboard.support.NodeProcess;
 import io.switchboard.support.Tokens;
 import io.switchboard.support.Wait;
 import java.io.IOException;
@@ -54,11 +55,78 @@ class ConnectionLimitTests extends OnRedis {
         track(ChatClient.connect(n2.port(), "Three"));
     }
 
+    @Test
+    void whileRedisIsDownHandshakesAndHellosGoOnUncountedInsteadOfFailing() {
+        Node node = node("n1", Tokens.jwtNode("switchboard.limits.max-connections-per-user=2",
+                "switchboard.limits.max-connections-per-ip=5"));
+        String token = Tokens.token("ada-id", "Ada", Duration.ofHours(1), List.of());
+        redis.stop();
+        try {
+            Wait.until(Duration.ofSeconds(20), () -> "DOWN".equals(node.brokerHealth()), "the broker DOWN");
+            for (int i = 0; i < 3; i++) { // more than the user may hold: none of them is counted
+                ChatClient ada = track(ChatClient.connectRaw(node.port()));
+                ada.send(Map.of("type", "hello", "token", token, "ref", "h" + i));
+                assertThat(ada.await(f -> "hello_ok".equals(f.get("type")) || "error".equals(f.get("type"))))
+                        .containsEntry("type", "hello_ok").containsEntry("ref", "h" + i);
+                assertThat(ada.isClosed()).isFalse();
+            }
+        } finally {
+            redis.start();
+        }
+    }
+
+    @Test
+    void aCountMadeAfterTheHelloStoppedWaitingForItIsReleased() {
+        Node node = node("n1", Tokens.jwtNode("switchboard.limits.max-connections-per-user=2"));
+        String token = Tokens.token("ada-id", "Ada", Duration.ofHours(1), List.of());
+        // Redis knows the counting script already (else the count would fail for want of it)
+        track(ChatClient.connectWithToken(node.port(), Tokens.token("bob-id", "Bob", Duration.ofHours(1), List.of())));
+        ChatClient ada = track(ChatClient.connectRaw(node.port()));
+        onRedis(redisCommands -> redisCommands.clientPause(5_000)); // Redis answers nobody for 5 s
+        // the count waits, then the hello goes on without it
+        ada.send(Map.of("type", "hello", "token", token, "ref", "h"));
+        assertThat(ada.await(f -> "hello_ok".equals(f.get("type")) || "error".equals(f.get("type"))))
+                .containsEntry("type", "hello_ok");
+        // Redis woke up and made the count; the connection never recorded it, so it was released
+        awaitCounted("user:ada-id", 0);
+        ChatClient second = track(ChatClient.connectWithToken(node.port(), token));
+        ChatClient third = track(ChatClient.connectWithToken(node.port(), token));
+        awaitCounted("user:ada-id", 2);
+        assertThat(second.isClosed() || third.isClosed()).isFalse();
+    }
+
+    @Test
+    void aNodeKilledAndStartedAgainUnderTheSameIdNoLongerCountsWhatItsEarlierLifeCounted() {
+        // a long TTL: the killed node's entry still looks alive when it comes back, as a pod restarted in place
+        Map<String, String> properties = new java.util.LinkedHashMap<>(Node.redisProperties(redis.port(), prefix, "pod-a"));
+        properties.put("switchboard.cluster.ttl", "60s");
+        properties.put("management.server.port", "-1");
+        for (String pair : Tokens.jwtNode("switchboard.limits.max-connections-per-user=2")) {
+            properties.put(pair.substring(0, pair.indexOf('=')), pair.substring(pair.indexOf('=') + 1));
+        }
+        String token = Tokens.token("ada-id", "Ada", Duration.ofHours(1), List.of());
+        NodeProcess first = track(new NodeProcess(properties));
+        track(ChatClient.connectWithToken(first.port(), token));
+        track(ChatClient.connectWithToken(first.port(), token));
+        awaitCounted("user:ada-id", 2);
+
+        first.kill();
+        NodeProcess again = track(new NodeProcess(properties));
+
+        for (int i = 0; i < 2; i++) {
+            ChatClient ada = track(ChatClient.connectRaw(again.port()));
+            ada.send(Map.of("type", "hello", "token", token, "ref", "h" + i));
+            assertThat(ada.await(f -> "hello_ok".equals(f.get("type")) || "error".equals(f.get("type"))))
+                    .containsEntry("type", "hello_ok");
+        }
+        awaitCounted("user:ada-id", 2);
+    }
+
     /** Waits until the cluster-wide count under {@code key} (its hash in Redis) holds {@code count} connections. */
     private void awaitCounted(String key, long count) {
         String hash = prefix + "{conns:" + key + "}";
         onRedis(redisCommands -> {
-            Wait.until(Duration.ofSeconds(10), () -> redisCommands.hlen(hash) == count,
+            Wait.until(Duration.ofSeconds(15), () -> redisCommands.hlen(hash) == count,
                     () -> hash + " holds " + redisCommands.hgetall(hash));
             return null;
         });

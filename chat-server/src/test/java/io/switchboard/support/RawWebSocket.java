@@ -41,8 +41,13 @@ public final class RawWebSocket implements AutoCloseable {
         return connect(port, 0);
     }
 
+    /** Opens {@code /ws} with {@code headers} ({@code "Name: value"}) added to the handshake. */
+    public static RawWebSocket connect(int port, String... headers) throws IOException {
+        return connect(port, 0, headers);
+    }
+
     /** The same with a small receive buffer ({@code receiveBuffer} bytes; 0: the system's), for a peer that reads nothing. */
-    public static RawWebSocket connect(int port, int receiveBuffer) throws IOException {
+    public static RawWebSocket connect(int port, int receiveBuffer, String... headers) throws IOException {
         Socket socket = new Socket();
         if (receiveBuffer > 0) {
             socket.setReceiveBufferSize(receiveBuffer);
@@ -52,7 +57,8 @@ public final class RawWebSocket implements AutoCloseable {
         RawWebSocket ws = new RawWebSocket(socket);
         ws.out.write(("GET /ws HTTP/1.1\r\nHost: 127.0.0.1:" + port + "\r\nUpgrade: websocket\r\n"
                 + "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
-                + "Sec-WebSocket-Version: 13\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+                + "Sec-WebSocket-Version: 13\r\n" + String.join("", java.util.Arrays.stream(headers)
+                        .map(header -> header + "\r\n").toList()) + "\r\n").getBytes(StandardCharsets.US_ASCII));
         ws.out.flush();
         String status = ws.line();
         if (!status.contains(" 101 ")) {
