@@ -12,7 +12,10 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-/** The cluster-wide connection count on a real Redis: a dead node's connections stop counting. */
+/**
+ * The cluster-wide connection count on a real Redis: a dead node's connections stop counting, and
+ * the node that sees it die removes them.
+ */
 class RedisConnectionLimitsTests {
 
     private static RedisServer redis;
@@ -46,6 +49,26 @@ class RedisConnectionLimitsTests {
 
             n2.release("user:ada", "c2");
             assertThat(n2.acquire("user:ada", "c4", 2).get()).isTrue();
+        }
+    }
+
+    @Test
+    void whatADeadNodeCountedIsRemovedByTheNodeThatSawItDie() throws Exception {
+        AtomicReference<List<String>> live = new AtomicReference<>(List.of("n1", "n2"));
+        try (RedisConnectionLimits n1 = new RedisConnectionLimits(client, "t2:", "n1", live::get, Duration.ofMinutes(1));
+             RedisConnectionLimits n2 = new RedisConnectionLimits(client, "t2:", "n2", live::get, Duration.ofMinutes(1));
+             var redisConnection = client.connect()) {
+            var redisCommands = redisConnection.sync();
+            assertThat(n1.acquire("user:ada", "c1", 5).get()).isTrue();
+            assertThat(n1.acquire("ip:10.0.0.1", "c1", 5).get()).isTrue();
+            assertThat(n2.acquire("user:ada", "c2", 5).get()).isTrue();
+
+            live.set(List.of("n2"));
+            n2.nodeDied("n1");
+            io.switchboard.support.Wait.until(Duration.ofSeconds(10),
+                    () -> redisCommands.hkeys("t2:{conns:user:ada}").equals(List.of("c2"))
+                            && redisCommands.exists("t2:{conns:ip:10.0.0.1}", "t2:node:n1:connections") == 0,
+                    () -> "left: " + redisCommands.keys("t2:*"));
         }
     }
 }
