@@ -11,7 +11,9 @@ import io.switchboard.support.ChatClient;
 import io.switchboard.support.Fuzz;
 import io.switchboard.support.FuzzFrames;
 import io.switchboard.support.Node;
+import io.switchboard.support.RawWebSocket;
 import io.switchboard.support.Wait;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -108,6 +110,138 @@ class NodeFuzzTests {
                             .containsExactly("after", "the fuzzing", "too");
                 }
             }
+        }
+    }
+
+    /**
+     * WebSocket control frames thrown at a live node, valid and broken, some between the pieces of a
+     * text message: a ping gets its pong (same payload), a pong nothing, a close its close, and a
+     * broken control frame (over 125 bytes, fragmented, a close code no one may send, an opcode
+     * that does not exist) a close with 1002. Each connection's frames are fenced by text pings, so
+     * an extra or missing answer shows; the witnesses miss nothing.
+     */
+    @Test
+    void answersControlFramesAsTheyAskAndClosesOnBrokenOnes() throws Exception {
+        try (Node node = Node.inMemory("switchboard.limits.other-frames-per-second=1000000",
+                "switchboard.limits.other-burst=1000000", "switchboard.limits.messages-per-second=1000000",
+                "switchboard.limits.burst=1000000");
+             ChatClient ada = ChatClient.connect(node.port(), "Ada");
+             ChatClient bob = ChatClient.connect(node.port(), "Bob")) {
+            ada.join(WITNESS_ROOM);
+            bob.join(WITNESS_ROOM);
+            Witnesses witnesses = new Witnesses(ada, bob);
+            witnesses.start();
+            RandomGenerator random = Fuzz.random();
+            int tries = 0;
+            for (int c = 0; c < Fuzz.tries(CONNECTIONS); c++) {
+                try (ControlFuzzing fuzzing = new ControlFuzzing(node.port())) {
+                    for (int f = 0; f < FRAMES_PER_CONNECTION; f++) {
+                        int attempt = tries++;
+                        try {
+                            if (!fuzzing.throwOne(random)) {
+                                break;
+                            }
+                        } catch (AssertionError | IOException failure) {
+                            throw new AssertionError(Fuzz.failed(attempt) + ", control frame " + fuzzing.last, failure);
+                        }
+                    }
+                }
+            }
+            List<String> said = witnesses.stop();
+            for (ChatClient witness : List.of(ada, bob)) {
+                assertThat(witness.messages(WITNESS_ROOM, said.size())).extracting(m -> m.get("text"))
+                        .containsExactlyElementsOf(said);
+            }
+            Wait.until(Duration.ofSeconds(10), () -> node.connections() == 2, "every fuzzing connection gone");
+        }
+    }
+
+    /** One raw connection throwing control frames, each followed by a fence. */
+    private static final class ControlFuzzing implements AutoCloseable {
+
+        private final RawWebSocket socket;
+        private int fences;
+        String last;
+
+        ControlFuzzing(int port) throws IOException {
+            socket = RawWebSocket.connect(port);
+            assertThat(socket.read(Duration.ofSeconds(10)).text()).contains("\"welcome\"");
+        }
+
+        /** Throws one control frame and checks its answer; false once the connection is closed (as it had to be). */
+        boolean throwOne(RandomGenerator random) throws IOException {
+            int kind = random.nextInt(100);
+            if (kind < 40) { // a ping: its pong carries the same payload
+                byte[] payload = bytes(random, random.nextInt(0, 126));
+                last = "ping of " + payload.length + " bytes";
+                socket.send(true, RawWebSocket.PING, payload);
+                expectPong(payload);
+            } else if (kind < 55) { // a pong nobody asked for: no answer
+                last = "unsolicited pong";
+                socket.send(true, RawWebSocket.PONG, bytes(random, random.nextInt(0, 126)));
+            } else if (kind < 70) { // a ping between the pieces of a text message, which is answered once whole
+                byte[] payload = bytes(random, random.nextInt(0, 126));
+                String ref = "split-" + fences;
+                byte[] text = ("{\"type\":\"ping\",\"ref\":\"" + ref + "\"}").getBytes(StandardCharsets.UTF_8);
+                int cut = random.nextInt(1, text.length);
+                last = "ping inside a text message cut at " + cut;
+                socket.send(false, RawWebSocket.TEXT, java.util.Arrays.copyOfRange(text, 0, cut));
+                socket.send(true, RawWebSocket.PING, payload);
+                socket.send(true, RawWebSocket.CONTINUATION, java.util.Arrays.copyOfRange(text, cut, text.length));
+                expectPong(payload);
+                expectTextPong(ref);
+            } else if (kind < 80) { // a close: answered with a close, then the connection ends
+                int code = random.nextBoolean() ? 1000 : 4000 + random.nextInt(1000);
+                last = "close " + code;
+                socket.sendClose(code);
+                assertThat(socket.awaitClose(Duration.ofSeconds(10))).isEqualTo(code);
+                return false;
+            } else { // broken: closed with 1002
+                int broken = random.nextInt(4);
+                last = switch (broken) {
+                    case 0 -> "ping over 125 bytes";
+                    case 1 -> "fragmented ping";
+                    case 2 -> "close with code 1005";
+                    default -> "opcode 3";
+                };
+                switch (broken) {
+                    case 0 -> socket.send(true, RawWebSocket.PING, bytes(random, random.nextInt(126, 400)));
+                    case 1 -> socket.send(false, RawWebSocket.PING, bytes(random, random.nextInt(0, 50)));
+                    case 2 -> socket.send(true, RawWebSocket.CLOSE, new byte[] {0x03, (byte) 0xED});
+                    default -> socket.send(true, 0x3, bytes(random, 10));
+                }
+                assertThat(socket.awaitClose(Duration.ofSeconds(10))).isIn(1002, -1);
+                return false;
+            }
+            String fence = "fence-" + fences++;
+            socket.sendText("{\"type\":\"ping\",\"ref\":\"" + fence + "\"}");
+            expectTextPong(fence);
+            return true;
+        }
+
+        private void expectPong(byte[] payload) throws IOException {
+            RawWebSocket.Frame frame = socket.read(Duration.ofSeconds(10));
+            assertThat(frame).as("a pong").isNotNull();
+            assertThat(frame.opcode()).as("a pong").isEqualTo(RawWebSocket.PONG);
+            assertThat(frame.payload()).isEqualTo(payload);
+        }
+
+        private void expectTextPong(String ref) throws IOException {
+            RawWebSocket.Frame frame = socket.read(Duration.ofSeconds(10));
+            assertThat(frame).as("the answer to " + ref).isNotNull();
+            assertThat(frame.opcode()).isEqualTo(RawWebSocket.TEXT);
+            assertThat(frame.text()).contains("\"type\":\"pong\"").contains("\"ref\":\"" + ref + "\"");
+        }
+
+        private static byte[] bytes(RandomGenerator random, int length) {
+            byte[] bytes = new byte[length];
+            random.nextBytes(bytes);
+            return bytes;
+        }
+
+        @Override
+        public void close() throws IOException {
+            socket.close();
         }
     }
 
