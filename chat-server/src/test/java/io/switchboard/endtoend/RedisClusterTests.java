@@ -194,7 +194,7 @@ class RedisClusterTests {
 
     @Test
     void roomsLeftOrCutOffInTheirJoinLeaveNothingBehindPastTheRetention() {
-        try (TwoNodes chat = twoNodes("switchboard.history.retention=2s")) {
+        try (TwoNodes chat = twoNodes("switchboard.history.retention=2s", "switchboard.limits.new-rooms.burst=1000")) {
             Scenarios.leaveRoomsAndCutOffJoins(chat.ada, chat.n2.port(), 50, 20);
             Wait.until(Duration.ofSeconds(20), () -> cluster.keys(chat.prefix + "*").stream()
                     .allMatch(key -> key.startsWith(chat.prefix + "{cluster}")), // the node registry lives on

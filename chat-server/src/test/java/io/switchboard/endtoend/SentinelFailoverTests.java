@@ -100,7 +100,8 @@ class SentinelFailoverTests {
     @Test
     void afterAFailoverGapsAreToldAndRoomsLeftOrCutOffInTheirJoinLeaveNothingPastTheRetention() {
         try (RedisSentinels redis = RedisSentinels.start();
-             TwoNodes chat = new TwoNodes(redis.primaryPort(), sentinel(redis, "switchboard.history.retention=2s"))
+             TwoNodes chat = new TwoNodes(redis.primaryPort(), sentinel(redis, "switchboard.history.retention=2s",
+                     "switchboard.limits.new-rooms.burst=1000"))
                      .join("trimmed")) {
             ChatClient ada = chat.ada;
             ChatClient bob = chat.bob;
