@@ -87,6 +87,8 @@ class LoadBalancedClusterIT {
         Command.Result added = Command.run(List.of("scripts/cluster", "add"), env, 300);
         assertThat(added.exitCode()).as(added.output()).isZero();
         Wait.until(Duration.ofSeconds(30), () -> connections(3) == 0 && nodesListed() == 3, "node3 registered");
+        // HAProxy routes to node3 once two of its checks passed: only then can leastconn place anyone there
+        Wait.until(Duration.ofSeconds(30), () -> haproxyServerUp("node3"), "HAProxy sees node3 up");
         Actuator.Answer rebalance = Actuator.post(management(2), "/actuator/rebalance", null);
         assertThat(rebalance.status()).isEqualTo(200);
         Wait.until(Duration.ofSeconds(60), () -> !"running".equals(Actuator.get(management(2), "/actuator/rebalance")
@@ -113,6 +115,21 @@ class LoadBalancedClusterIT {
         return ((Number) ((List<Map<String, Object>>) Actuator.get(management(node), "/actuator/cluster").json()
                 .get("nodes")).stream().filter(n -> ("node" + node).equals(n.get("id"))).findFirst()
                 .map(n -> n.get("connections")).orElse(-1)).intValue();
+    }
+
+    /** Whether HAProxy's view ({@code show servers state} on the socket scripts/cluster gives it) has the server up. */
+    private static boolean haproxyServerUp(String server) {
+        java.net.UnixDomainSocketAddress socket = java.net.UnixDomainSocketAddress.of(Command.ROOT.resolve(".cluster/haproxy.sock"));
+        try (java.nio.channels.SocketChannel channel = java.nio.channels.SocketChannel.open(socket)) {
+            channel.write(java.nio.ByteBuffer.wrap("show servers state\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII)));
+            String state = new String(java.nio.channels.Channels.newInputStream(channel).readAllBytes(),
+                    java.nio.charset.StandardCharsets.US_ASCII);
+            // columns: be_id be_name srv_id srv_name srv_addr srv_op_state ... (2: running)
+            return state.lines().map(line -> line.split(" ")).anyMatch(f -> f.length > 5 && server.equals(f[3])
+                    && "2".equals(f[5]));
+        } catch (java.io.IOException e) {
+            return false;
+        }
     }
 
     @SuppressWarnings("unchecked")
