@@ -37,6 +37,10 @@ final class Room {
     /** The room's epoch, or {@code null} while its position is not known. */
     String epoch;
     long lastOffset;
+    /** A catch-up from the log is under way (or waits to be tried again): gaps wait for it. */
+    boolean catchingUp;
+    /** The highest offset of this epoch that arrived while catching up and was left to the catch-up. */
+    long heldUpTo;
 
     private final int bound;
     private final ArrayDeque<Publication> early = new ArrayDeque<>();
@@ -98,6 +102,7 @@ final class Room {
     void changeEpoch(String epoch) {
         this.epoch = epoch;
         this.lastOffset = 0;
+        this.heldUpTo = 0;
         recent.clear();
         recentFloor = 0;
     }

@@ -566,7 +566,21 @@ public final class Rooms implements BrokerEventHandler, SmartLifecycle, AutoClos
             return;
         }
         if (message.offset() > state.lastOffset + 1) {
-            repair(room, state, message.offset() - 1);
+            if (state.catchingUp) { // the catch-up under way delivers it from the log
+                state.heldUpTo = Math.max(state.heldUpTo, message.offset());
+                return;
+            }
+            try {
+                repair(room, state, message.offset() - 1);
+            } catch (RuntimeException e) {
+                // The log cannot be read now (Redis changing hands): not a gap. The message is in the
+                // log too; a catch-up, tried again until Redis answers, delivers it and what it follows.
+                log.info("Could not read room {} after offset {} to repair a gap ({}); catching up from the log",
+                        room, state.lastOffset, e.getMessage());
+                state.heldUpTo = Math.max(state.heldUpTo, message.offset());
+                catchUp(room, state);
+                return;
+            }
             if (!epoch.equals(state.epoch) || message.offset() <= state.lastOffset) {
                 return;
             }
@@ -576,34 +590,32 @@ public final class Rooms implements BrokerEventHandler, SmartLifecycle, AutoClos
 
     /**
      * Reads the offsets after the last delivered one up to {@code upTo} from the log, page by page,
-     * and delivers them. What the log no longer holds, or what cannot be read now, is reported to
-     * the members as a {@code gap} and skipped: nobody is left with a hole they were not told of.
+     * and delivers them. What the log no longer holds (trimmed, expired, rolled back) is reported to
+     * the members as a {@code gap} and skipped: nobody is left with a hole they were not told of. A
+     * read that fails is no such proof: it throws, delivering nothing past what was read, and the
+     * caller tries again later (see {@link #catchUp}).
      */
     private void repair(String room, Room state, long upTo) {
-        try {
-            while (state.lastOffset < upTo) {
-                int limit = (int) Math.min(maxReplay, upTo - state.lastOffset);
-                HistoryPage page = await(broker.since(room, state.lastOffset, limit));
-                if (!page.epoch().equals(state.epoch)) {
-                    changeEpoch(room, state, page.epoch());
-                    upTo = page.offset();
-                    continue;
-                }
-                long before = state.lastOffset;
-                for (StoredMessage missed : page.messages()) {
-                    if (missed.offset() > state.lastOffset && missed.offset() <= upTo) {
-                        if (missed.offset() > state.lastOffset + 1) {
-                            reportGap(room, state, missed.offset() - 1); // trimmed from the log
-                        }
-                        fanOut(room, state, missed);
+        while (state.lastOffset < upTo) {
+            int limit = (int) Math.min(maxReplay, upTo - state.lastOffset);
+            HistoryPage page = await(broker.since(room, state.lastOffset, limit));
+            if (!page.epoch().equals(state.epoch)) {
+                changeEpoch(room, state, page.epoch());
+                upTo = page.offset();
+                continue;
+            }
+            long before = state.lastOffset;
+            for (StoredMessage missed : page.messages()) {
+                if (missed.offset() > state.lastOffset && missed.offset() <= upTo) {
+                    if (missed.offset() > state.lastOffset + 1) {
+                        reportGap(room, state, missed.offset() - 1); // trimmed from the log
                     }
-                }
-                if (state.lastOffset == before) {
-                    break; // the rest is no longer in the log
+                    fanOut(room, state, missed);
                 }
             }
-        } catch (RuntimeException e) {
-            log.warn("Could not repair a gap in room {} after offset {}: {}", room, state.lastOffset, e.getMessage());
+            if (state.lastOffset == before) {
+                break; // the rest is no longer in the log
+            }
         }
         if (state.lastOffset < upTo) {
             reportGap(room, state, upTo);
@@ -624,15 +636,24 @@ public final class Rooms implements BrokerEventHandler, SmartLifecycle, AutoClos
         gaps.increment();
     }
 
-    /** After a resubscription: delivers whatever was stored while this node was not listening. */
+    /**
+     * Delivers whatever the log holds past the last delivered offset (after a resubscription, a
+     * publication of another epoch, a gap that could not be read); one at a time per room: while
+     * one is under way, the gaps that arrive wait for it.
+     */
     private void catchUp(String room, Room state) {
-        catchUp(room, state, 1);
+        if (!state.catchingUp) {
+            state.catchingUp = true;
+            catchUp(room, state, 1);
+        }
     }
 
     /**
      * One attempt at a catch-up. A Redis that has just come back may still answer {@code LOADING}
-     * (or a promoted replica {@code READONLY}) for a moment: a failed attempt is tried again, a
-     * second later, up to {@link #CATCH_UP_ATTEMPTS} times, so a rollback is not missed for it.
+     * (or a promoted replica {@code READONLY}), or not answer, for a moment: a failed attempt is
+     * tried again, a second later, up to {@link #CATCH_UP_ATTEMPTS} times, so neither a rollback nor
+     * a message is missed for it, and no gap is told for it. It delivers up to the room's position,
+     * and up to the highest publication that arrived (and waited) meanwhile.
      */
     private void catchUp(String room, Room state, int attempt) {
         try {
@@ -648,16 +669,21 @@ public final class Rooms implements BrokerEventHandler, SmartLifecycle, AutoClos
             if (!position.epoch().equals(state.epoch)) {
                 changeEpoch(room, state, position.epoch());
             }
-            repair(room, state, position.offset());
+            repair(room, state, Math.max(position.offset(), state.heldUpTo));
+            state.catchingUp = false;
+            state.heldUpTo = 0;
         } catch (RuntimeException e) {
             if (attempt >= CATCH_UP_ATTEMPTS) {
                 log.warn("Could not catch up room {}: {}", room, e.getMessage());
+                state.catchingUp = false; // the next publication past a gap tries again
                 return;
             }
             log.debug("Catching up room {} failed ({}); trying again", room, e.getMessage());
             CompletableFuture.delayedExecutor(1, TimeUnit.SECONDS).execute(() -> lane(room).run(rooms -> {
                 if (rooms.get(room) == state && state.positionKnown()) {
                     catchUp(room, state, attempt + 1);
+                } else {
+                    state.catchingUp = false;
                 }
             }));
         }
