@@ -44,9 +44,8 @@ class RedisClusterTests {
 
     /** Two nodes on the cluster, with Ada and Bob; the settings a user would give (docs/operations.md). */
     private static TwoNodes twoNodes(String... more) {
-        List<String> settings = new ArrayList<>(List.of("spring.data.redis.cluster.nodes=" + cluster.nodes(),
-                "spring.data.redis.lettuce.cluster.refresh.adaptive=true",
-                "spring.data.redis.lettuce.cluster.refresh.period=1s"));
+        // only what docs/operations.md tells a user to set: topology refresh is the product's default
+        List<String> settings = new ArrayList<>(List.of("spring.data.redis.cluster.nodes=" + cluster.nodes()));
         settings.addAll(List.of(more));
         return new TwoNodes(0, settings.toArray(String[]::new));
     }
