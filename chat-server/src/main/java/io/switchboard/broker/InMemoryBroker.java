@@ -214,7 +214,7 @@ public final class InMemoryBroker implements Broker {
         long first = log.messages.isEmpty() ? log.offset + 1 : log.messages.peekFirst().offset();
         boolean created = log.fresh;
         log.fresh = false;
-        return new HistoryPage(log.epoch, log.offset, first, messages, created);
+        return new HistoryPage(log.epoch, log.offset, first, messages, created, log.offset);
     }
 
     private static final class RoomLog {

@@ -33,14 +33,16 @@ import org.springframework.context.SmartLifecycle;
  * {@code R} the room; the braces are a hash tag, so all of a room's keys live on one Redis Cluster
  * slot:
  * <ul>
- *   <li>{@code P{R}:meta} hash {@code epoch}, {@code offset}: the room's epoch and last offset
- *       ({@code HGET}, {@code HSET}, {@code HINCRBY} in the scripts);</li>
+ *   <li>{@code P{R}:meta} hash {@code epoch}, {@code offset}: the room's epoch and last offset; with
+ *       {@code ack-replicas} also {@code acked}, the last offset relayed once replicated, up to which
+ *       reads see the log ({@code HGET}, {@code HSET}, {@code HINCRBY} in the scripts);</li>
  *   <li>{@code P{R}:log} stream, entry id {@code <offset>-0}, field {@code d} = message body
  *       ({@code XADD ... MAXLEN ~ size}, {@code XRANGE}, {@code XREVRANGE});</li>
  *   <li>{@code P{R}:dedupe:<scope>/<clientMsgId>} string {@code <epoch>:<offset>} ({@code SET ... EX ttl});</li>
  *   <li>channel {@code P{R}} ({@code PUBLISH}, {@code SUBSCRIBE}, {@code UNSUBSCRIBE}); payload
- *       {@code p<epoch>\n<offset>\n<body>} for a stored message, {@code e<frame>} for an ephemeral
- *       event.</li>
+ *       {@code p<epoch>\n<offset>\n<body>} for a stored message (from {@code publish.lua}, or with
+ *       {@code ack-replicas} from {@code relay.lua} once {@code WAIT} confirmed it), {@code e<frame>}
+ *       for an ephemeral event.</li>
  * </ul>
  * If {@code meta} is missing (new room, or Redis lost its data), the scripts create it with a new
  * random epoch and drop any stale log, so offsets restart at 1 under a new epoch; a join's read
@@ -75,6 +77,7 @@ public final class RedisBroker implements Broker, SmartLifecycle, AutoCloseable 
     private final LuaScript publishScript = LuaScript.load(RedisBroker.class, "publish.lua");
     private final LuaScript historyScript = LuaScript.load(RedisBroker.class, "history.lua");
     private final LuaScript fenceScript = LuaScript.load(RedisBroker.class, "fence.lua");
+    private final LuaScript relayScript = LuaScript.load(RedisBroker.class, "relay.lua");
     private final StatefulConnection<String, String> commandConnection;
     private final RedisClusterAsyncCommands<String, String> commands;
     private final StatefulRedisPubSubConnection<String, String> pubSub;
@@ -155,13 +158,16 @@ public final class RedisBroker implements Broker, SmartLifecycle, AutoCloseable 
     @Override
     public CompletableFuture<PublishResult> publish(String room, String dedupeKey, String body) {
         String[] keys = {meta(room), logKey(room), prefix + "{" + room + "}:dedupe:" + dedupeKey};
+        String relayNow = publishCommands == null ? "1" : "0";
         String[] args = {newEpoch(), body, channel(room), Integer.toString(historySize),
-                Long.toString(dedupeTtlSeconds), retentionSeconds, sharded != null ? "SPUBLISH" : "PUBLISH"};
+                Long.toString(dedupeTtlSeconds), retentionSeconds, sharded != null ? "SPUBLISH" : "PUBLISH", relayNow};
         if (publishCommands == null) {
             return this.<List<Object>>eval(publishScript, keys, args).thenApply(RedisBroker::published);
         }
-        // The script and WAIT back to back on the publishing connection: WAIT answers once the
-        // replicas have every write this connection made, the publish included.
+        // The script (which stores without relaying) and WAIT back to back on the publishing
+        // connection: WAIT answers once the replicas have every write this connection made, the
+        // message included. Only then is it relayed, so members are never shown what a failover to
+        // a replica could take back; a retry of a send that was stored but not confirmed relays it.
         CompletableFuture<List<Object>> stored = publishScript.eval(publishCommands, keys, args);
         CompletableFuture<Long> replicated = publishCommands.waitForReplication(ackReplicas, ackTimeoutMillis)
                 .toCompletableFuture();
@@ -171,7 +177,9 @@ public final class RedisBroker implements Broker, SmartLifecycle, AutoCloseable 
                         + " replicas within " + ackTimeoutMillis + " ms");
             }
             return published(r);
-        }));
+        }).thenCompose(result -> relayScript.<List<Object>>eval(publishCommands,
+                new String[] {meta(room), logKey(room)}, result.epoch(), Long.toString(result.offset()), channel(room),
+                "PUBLISH").thenApply(relayed -> result)));
     }
 
     private static PublishResult published(List<Object> r) {
@@ -251,19 +259,20 @@ public final class RedisBroker implements Broker, SmartLifecycle, AutoCloseable 
     private CompletableFuture<HistoryPage> history(String room, String mode, long offset, int limit, boolean create) {
         String[] keys = {meta(room), logKey(room)};
         return this.<List<Object>>eval(historyScript, keys, newEpoch(), mode, Long.toString(offset),
-                        Integer.toString(limit), emptyRetentionSeconds, create ? "1" : "0")
+                        Integer.toString(limit), emptyRetentionSeconds, create ? "1" : "0",
+                        publishCommands != null ? "1" : "0")
                 .thenApply(r -> {
                     if (r.size() == 1) {
                         throw new NoSuchRoomException(room);
                     }
-                    List<StoredMessage> messages = new ArrayList<>((r.size() - 4) / 2);
-                    for (int i = 4; i + 1 < r.size(); i += 2) {
+                    List<StoredMessage> messages = new ArrayList<>((r.size() - 5) / 2);
+                    for (int i = 5; i + 1 < r.size(); i += 2) {
                         String id = (String) r.get(i);
                         long messageOffset = Long.parseLong(id.substring(0, id.indexOf('-')));
                         messages.add(new StoredMessage(messageOffset, (String) r.get(i + 1)));
                     }
                     return new HistoryPage((String) r.get(0), (Long) r.get(1), (Long) r.get(2), messages,
-                            (Long) r.get(3) == 1L);
+                            (Long) r.get(3) == 1L, (Long) r.get(4));
                 });
     }
 

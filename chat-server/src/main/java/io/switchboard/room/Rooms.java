@@ -658,7 +658,9 @@ public final class Rooms implements BrokerEventHandler, SmartLifecycle, AutoClos
     private void catchUp(String room, Room state, int attempt) {
         try {
             HistoryPage position = await(broker.since(room, 0, 0));
-            if (position.epoch().equals(state.epoch) && position.offset() < state.lastOffset) {
+            // stored, not the position readers see: with ack-replicas a failover may lose the
+            // confirmation of a message without losing the message, which is no rollback
+            if (position.epoch().equals(state.epoch) && position.stored() < state.lastOffset) {
                 // Redis came back with less than this node delivered (an older snapshot, a replica
                 // promoted before it had everything): new messages would reuse offsets members hold.
                 log.warn("Room {} went back from offset {} to {} in epoch {}; moving it to a new epoch",

@@ -4,12 +4,18 @@
 -- ARGV[3] room channel   ARGV[4] log size   ARGV[5] dedupe ttl in seconds
 -- ARGV[6] retention in seconds: the room's keys expire this long after its last message
 -- ARGV[7] 'PUBLISH', or 'SPUBLISH' on a Redis Cluster (the channel shares the keys' hash slot)
+-- ARGV[8] '1': relay it now; '0': store only (with ack-replicas, relay.lua relays it once replicated,
+--         and moves the room's 'acked' offset, below which readers see the log, on to it)
 -- Returns {epoch, offset, duplicate (0|1)}.
 local epoch = redis.call('HGET', KEYS[1], 'epoch')
 if not epoch then
   epoch = ARGV[1]
   redis.call('DEL', KEYS[2])
   redis.call('HSET', KEYS[1], 'epoch', epoch, 'offset', 0)
+end
+if ARGV[8] == '0' and not redis.call('HGET', KEYS[1], 'acked') then
+  -- ack-replicas: what the room held before was relayed as it was stored
+  redis.call('HSET', KEYS[1], 'acked', redis.call('HGET', KEYS[1], 'offset'))
 end
 local seen = redis.call('GET', KEYS[3])
 if seen then
@@ -23,5 +29,7 @@ redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[4], offset .. '-0', 'd', ARGV[2]
 redis.call('SET', KEYS[3], epoch .. ':' .. offset, 'EX', ARGV[5])
 redis.call('EXPIRE', KEYS[1], ARGV[6])
 redis.call('EXPIRE', KEYS[2], ARGV[6])
-redis.call(ARGV[7], ARGV[3], 'p' .. epoch .. '\n' .. offset .. '\n' .. ARGV[2])
+if ARGV[8] ~= '0' then
+  redis.call(ARGV[7], ARGV[3], 'p' .. epoch .. '\n' .. offset .. '\n' .. ARGV[2])
+end
 return {epoch, offset, 0}

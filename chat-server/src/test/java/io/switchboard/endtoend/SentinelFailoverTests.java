@@ -69,6 +69,102 @@ class SentinelFailoverTests {
         }
     }
 
+    /**
+     * Acknowledged means replicated, through a crash: a primary and two replicas, two nodes with
+     * {@code ack-replicas=1} and five members each, the primary SIGKILLed while two senders send one
+     * message after another, each retried with its clientMsgId until acknowledged. Every member gets
+     * every acknowledged message once, in order, and is told of no gap and no epoch change: what the
+     * crash took was never acknowledged nor shown, and a read that fails while Redis changes hands
+     * is tried again, not told as a gap. {@code -Dswitchboard.test.failovers=N} runs it N times.
+     */
+    @Test
+    void withAckReplicasAPrimaryKilledUnderTrafficLosesNothingAcknowledgedAndShowsNothingTwice() {
+        int runs = Integer.getInteger("switchboard.test.failovers", 1);
+        for (int run = 0; run < runs; run++) {
+            killThePrimaryUnderTrafficWithAckReplicas();
+        }
+    }
+
+    /**
+     * The same race, forced: the replicas freeze (their links cut), a message reaches the primary
+     * only, and the primary is killed. With {@code ack-replicas=1} that message was neither
+     * acknowledged nor shown to anyone, so after the failover its retry is stored at the same
+     * offset, once, with no epoch change (relayed at once, as without the setting, the members
+     * would have held an offset the new primary never had, and the room would move to a new epoch).
+     */
+    @Test
+    void withAckReplicasWhatOnlyTheDeadPrimaryHadWasNeverShownSoTheFailoverChangesNothing() {
+        try (RedisSentinels redis = RedisSentinels.start(2);
+             TwoNodes chat = new TwoNodes(redis.primaryPort(), sentinel(redis, "switchboard.redis.ack-replicas=1",
+                     "switchboard.redis.ack-timeout=500ms")).join("forced")) {
+            ChatClient ada = chat.ada;
+            ChatClient bob = chat.bob;
+            ada.say("forced", "replicated", "m1");
+            for (ChatClient member : List.of(ada, bob)) {
+                assertThat(member.messages("forced", 1)).extracting(m -> m.get("text")).containsExactly("replicated");
+            }
+
+            redis.freezeReplicas();
+            ada.send(Map.of("type", "send", "room", "forced", "text", "only on the primary", "clientMsgId", "m2"));
+            assertThat(ada.await(f -> "error".equals(f.get("type")) || "ack".equals(f.get("type"))))
+                    .containsEntry("code", "broker_unavailable");
+            redis.killPrimary();
+            redis.thawReplicas();
+            redis.awaitAnyReplicaPromoted();
+
+            assertThat(ada.sayUntilStored("forced", "only on the primary", "m2", Duration.ofSeconds(60)))
+                    .containsEntry("offset", 2).containsEntry("duplicate", false);
+            ada.say("forced", "the end marker", "m3");
+            for (ChatClient member : List.of(ada, bob)) {
+                member.await(f -> "message".equals(f.get("type")) && "the end marker".equals(f.get("text")));
+                List<Map<String, Object>> seen = member.drain(Duration.ofMillis(50));
+                assertThat(seen).noneMatch(f -> "gap".equals(f.get("type")) || "epoch_changed".equals(f.get("type")));
+                assertThat(seen).filteredOn(f -> "message".equals(f.get("type")))
+                        .extracting(m -> m.get("offset") + ":" + m.get("text")).containsExactly("2:only on the primary");
+            }
+        }
+    }
+
+    private static void killThePrimaryUnderTrafficWithAckReplicas() {
+        try (RedisSentinels redis = RedisSentinels.start(2);
+             TwoNodes chat = new TwoNodes(redis.primaryPort(), sentinel(redis, "switchboard.redis.ack-replicas=1",
+                     "switchboard.redis.ack-timeout=500ms")).join("acked")) {
+            List<ChatClient> members = new ArrayList<>(List.of(chat.ada, chat.bob));
+            for (int i = 0; i < 10; i++) {
+                ChatClient member = ChatClient.connect((i % 2 == 0 ? chat.n1 : chat.n2).port(), "Member" + i);
+                member.join("acked");
+                members.add(member);
+            }
+            try {
+                List<String> acknowledged = new ArrayList<>();
+                for (int i = 1; i <= 80; i++) {
+                    if (i == 30) {
+                        redis.killPrimary();
+                    }
+                    String text = "m" + i;
+                    (i % 2 == 0 ? chat.ada : chat.bob).sayUntilStored("acked", text, text, Duration.ofSeconds(60));
+                    acknowledged.add(text);
+                }
+                redis.awaitAnyReplicaPromoted();
+                for (ChatClient member : members) {
+                    List<Map<String, Object>> got = member.messages("acked", acknowledged.size());
+                    assertThat(got).extracting(m -> m.get("text")).as("once each, in order")
+                            .containsExactlyElementsOf(acknowledged);
+                    assertThat(got).extracting(m -> ((Number) m.get("offset")).longValue())
+                            .containsExactlyElementsOf(java.util.stream.LongStream.rangeClosed(1, 80).boxed().toList());
+                }
+                chat.ada.say("acked", "the end marker", "end");
+                for (ChatClient member : members) {
+                    member.await(f -> "message".equals(f.get("type")) && "the end marker".equals(f.get("text")));
+                    List<Map<String, Object>> rest = member.drain(Duration.ofMillis(50)); // what came before it too
+                    assertThat(rest).noneMatch(f -> "gap".equals(f.get("type")) || "epoch_changed".equals(f.get("type")));
+                }
+            } finally {
+                members.subList(2, members.size()).forEach(ChatClient::close);
+            }
+        }
+    }
+
     @Test
     void aReplicaPromotedBeforeItHadEverythingGivesTheRoomANewEpochAndNothingNewIsDropped() {
         try (RedisSentinels redis = RedisSentinels.start();

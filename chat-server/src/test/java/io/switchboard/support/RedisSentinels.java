@@ -15,7 +15,7 @@ import java.util.function.Function;
 import java.util.stream.Collectors;
 
 /**
- * A Redis primary, one replica and three {@code redis-sentinel} processes watching them as
+ * A Redis primary, one replica (or more) and three {@code redis-sentinel} processes watching them as
  * {@value #MASTER}, all real processes on free ports, without persistence. What a Sentinel
  * deployment looks like, small.
  */
@@ -26,14 +26,22 @@ public final class RedisSentinels implements AutoCloseable {
     private final Path dir;
     private final int primary = RedisServer.freePort();
     private final int replica = RedisServer.freePort();
+    /** More replicas beside the first, each a real process (none by default). */
+    private final List<Integer> moreReplicas = new ArrayList<>();
+    private final List<Process> moreReplicaProcesses = new ArrayList<>();
     private final List<Integer> sentinels = List.of(RedisServer.freePort(), RedisServer.freePort(), RedisServer.freePort());
     private final List<Process> processes = new ArrayList<>();
     private Process replicaProcess;
 
-    private RedisSentinels() throws IOException {
+    private RedisSentinels(int replicas) throws IOException {
         dir = Files.createTempDirectory("redis-sentinels");
         server(primary);
         replicaProcess = server(replica, "--replicaof", "127.0.0.1", Integer.toString(primary));
+        for (int i = 1; i < replicas; i++) {
+            int port = RedisServer.freePort();
+            moreReplicas.add(port);
+            moreReplicaProcesses.add(server(port, "--replicaof", "127.0.0.1", Integer.toString(primary)));
+        }
         for (int port : sentinels) {
             Path config = dir.resolve("sentinel-" + port + ".conf");
             Files.writeString(config, String.join("\n",
@@ -47,12 +55,21 @@ public final class RedisSentinels implements AutoCloseable {
 
     /** Starts them and waits until the replica is in sync and every sentinel knows the replica and the others. */
     public static RedisSentinels start() {
+        return start(1);
+    }
+
+    /** The same with {@code replicas} replicas, each in sync, and known to every sentinel. */
+    public static RedisSentinels start(int replicas) {
         Command.require("redis-server");
         Command.require("redis-sentinel");
         try {
-            RedisSentinels setup = new RedisSentinels();
-            Wait.until(Duration.ofSeconds(30), () -> setup.on(setup.replica, r -> r.info("replication"))
-                    .contains("master_link_status:up"), "the replica in sync");
+            RedisSentinels setup = new RedisSentinels(replicas);
+            for (int port : setup.replicaPorts()) {
+                Wait.until(Duration.ofSeconds(30), () -> setup.on(port, r -> r.info("replication"))
+                        .contains("master_link_status:up"), "replica " + port + " in sync");
+                Wait.until(Duration.ofSeconds(30), () -> setup.redisCli(setup.sentinels.getFirst(), "SENTINEL",
+                        "REPLICAS", MASTER).contains(Integer.toString(port)), "the sentinels know replica " + port);
+            }
             for (int sentinel : setup.sentinels) {
                 Wait.until(Duration.ofSeconds(30), () -> setup.redisCli(sentinel, "SENTINEL", "SENTINELS", MASTER)
                         .stream().filter("name"::equals).count() == 2, "sentinel " + sentinel + " knows the other two");
@@ -74,6 +91,20 @@ public final class RedisSentinels implements AutoCloseable {
 
     public int replicaPort() {
         return replica;
+    }
+
+    /** Every replica's port, the first one's first. */
+    public List<Integer> replicaPorts() {
+        List<Integer> ports = new ArrayList<>(List.of(replica));
+        ports.addAll(moreReplicas);
+        return ports;
+    }
+
+    /** Waits until the sentinels report one of the replicas as the primary and it acts as one; answers its port. */
+    public int awaitAnyReplicaPromoted() {
+        Wait.until(Duration.ofSeconds(60), () -> replicaPorts().contains(reportedPrimaryPort())
+                && on(reportedPrimaryPort(), r -> r.info("replication")).contains("role:master"), "a replica promoted");
+        return reportedPrimaryPort();
     }
 
     /** The port of the primary as the first sentinel reports it now. */
@@ -118,6 +149,19 @@ public final class RedisSentinels implements AutoCloseable {
     /** Lets a frozen replica run again (SIGCONT). */
     public void thawReplica() {
         Command.signal("CONT", replicaProcess);
+    }
+
+    /** {@link #freezeReplica()} for every replica: nothing the primary stores from now on reaches any. */
+    public void freezeReplicas() {
+        Command.signal("STOP", replicaProcess);
+        moreReplicaProcesses.forEach(process -> Command.signal("STOP", process));
+        redisCli(primary, "CLIENT", "KILL", "TYPE", "replica");
+    }
+
+    /** Lets every frozen replica run again. */
+    public void thawReplicas() {
+        Command.signal("CONT", replicaProcess);
+        moreReplicaProcesses.forEach(process -> Command.signal("CONT", process));
     }
 
     /** Kills the primary (SIGKILL), as a crash would; the sentinels then promote the replica. */
