@@ -57,8 +57,8 @@ class ClusterConfiguration {
                                             ObjectProvider<BuildProperties> build) {
             var cluster = properties.cluster();
             return new RedisNodeRegistry(redis, properties.redis().keyPrefix(), nodeId.value(), version(build),
-                    address(environment, properties), connections::count, cluster.heartbeat(), cluster.ttl(),
-                    Clock.systemUTC());
+                    address(environment, properties), management(environment, properties), connections::count,
+                    cluster.heartbeat(), cluster.ttl(), Clock.systemUTC());
         }
 
         @Bean
@@ -86,6 +86,24 @@ class ClusterConfiguration {
     private static String version(ObjectProvider<BuildProperties> build) {
         BuildProperties properties = build.getIfAvailable();
         return properties == null ? "dev" : properties.getVersion();
+    }
+
+    /**
+     * The host of {@link #address} and the management port (known once its server runs), where other
+     * nodes read this node's health; empty with no management port of its own.
+     */
+    private static Supplier<String> management(Environment environment, SwitchboardProperties properties) {
+        Supplier<String> address = address(environment, properties);
+        return () -> {
+            String port = environment.getProperty("local.management.port");
+            if (port == null || port.equals("-1")) {
+                return "";
+            }
+            String chat = address.get();
+            int colon = chat.lastIndexOf(':');
+            String host = colon > 0 && chat.indexOf(':') == colon ? chat.substring(0, colon) : chat;
+            return host + ":" + port;
+        };
     }
 
     /** {@code switchboard.cluster.address}, or host name and the chat port (known once the web server runs). */

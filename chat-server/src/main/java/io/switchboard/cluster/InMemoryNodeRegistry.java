@@ -4,7 +4,6 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
-import java.util.Set;
 import java.util.function.IntSupplier;
 import java.util.function.Supplier;
 
@@ -39,12 +38,12 @@ final class InMemoryNodeRegistry implements NodeRegistry {
     @Override
     public List<NodeView> nodes() {
         return List.of(new NodeView(self, state, version, address.get(), connections.getAsInt(), startedAt,
-                clock.instant()));
+                clock.instant(), ""));
     }
 
     @Override
-    public Set<String> liveNodeIds() {
-        return Set.of(self);
+    public List<NodeView> lastSeen() {
+        return nodes();
     }
 
     @Override

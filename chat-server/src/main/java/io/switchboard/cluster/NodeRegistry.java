@@ -22,10 +22,18 @@ public interface NodeRegistry {
     List<NodeView> nodes();
 
     /**
-     * The ids of the live nodes as the last heartbeat saw them, this one always included: never
-     * waits, so paths that must not block (handshakes, frames) can use it. At most a heartbeat old.
+     * The live nodes as the last heartbeat saw them (at most a heartbeat old; the last ones seen while
+     * the registry cannot be reached): never waits, so paths that must not block can use it.
      */
-    Set<String> liveNodeIds();
+    List<NodeView> lastSeen();
+
+    /** The ids of {@link #lastSeen()}, this node's always included. */
+    default Set<String> liveNodeIds() {
+        Set<String> ids = new java.util.HashSet<>();
+        ids.add(self());
+        lastSeen().forEach(node -> ids.add(node.id()));
+        return Set.copyOf(ids);
+    }
 
     /** Sets this node's state and writes its entry at once. */
     void setState(NodeState state);

@@ -12,6 +12,8 @@ import java.time.Instant;
  * @param connections its open WebSocket connections at its last heartbeat
  * @param startedAt   when it started
  * @param heartbeatAt its last heartbeat
+ * @param management  host and port of its management port (actuator), where other nodes read its
+ *                    health; empty when it has none (or runs a release that did not say)
  */
 public record NodeView(String id, NodeState state, String version, String address, int connections,
-                       Instant startedAt, Instant heartbeatAt) {}
+                       Instant startedAt, Instant heartbeatAt, String management) {}

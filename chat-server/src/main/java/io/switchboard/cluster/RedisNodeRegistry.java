@@ -41,7 +41,7 @@ import tools.jackson.databind.json.JsonMapper;
  *       {@code ZRANGEBYSCORE}, {@code ZREM} in {@code heartbeat.lua}, {@code nodes.lua},
  *       {@code drain.lua});</li>
  *   <li>{@code P{cluster}:node-info} hash node id → JSON {@code {id, state, version, address,
- *       connections, startedAt, heartbeatAt}} ({@code HSET}, {@code HGET}, {@code HDEL} in the same
+ *       connections, startedAt, heartbeatAt, management}} ({@code HSET}, {@code HGET}, {@code HDEL} in the same
  *       scripts).</li>
  * </ul>
  * Node clocks should agree within a fraction of the TTL (NTP).
@@ -60,6 +60,7 @@ final class RedisNodeRegistry implements NodeRegistry, SmartLifecycle {
     private final String self;
     private final String version;
     private final Supplier<String> address;
+    private final Supplier<String> management;
     private final IntSupplier connections;
     private final Duration heartbeat;
     private final Duration ttl;
@@ -69,22 +70,25 @@ final class RedisNodeRegistry implements NodeRegistry, SmartLifecycle {
     private final List<NodeListener> listeners = new CopyOnWriteArrayList<>();
     private volatile NodeState state = NodeState.READY;
     /** The live nodes as the last heartbeat read them. */
-    private volatile Set<String> live;
+    private volatile List<NodeView> lastSeen = List.of();
+    private volatile Set<String> liveIds;
     private ScheduledExecutorService heartbeats;
 
     RedisNodeRegistry(StringRedisTemplate redis, String prefix, String self, String version, Supplier<String> address,
-                      IntSupplier connections, Duration heartbeat, Duration ttl, Clock clock) {
+                      Supplier<String> management, IntSupplier connections, Duration heartbeat, Duration ttl,
+                      Clock clock) {
         this.redis = redis;
         this.self = self;
         this.version = version;
         this.address = address;
+        this.management = management;
         this.connections = connections;
         this.heartbeat = heartbeat;
         this.ttl = ttl;
         this.clock = clock;
         this.keys = List.of(prefix + "{cluster}:nodes", prefix + "{cluster}:node-info");
         this.startedAt = clock.instant();
-        this.live = Set.of(self);
+        this.liveIds = Set.of(self);
     }
 
     @Override
@@ -104,8 +108,13 @@ final class RedisNodeRegistry implements NodeRegistry, SmartLifecycle {
     }
 
     @Override
+    public List<NodeView> lastSeen() {
+        return lastSeen;
+    }
+
+    @Override
     public Set<String> liveNodeIds() {
-        return live;
+        return liveIds;
     }
 
     @Override
@@ -141,10 +150,12 @@ final class RedisNodeRegistry implements NodeRegistry, SmartLifecycle {
         long now = clock.millis();
         List<?> result = redis.execute(HEARTBEAT, keys, self, Long.toString(now), Long.toString(now + ttl.toMillis()),
                 json(state));
+        List<NodeView> seen = List.copyOf(nodes());
         Set<String> ids = new HashSet<>();
         ids.add(self);
-        nodes().forEach(node -> ids.add(node.id()));
-        live = Set.copyOf(ids);
+        seen.forEach(node -> ids.add(node.id()));
+        lastSeen = seen;
+        liveIds = Set.copyOf(ids);
         if (result.isEmpty()) {
             return;
         }
@@ -198,7 +209,7 @@ final class RedisNodeRegistry implements NodeRegistry, SmartLifecycle {
 
     private String json(NodeState withState) {
         return JSON.writeValueAsString(new Entry(self, withState.wire(), version, address.get(),
-                connections.getAsInt(), startedAt.toEpochMilli(), clock.millis()));
+                connections.getAsInt(), startedAt.toEpochMilli(), clock.millis(), management.get()));
     }
 
     /**
@@ -216,13 +227,17 @@ final class RedisNodeRegistry implements NodeRegistry, SmartLifecycle {
         }
     }
 
-    /** A node's entry as stored (times in epoch milliseconds). */
+    /**
+     * A node's entry as stored (times in epoch milliseconds). A field added here is one the previous
+     * release ignores (unknown properties are), and one it does not write reads as null.
+     */
     record Entry(String id, String state, String version, String address, int connections, long startedAt,
-                 long heartbeatAt) {
+                 long heartbeatAt, String management) {
 
         NodeView view() {
             return new NodeView(id, NodeState.valueOf(state.toUpperCase(java.util.Locale.ROOT)), version, address,
-                    connections, Instant.ofEpochMilli(startedAt), Instant.ofEpochMilli(heartbeatAt));
+                    connections, Instant.ofEpochMilli(startedAt), Instant.ofEpochMilli(heartbeatAt),
+                    management == null ? "" : management);
         }
     }
 }

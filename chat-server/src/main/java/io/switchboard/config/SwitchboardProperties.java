@@ -300,12 +300,18 @@ public record SwitchboardProperties(
      * @param heartbeat how often a node writes its entry and looks for dead nodes
      * @param ttl       a node silent this long is dead: it leaves the registry and its members leave presence
      * @param address   the address other operators reach this node by, shown in the cluster view; empty
-     *                  means host name and {@code server.port}
+     *                  means host name and {@code server.port}. Its host, with the management port,
+     *                  is where other nodes read this node's health
+     * @param cutOffGrace a node that cannot reach Redis while another node can, for this long, moves
+     *                  its clients to the other nodes (the drain way: reconnect, 1012, paced over
+     *                  {@code drain.window}); its readiness drops after a second without Redis. When
+     *                  no node can reach Redis (an outage), connections stay where they are
      */
     public record Cluster(
             @DefaultValue("2s") Duration heartbeat,
             @DefaultValue("10s") Duration ttl,
-            @DefaultValue("") String address) {}
+            @DefaultValue("") String address,
+            @DefaultValue("5s") Duration cutOffGrace) {}
 
     /**
      * Draining a node ({@code POST /actuator/drain}, and on SIGTERM): refuse new connections, then

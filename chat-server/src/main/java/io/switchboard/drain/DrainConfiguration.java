@@ -1,11 +1,13 @@
 package io.switchboard.drain;
 
 import io.micrometer.core.instrument.MeterRegistry;
+import io.switchboard.broker.Broker;
 import io.switchboard.cluster.NodeRegistry;
 import io.switchboard.config.SwitchboardProperties;
 import io.switchboard.session.Connections;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.health.contributor.Health;
 import org.springframework.boot.health.contributor.HealthIndicator;
 import org.springframework.boot.web.server.context.WebServerGracefulShutdownLifecycle;
@@ -29,6 +31,15 @@ class DrainConfiguration {
     @Bean(destroyMethod = "shutdownNow")
     ScheduledExecutorService drainTimer() {
         return Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("drain").daemon().factory());
+    }
+
+    /** With Redis: readiness follows the broker, and a node cut off from Redis while others are not moves its clients. */
+    @Bean
+    @ConditionalOnProperty(name = "switchboard.broker", havingValue = "redis")
+    CutOffWatch cutOffWatch(Broker broker, NodeRegistry registry, DrainCoordinator drain, SwitchboardProperties properties) {
+        return new CutOffWatch(broker::isAvailable, () -> registry.lastSeen().stream()
+                .filter(node -> !node.id().equals(registry.self())).toList(), drain,
+                properties.cluster().cutOffGrace(), properties.redis().reconnectMaxDelay(), System::nanoTime);
     }
 
     @Bean

@@ -36,9 +36,11 @@ import org.springframework.context.ApplicationEventPublisher;
  * unless forced. A shutdown cannot be refused: it waits for the other nodes' drains (within
  * {@code switchboard.drain.shutdown-timeout}) and then drains.
  */
-final class DrainCoordinator {
+final class DrainCoordinator implements CutOffWatch.Actions {
 
     private static final Logger log = LoggerFactory.getLogger(DrainCoordinator.class);
+    /** The {@code reconnect} reason of a client moved because its node lost Redis while others have it. */
+    static final String CUT_OFF = "redis_unreachable";
     /** How often a shutdown looks again whether another node's drain has ended. */
     private static final Duration SHUTDOWN_RETRY = Duration.ofMillis(250);
 
@@ -55,6 +57,10 @@ final class DrainCoordinator {
     private Duration healthWait = Duration.ZERO;
     private ScheduledFuture<?> pending;
     private Move move;
+    /** The node cannot reach its broker: it refuses new connections whatever the drain does. */
+    private boolean brokerLost;
+    /** The clients being moved away because the node is cut off from Redis while others are not. */
+    private Move cutOffMove;
 
     DrainCoordinator(NodeRegistry registry, Connections connections, ApplicationEventPublisher events,
                      ScheduledExecutorService scheduler, SwitchboardProperties.Drain settings, MeterRegistry meters) {
@@ -110,8 +116,47 @@ final class DrainCoordinator {
         move = null;
         pending = null;
         registry.setState(NodeState.READY);
-        AvailabilityChangeEvent.publish(events, this, ReadinessState.ACCEPTING_TRAFFIC);
-        log.info("Drain cancelled; accepting connections again");
+        if (!brokerLost) {
+            AvailabilityChangeEvent.publish(events, this, ReadinessState.ACCEPTING_TRAFFIC);
+        }
+        log.info("Drain cancelled; accepting connections again{}", brokerLost ? " once Redis is back" : "");
+    }
+
+    /**
+     * The node lost its broker (true) or has it again (false). Readiness follows, so a load
+     * balancer sends nobody to a node that cannot serve them; a drain keeps it refusing either way.
+     * Once back, clients still being moved for the cut-off stay.
+     */
+    @Override
+    public synchronized void brokerLost(boolean lost) {
+        if (brokerLost == lost) {
+            return;
+        }
+        brokerLost = lost;
+        if (!lost && cutOffMove != null) {
+            cutOffMove.cancel();
+            cutOffMove = null;
+        }
+        if (state == DrainState.IDLE) {
+            AvailabilityChangeEvent.publish(events, this,
+                    lost ? ReadinessState.REFUSING_TRAFFIC : ReadinessState.ACCEPTING_TRAFFIC);
+        }
+        log.info(lost ? "Redis cannot be reached: refusing new connections" : "Redis is back: accepting connections");
+    }
+
+    /**
+     * The node is cut off from Redis while other nodes reach it: its clients are moved to them, the
+     * drain way ({@code reconnect {reason: "redis_unreachable"}}, 1012, paced over the drain's window),
+     * with no coordination (the registry is in Redis). Nothing happens while a drain moves them already.
+     */
+    @Override
+    public synchronized void moveAwayCutOff() {
+        if (!brokerLost || cutOffMove != null || state != DrainState.IDLE) {
+            return;
+        }
+        log.warn("This node cannot reach Redis but other nodes can: moving its {} clients to them", connections.count());
+        cutOffMove = connections.moveAway(new MovePlan(CUT_OFF, MovePlan.ALL, settings.window(),
+                settings.rate(), settings.reconnectJitter()));
     }
 
     synchronized DrainStatus status() {
