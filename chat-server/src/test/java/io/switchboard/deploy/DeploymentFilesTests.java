@@ -322,7 +322,7 @@ class DeploymentFilesTests {
     }
 
     @Test
-    void networkPolicyAdmitsTheChatPortFromTheIngressControllerAndTheManagementPortFromPrometheusOnly() {
+    void networkPolicyAdmitsTheChatPortFromTheIngressControllerAndTheManagementPortFromPrometheusAndPeersOnly() {
         List<JsonNode> documents = kustomize();
         Deployment chat = one(documents, "Deployment", "chat-server", Deployment.class);
         NetworkPolicy policy = one(documents, "NetworkPolicy", "chat-server", NetworkPolicy.class);
@@ -339,17 +339,24 @@ class DeploymentFilesTests {
                     .allSatisfy(port -> assertThat(port.getEndPort()).as("no port ranges").isNull());
             assertThat(rule.getFrom()).isNotEmpty().allSatisfy(peer -> {
                 assertThat(peer.getIpBlock()).as("no address ranges").isNull();
-                // both in one peer: these pods in that namespace (an empty namespace selector is every namespace)
-                assertThat(peer.getNamespaceSelector().getMatchLabels()).isNotEmpty();
                 assertThat(peer.getPodSelector().getMatchLabels()).isNotEmpty();
+                // these pods in that namespace (an empty namespace selector is every namespace), or,
+                // with no namespace selector, the chat-server pods of this one
+                if (peer.getNamespaceSelector() == null) {
+                    assertThat(peer.getPodSelector().getMatchLabels()).isEqualTo(selected);
+                } else {
+                    assertThat(peer.getNamespaceSelector().getMatchLabels()).isNotEmpty();
+                }
             });
         });
         assertThat(rules.stream().flatMap(rule -> rule.getPorts().stream()).map(port -> number(port, ports)))
                 .containsOnly(chatPort, managementPort);
         assertThat(sources(rules, ports, chatPort)).isNotEmpty().allSatisfy(peer -> assertThat(
                 peer.getPodSelector().getMatchLabels()).containsEntry("app.kubernetes.io/name", "ingress-nginx"));
+        // the scraper, and the other nodes (a node cut off from Redis asks them for their broker health)
         assertThat(sources(rules, ports, managementPort)).isNotEmpty().allSatisfy(peer -> assertThat(
-                peer.getPodSelector().getMatchLabels()).containsEntry("app.kubernetes.io/name", "prometheus"));
+                peer.getPodSelector().getMatchLabels().get("app.kubernetes.io/name")).isIn("prometheus", "chat-server"))
+                .anySatisfy(peer -> assertThat(peer.getPodSelector().getMatchLabels()).isEqualTo(selected));
     }
 
     @Test
