@@ -1,8 +1,5 @@
 package io.switchboard.session;
 
-import io.switchboard.auth.AuthException;
-import io.switchboard.auth.Authenticator;
-import io.switchboard.auth.Identity;
 import io.switchboard.config.NodeId;
 import io.switchboard.config.SwitchboardProperties;
 import io.switchboard.limits.ConnectionLimits;
@@ -11,20 +8,13 @@ import io.switchboard.protocol.CloseCodes;
 import io.switchboard.protocol.EncodedFrame;
 import io.switchboard.protocol.ErrorCode;
 import io.switchboard.protocol.FrameCodec;
-import io.switchboard.protocol.Member;
 import io.switchboard.protocol.ProtocolException;
 import io.switchboard.protocol.ServerFrame;
 import io.switchboard.room.Rooms;
 import java.nio.ByteBuffer;
-import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.Future;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import org.springframework.web.socket.CloseStatus;
 
 /**
@@ -33,25 +23,14 @@ import org.springframework.web.socket.CloseStatus;
  * connection stays up; a binary frame closes it with 1003, an oversized one with 1009 (enforced by
  * {@link ChatEndpoint}).
  *
- * <p>What a connection may do: {@code hello} says who it is ({@link Authenticator}; in jwt mode a
- * token, which also decides its rooms and its lifetime, and its user's connection count across the
- * cluster), within {@code switchboard.limits.hello-timeout} of opening or it is closed (4003); every
- * room frame is checked against its rooms. Every frame draws on a token bucket of the connection
- * before anything else is done with it: sends and typing on one (and on one of its user), joins,
- * leaves and history requests on another, and everything else (hello, auth, ping, WebSocket pings,
- * frames refused as invalid) on a third. A connection that keeps being refused is closed with 1008.
+ * <p>What a connection may do: every frame draws on a budget first ({@link FrameBudgets}); {@code
+ * hello} says who it is, in time ({@link Identities}); every room frame is checked against the
+ * rooms its identity may enter and the rooms it is in; a room a join would create draws on the
+ * new-room budgets ({@link NewRoomRates}).
  */
 final class ChatHandler {
 
     private static final CloseStatus BINARY = new CloseStatus(CloseCodes.UNSUPPORTED_DATA, "binary frames are not supported");
-    private static final CloseStatus ABUSE = new CloseStatus(CloseCodes.POLICY_VIOLATION, "rate limit exceeded persistently");
-    private static final CloseStatus UNAUTHORIZED = new CloseStatus(CloseCodes.UNAUTHORIZED, "unauthorized");
-    private static final CloseStatus EXPIRED = new CloseStatus(CloseCodes.UNAUTHORIZED, "token expired");
-    private static final CloseStatus TOO_MANY = new CloseStatus(CloseCodes.POLICY_VIOLATION, "too many connections");
-    private static final CloseStatus NO_HELLO = new CloseStatus(CloseCodes.HELLO_TIMEOUT, "no hello in time");
-    /** How long a hello waits for the cluster-wide count of its user before it goes on uncounted. */
-    private static final long COUNT_WAIT_SECONDS = 2;
-    private static final Logger log = LoggerFactory.getLogger(ChatHandler.class);
 
     private final Rooms rooms;
     private final FrameCodec codec;
@@ -60,28 +39,20 @@ final class ChatHandler {
     private final ScheduledExecutorService outboxTimeouts;
     private final Connections connections;
     private final Runnable overflowed;
-    private final Authenticator auth;
-    /** Closes connections that said no hello in time, and those whose token expired. */
-    private final ScheduledExecutorService deadlines;
-    private final Duration clockSkew;
+    private final Identities identities;
+    private final FrameBudgets budgets;
     private final ConnectionLimits connectionLimits;
-    private final int maxConnectionsPerUser;
-    private final KeyedRates userRates;
     private final NewRoomRates newRoomRates;
 
     ChatHandler(Rooms rooms, FrameCodec codec, NodeId node, SwitchboardProperties properties,
-                ScheduledExecutorService outboxTimeouts, Connections connections, Authenticator auth,
-                ScheduledExecutorService deadlines, ConnectionLimits connectionLimits) {
-        var limits = properties.limits();
-        this.connectionLimits = connectionLimits;
-        this.maxConnectionsPerUser = limits.maxConnectionsPerUser();
-        this.userRates = new KeyedRates(limits.userMessagesPerSecond(), limits.userBurst());
-        var newRooms = limits.newRooms();
+                ScheduledExecutorService outboxTimeouts, Connections connections, Identities identities,
+                ConnectionLimits connectionLimits) {
+        var newRooms = properties.limits().newRooms();
         this.newRoomRates = new NewRoomRates(new KeyedRates(newRooms.userPerSecond(), newRooms.userBurst()),
                 new KeyedRates(newRooms.ipPerSecond(), newRooms.ipBurst()));
-        this.auth = auth;
-        this.deadlines = deadlines;
-        this.clockSkew = properties.auth().jwt().clockSkew();
+        this.budgets = new FrameBudgets(codec, properties.limits());
+        this.identities = identities;
+        this.connectionLimits = connectionLimits;
         this.rooms = rooms;
         this.codec = codec;
         this.node = node;
@@ -110,11 +81,7 @@ final class ChatHandler {
             connection.counted.add(countedAddress);
         }
         connections.add(connection);
-        connection.expiresWith(deadlines.schedule(() -> {
-            if (connection.member() == null) {
-                connection.outbox.close(NO_HELLO);
-            }
-        }, limits.helloTimeout().toMillis(), TimeUnit.MILLISECONDS));
+        identities.awaitHello(connection);
         send(connection, new ServerFrame.Welcome(connection.id, node.value(), 1));
         return connection;
     }
@@ -128,7 +95,7 @@ final class ChatHandler {
         try {
             frame = codec.decode(text);
         } catch (ProtocolException e) {
-            if (withinRate(connection, connection.otherRate, "invalid frames", e.ref())) {
+            if (budgets.takeInvalid(connection, e.ref())) {
                 send(connection, e.toFrame());
             }
             return null;
@@ -141,18 +108,9 @@ final class ChatHandler {
         }
     }
 
-    /**
-     * A WebSocket ping: answered with a pong through the outbox (so a peer that pings and never
-     * reads is cut like any slow consumer), within the connection's budget for such frames; one
-     * beyond it is not answered, and counts as refused.
-     */
+    /** A WebSocket ping (see {@link FrameBudgets#ping}). */
     void ping(Connection connection, ByteBuffer payload) {
-        if (connection.otherRate.tryAcquire(System.nanoTime())) {
-            connection.taken();
-            connection.outbox.pong(payload);
-        } else if (connection.refusedAgain(properties.limits().abuseThreshold())) {
-            connection.outbox.close(ABUSE);
-        }
+        budgets.ping(connection, payload);
     }
 
     void binary(Connection connection) {
@@ -171,8 +129,7 @@ final class ChatHandler {
     }
 
     private CompletableFuture<Void> handle(Connection connection, ClientFrame frame) {
-        String what = connection.member() == null ? "frames before hello" : what(frame);
-        if (!withinRate(connection, budget(connection, frame), what, frame.ref())) {
+        if (!budgets.take(connection, frame)) {
             return null;
         }
         if (frame instanceof ClientFrame.Ping ping) {
@@ -180,14 +137,14 @@ final class ChatHandler {
             return null;
         }
         if (frame instanceof ClientFrame.Hello hello) {
-            return hello(connection, hello);
+            return identities.hello(connection, hello);
         }
         if (connection.member() == null) {
             throw new ProtocolException(ErrorCode.HELLO_REQUIRED,
-                    auth.anonymous() ? "send hello {name} first" : "send hello {token} first", frame.ref());
+                    identities.anonymous() ? "send hello {name} first" : "send hello {token} first", frame.ref());
         }
         switch (frame) {
-            case ClientFrame.Auth refresh -> refresh(connection, refresh);
+            case ClientFrame.Auth refresh -> identities.refresh(connection, refresh);
             case ClientFrame.Join join -> {
                 requireAccess(connection, join.room(), join.ref());
                 int maxRooms = properties.limits().maxRoomsPerSession();
@@ -207,14 +164,14 @@ final class ChatHandler {
             case ClientFrame.Send send -> {
                 requireMember(connection, send.room(), send.ref());
                 requireAccess(connection, send.room(), send.ref());
-                if (withinUserRate(connection, send.ref())) {
+                if (budgets.takeForUser(connection, send.ref())) {
                     rooms.send(connection, send);
                 }
             }
             case ClientFrame.Typing typing -> {
                 requireMember(connection, typing.room(), typing.ref());
                 requireAccess(connection, typing.room(), typing.ref());
-                if (withinUserRate(connection, typing.ref())) {
+                if (budgets.takeForUser(connection, typing.ref())) {
                     rooms.typing(connection, typing.room());
                 }
             }
@@ -229,136 +186,6 @@ final class ChatHandler {
         return null;
     }
 
-    /**
-     * The budget a frame draws on: sends and typing notices share one (both are relayed to a whole
-     * room), joins, leaves and history requests another (each is room work and Redis reads), and
-     * everything else, or anything before {@code hello}, a third.
-     */
-    private static RateLimiter budget(Connection connection, ClientFrame frame) {
-        if (connection.member() == null) {
-            return connection.otherRate;
-        }
-        return switch (frame) {
-            case ClientFrame.Send send -> connection.sendRate;
-            case ClientFrame.Typing typing -> connection.sendRate;
-            case ClientFrame.Join join -> connection.joinRate;
-            case ClientFrame.Leave leave -> connection.joinRate;
-            case ClientFrame.History history -> connection.joinRate;
-            case ClientFrame.Hello hello -> connection.otherRate;
-            case ClientFrame.Auth refresh -> connection.otherRate;
-            case ClientFrame.Ping ping -> connection.otherRate;
-        };
-    }
-
-    private static String what(ClientFrame frame) {
-        return switch (frame) {
-            case ClientFrame.Send send -> "messages";
-            case ClientFrame.Typing typing -> "messages";
-            case ClientFrame.Join join -> "joins, leaves and history requests";
-            case ClientFrame.Leave leave -> "joins, leaves and history requests";
-            case ClientFrame.History history -> "joins, leaves and history requests";
-            case ClientFrame.Hello hello -> "hello, auth and ping frames";
-            case ClientFrame.Auth refresh -> "hello, auth and ping frames";
-            case ClientFrame.Ping ping -> "hello, auth and ping frames";
-        };
-    }
-
-    /**
-     * Says who the connection is: the name it gives when anonymous, its token's user in jwt mode. A
-     * token that proves nothing gets {@code error unauthorized} and the connection is closed (4001).
-     */
-    private CompletableFuture<Void> hello(Connection connection, ClientFrame.Hello hello) {
-        if (connection.member() != null) {
-            throw new ProtocolException(ErrorCode.BAD_FRAME, "hello was already sent", hello.ref());
-        }
-        Identity identity;
-        if (auth.anonymous()) {
-            if (hello.name() == null) {
-                throw new ProtocolException(ErrorCode.BAD_FRAME, "hello needs a name", hello.ref());
-            }
-            identity = auth.anonymous(hello.name());
-        } else {
-            try {
-                identity = auth.verify(hello.token());
-            } catch (AuthException e) {
-                send(connection, new ServerFrame.Error(ErrorCode.UNAUTHORIZED.wire(), e.getMessage(), hello.ref()));
-                connection.outbox.close(UNAUTHORIZED);
-                return null;
-            }
-        }
-        connection.expiresWith(null); // the hello came: no deadline while its count is made
-        if (identity.anonymous()) {
-            welcome(connection, identity, hello.ref());
-            return null;
-        }
-        String counted = "user:" + identity.user();
-        Identity user = identity;
-        CompletableFuture<Boolean> count = connectionLimits.acquire(counted, connection.id, maxConnectionsPerUser);
-        return count.copy().orTimeout(COUNT_WAIT_SECONDS, TimeUnit.SECONDS)
-                .handle((taken, error) -> {
-                    if (error != null) { // Redis away: let the user in uncounted, as a handshake would be
-                        log.debug("Could not count a connection of {}: {}", counted, error.toString());
-                        // the count may still be made once Redis answers: it is released after it
-                        connectionLimits.release(counted, connection.id);
-                    } else if (!taken) {
-                        send(connection, new ServerFrame.Error(ErrorCode.TOO_MANY_CONNECTIONS.wire(),
-                                "at most " + maxConnectionsPerUser + " connections per user", hello.ref()));
-                        connection.outbox.close(TOO_MANY);
-                        return null;
-                    } else {
-                        connection.counted.add(counted);
-                        if (!connection.outbox.isOpen()) { // closed meanwhile: its close did not see this count
-                            connectionLimits.release(counted, connection.id);
-                            return null;
-                        }
-                    }
-                    welcome(connection, user, hello.ref());
-                    return null;
-                });
-    }
-
-    /** Completes a hello: the connection is {@code identity} from now on. */
-    private void welcome(Connection connection, Identity identity, String ref) {
-        connection.hello(new Member(connection.id, identity.name(), node.value(), identity.user()), identity);
-        connection.expiresWith(expiry(connection, identity));
-        send(connection, new ServerFrame.HelloOk(connection.id, identity.name(), identity.user(), identity.anonymous(),
-                identity.expiresAt() == null ? null : identity.expiresAt().toEpochMilli(), ref));
-    }
-
-    /** Takes a fresher token; one that is refused leaves the connection as it was, until its token expires. */
-    private void refresh(Connection connection, ClientFrame.Auth refresh) {
-        if (auth.anonymous()) {
-            throw new ProtocolException(ErrorCode.BAD_FRAME, "auth is for switchboard.auth.mode=jwt", refresh.ref());
-        }
-        Identity fresh;
-        try {
-            fresh = auth.refresh(connection.identity(), refresh.token());
-        } catch (AuthException e) {
-            throw new ProtocolException(ErrorCode.UNAUTHORIZED, e.getMessage(), refresh.ref());
-        }
-        connection.refreshed(fresh, expiry(connection, fresh));
-        send(connection, new ServerFrame.AuthOk(fresh.expiresAt().toEpochMilli(), refresh.ref()));
-        // rooms the fresher token no longer grants are left, and the client told why
-        for (String room : connection.roomsAndJoins()) {
-            if (!fresh.access().allows(room)) {
-                rooms.remove(connection, room, ErrorCode.FORBIDDEN.wire());
-            }
-        }
-    }
-
-    /** Closes the connection (4001) once its token expired, clock skew allowed for; null when anonymous. */
-    private Future<?> expiry(Connection connection, Identity identity) {
-        if (identity.expiresAt() == null) {
-            return null;
-        }
-        long delay = Duration.between(Instant.now(), identity.expiresAt().plus(clockSkew)).toMillis();
-        return deadlines.schedule(() -> {
-            if (connection.identity() == identity) {
-                connection.outbox.close(EXPIRED);
-            }
-        }, Math.max(0, delay), TimeUnit.MILLISECONDS);
-    }
-
     private static void requireAccess(Connection connection, String room, String ref) {
         if (!connection.identity().access().allows(room)) {
             throw new ProtocolException(ErrorCode.FORBIDDEN,
@@ -371,39 +198,6 @@ final class ChatHandler {
         if (!connection.isIn(room)) {
             throw new ProtocolException(ErrorCode.NOT_JOINED, "join room " + room + " first (and wait for joined)", ref);
         }
-    }
-
-    /**
-     * The user's budget across its connections on this node (jwt mode; an anonymous connection has
-     * only its own): like {@link #withinRate}, for the user's bucket.
-     */
-    private boolean withinUserRate(Connection connection, String ref) {
-        String user = connection.identity().user();
-        long wait = user == null ? 0 : userRates.waitFor(user);
-        return wait == 0 || refused(connection, "messages from your user", wait, ref);
-    }
-
-    /** Takes a token from {@code rate}, or refuses the frame. */
-    private boolean withinRate(Connection connection, RateLimiter rate, String what, String ref) {
-        if (rate.tryAcquire(System.nanoTime())) {
-            connection.taken();
-            return true;
-        }
-        return refused(connection, what, rate.millisUntilNext(), ref);
-    }
-
-    /**
-     * Answers {@code rate_limited} with the wait for the next token; a connection refused {@code
-     * abuse-threshold} times in a row is closed with 1008 instead. Always false.
-     */
-    private boolean refused(Connection connection, String what, long waitMillis, String ref) {
-        if (connection.refusedAgain(properties.limits().abuseThreshold())) {
-            connection.outbox.close(ABUSE);
-        } else {
-            send(connection, new ServerFrame.Error(ErrorCode.RATE_LIMITED.wire(), "too many " + what + "; slow down",
-                    waitMillis, ref));
-        }
-        return false;
     }
 
     private void send(Connection connection, ServerFrame frame) {

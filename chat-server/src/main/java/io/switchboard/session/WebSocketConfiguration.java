@@ -45,7 +45,8 @@ class WebSocketConfiguration {
                                                       ConnectionLimits connectionLimits) {
         var limits = properties.limits();
         ChatHandler handler = new ChatHandler(rooms, codec, nodeId, properties, outboxTimeouts, connections,
-                authenticator, connectionDeadlines, connectionLimits);
+                new Identities(authenticator, connectionLimits, rooms, codec, nodeId, connectionDeadlines, properties),
+                connectionLimits);
         ChatServlet servlet = new ChatServlet(handler, availability, properties.drain().retryAfter(),
                 properties.allowedOrigins(), properties.permessageDeflate(), limits.maxFrameLength(),
                 MAX_BINARY_FRAME, new KeyedRates(limits.handshakesPerSecondPerIp(), limits.handshakeBurstPerIp()),
