@@ -12,7 +12,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.zip.DataFormatException;
 import java.util.zip.Deflater;
 import java.util.zip.Inflater;
@@ -102,50 +101,23 @@ public final class DeflateClient implements AutoCloseable {
     }
 
     private void frame(int rsv, byte[] payload) throws IOException {
-        ByteArrayOutputStream frame = new ByteArrayOutputStream();
-        frame.write(0x80 | rsv | 0x1);
-        if (payload.length < 126) {
-            frame.write(0x80 | payload.length);
-        } else if (payload.length < 65536) {
-            frame.write(0x80 | 126);
-            frame.write(payload.length >>> 8);
-            frame.write(payload.length & 0xFF);
-        } else {
-            frame.write(0x80 | 127);
-            for (int shift = 56; shift >= 0; shift -= 8) {
-                frame.write((int) ((long) payload.length >>> shift) & 0xFF);
-            }
-        }
-        byte[] mask = new byte[4];
-        ThreadLocalRandom.current().nextBytes(mask);
-        frame.write(mask);
-        for (int i = 0; i < payload.length; i++) {
-            frame.write(payload[i] ^ mask[i % 4]);
-        }
-        out.write(frame.toByteArray());
+        out.write(RawWebSocket.clientFrame(0x80 | rsv | 0x1, payload));
         out.flush();
     }
 
     /** Reads the next frame (the server sends every message in one frame). */
     public Received read() throws IOException {
-        int first = in.readUnsignedByte();
-        int second = in.readUnsignedByte();
-        long length = second & 0x7F;
-        if (length == 126) {
-            length = in.readUnsignedShort();
-        } else if (length == 127) {
-            length = in.readLong();
+        RawWebSocket.Frame frame = RawWebSocket.readFrame(in);
+        if (frame == null) {
+            throw new java.io.EOFException("the server closed the connection");
         }
-        byte[] payload = new byte[Math.toIntExact(length)];
-        in.readFully(payload);
-        boolean compressed = (first & 0x40) != 0;
-        int opcode = first & 0x0F;
-        if (opcode == 0x8) {
+        byte[] payload = frame.payload();
+        if (frame.opcode() == 0x8) {
             int code = payload.length >= 2 ? ((payload[0] & 0xFF) << 8) | (payload[1] & 0xFF) : 1005;
-            return new Received(false, opcode, new String(payload, StandardCharsets.UTF_8), code);
+            return new Received(false, frame.opcode(), new String(payload, StandardCharsets.UTF_8), code);
         }
-        byte[] text = compressed ? inflate(payload) : payload;
-        return new Received(compressed, opcode, new String(text, StandardCharsets.UTF_8), 0);
+        byte[] text = frame.rsv1() ? inflate(payload) : payload;
+        return new Received(frame.rsv1(), frame.opcode(), new String(text, StandardCharsets.UTF_8), 0);
     }
 
     /** Reads frames until one whose JSON has {@code "type":"<type>"}, or a close frame; fails after 10 s. */

@@ -90,8 +90,14 @@ public final class RawWebSocket implements AutoCloseable {
 
     /** Sends one frame, masked as a client's must be; {@code fin} false for a piece of a message (or a broken control frame). */
     public void send(boolean fin, int opcode, byte[] payload) throws IOException {
+        out.write(clientFrame((fin ? 0x80 : 0) | opcode, payload));
+        out.flush();
+    }
+
+    /** A frame as a client sends it: {@code firstByte} (FIN, RSV bits, opcode), the length, a mask, the masked payload. */
+    static byte[] clientFrame(int firstByte, byte[] payload) {
         ByteArrayOutputStream frame = new ByteArrayOutputStream(payload.length + 14);
-        frame.write((fin ? 0x80 : 0) | opcode);
+        frame.write(firstByte);
         if (payload.length < 126) {
             frame.write(0x80 | payload.length);
         } else if (payload.length < 65_536) {
@@ -106,12 +112,29 @@ public final class RawWebSocket implements AutoCloseable {
         }
         byte[] mask = new byte[4];
         ThreadLocalRandom.current().nextBytes(mask);
-        frame.write(mask);
+        frame.write(mask, 0, 4);
         for (int i = 0; i < payload.length; i++) {
             frame.write(payload[i] ^ mask[i & 3]);
         }
-        out.write(frame.toByteArray());
-        out.flush();
+        return frame.toByteArray();
+    }
+
+    /** Reads one frame as a server sends it (never masked); null at the end of the stream. */
+    static Frame readFrame(DataInputStream in) throws IOException {
+        int first = in.read();
+        if (first < 0) {
+            return null;
+        }
+        int second = in.readUnsignedByte();
+        long length = second & 0x7F;
+        if (length == 126) {
+            length = in.readUnsignedShort();
+        } else if (length == 127) {
+            length = in.readLong();
+        }
+        byte[] payload = new byte[Math.toIntExact(length)];
+        in.readFully(payload);
+        return new Frame(first, payload);
     }
 
     /** A close frame with a status code. */
@@ -123,20 +146,7 @@ public final class RawWebSocket implements AutoCloseable {
     public Frame read(Duration timeout) throws IOException {
         socket.setSoTimeout((int) Math.max(1, timeout.toMillis()));
         try {
-            int first = in.read();
-            if (first < 0) {
-                return null;
-            }
-            int second = in.readUnsignedByte();
-            long length = second & 0x7F;
-            if (length == 126) {
-                length = in.readUnsignedShort();
-            } else if (length == 127) {
-                length = in.readLong();
-            }
-            byte[] payload = new byte[(int) length];
-            in.readFully(payload);
-            return new Frame((first & 0x80) != 0, first & 0x0F, payload);
+            return readFrame(in);
         } catch (SocketTimeoutException e) {
             return null;
         } catch (IOException e) {
@@ -167,8 +177,21 @@ public final class RawWebSocket implements AutoCloseable {
         socket.close();
     }
 
-    /** A frame from the node (never masked). */
-    public record Frame(boolean fin, int opcode, byte[] payload) {
+    /** A frame from the node (never masked): its first byte (FIN, RSV bits, opcode) and payload. */
+    public record Frame(int firstByte, byte[] payload) {
+
+        public boolean fin() {
+            return (firstByte & 0x80) != 0;
+        }
+
+        /** RSV1: compressed (permessage-deflate). */
+        public boolean rsv1() {
+            return (firstByte & 0x40) != 0;
+        }
+
+        public int opcode() {
+            return firstByte & 0x0F;
+        }
 
         public String text() {
             return new String(payload, StandardCharsets.UTF_8);
