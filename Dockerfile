@@ -6,7 +6,9 @@ COPY mvnw pom.xml ./
 COPY .mvn .mvn
 COPY chat-client-web chat-client-web
 COPY chat-server chat-server
-RUN ./mvnw -B -q -DskipTests package \
+# the reactor names chat-bench: its pom must be there, though only chat-server and what it needs are built
+COPY chat-bench/pom.xml chat-bench/pom.xml
+RUN ./mvnw -B -q -DskipTests -pl chat-server -am package \
  && java -Djarmode=tools -jar chat-server/target/chat-server-0.1.0-SNAPSHOT.jar extract --layers --launcher --destination /layers
 
 FROM eclipse-temurin:25-jre

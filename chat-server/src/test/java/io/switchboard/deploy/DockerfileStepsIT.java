@@ -7,7 +7,10 @@ import io.switchboard.support.NodeProcess;
 import io.switchboard.support.Wait;
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.FileSystems;
 import java.nio.file.Path;
+import java.nio.file.PathMatcher;
+import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -19,9 +22,12 @@ import org.junit.jupiter.api.io.TempDir;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * The Dockerfile's steps without Docker: the packaged jar extracted into layers with the
- * Dockerfile's own command, the layers copied into one directory as its COPY lines do, the node
- * started with its ENTRYPOINT and JAVA_TOOL_OPTIONS, and its HEALTHCHECK command run as written.
+ * The Dockerfile's steps without Docker, each as written. The build stage: what its COPY lines copy
+ * from the build context (with .dockerignore honoured) into an empty directory, and its RUN line run
+ * there, the Maven build and the layer extraction, with the JDK the image has (25). Then the run
+ * stage: the layers copied into one directory as its COPY lines do, the node started with its
+ * ENTRYPOINT and JAVA_TOOL_OPTIONS, and its HEALTHCHECK command run as written. (Not run: Docker
+ * itself, the base images, the non-root user.)
  */
 class DockerfileStepsIT {
 
@@ -32,23 +38,11 @@ class DockerfileStepsIT {
 
     @Test
     @SuppressWarnings("unchecked")
-    void extractedLayersStartWithTheEntrypointAndPassTheHealthcheck() throws Exception {
+    void theBuildStageBuildsFromWhatItCopiesAndTheLayersStartWithTheEntrypointAndPassTheHealthcheck() throws Exception {
         Command.require("bash");
         String dockerfile = Files.readString(Command.ROOT.resolve("Dockerfile"));
-        Path jar = Command.ROOT.resolve("chat-server/target/chat-server-0.1.0-SNAPSHOT.jar");
-        Path layers = work.resolve("layers");
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-
-        Matcher extract = Pattern.compile("java (-Djarmode=tools -jar) \\S+ (extract [^\\n]*) --destination /layers")
-                .matcher(dockerfile);
-        assertThat(extract.find()).as("the Dockerfile's extract command").isTrue();
-        List<String> command = new ArrayList<>(List.of(java));
-        command.addAll(List.of(extract.group(1).split(" ")));
-        command.add(jar.toString());
-        command.addAll(List.of(extract.group(2).split(" ")));
-        command.addAll(List.of("--destination", layers.toString()));
-        Command.Result extracted = Command.run(command, Map.of(), 120);
-        assertThat(extracted.exitCode()).as(extracted.output()).isZero();
+        Path layers = buildStage(dockerfile);
 
         Path app = work.resolve("app");
         Matcher copy = Pattern.compile("COPY --from=build /layers/([a-z-]+)/ \\./").matcher(dockerfile);
@@ -83,6 +77,101 @@ class DockerfileStepsIT {
         } finally {
             node.destroy();
             node.waitFor();
+        }
+    }
+
+    /**
+     * Replays the build stage in an empty directory: what each COPY copies from the context (minus
+     * what .dockerignore excludes), then its RUN line there, with {@code /layers} put in this test's
+     * directory and {@code java} the JDK 25 the image has. Answers where the layers are.
+     */
+    private Path buildStage(String dockerfile) throws IOException {
+        int from = dockerfile.indexOf(" AS build");
+        String stage = dockerfile.substring(from, dockerfile.indexOf("\nFROM ", from));
+        Path context = Command.ROOT;
+        DockerIgnore ignored = DockerIgnore.read(context.resolve(".dockerignore"));
+        Path src = work.resolve("src");
+        Files.createDirectories(src);
+        String run = null;
+        for (String instruction : stage.replace("\\\n", " ").lines().toList()) {
+            String[] words = instruction.strip().split("\\s+");
+            if (words[0].equals("COPY")) {
+                String destination = words[words.length - 1];
+                for (int i = 1; i < words.length - 1; i++) {
+                    Path source = context.resolve(words[i]);
+                    Path target = destination.endsWith("/") ? src.resolve(destination).resolve(source.getFileName().toString())
+                            : src.resolve(destination);
+                    copyContext(context, source, target, ignored);
+                }
+            } else if (words[0].equals("RUN")) {
+                run = instruction.strip().substring("RUN ".length());
+            }
+        }
+        assertThat(run).as("the build stage's RUN line").isNotNull();
+        assertThat(src.resolve("chat-server/target")).as(".dockerignore keeps build output out").doesNotExist();
+        Path layers = work.resolve("layers");
+        String jdk = Command.run(List.of("scripts/java21"), Map.of(), 60).output().strip();
+        Command.Result built = Command.run(List.of("bash", "-c", "cd '" + src + "' && "
+                + run.replace("/layers", layers.toString())), Map.of("PATH", jdk + "/bin:" + System.getenv("PATH")), 900);
+        assertThat(built.exitCode()).as("the build stage's RUN line: " + built.output()).isZero();
+        return layers;
+    }
+
+    /** Copies a file or a tree of the build context, as COPY does, leaving out what .dockerignore excludes. */
+    private static void copyContext(Path context, Path from, Path to, DockerIgnore ignored) throws IOException {
+        try (var paths = Files.walk(from)) {
+            for (Path source : (Iterable<Path>) paths::iterator) {
+                if (ignored.excludes(context.relativize(source))) {
+                    continue;
+                }
+                Path target = to.resolve(from.relativize(source).toString());
+                if (Files.isDirectory(source)) {
+                    Files.createDirectories(target);
+                } else {
+                    Files.createDirectories(target.getParent());
+                    Files.copy(source, target, StandardCopyOption.COPY_ATTRIBUTES);
+                }
+            }
+        }
+    }
+
+    /**
+     * .dockerignore as Docker reads it: patterns relative to the context, {@code **} any run of
+     * directories (also none), {@code !} an exception; the last pattern that matches decides, and an
+     * excluded directory excludes everything in it.
+     */
+    private record DockerIgnore(List<PathMatcher> patterns, List<Boolean> exceptions) {
+
+        static DockerIgnore read(Path file) throws IOException {
+            List<PathMatcher> patterns = new ArrayList<>();
+            List<Boolean> exceptions = new ArrayList<>();
+            for (String line : Files.exists(file) ? Files.readAllLines(file) : List.<String>of()) {
+                String pattern = line.strip();
+                if (pattern.isEmpty() || pattern.startsWith("#")) {
+                    continue;
+                }
+                boolean exception = pattern.startsWith("!");
+                String glob = (exception ? pattern.substring(1) : pattern).replaceFirst("^/", "");
+                patterns.add(FileSystems.getDefault().getPathMatcher("glob:{" + glob
+                        + (glob.startsWith("**/") ? "," + glob.substring(3) : "") + "}"));
+                exceptions.add(exception);
+            }
+            return new DockerIgnore(patterns, exceptions);
+        }
+
+        boolean excludes(Path relative) {
+            for (Path prefix = relative; prefix != null && !prefix.toString().isEmpty(); prefix = prefix.getParent()) {
+                boolean excluded = false;
+                for (int i = 0; i < patterns.size(); i++) {
+                    if (patterns.get(i).matches(prefix)) {
+                        excluded = !exceptions.get(i);
+                    }
+                }
+                if (excluded) {
+                    return true;
+                }
+            }
+            return false;
         }
     }
 
