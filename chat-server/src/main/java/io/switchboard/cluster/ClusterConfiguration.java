@@ -3,6 +3,7 @@ package io.switchboard.cluster;
 import io.switchboard.config.NodeId;
 import io.switchboard.config.SwitchboardProperties;
 import io.switchboard.session.Connections;
+import io.switchboard.session.Placement;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.time.Clock;
@@ -35,6 +36,12 @@ class ClusterConfiguration {
     @ConditionalOnProperty(name = "switchboard.broker", havingValue = "memory", matchIfMissing = true)
     Rebalancer singleNodeRebalancer() {
         return new SingleNodeRebalancer();
+    }
+
+    /** Where new connections go while connections move: the emptier nodes. */
+    @Bean
+    Placement placement(NodeRegistry registry, Connections connections) {
+        return new FairShare(registry, connections::count);
     }
 
     @Bean

@@ -41,6 +41,12 @@ final class InMemoryNodeRegistry implements NodeRegistry {
                 clock.instant(), ""));
     }
 
+    /** A single node has nobody to balance with. */
+    @Override
+    public boolean rebalancing() {
+        return false;
+    }
+
     @Override
     public List<NodeView> lastSeen() {
         return nodes();

@@ -27,6 +27,9 @@ public interface NodeRegistry {
      */
     List<NodeView> lastSeen();
 
+    /** Whether a rebalance runs in the cluster, as the last heartbeat saw it; never waits. */
+    boolean rebalancing();
+
     /** The ids of {@link #lastSeen()}, this node's always included. */
     default Set<String> liveNodeIds() {
         Set<String> ids = new java.util.HashSet<>();

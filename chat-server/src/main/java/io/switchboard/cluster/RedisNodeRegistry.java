@@ -40,6 +40,8 @@ import tools.jackson.databind.json.JsonMapper;
  *   <li>{@code P{cluster}:nodes} sorted set node id → expiry in epoch ms ({@code ZADD},
  *       {@code ZRANGEBYSCORE}, {@code ZREM} in {@code heartbeat.lua}, {@code nodes.lua},
  *       {@code drain.lua});</li>
+ *   <li>{@code P{cluster}:rebalance:lock} ({@code EXISTS} in {@code heartbeat.lua}): whether a
+ *       rebalance runs (the rebalancer holds it);</li>
  *   <li>{@code P{cluster}:node-info} hash node id → JSON {@code {id, state, version, address,
  *       connections, startedAt, heartbeatAt, management}} ({@code HSET}, {@code HGET}, {@code HDEL} in the same
  *       scripts).</li>
@@ -66,12 +68,15 @@ final class RedisNodeRegistry implements NodeRegistry, SmartLifecycle {
     private final Duration ttl;
     private final Clock clock;
     private final List<String> keys;
+    private final List<String> heartbeatKeys;
     private final Instant startedAt;
     private final List<NodeListener> listeners = new CopyOnWriteArrayList<>();
     private volatile NodeState state = NodeState.READY;
     /** The live nodes as the last heartbeat read them. */
     private volatile List<NodeView> lastSeen = List.of();
     private volatile Set<String> liveIds;
+    /** Whether a rebalance ran as the last heartbeat saw it. */
+    private volatile boolean rebalancing;
     private ScheduledExecutorService heartbeats;
 
     RedisNodeRegistry(StringRedisTemplate redis, String prefix, String self, String version, Supplier<String> address,
@@ -87,6 +92,7 @@ final class RedisNodeRegistry implements NodeRegistry, SmartLifecycle {
         this.ttl = ttl;
         this.clock = clock;
         this.keys = List.of(prefix + "{cluster}:nodes", prefix + "{cluster}:node-info");
+        this.heartbeatKeys = List.of(keys.get(0), keys.get(1), prefix + "{cluster}:rebalance:lock");
         this.startedAt = clock.instant();
         this.liveIds = Set.of(self);
     }
@@ -115,6 +121,11 @@ final class RedisNodeRegistry implements NodeRegistry, SmartLifecycle {
     @Override
     public Set<String> liveNodeIds() {
         return liveIds;
+    }
+
+    @Override
+    public boolean rebalancing() {
+        return rebalancing;
     }
 
     @Override
@@ -148,7 +159,7 @@ final class RedisNodeRegistry implements NodeRegistry, SmartLifecycle {
     /** Writes this node's entry, removes dead nodes, tells the listeners and keeps the live nodes' ids. */
     synchronized void beat() {
         long now = clock.millis();
-        List<?> result = redis.execute(HEARTBEAT, keys, self, Long.toString(now), Long.toString(now + ttl.toMillis()),
+        List<?> result = redis.execute(HEARTBEAT, heartbeatKeys, self, Long.toString(now), Long.toString(now + ttl.toMillis()),
                 json(state));
         List<NodeView> seen = List.copyOf(nodes());
         Set<String> ids = new HashSet<>();
@@ -162,7 +173,8 @@ final class RedisNodeRegistry implements NodeRegistry, SmartLifecycle {
         if (((Number) result.getFirst()).longValue() == 1) {
             listeners.forEach(NodeListener::registered);
         }
-        for (Object dead : result.subList(1, result.size())) {
+        rebalancing = ((Number) result.get(1)).longValue() == 1;
+        for (Object dead : result.subList(2, result.size())) {
             log.info("Node {} stopped sending heartbeats; removing it", dead);
             listeners.forEach(listener -> listener.nodeDied((String) dead));
         }

@@ -39,9 +39,11 @@ import org.springframework.web.util.WebUtils;
  * The {@code /ws} handshake, upgraded straight to Jetty's WebSocket core ({@link ChatEndpoint}).
  *
  * <ul>
- *   <li>While the node's readiness is not {@code ACCEPTING_TRAFFIC} (draining, starting, stopping)
- *       a handshake gets {@code 503} with {@code Retry-After}, so a load balancer retries it on
- *       another node and a client backs off instead of landing on a node about to move it.</li>
+ *   <li>While the node's readiness is not {@code ACCEPTING_TRAFFIC} (draining, starting, stopping,
+ *       without Redis) a handshake gets {@code 503} with {@code Retry-After}, so a load balancer
+ *       retries it on another node and a client backs off instead of landing on a node about to
+ *       move it; so does one that reaches a node above its share while connections move
+ *       ({@link Placement}).</li>
  *   <li>A cross-origin handshake whose {@code Origin} matches no {@code switchboard.allowed-origins}
  *       pattern gets {@code 403}; same-origin handshakes are always allowed.</li>
  *   <li>Extensions: permessage-deflate is declined unless {@code switchboard.permessage-deflate} is
@@ -69,6 +71,7 @@ final class ChatServlet extends HttpServlet {
     private final transient KeyedRates handshakeRates;
     private final transient ConnectionLimits connectionLimits;
     private final transient ClientAddress clientAddress;
+    private final transient Placement placement;
     private final int maxConnectionsPerIp;
     private final transient ApplicationAvailability availability;
     private final String retryAfterSeconds;
@@ -83,9 +86,10 @@ final class ChatServlet extends HttpServlet {
     ChatServlet(ChatHandler handler, ApplicationAvailability availability, Duration retryAfter,
                 List<String> allowedOrigins, boolean deflate, long maxTextBytes, long maxBinaryBytes,
                 KeyedRates handshakeRates, ConnectionLimits connectionLimits, int maxConnectionsPerIp,
-                ClientAddress clientAddress) {
+                ClientAddress clientAddress, Placement placement) {
         this.handler = handler;
         this.clientAddress = clientAddress;
+        this.placement = placement;
         this.handshakeRates = handshakeRates;
         this.connectionLimits = connectionLimits;
         this.maxConnectionsPerIp = maxConnectionsPerIp;
@@ -125,6 +129,12 @@ final class ChatServlet extends HttpServlet {
         if (availability.getReadinessState() != ReadinessState.ACCEPTING_TRAFFIC) {
             response.setHeader("Retry-After", retryAfterSeconds);
             response.sendError(HttpServletResponse.SC_SERVICE_UNAVAILABLE, "this node is not accepting connections");
+            return;
+        }
+        if (placement.refuseNewConnection()) {
+            response.setHeader("Retry-After", "1");
+            response.sendError(HttpServletResponse.SC_SERVICE_UNAVAILABLE,
+                    "this node holds more than its share while connections move; another node takes you");
             return;
         }
         if (!originAllowed(request)) {

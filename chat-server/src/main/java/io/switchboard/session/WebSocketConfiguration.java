@@ -42,7 +42,7 @@ class WebSocketConfiguration {
                                                       Connections connections, ApplicationAvailability availability,
                                                       Authenticator authenticator,
                                                       @Qualifier("connectionDeadlines") ScheduledExecutorService connectionDeadlines,
-                                                      ConnectionLimits connectionLimits) {
+                                                      ConnectionLimits connectionLimits, Placement placement) {
         var limits = properties.limits();
         ChatHandler handler = new ChatHandler(rooms, codec, nodeId, properties, outboxTimeouts, connections,
                 new Identities(authenticator, connectionLimits, rooms, codec, nodeId, connectionDeadlines, properties),
@@ -50,7 +50,7 @@ class WebSocketConfiguration {
         ChatServlet servlet = new ChatServlet(handler, availability, properties.drain().retryAfter(),
                 properties.allowedOrigins(), properties.permessageDeflate(), limits.maxFrameLength(),
                 MAX_BINARY_FRAME, new KeyedRates(limits.handshakesPerSecondPerIp(), limits.handshakeBurstPerIp()),
-                connectionLimits, limits.maxConnectionsPerIp(), new ClientAddress(properties.trustedProxies()));
+                connectionLimits, limits.maxConnectionsPerIp(), new ClientAddress(properties.trustedProxies()), placement);
         ServletRegistrationBean<ChatServlet> registration = new ServletRegistrationBean<>(servlet, "/ws");
         registration.setAsyncSupported(true);
         return registration;

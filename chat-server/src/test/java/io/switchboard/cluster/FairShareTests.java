@@ -1,0 +1,108 @@
+package io.switchboard.cluster;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+
+/** Where new connections may go while connections move, from a registry view the test sets. */
+class FairShareTests {
+
+    private final ViewOnly registry = new ViewOnly();
+    private final AtomicInteger local = new AtomicInteger();
+    private final FairShare placement = new FairShare(registry, local::get);
+
+    @Test
+    void atRestNobodyIsRefused() {
+        registry.view(node("self", NodeState.READY, 40), node("b", NodeState.READY, 0));
+        local.set(40);
+        assertThat(placement.refuseNewConnection()).isFalse();
+    }
+
+    @Test
+    void whileARebalanceRunsANodeAboveTheMeanRefusesAndOneAtOrBelowItTakes() {
+        registry.rebalancing = true;
+        registry.view(node("self", NodeState.READY, 23), node("b", NodeState.READY, 22), node("c", NodeState.READY, 0));
+        local.set(23);
+        assertThat(placement.refuseNewConnection()).as("23 above the mean 15").isTrue();
+        local.set(15);
+        assertThat(placement.refuseNewConnection()).as("its own count as it is now, 15: above 37 over three, rounded up")
+                .isTrue();
+        local.set(12);
+        assertThat(placement.refuseNewConnection()).as("12 at most the mean of 34 over three, rounded up").isFalse();
+    }
+
+    @Test
+    void whileANodeDrainsItsConnectionsCountForNobodyAndTheReadyOnesShareThem() {
+        registry.view(node("self", NodeState.READY, 10), node("b", NodeState.READY, 2), node("d", NodeState.DRAINING, 30));
+        local.set(10);
+        assertThat(placement.refuseNewConnection()).isTrue();
+        local.set(3);
+        assertThat(placement.refuseNewConnection()).as("3 at most the mean of 5 over two, rounded up").isFalse();
+    }
+
+    @Test
+    void theLastReadyNodeTakesEveryone() {
+        registry.view(node("self", NodeState.READY, 50), node("d", NodeState.DRAINING, 30));
+        local.set(50);
+        assertThat(placement.refuseNewConnection()).isFalse();
+    }
+
+    private static NodeView node(String id, NodeState state, int connections) {
+        return new NodeView(id, state, "v", id + ":8080", connections, Instant.EPOCH, Instant.EPOCH, "");
+    }
+
+    /** A registry that only has a view, as the last heartbeat would have left it. */
+    private static final class ViewOnly implements NodeRegistry {
+        private final List<NodeView> nodes = new ArrayList<>();
+        boolean rebalancing;
+
+        void view(NodeView... view) {
+            nodes.clear();
+            nodes.addAll(List.of(view));
+        }
+
+        @Override
+        public String self() {
+            return "self";
+        }
+
+        @Override
+        public List<NodeView> nodes() {
+            return nodes;
+        }
+
+        @Override
+        public List<NodeView> lastSeen() {
+            return nodes;
+        }
+
+        @Override
+        public boolean rebalancing() {
+            return rebalancing;
+        }
+
+        @Override
+        public void setState(NodeState state) {
+            throw new UnsupportedOperationException("not a view");
+        }
+
+        @Override
+        public NodeState state() {
+            return NodeState.READY;
+        }
+
+        @Override
+        public Optional<DrainRefusal> tryDrain(int maxConcurrent, boolean force) {
+            throw new UnsupportedOperationException("not a view");
+        }
+
+        @Override
+        public void addListener(NodeListener listener) {
+        }
+    }
+}
