@@ -322,6 +322,16 @@ class DeploymentFilesTests {
     }
 
     @Test
+    void chatServerImageNamesTheRegistryItIsPulledFrom() {
+        Deployment chat = one(kustomize(), "Deployment", "chat-server", Deployment.class);
+        String image = chat.getSpec().getTemplate().getSpec().getContainers().getFirst().getImage();
+        // without a registry host the name is Docker Hub's, where no Switchboard image is published and
+        // whoever owns the name decides what runs: kustomization.yaml's images entry names the registry
+        // the operator pushes to (README, "Deploy")
+        assertThat(registry(image)).as("a registry host in %s", image).isNotNull();
+    }
+
+    @Test
     void networkPolicyAdmitsTheChatPortFromTheIngressControllerAndTheManagementPortFromPrometheusAndPeersOnly() {
         List<JsonNode> documents = kustomize();
         Deployment chat = one(documents, "Deployment", "chat-server", Deployment.class);
@@ -425,6 +435,13 @@ class DeploymentFilesTests {
         }
         assertThat(containerPorts).as("named port " + value.getStrVal()).containsKey(value.getStrVal());
         return containerPorts.get(value.getStrVal());
+    }
+
+    /** The registry host an image reference names, or null when it names none (Docker Hub). */
+    private static String registry(String image) {
+        int slash = image.indexOf('/');
+        String first = slash < 0 ? "" : image.substring(0, slash);
+        return first.contains(".") || first.contains(":") || first.equals("localhost") ? first : null;
     }
 
     private static Map<String, Integer> containerPorts(Deployment deployment) {
