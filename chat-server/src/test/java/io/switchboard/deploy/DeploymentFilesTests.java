@@ -3,10 +3,12 @@ package io.switchboard.deploy;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.sun.net.httpserver.HttpServer;
+import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.ContainerPort;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.HTTPGetAction;
 import io.fabric8.kubernetes.api.model.IntOrString;
+import io.fabric8.kubernetes.api.model.PodTemplateSpec;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.SecretKeySelector;
 import io.fabric8.kubernetes.api.model.Service;
@@ -36,6 +38,7 @@ import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeAll;
@@ -332,6 +335,26 @@ class DeploymentFilesTests {
     }
 
     @Test
+    void aReusedImageTagIsAlwaysPulledAndTheChatServerHasATagOfItsOwn() {
+        List<JsonNode> documents = kustomize();
+        podTemplates(documents).forEach((workload, template) -> {
+            for (Container container : template.getSpec().getContainers()) {
+                if (reusedTag(container.getImage())) {
+                    // with IfNotPresent a node keeps running whatever it pulled first under that tag
+                    assertThat(pullPolicy(container)).as("%s in %s: a tag pushed again is pulled again only with Always",
+                            container.getImage(), workload).isEqualTo("Always");
+                }
+            }
+        });
+        Container chat = one(documents, "Deployment", "chat-server", Deployment.class).getSpec().getTemplate().getSpec()
+                .getContainers().getFirst();
+        // a new build is a new tag, which changes the pod template: what `kubectl apply -k` rolls out
+        assertThat(reusedTag(chat.getImage())).as("%s: a tag of its own, not latest or -SNAPSHOT", chat.getImage())
+                .isFalse();
+        assertThat(chat.getImagePullPolicy()).as("written down, not left to Kubernetes' default").isNotNull();
+    }
+
+    @Test
     void networkPolicyAdmitsTheChatPortFromTheIngressControllerAndTheManagementPortFromPrometheusAndPeersOnly() {
         List<JsonNode> documents = kustomize();
         Deployment chat = one(documents, "Deployment", "chat-server", Deployment.class);
@@ -435,6 +458,43 @@ class DeploymentFilesTests {
         }
         assertThat(containerPorts).as("named port " + value.getStrVal()).containsKey(value.getStrVal());
         return containerPorts.get(value.getStrVal());
+    }
+
+    /** A tag that is pushed again for each build: latest (also implied by no tag at all), or a -SNAPSHOT. */
+    private static boolean reusedTag(String image) {
+        String tag = tag(image);
+        return tag != null && (tag.equals("latest") || tag.endsWith("-SNAPSHOT"));
+    }
+
+    /** An image reference's tag: latest when it names none, null when it names a digest (one image for ever). */
+    private static String tag(String image) {
+        if (image.contains("@")) {
+            return null;
+        }
+        int colon = image.lastIndexOf(':');
+        return colon > image.lastIndexOf('/') ? image.substring(colon + 1) : "latest";
+    }
+
+    /** The pull policy Kubernetes applies: as written, else Always for latest (or no tag), IfNotPresent otherwise. */
+    private static String pullPolicy(Container container) {
+        if (container.getImagePullPolicy() != null) {
+            return container.getImagePullPolicy();
+        }
+        return "latest".equals(tag(container.getImage())) ? "Always" : "IfNotPresent";
+    }
+
+    /** The pod template of every Deployment and StatefulSet, by kind and name. */
+    private static Map<String, PodTemplateSpec> podTemplates(List<JsonNode> documents) {
+        Map<String, PodTemplateSpec> templates = new TreeMap<>();
+        for (JsonNode document : documents) {
+            String kind = document.at("/kind").asString();
+            if (kind.equals("Deployment") || kind.equals("StatefulSet")) {
+                templates.put(kind + " " + document.at("/metadata/name").asString(),
+                        YAML.treeToValue(document.at("/spec/template"), PodTemplateSpec.class));
+            }
+        }
+        assertThat(templates).isNotEmpty();
+        return templates;
     }
 
     /** The registry host an image reference names, or null when it names none (Docker Hub). */
