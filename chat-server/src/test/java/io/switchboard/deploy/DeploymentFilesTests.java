@@ -8,6 +8,7 @@ import io.fabric8.kubernetes.api.model.ContainerPort;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.HTTPGetAction;
 import io.fabric8.kubernetes.api.model.IntOrString;
+import io.fabric8.kubernetes.api.model.LabelSelector;
 import io.fabric8.kubernetes.api.model.PodTemplateSpec;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.SecretKeySelector;
@@ -336,6 +337,59 @@ class DeploymentFilesTests {
     }
 
     @Test
+    void prometheusIsToldWhereToScrapeTheManagementPortAndIsAdmittedThere(@TempDir Path dir) throws IOException {
+        List<JsonNode> documents = kustomize();
+        Deployment chat = one(documents, "Deployment", "chat-server", Deployment.class);
+        Map<String, Integer> ports = containerPorts(chat);
+        assertThat(application.at("/management/endpoints/web/exposure/include").asString().split(","))
+                .contains("prometheus");
+
+        // the annotations a Prometheus with annotation-based pod discovery reads
+        Map<String, String> annotations = chat.getSpec().getTemplate().getMetadata().getAnnotations();
+        assertThat(annotations).containsEntry("prometheus.io/scrape", "true")
+                .containsEntry("prometheus.io/path", "/actuator/prometheus");
+        assertThat(Integer.parseInt(annotations.get("prometheus.io/port")))
+                .isEqualTo(managementPort).isEqualTo(ports.get("management"));
+
+        // the scraper's pods (namespace monitoring, as networkpolicy.yaml's comment says) may reach that port
+        NetworkPolicy policy = one(documents, "NetworkPolicy", "chat-server", NetworkPolicy.class);
+        assertThat(sources(policy.getSpec().getIngress(), ports, managementPort)).anySatisfy(peer -> {
+            assertThat(peer.getPodSelector().getMatchLabels()).containsEntry("app.kubernetes.io/name", "prometheus");
+            assertThat(peer.getNamespaceSelector().getMatchLabels())
+                    .containsEntry("kubernetes.io/metadata.name", "monitoring");
+        });
+
+        // off by default (it needs the Prometheus Operator's CRDs): no PodMonitor in k8s/ as it is
+        assertThat(documents).noneMatch(d -> "PodMonitor".equals(d.at("/kind").asString()));
+        // the Operator's way, enabled as kustomization.yaml says: the two commented lines uncommented
+        Path k8s = dir.resolve("k8s");
+        try (var files = Files.walk(Command.ROOT.resolve("k8s"))) {
+            for (Path file : files.toList()) {
+                Files.copy(file, k8s.resolve(Command.ROOT.resolve("k8s").relativize(file).toString()));
+            }
+        }
+        Path kustomization = k8s.resolve("kustomization.yaml");
+        String commented = "# components:\n#   - prometheus-operator\n";
+        assertThat(Files.readString(kustomization)).contains(commented);
+        Files.writeString(kustomization, Files.readString(kustomization)
+                .replace(commented, "components:\n  - prometheus-operator\n"));
+        List<JsonNode> withOperator = render(k8s.toString());
+        assertThat(withOperator.stream().map(DeploymentFilesTests::kindAndName).toList())
+                .as("everything of k8s/ and a PodMonitor")
+                .containsAll(documents.stream().map(DeploymentFilesTests::kindAndName).toList())
+                .hasSize(documents.size() + 1);
+        JsonNode monitor = one(withOperator, "PodMonitor", "chat-server", JsonNode.class);
+        assertThat(monitor.at("/apiVersion").asString()).isEqualTo("monitoring.coreos.com/v1");
+        Map<String, String> selected = YAML.treeToValue(monitor.at("/spec/selector"), LabelSelector.class).getMatchLabels();
+        assertThat(selected).isNotEmpty();
+        assertThat(chat.getSpec().getTemplate().getMetadata().getLabels()).containsAllEntriesOf(selected);
+        JsonNode endpoints = monitor.at("/spec/podMetricsEndpoints");
+        assertThat(endpoints.size()).isEqualTo(1);
+        assertThat(ports.get(endpoints.get(0).at("/port").asString())).as("a named container port").isEqualTo(managementPort);
+        assertThat(endpoints.get(0).at("/path").asString()).isEqualTo(annotations.get("prometheus.io/path"));
+    }
+
+    @Test
     void chatServerImageNamesTheRegistryItIsPulledFrom() {
         Deployment chat = one(kustomize(), "Deployment", "chat-server", Deployment.class);
         String image = chat.getSpec().getTemplate().getSpec().getContainers().getFirst().getImage();
@@ -526,18 +580,27 @@ class DeploymentFilesTests {
     /** {@code kubectl kustomize k8s/}, one JSON tree per document, rendered once for all tests. */
     private static synchronized List<JsonNode> kustomize() {
         if (kustomized == null) {
-            Command.require("kubectl");
-            Command.Result rendered = Command.run(List.of("kubectl", "kustomize", "k8s/"), Map.of(), 60);
-            assertThat(rendered.exitCode()).as(rendered.output()).isZero();
-            List<JsonNode> documents = new ArrayList<>();
-            for (String document : rendered.output().split("(?m)^---$")) {
-                if (!document.isBlank()) {
-                    documents.add(YAML.readTree(document));
-                }
-            }
-            kustomized = List.copyOf(documents);
+            kustomized = render("k8s/");
         }
         return kustomized;
+    }
+
+    /** {@code kubectl kustomize directory} (relative to the repository's root), one JSON tree per document. */
+    private static List<JsonNode> render(String directory) {
+        Command.require("kubectl");
+        Command.Result rendered = Command.run(List.of("kubectl", "kustomize", directory), Map.of(), 60);
+        assertThat(rendered.exitCode()).as(rendered.output()).isZero();
+        List<JsonNode> documents = new ArrayList<>();
+        for (String document : rendered.output().split("(?m)^---$")) {
+            if (!document.isBlank()) {
+                documents.add(YAML.readTree(document));
+            }
+        }
+        return List.copyOf(documents);
+    }
+
+    private static String kindAndName(JsonNode document) {
+        return document.at("/kind").asString() + " " + document.at("/metadata/name").asString();
     }
 
     private static <T> T one(List<JsonNode> documents, String kind, String name, Class<T> type) {
