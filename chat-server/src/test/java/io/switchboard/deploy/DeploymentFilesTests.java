@@ -9,11 +9,14 @@ import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.HTTPGetAction;
 import io.fabric8.kubernetes.api.model.IntOrString;
 import io.fabric8.kubernetes.api.model.LabelSelector;
+import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.fabric8.kubernetes.api.model.PodTemplateSpec;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.SecretKeySelector;
 import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.Volume;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler;
 import io.fabric8.kubernetes.api.model.networking.v1.Ingress;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
@@ -271,8 +274,11 @@ class DeploymentFilesTests {
         Service service = one(documents, "Service", "chat-server", Service.class);
         PodDisruptionBudget budget = one(documents, "PodDisruptionBudget", "chat-server", PodDisruptionBudget.class);
         Ingress ingress = one(documents, "Ingress", "chat-server", Ingress.class);
-        assertThat(documents).anyMatch(d -> "Deployment".equals(d.at("/kind").asString())
-                && "redis".equals(d.at("/metadata/name").asString()));
+        // the nodes reach the demo Redis through its Service
+        Service redisService = one(documents, "Service", one(documents, "ConfigMap", "chat-server", JsonNode.class)
+                .at("/data/SPRING_DATA_REDIS_HOST").asString(), Service.class);
+        assertThat(redisService.getSpec().getSelector()).isNotEmpty();
+        assertThat(redisPods(documents).getMetadata().getLabels()).containsAllEntriesOf(redisService.getSpec().getSelector());
 
         var spec = chat.getSpec();
         assertThat(spec.getStrategy().getRollingUpdate().getMaxUnavailable().getIntVal()).isZero();
@@ -458,14 +464,49 @@ class DeploymentFilesTests {
     }
 
     @Test
+    void theDemoRedisWritesItsAppendOnlyFileToAPersistentVolume() {
+        List<JsonNode> documents = kustomize();
+        JsonNode workload = redisWorkload(documents);
+        PodTemplateSpec pods = redisPods(documents);
+        Container redis = pods.getSpec().getContainers().getFirst();
+        Map<String, String> options = redisOptions(redis);
+        // the demo keeps its rooms and history across restarts, as docker-compose's Redis does
+        assertThat(options).containsEntry("appendonly", "yes");
+
+        // and what AOF writes outlives the container: a claimed volume mounted at --dir
+        if ("yes".equals(options.get("appendonly"))) {
+            String dir = options.get("dir");
+            assertThat(dir).as("--dir: where the append-only file goes").isNotNull();
+            List<String> persistent = new ArrayList<>();
+            if ("StatefulSet".equals(workload.at("/kind").asString())) {
+                StatefulSet set = YAML.treeToValue(workload, StatefulSet.class);
+                assertThat(set.getSpec().getReplicas()).as("a single Redis").isEqualTo(1);
+                for (PersistentVolumeClaim claim : set.getSpec().getVolumeClaimTemplates()) {
+                    assertThat(claim.getSpec().getAccessModes()).contains("ReadWriteOnce");
+                    assertThat(claim.getSpec().getResources().getRequests()).containsKey("storage");
+                    persistent.add(claim.getMetadata().getName());
+                }
+            }
+            for (Volume volume : pods.getSpec().getVolumes() == null ? List.<Volume>of() : pods.getSpec().getVolumes()) {
+                if (volume.getPersistentVolumeClaim() != null) {
+                    persistent.add(volume.getName());
+                }
+            }
+            assertThat(redis.getVolumeMounts()).as("a volume at %s", dir)
+                    .filteredOn(mount -> dir.equals(mount.getMountPath())).singleElement()
+                    .satisfies(mount -> assertThat(persistent).as("persistent volumes").contains(mount.getName()));
+        }
+    }
+
+    @Test
     void networkPolicyAdmitsOnlyTheChatServerPodsToTheDemoRedis() {
         List<JsonNode> documents = kustomize();
         Deployment chat = one(documents, "Deployment", "chat-server", Deployment.class);
-        Deployment redis = one(documents, "Deployment", "redis", Deployment.class);
+        PodTemplateSpec redis = redisPods(documents);
         NetworkPolicy policy = one(documents, "NetworkPolicy", "redis", NetworkPolicy.class);
         Map<String, String> selected = policy.getSpec().getPodSelector().getMatchLabels();
         assertThat(selected).isNotEmpty();
-        assertThat(redis.getSpec().getTemplate().getMetadata().getLabels()).containsAllEntriesOf(selected);
+        assertThat(redis.getMetadata().getLabels()).containsAllEntriesOf(selected);
         assertThat(chat.getSpec().getTemplate().getMetadata().getLabels().entrySet().containsAll(selected.entrySet()))
                 .as("the Redis policy selects no chat-server pod").isFalse();
         assertThat(policy.getSpec().getPolicyTypes()).contains("Ingress");
@@ -548,6 +589,32 @@ class DeploymentFilesTests {
         return "latest".equals(tag(container.getImage())) ? "Always" : "IfNotPresent";
     }
 
+    /** The workload named redis: a Deployment or a StatefulSet, whichever k8s/redis.yaml makes. */
+    private static JsonNode redisWorkload(List<JsonNode> documents) {
+        List<JsonNode> workloads = documents.stream().filter(d -> "redis".equals(d.at("/metadata/name").asString())
+                && List.of("Deployment", "StatefulSet").contains(d.at("/kind").asString())).toList();
+        assertThat(workloads).as("one Deployment or StatefulSet redis").hasSize(1);
+        return workloads.getFirst();
+    }
+
+    private static PodTemplateSpec redisPods(List<JsonNode> documents) {
+        return YAML.treeToValue(redisWorkload(documents).at("/spec/template"), PodTemplateSpec.class);
+    }
+
+    /** redis-server's {@code --name value} options from the container's command and arguments. */
+    private static Map<String, String> redisOptions(Container redis) {
+        List<String> words = new ArrayList<>();
+        words.addAll(redis.getCommand() == null ? List.of() : redis.getCommand());
+        words.addAll(redis.getArgs() == null ? List.of() : redis.getArgs());
+        Map<String, String> options = new HashMap<>();
+        for (int i = 0; i < words.size() - 1; i++) {
+            if (words.get(i).startsWith("--")) {
+                options.put(words.get(i).substring(2), words.get(i + 1));
+            }
+        }
+        return options;
+    }
+
     /** The pod template of every Deployment and StatefulSet, by kind and name. */
     private static Map<String, PodTemplateSpec> podTemplates(List<JsonNode> documents) {
         Map<String, PodTemplateSpec> templates = new TreeMap<>();
@@ -570,8 +637,12 @@ class DeploymentFilesTests {
     }
 
     private static Map<String, Integer> containerPorts(Deployment deployment) {
+        return containerPorts(deployment.getSpec().getTemplate());
+    }
+
+    private static Map<String, Integer> containerPorts(PodTemplateSpec pods) {
         Map<String, Integer> ports = new HashMap<>();
-        for (ContainerPort port : deployment.getSpec().getTemplate().getSpec().getContainers().getFirst().getPorts()) {
+        for (ContainerPort port : pods.getSpec().getContainers().getFirst().getPorts()) {
             ports.put(port.getName(), port.getContainerPort());
         }
         return ports;
