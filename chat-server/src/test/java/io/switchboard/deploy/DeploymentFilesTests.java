@@ -45,6 +45,8 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -393,6 +395,32 @@ class DeploymentFilesTests {
         assertThat(endpoints.size()).isEqualTo(1);
         assertThat(ports.get(endpoints.get(0).at("/port").asString())).as("a named container port").isEqualTo(managementPort);
         assertThat(endpoints.get(0).at("/path").asString()).isEqualTo(annotations.get("prometheus.io/path"));
+    }
+
+    @Test
+    void clusterAddressIsThePodIpAndTheChatPort() {
+        Deployment chat = one(kustomize(), "Deployment", "chat-server", Deployment.class);
+        List<EnvVar> env = chat.getSpec().getTemplate().getSpec().getContainers().getFirst().getEnv();
+        List<String> names = env.stream().map(EnvVar::getName).toList();
+        EnvVar address = env.get(names.indexOf("SWITCHBOARD_CLUSTER_ADDRESS"));
+        // host:port of the chat port (ClusterConfiguration); its host with the management port is
+        // where the other nodes ask this node's broker health
+        assertThat(address.getValue()).as("SWITCHBOARD_CLUSTER_ADDRESS").isNotNull()
+                .endsWith(":" + containerPorts(chat).get("chat")).endsWith(":" + chatPort);
+
+        // Kubernetes expands $(NAME) only for a variable defined earlier in the list; otherwise it
+        // passes the text on as it is
+        Matcher reference = Pattern.compile("\\$\\(([A-Za-z_][A-Za-z0-9_]*)\\)").matcher(address.getValue());
+        String expanded = address.getValue();
+        while (reference.find()) {
+            String name = reference.group(1);
+            assertThat(names.indexOf(name)).as("%s defined before SWITCHBOARD_CLUSTER_ADDRESS", name)
+                    .isBetween(0, names.indexOf("SWITCHBOARD_CLUSTER_ADDRESS") - 1);
+            assertThat(env.get(names.indexOf(name)).getValueFrom().getFieldRef().getFieldPath())
+                    .as("%s", name).isEqualTo("status.podIP");
+            expanded = expanded.replace(reference.group(), "10.1.2.3");
+        }
+        assertThat(expanded).isEqualTo("10.1.2.3:" + chatPort);
     }
 
     @Test
