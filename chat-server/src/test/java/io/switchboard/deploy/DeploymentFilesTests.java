@@ -263,7 +263,7 @@ class DeploymentFilesTests {
     @Test
     void dockerfileRunsTheLayeredJarAsNonRootWithTheSameEntrypointFlags() throws IOException {
         String dockerfile = Files.readString(Command.ROOT.resolve("Dockerfile"));
-        assertThat(dockerfile).contains("./mvnw -B -q -DskipTests package", "extract --layers", "USER switchboard",
+        assertThat(dockerfile).contains("./mvnw -B -q -DskipTests -pl chat-server -am package", "extract --layers", "USER switchboard",
                 "ENTRYPOINT [\"java\", \"org.springframework.boot.loader.launch.JarLauncher\"]",
                 "EXPOSE " + chatPort + " " + managementPort, "MaxRAMPercentage",
                 "/dev/tcp/127.0.0.1/" + managementPort + "", "/actuator/health/liveness");
