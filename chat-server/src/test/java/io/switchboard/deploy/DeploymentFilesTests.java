@@ -3,14 +3,20 @@ package io.switchboard.deploy;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.sun.net.httpserver.HttpServer;
+import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.ContainerPort;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.HTTPGetAction;
 import io.fabric8.kubernetes.api.model.IntOrString;
+import io.fabric8.kubernetes.api.model.LabelSelector;
+import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
+import io.fabric8.kubernetes.api.model.PodTemplateSpec;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.SecretKeySelector;
 import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.Volume;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler;
 import io.fabric8.kubernetes.api.model.networking.v1.Ingress;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
@@ -36,8 +42,11 @@ import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -254,7 +263,7 @@ class DeploymentFilesTests {
     @Test
     void dockerfileRunsTheLayeredJarAsNonRootWithTheSameEntrypointFlags() throws IOException {
         String dockerfile = Files.readString(Command.ROOT.resolve("Dockerfile"));
-        assertThat(dockerfile).contains("./mvnw -B -q -DskipTests package", "extract --layers", "USER switchboard",
+        assertThat(dockerfile).contains("./mvnw -B -q -DskipTests -pl chat-server -am package", "extract --layers", "USER switchboard",
                 "ENTRYPOINT [\"java\", \"org.springframework.boot.loader.launch.JarLauncher\"]",
                 "EXPOSE " + chatPort + " " + managementPort, "MaxRAMPercentage",
                 "/dev/tcp/127.0.0.1/" + managementPort + "", "/actuator/health/liveness");
@@ -266,22 +275,20 @@ class DeploymentFilesTests {
         Deployment chat = one(documents, "Deployment", "chat-server", Deployment.class);
         Service service = one(documents, "Service", "chat-server", Service.class);
         PodDisruptionBudget budget = one(documents, "PodDisruptionBudget", "chat-server", PodDisruptionBudget.class);
-        HorizontalPodAutoscaler autoscaler = one(documents, "HorizontalPodAutoscaler", "chat-server",
-                HorizontalPodAutoscaler.class);
         Ingress ingress = one(documents, "Ingress", "chat-server", Ingress.class);
-        assertThat(documents).anyMatch(d -> "Deployment".equals(d.at("/kind").asString())
-                && "redis".equals(d.at("/metadata/name").asString()));
+        // the nodes reach the demo Redis through its Service
+        Service redisService = one(documents, "Service", one(documents, "ConfigMap", "chat-server", JsonNode.class)
+                .at("/data/SPRING_DATA_REDIS_HOST").asString(), Service.class);
+        assertThat(redisService.getSpec().getSelector()).isNotEmpty();
+        assertThat(redisPods(documents).getMetadata().getLabels()).containsAllEntriesOf(redisService.getSpec().getSelector());
 
         var spec = chat.getSpec();
-        assertThat(spec.getReplicas()).isGreaterThanOrEqualTo(3);
         assertThat(spec.getStrategy().getRollingUpdate().getMaxUnavailable().getIntVal()).isZero();
         assertThat(spec.getStrategy().getRollingUpdate().getMaxSurge().getIntVal()).isEqualTo(1);
         Map<String, String> podLabels = spec.getTemplate().getMetadata().getLabels();
         assertThat(podLabels).containsAllEntriesOf(spec.getSelector().getMatchLabels());
         assertThat(podLabels).containsAllEntriesOf(service.getSpec().getSelector());
         assertThat(podLabels).containsAllEntriesOf(budget.getSpec().getSelector().getMatchLabels());
-        assertThat(autoscaler.getSpec().getScaleTargetRef().getName()).isEqualTo(chat.getMetadata().getName());
-        assertThat(autoscaler.getSpec().getMinReplicas()).isGreaterThanOrEqualTo(3);
         assertThat(spec.getTemplate().getSpec().getTopologySpreadConstraints()).isNotEmpty();
 
         var container = spec.getTemplate().getSpec().getContainers().getFirst();
@@ -319,6 +326,131 @@ class DeploymentFilesTests {
         assertThat(service.getSpec().getPorts()).singleElement()
                 .satisfies(port -> assertThat(port.getTargetPort().getStrVal()).isEqualTo("chat"));
         assertThat(ingress.getMetadata().getAnnotations()).containsKey("nginx.ingress.kubernetes.io/proxy-read-timeout");
+    }
+
+    @Test
+    void theAutoscalerAloneSetsHowManyChatServerPodsRun() {
+        List<JsonNode> documents = kustomize();
+        Deployment chat = one(documents, "Deployment", "chat-server", Deployment.class);
+        HorizontalPodAutoscaler autoscaler = one(documents, "HorizontalPodAutoscaler", "chat-server",
+                HorizontalPodAutoscaler.class);
+        var target = autoscaler.getSpec().getScaleTargetRef();
+        assertThat(List.of(target.getApiVersion(), target.getKind(), target.getName()))
+                .containsExactly(chat.getApiVersion(), chat.getKind(), chat.getMetadata().getName());
+        // a count in the Deployment would scale it back on every `kubectl apply -k`, whatever the autoscaler chose
+        assertThat(chat.getSpec().getReplicas()).as("replicas in the Deployment beside its autoscaler").isNull();
+        // a rolling upgrade drains one pod onto the others: at least three, however quiet the cluster
+        assertThat(autoscaler.getSpec().getMinReplicas()).isGreaterThanOrEqualTo(3);
+        assertThat(autoscaler.getSpec().getMaxReplicas()).isGreaterThanOrEqualTo(autoscaler.getSpec().getMinReplicas());
+    }
+
+    @Test
+    void prometheusIsToldWhereToScrapeTheManagementPortAndIsAdmittedThere(@TempDir Path dir) throws IOException {
+        List<JsonNode> documents = kustomize();
+        Deployment chat = one(documents, "Deployment", "chat-server", Deployment.class);
+        Map<String, Integer> ports = containerPorts(chat);
+        assertThat(application.at("/management/endpoints/web/exposure/include").asString().split(","))
+                .contains("prometheus");
+
+        // the annotations a Prometheus with annotation-based pod discovery reads
+        Map<String, String> annotations = chat.getSpec().getTemplate().getMetadata().getAnnotations();
+        assertThat(annotations).containsEntry("prometheus.io/scrape", "true")
+                .containsEntry("prometheus.io/path", "/actuator/prometheus");
+        assertThat(Integer.parseInt(annotations.get("prometheus.io/port")))
+                .isEqualTo(managementPort).isEqualTo(ports.get("management"));
+
+        // the scraper's pods (namespace monitoring, as networkpolicy.yaml's comment says) may reach that port
+        NetworkPolicy policy = one(documents, "NetworkPolicy", "chat-server", NetworkPolicy.class);
+        assertThat(sources(policy.getSpec().getIngress(), ports, managementPort)).anySatisfy(peer -> {
+            assertThat(peer.getPodSelector().getMatchLabels()).containsEntry("app.kubernetes.io/name", "prometheus");
+            assertThat(peer.getNamespaceSelector().getMatchLabels())
+                    .containsEntry("kubernetes.io/metadata.name", "monitoring");
+        });
+
+        // off by default (it needs the Prometheus Operator's CRDs): no PodMonitor in k8s/ as it is
+        assertThat(documents).noneMatch(d -> "PodMonitor".equals(d.at("/kind").asString()));
+        // the Operator's way, enabled as kustomization.yaml says: the two commented lines uncommented
+        Path k8s = dir.resolve("k8s");
+        try (var files = Files.walk(Command.ROOT.resolve("k8s"))) {
+            for (Path file : files.toList()) {
+                Files.copy(file, k8s.resolve(Command.ROOT.resolve("k8s").relativize(file).toString()));
+            }
+        }
+        Path kustomization = k8s.resolve("kustomization.yaml");
+        String commented = "# components:\n#   - prometheus-operator\n";
+        assertThat(Files.readString(kustomization)).contains(commented);
+        Files.writeString(kustomization, Files.readString(kustomization)
+                .replace(commented, "components:\n  - prometheus-operator\n"));
+        List<JsonNode> withOperator = render(k8s.toString());
+        assertThat(withOperator.stream().map(DeploymentFilesTests::kindAndName).toList())
+                .as("everything of k8s/ and a PodMonitor")
+                .containsAll(documents.stream().map(DeploymentFilesTests::kindAndName).toList())
+                .hasSize(documents.size() + 1);
+        JsonNode monitor = one(withOperator, "PodMonitor", "chat-server", JsonNode.class);
+        assertThat(monitor.at("/apiVersion").asString()).isEqualTo("monitoring.coreos.com/v1");
+        Map<String, String> selected = YAML.treeToValue(monitor.at("/spec/selector"), LabelSelector.class).getMatchLabels();
+        assertThat(selected).isNotEmpty();
+        assertThat(chat.getSpec().getTemplate().getMetadata().getLabels()).containsAllEntriesOf(selected);
+        JsonNode endpoints = monitor.at("/spec/podMetricsEndpoints");
+        assertThat(endpoints.size()).isEqualTo(1);
+        assertThat(ports.get(endpoints.get(0).at("/port").asString())).as("a named container port").isEqualTo(managementPort);
+        assertThat(endpoints.get(0).at("/path").asString()).isEqualTo(annotations.get("prometheus.io/path"));
+    }
+
+    @Test
+    void clusterAddressIsThePodIpAndTheChatPort() {
+        Deployment chat = one(kustomize(), "Deployment", "chat-server", Deployment.class);
+        List<EnvVar> env = chat.getSpec().getTemplate().getSpec().getContainers().getFirst().getEnv();
+        List<String> names = env.stream().map(EnvVar::getName).toList();
+        EnvVar address = env.get(names.indexOf("SWITCHBOARD_CLUSTER_ADDRESS"));
+        // host:port of the chat port (ClusterConfiguration); its host with the management port is
+        // where the other nodes ask this node's broker health
+        assertThat(address.getValue()).as("SWITCHBOARD_CLUSTER_ADDRESS").isNotNull()
+                .endsWith(":" + containerPorts(chat).get("chat")).endsWith(":" + chatPort);
+
+        // Kubernetes expands $(NAME) only for a variable defined earlier in the list; otherwise it
+        // passes the text on as it is
+        Matcher reference = Pattern.compile("\\$\\(([A-Za-z_][A-Za-z0-9_]*)\\)").matcher(address.getValue());
+        String expanded = address.getValue();
+        while (reference.find()) {
+            String name = reference.group(1);
+            assertThat(names.indexOf(name)).as("%s defined before SWITCHBOARD_CLUSTER_ADDRESS", name)
+                    .isBetween(0, names.indexOf("SWITCHBOARD_CLUSTER_ADDRESS") - 1);
+            assertThat(env.get(names.indexOf(name)).getValueFrom().getFieldRef().getFieldPath())
+                    .as("%s", name).isEqualTo("status.podIP");
+            expanded = expanded.replace(reference.group(), "10.1.2.3");
+        }
+        assertThat(expanded).isEqualTo("10.1.2.3:" + chatPort);
+    }
+
+    @Test
+    void chatServerImageNamesTheRegistryItIsPulledFrom() {
+        Deployment chat = one(kustomize(), "Deployment", "chat-server", Deployment.class);
+        String image = chat.getSpec().getTemplate().getSpec().getContainers().getFirst().getImage();
+        // without a registry host the name is Docker Hub's, where no Switchboard image is published and
+        // whoever owns the name decides what runs: kustomization.yaml's images entry names the registry
+        // the operator pushes to (README, "Deploy")
+        assertThat(registry(image)).as("a registry host in %s", image).isNotNull();
+    }
+
+    @Test
+    void aReusedImageTagIsAlwaysPulledAndTheChatServerHasATagOfItsOwn() {
+        List<JsonNode> documents = kustomize();
+        podTemplates(documents).forEach((workload, template) -> {
+            for (Container container : template.getSpec().getContainers()) {
+                if (reusedTag(container.getImage())) {
+                    // with IfNotPresent a node keeps running whatever it pulled first under that tag
+                    assertThat(pullPolicy(container)).as("%s in %s: a tag pushed again is pulled again only with Always",
+                            container.getImage(), workload).isEqualTo("Always");
+                }
+            }
+        });
+        Container chat = one(documents, "Deployment", "chat-server", Deployment.class).getSpec().getTemplate().getSpec()
+                .getContainers().getFirst();
+        // a new build is a new tag, which changes the pod template: what `kubectl apply -k` rolls out
+        assertThat(reusedTag(chat.getImage())).as("%s: a tag of its own, not latest or -SNAPSHOT", chat.getImage())
+                .isFalse();
+        assertThat(chat.getImagePullPolicy()).as("written down, not left to Kubernetes' default").isNotNull();
     }
 
     @Test
@@ -360,14 +492,49 @@ class DeploymentFilesTests {
     }
 
     @Test
+    void theDemoRedisWritesItsAppendOnlyFileToAPersistentVolume() {
+        List<JsonNode> documents = kustomize();
+        JsonNode workload = redisWorkload(documents);
+        PodTemplateSpec pods = redisPods(documents);
+        Container redis = pods.getSpec().getContainers().getFirst();
+        Map<String, String> options = redisOptions(redis);
+        // the demo keeps its rooms and history across restarts, as docker-compose's Redis does
+        assertThat(options).containsEntry("appendonly", "yes");
+
+        // and what AOF writes outlives the container: a claimed volume mounted at --dir
+        if ("yes".equals(options.get("appendonly"))) {
+            String dir = options.get("dir");
+            assertThat(dir).as("--dir: where the append-only file goes").isNotNull();
+            List<String> persistent = new ArrayList<>();
+            if ("StatefulSet".equals(workload.at("/kind").asString())) {
+                StatefulSet set = YAML.treeToValue(workload, StatefulSet.class);
+                assertThat(set.getSpec().getReplicas()).as("a single Redis").isEqualTo(1);
+                for (PersistentVolumeClaim claim : set.getSpec().getVolumeClaimTemplates()) {
+                    assertThat(claim.getSpec().getAccessModes()).contains("ReadWriteOnce");
+                    assertThat(claim.getSpec().getResources().getRequests()).containsKey("storage");
+                    persistent.add(claim.getMetadata().getName());
+                }
+            }
+            for (Volume volume : pods.getSpec().getVolumes() == null ? List.<Volume>of() : pods.getSpec().getVolumes()) {
+                if (volume.getPersistentVolumeClaim() != null) {
+                    persistent.add(volume.getName());
+                }
+            }
+            assertThat(redis.getVolumeMounts()).as("a volume at %s", dir)
+                    .filteredOn(mount -> dir.equals(mount.getMountPath())).singleElement()
+                    .satisfies(mount -> assertThat(persistent).as("persistent volumes").contains(mount.getName()));
+        }
+    }
+
+    @Test
     void networkPolicyAdmitsOnlyTheChatServerPodsToTheDemoRedis() {
         List<JsonNode> documents = kustomize();
         Deployment chat = one(documents, "Deployment", "chat-server", Deployment.class);
-        Deployment redis = one(documents, "Deployment", "redis", Deployment.class);
+        PodTemplateSpec redis = redisPods(documents);
         NetworkPolicy policy = one(documents, "NetworkPolicy", "redis", NetworkPolicy.class);
         Map<String, String> selected = policy.getSpec().getPodSelector().getMatchLabels();
         assertThat(selected).isNotEmpty();
-        assertThat(redis.getSpec().getTemplate().getMetadata().getLabels()).containsAllEntriesOf(selected);
+        assertThat(redis.getMetadata().getLabels()).containsAllEntriesOf(selected);
         assertThat(chat.getSpec().getTemplate().getMetadata().getLabels().entrySet().containsAll(selected.entrySet()))
                 .as("the Redis policy selects no chat-server pod").isFalse();
         assertThat(policy.getSpec().getPolicyTypes()).contains("Ingress");
@@ -427,9 +594,83 @@ class DeploymentFilesTests {
         return containerPorts.get(value.getStrVal());
     }
 
+    /** A tag that is pushed again for each build: latest (also implied by no tag at all), or a -SNAPSHOT. */
+    private static boolean reusedTag(String image) {
+        String tag = tag(image);
+        return tag != null && (tag.equals("latest") || tag.endsWith("-SNAPSHOT"));
+    }
+
+    /** An image reference's tag: latest when it names none, null when it names a digest (one image for ever). */
+    private static String tag(String image) {
+        if (image.contains("@")) {
+            return null;
+        }
+        int colon = image.lastIndexOf(':');
+        return colon > image.lastIndexOf('/') ? image.substring(colon + 1) : "latest";
+    }
+
+    /** The pull policy Kubernetes applies: as written, else Always for latest (or no tag), IfNotPresent otherwise. */
+    private static String pullPolicy(Container container) {
+        if (container.getImagePullPolicy() != null) {
+            return container.getImagePullPolicy();
+        }
+        return "latest".equals(tag(container.getImage())) ? "Always" : "IfNotPresent";
+    }
+
+    /** The workload named redis: a Deployment or a StatefulSet, whichever k8s/redis.yaml makes. */
+    private static JsonNode redisWorkload(List<JsonNode> documents) {
+        List<JsonNode> workloads = documents.stream().filter(d -> "redis".equals(d.at("/metadata/name").asString())
+                && List.of("Deployment", "StatefulSet").contains(d.at("/kind").asString())).toList();
+        assertThat(workloads).as("one Deployment or StatefulSet redis").hasSize(1);
+        return workloads.getFirst();
+    }
+
+    private static PodTemplateSpec redisPods(List<JsonNode> documents) {
+        return YAML.treeToValue(redisWorkload(documents).at("/spec/template"), PodTemplateSpec.class);
+    }
+
+    /** redis-server's {@code --name value} options from the container's command and arguments. */
+    private static Map<String, String> redisOptions(Container redis) {
+        List<String> words = new ArrayList<>();
+        words.addAll(redis.getCommand() == null ? List.of() : redis.getCommand());
+        words.addAll(redis.getArgs() == null ? List.of() : redis.getArgs());
+        Map<String, String> options = new HashMap<>();
+        for (int i = 0; i < words.size() - 1; i++) {
+            if (words.get(i).startsWith("--")) {
+                options.put(words.get(i).substring(2), words.get(i + 1));
+            }
+        }
+        return options;
+    }
+
+    /** The pod template of every Deployment and StatefulSet, by kind and name. */
+    private static Map<String, PodTemplateSpec> podTemplates(List<JsonNode> documents) {
+        Map<String, PodTemplateSpec> templates = new TreeMap<>();
+        for (JsonNode document : documents) {
+            String kind = document.at("/kind").asString();
+            if (kind.equals("Deployment") || kind.equals("StatefulSet")) {
+                templates.put(kind + " " + document.at("/metadata/name").asString(),
+                        YAML.treeToValue(document.at("/spec/template"), PodTemplateSpec.class));
+            }
+        }
+        assertThat(templates).isNotEmpty();
+        return templates;
+    }
+
+    /** The registry host an image reference names, or null when it names none (Docker Hub). */
+    private static String registry(String image) {
+        int slash = image.indexOf('/');
+        String first = slash < 0 ? "" : image.substring(0, slash);
+        return first.contains(".") || first.contains(":") || first.equals("localhost") ? first : null;
+    }
+
     private static Map<String, Integer> containerPorts(Deployment deployment) {
+        return containerPorts(deployment.getSpec().getTemplate());
+    }
+
+    private static Map<String, Integer> containerPorts(PodTemplateSpec pods) {
         Map<String, Integer> ports = new HashMap<>();
-        for (ContainerPort port : deployment.getSpec().getTemplate().getSpec().getContainers().getFirst().getPorts()) {
+        for (ContainerPort port : pods.getSpec().getContainers().getFirst().getPorts()) {
             ports.put(port.getName(), port.getContainerPort());
         }
         return ports;
@@ -438,18 +679,27 @@ class DeploymentFilesTests {
     /** {@code kubectl kustomize k8s/}, one JSON tree per document, rendered once for all tests. */
     private static synchronized List<JsonNode> kustomize() {
         if (kustomized == null) {
-            Command.require("kubectl");
-            Command.Result rendered = Command.run(List.of("kubectl", "kustomize", "k8s/"), Map.of(), 60);
-            assertThat(rendered.exitCode()).as(rendered.output()).isZero();
-            List<JsonNode> documents = new ArrayList<>();
-            for (String document : rendered.output().split("(?m)^---$")) {
-                if (!document.isBlank()) {
-                    documents.add(YAML.readTree(document));
-                }
-            }
-            kustomized = List.copyOf(documents);
+            kustomized = render("k8s/");
         }
         return kustomized;
+    }
+
+    /** {@code kubectl kustomize directory} (relative to the repository's root), one JSON tree per document. */
+    private static List<JsonNode> render(String directory) {
+        Command.require("kubectl");
+        Command.Result rendered = Command.run(List.of("kubectl", "kustomize", directory), Map.of(), 60);
+        assertThat(rendered.exitCode()).as(rendered.output()).isZero();
+        List<JsonNode> documents = new ArrayList<>();
+        for (String document : rendered.output().split("(?m)^---$")) {
+            if (!document.isBlank()) {
+                documents.add(YAML.readTree(document));
+            }
+        }
+        return List.copyOf(documents);
+    }
+
+    private static String kindAndName(JsonNode document) {
+        return document.at("/kind").asString() + " " + document.at("/metadata/name").asString();
     }
 
     private static <T> T one(List<JsonNode> documents, String kind, String name, Class<T> type) {
