@@ -326,6 +326,9 @@ class DeploymentFilesTests {
         assertThat(service.getSpec().getPorts()).singleElement()
                 .satisfies(port -> assertThat(port.getTargetPort().getStrVal()).isEqualTo("chat"));
         assertThat(ingress.getMetadata().getAnnotations()).containsKey("nginx.ingress.kubernetes.io/proxy-read-timeout");
+        // a node above its share while connections move answers 503: the ingress must retry it elsewhere
+        assertThat(ingress.getMetadata().getAnnotations().get("nginx.ingress.kubernetes.io/proxy-next-upstream"))
+                .contains("http_503");
     }
 
     @Test
