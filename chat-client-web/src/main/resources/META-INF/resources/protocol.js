@@ -19,7 +19,7 @@ export const ErrorCode = Object.freeze({
   TEXT_TOO_LONG: 'text_too_long', HELLO_REQUIRED: 'hello_required', NOT_JOINED: 'not_joined',
   TOO_MANY_ROOMS: 'too_many_rooms', RATE_LIMITED: 'rate_limited', BROKER_UNAVAILABLE: 'broker_unavailable',
   OVERLOADED: 'overloaded', UNAUTHORIZED: 'unauthorized', FORBIDDEN: 'forbidden',
-  TOO_MANY_CONNECTIONS: 'too_many_connections',
+  TOO_MANY_CONNECTIONS: 'too_many_connections', UNSUPPORTED_PROTOCOL: 'unsupported_protocol',
 });
 
 /** Errors after which the same request may succeed later: the client retries them, keeping the clientMsgId. */

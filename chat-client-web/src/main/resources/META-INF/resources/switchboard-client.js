@@ -2,7 +2,7 @@
 // (docs/protocol.md). It runs in browsers and in Node 20+ (pass `WebSocket` where there is no
 // global one), and keeps a conversation whole across reconnects, drains and server restarts.
 import {
-  ClientType, ServerType, PresenceAction, ErrorCode, RETRYABLE_ERRORS, CloseCode, FATAL_CLOSE_CODES,
+  ClientType, ServerType, PresenceAction, ErrorCode, RETRYABLE_ERRORS, CloseCode, FATAL_CLOSE_CODES, PROTOCOL_VERSION,
 } from './protocol.js';
 
 /**
@@ -449,12 +449,12 @@ export class SwitchboardClient extends EventTarget {
   async #hello() {
     const socket = this.socket;
     if (this.token === undefined) {
-      this.#write({ type: ClientType.HELLO, name: this.name });
+      this.#write({ type: ClientType.HELLO, name: this.name, protocol: PROTOCOL_VERSION });
       return;
     }
     try {
       const token = typeof this.token === 'function' ? await this.token() : this.token;
-      if (this.socket === socket) this.#write({ type: ClientType.HELLO, token });
+      if (this.socket === socket) this.#write({ type: ClientType.HELLO, token, protocol: PROTOCOL_VERSION });
     } catch (error) {
       if (this.socket !== socket) return; // closed, or another connection, meanwhile
       this.#emit('problem', { code: ErrorCode.UNAUTHORIZED, message: `no token: ${error.message ?? error}` });

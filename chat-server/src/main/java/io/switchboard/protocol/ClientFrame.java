@@ -12,9 +12,18 @@ public sealed interface ClientFrame {
 
     /**
      * {@code hello {name}} or {@code hello {token}}: says who the connection is (a name when
-     * anonymous, a token in jwt mode). Must come first; only once.
+     * anonymous, a token in jwt mode), and, with {@code protocol}, which version of the protocol the
+     * client speaks ({@link #CURRENT_PROTOCOL} when it does not say). Must come first; only once.
      */
-    record Hello(String name, String token, String ref) implements ClientFrame {}
+    record Hello(String name, String token, int protocol, String ref) implements ClientFrame {
+
+        public Hello(String name, String token, String ref) {
+            this(name, token, CURRENT_PROTOCOL, ref);
+        }
+    }
+
+    /** The newest protocol version this release speaks (docs/protocol.md). */
+    int CURRENT_PROTOCOL = 1;
 
     /** {@code auth {token}}: a fresher token for the same user, before the current one expires. */
     record Auth(String token, String ref) implements ClientFrame {}

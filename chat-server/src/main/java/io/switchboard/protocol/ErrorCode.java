@@ -33,7 +33,12 @@ public enum ErrorCode {
     /** The broker (Redis) cannot be reached; nothing was stored. Retry with the same clientMsgId. */
     BROKER_UNAVAILABLE,
     /** The node has more room work queued than it takes ({@code switchboard.rooms.lane-capacity}): retry later. */
-    OVERLOADED;
+    OVERLOADED,
+    /**
+     * {@code hello} asked for a protocol version this node does not serve (it serves the one in
+     * {@code welcome} and the one before); the connection stays, and may say hello again.
+     */
+    UNSUPPORTED_PROTOCOL;
 
     public String wire() {
         return name().toLowerCase(java.util.Locale.ROOT);

@@ -164,11 +164,24 @@ public final class FrameCodec {
     /** A name, or a token, or both (which counts depends on the node's auth mode). */
     private static ClientFrame.Hello hello(JsonNode node, String ref) {
         String token = optionalString(node, "token", ref);
+        int protocol = protocol(node, ref);
         if (token != null) {
             JsonNode name = node.get("name");
-            return new ClientFrame.Hello(name == null || name.isNull() ? null : name(node, ref), token(token, ref), ref);
+            return new ClientFrame.Hello(name == null || name.isNull() ? null : name(node, ref), token(token, ref),
+                    protocol, ref);
         }
-        return new ClientFrame.Hello(name(node, ref), null, ref);
+        return new ClientFrame.Hello(name(node, ref), null, protocol, ref);
+    }
+
+    private static int protocol(JsonNode node, String ref) {
+        JsonNode protocol = node.get("protocol");
+        if (protocol == null || protocol.isNull()) {
+            return ClientFrame.CURRENT_PROTOCOL;
+        }
+        if (!protocol.isIntegralNumber() || !protocol.canConvertToInt() || protocol.intValue() < 1) {
+            throw new ProtocolException(ErrorCode.BAD_FRAME, "protocol must be an integer >= 1", ref);
+        }
+        return protocol.intValue();
     }
 
     private static String token(String token, String ref) {

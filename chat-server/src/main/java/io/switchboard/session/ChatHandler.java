@@ -82,7 +82,7 @@ final class ChatHandler {
         }
         connections.add(connection);
         identities.awaitHello(connection);
-        send(connection, new ServerFrame.Welcome(connection.id, node.value(), 1));
+        send(connection, new ServerFrame.Welcome(connection.id, node.value(), ClientFrame.CURRENT_PROTOCOL));
         return connection;
     }
 

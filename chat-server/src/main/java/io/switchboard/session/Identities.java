@@ -88,6 +88,11 @@ final class Identities {
         if (connection.member() != null) {
             throw new ProtocolException(ErrorCode.BAD_FRAME, "hello was already sent", hello.ref());
         }
+        if (hello.protocol() > ClientFrame.CURRENT_PROTOCOL || hello.protocol() < ClientFrame.CURRENT_PROTOCOL - 1) {
+            throw new ProtocolException(ErrorCode.UNSUPPORTED_PROTOCOL, "this node serves protocol "
+                    + ClientFrame.CURRENT_PROTOCOL + " (and the one before it, if any), not " + hello.protocol(),
+                    hello.ref());
+        }
         Identity identity;
         if (auth.anonymous()) {
             if (hello.name() == null) {

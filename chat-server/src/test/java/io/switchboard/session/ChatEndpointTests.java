@@ -49,6 +49,18 @@ class ChatEndpointTests {
     }
 
     @Test
+    void aHelloInAProtocolVersionTheNodeDoesNotServeIsRefusedAndAnotherHelloMayFollow() {
+        try (ChatClient client = ChatClient.connectRaw(node.port())) {
+            client.send(Map.of("type", "hello", "name", "Future", "protocol", 2, "ref", "h2"));
+            Map<String, Object> refused = client.await("error");
+            assertThat(refused).containsEntry("code", "unsupported_protocol").containsEntry("ref", "h2");
+            assertThat((String) refused.get("message")).contains("serves protocol 1");
+            client.send(Map.of("type", "hello", "name", "Present", "protocol", 1, "ref", "h1"));
+            assertThat(client.await("hello_ok")).containsEntry("name", "Present").containsEntry("ref", "h1");
+        }
+    }
+
+    @Test
     void answersMalformedJsonWithAnErrorAndStaysUp() {
         try (ChatClient client = ChatClient.connect(node.port(), "Ada")) {
             client.sendText("{not json");
