@@ -19,13 +19,21 @@ public final class NodeProcess implements AutoCloseable {
     private final Path log;
     private int port;
 
+    /** A node of this build (the test's classpath). */
     public NodeProcess(Map<String, String> properties) {
+        this(List.of("-cp", System.getProperty("java.class.path"), SwitchboardApplication.class.getName()), properties);
+    }
+
+    /** A node of another build: its packaged jar (an earlier release's, for a mixed-version cluster). */
+    public NodeProcess(Path jar, Map<String, String> properties) {
+        this(List.of("-jar", jar.toString()), properties);
+    }
+
+    private NodeProcess(List<String> launch, Map<String, String> properties) {
         try {
             log = Files.createTempFile("node", ".log");
-            List<String> command = new ArrayList<>(List.of(
-                    Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                    "-cp", System.getProperty("java.class.path"),
-                    SwitchboardApplication.class.getName()));
+            List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+            command.addAll(launch);
             properties.forEach((k, v) -> command.add("--" + k + "=" + v));
             process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
         } catch (IOException e) {
