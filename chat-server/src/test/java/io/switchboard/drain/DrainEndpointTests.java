@@ -6,10 +6,17 @@ import static org.assertj.core.api.InstanceOfAssertFactories.MAP;
 import io.switchboard.protocol.CloseCodes;
 import io.switchboard.support.Actuator;
 import io.switchboard.support.ChatClient;
+import io.switchboard.support.Command;
 import io.switchboard.support.Node;
 import io.switchboard.support.Wait;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -137,6 +144,23 @@ class DrainEndpointTests {
                     .containsOnlyKeys("node", "state").containsEntry("state", "idle");
             assertThat(Actuator.get(node.managementPort(), "/actuator/health/drain").json().get("details"))
                     .isEqualTo(Map.of("state", "idle", "sessions", 1));
+        }
+    }
+
+    /** Whoever pastes the README's drain takes a node out of rotation: the README says how to put it back. */
+    @Test
+    void theReadmeSaysHowToUndoEachDrainItShows() throws IOException {
+        String readme = Files.readString(Command.ROOT.resolve("README.md"));
+        Set<String> drained = new TreeSet<>();
+        Matcher posts = Pattern.compile("-X POST[^`]*?(http://\\S+/actuator/drain)").matcher(readme);
+        while (posts.find()) {
+            drained.add(posts.group(1));
+        }
+
+        assertThat(drained).isNotEmpty();
+        for (String address : drained) {
+            assertThat(readme).as("undoing the drain of " + address)
+                    .containsPattern("-X DELETE[\\s\\\\]+" + Pattern.quote(address));
         }
     }
 
