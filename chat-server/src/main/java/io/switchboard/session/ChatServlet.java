@@ -1,6 +1,7 @@
 package io.switchboard.session;
 
 import jakarta.servlet.AsyncContext;
+import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
@@ -33,6 +34,7 @@ import org.springframework.boot.availability.ApplicationAvailability;
 import org.springframework.boot.availability.ReadinessState;
 import org.springframework.http.server.ServletServerHttpRequest;
 import org.springframework.web.cors.CorsConfiguration;
+import org.springframework.web.filter.ServerHttpObservationFilter;
 import org.springframework.web.util.WebUtils;
 
 /**
@@ -57,6 +59,8 @@ import org.springframework.web.util.WebUtils;
  */
 final class ChatServlet extends HttpServlet {
 
+    /** Where the servlet is mapped, and the {@code uri} tag of its requests in {@code http.server.requests}. */
+    static final String PATH = "/ws";
     private static final int SC_TOO_MANY_REQUESTS = 429;
 
     private static final Logger log = LoggerFactory.getLogger(ChatServlet.class);
@@ -99,6 +103,20 @@ final class ChatServlet extends HttpServlet {
         // connections and closes those that do not answer; a peer that stops reading is cut off by
         // its outbox.
         limits.setIdleTimeout(Duration.ZERO);
+    }
+
+    /**
+     * Names the request's {@code uri} in {@code http.server.requests} (Spring's observation filter
+     * times every request): Spring MVC's handler mappings set the matched pattern on the request's
+     * observation context, and a request none of them handled is tagged {@code UNKNOWN}, which is
+     * what every handshake was. Set for every method and every answer: an upgrade ({@code 101}) and
+     * each refusal.
+     */
+    @Override
+    protected void service(HttpServletRequest request, HttpServletResponse response)
+            throws ServletException, IOException {
+        ServerHttpObservationFilter.findObservationContext(request).ifPresent(context -> context.setPathPattern(PATH));
+        super.service(request, response);
     }
 
     @Override

@@ -51,7 +51,7 @@ class WebSocketConfiguration {
                 properties.allowedOrigins(), properties.permessageDeflate(), limits.maxFrameLength(),
                 MAX_BINARY_FRAME, new KeyedRates(limits.handshakesPerSecondPerIp(), limits.handshakeBurstPerIp()),
                 connectionLimits, limits.maxConnectionsPerIp(), new ClientAddress(properties.trustedProxies()));
-        ServletRegistrationBean<ChatServlet> registration = new ServletRegistrationBean<>(servlet, "/ws");
+        ServletRegistrationBean<ChatServlet> registration = new ServletRegistrationBean<>(servlet, ChatServlet.PATH);
         registration.setAsyncSupported(true);
         return registration;
     }
