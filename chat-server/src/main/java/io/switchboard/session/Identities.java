@@ -98,7 +98,7 @@ final class Identities {
             try {
                 identity = auth.verify(hello.token());
             } catch (AuthException e) {
-                send(connection, new ServerFrame.Error(ErrorCode.UNAUTHORIZED.wire(), e.getMessage(), hello.ref()));
+                send(connection, new ServerFrame.Error(ErrorCode.UNAUTHORIZED, e.getMessage(), hello.ref()));
                 connection.outbox.close(UNAUTHORIZED);
                 return null;
             }
@@ -117,7 +117,7 @@ final class Identities {
                         // the count may still be made once Redis answers: it is released after it
                         connectionLimits.release(counted, connection.id);
                     } else if (!taken) {
-                        send(connection, new ServerFrame.Error(ErrorCode.TOO_MANY_CONNECTIONS.wire(),
+                        send(connection, new ServerFrame.Error(ErrorCode.TOO_MANY_CONNECTIONS,
                                 "at most " + maxConnectionsPerUser + " connections per user", hello.ref()));
                         connection.outbox.close(TOO_MANY);
                         return null;
