@@ -1,5 +1,7 @@
 package io.switchboard.session;
 
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.servlet.AsyncContext;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServlet;
@@ -9,7 +11,9 @@ import java.io.IOException;
 import java.net.URI;
 import java.nio.ByteBuffer;
 import java.time.Duration;
+import java.util.EnumMap;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -56,6 +60,7 @@ import org.springframework.web.util.WebUtils;
  *       {@code 429}. That count is made in Redis without holding the request's thread.</li>
  *   <li>Anything that is not a WebSocket handshake gets {@code 400}.</li>
  * </ul>
+ * Each refusal is counted in {@code switchboard.handshakes.refused{status, reason}} ({@link Refusal}).
  */
 final class ChatServlet extends HttpServlet {
 
@@ -80,6 +85,8 @@ final class ChatServlet extends HttpServlet {
     private final boolean deflate;
     private final transient Configuration.ConfigurationCustomizer limits = new Configuration.ConfigurationCustomizer();
     private final transient Handshaker handshaker = Handshaker.newInstance();
+    /** {@code switchboard.handshakes.refused}, one counter per refusal, registered up front so each shows from 0. */
+    private final transient Map<Refusal, Counter> refused = new EnumMap<>(Refusal.class);
     private transient WebSocketComponents components;
     /** Compresses a frame for every connection with permessage-deflate, once; null while it is off. */
     private transient UnaryOperator<ByteBuffer> compressor;
@@ -87,7 +94,7 @@ final class ChatServlet extends HttpServlet {
     ChatServlet(ChatHandler handler, ApplicationAvailability availability, Duration retryAfter,
                 List<String> allowedOrigins, boolean deflate, long maxTextBytes, long maxBinaryBytes,
                 KeyedRates handshakeRates, ConnectionLimits connectionLimits, int maxConnectionsPerIp,
-                ClientAddress clientAddress) {
+                ClientAddress clientAddress, MeterRegistry meters) {
         this.handler = handler;
         this.clientAddress = clientAddress;
         this.handshakeRates = handshakeRates;
@@ -103,6 +110,33 @@ final class ChatServlet extends HttpServlet {
         // connections and closes those that do not answer; a peer that stops reading is cut off by
         // its outbox.
         limits.setIdleTimeout(Duration.ZERO);
+        for (Refusal refusal : Refusal.values()) {
+            refused.put(refusal, Counter.builder("switchboard.handshakes.refused")
+                    .tag("status", Integer.toString(refusal.status)).tag("reason", refusal.reason)
+                    .description("WebSocket handshakes answered without an upgrade").register(meters));
+        }
+    }
+
+    /**
+     * Why a handshake is refused: its HTTP status, the {@code reason} it is counted under, and what
+     * the answer says.
+     */
+    enum Refusal {
+        NOT_READY(HttpServletResponse.SC_SERVICE_UNAVAILABLE, "not_ready", "this node is not accepting connections"),
+        ORIGIN(HttpServletResponse.SC_FORBIDDEN, "origin", "origin not allowed"),
+        HANDSHAKE_RATE(SC_TOO_MANY_REQUESTS, "handshake_rate", "too many handshakes from your address"),
+        CONNECTIONS_PER_IP(SC_TOO_MANY_REQUESTS, "connections_per_ip", "too many connections from your address"),
+        NOT_WEBSOCKET(HttpServletResponse.SC_BAD_REQUEST, "not_websocket", "a WebSocket handshake is expected here");
+
+        private final int status;
+        private final String reason;
+        private final String message;
+
+        Refusal(int status, String reason, String message) {
+            this.status = status;
+            this.reason = reason;
+            this.message = message;
+        }
     }
 
     /**
@@ -134,7 +168,7 @@ final class ChatServlet extends HttpServlet {
     protected void doGet(HttpServletRequest request, HttpServletResponse response) throws IOException {
         if (request.getAttribute(COUNTED) instanceof Counted counted) { // back from counting the address
             if (!counted.taken()) {
-                response.sendError(SC_TOO_MANY_REQUESTS, "too many connections from your address");
+                refuse(response, Refusal.CONNECTIONS_PER_IP);
                 return;
             }
             upgradeCounted(request, response, counted);
@@ -142,24 +176,24 @@ final class ChatServlet extends HttpServlet {
         }
         if (availability.getReadinessState() != ReadinessState.ACCEPTING_TRAFFIC) {
             response.setHeader("Retry-After", retryAfterSeconds);
-            response.sendError(HttpServletResponse.SC_SERVICE_UNAVAILABLE, "this node is not accepting connections");
+            refuse(response, Refusal.NOT_READY);
             return;
         }
         if (!originAllowed(request)) {
-            response.sendError(HttpServletResponse.SC_FORBIDDEN, "origin not allowed");
+            refuse(response, Refusal.ORIGIN);
             return;
         }
         String address = clientAddress.of(request);
         long wait = handshakeRates.waitFor(address);
         if (wait > 0) {
             response.setHeader("Retry-After", Long.toString(Math.max(1, (wait + 999) / 1000)));
-            response.sendError(SC_TOO_MANY_REQUESTS, "too many handshakes from your address");
+            refuse(response, Refusal.HANDSHAKE_RATE);
             return;
         }
         String id = UUID.randomUUID().toString();
         if (maxConnectionsPerIp <= 0) {
             if (!upgrade(request, response, id, address, null)) {
-                response.sendError(HttpServletResponse.SC_BAD_REQUEST, "a WebSocket handshake is expected here");
+                refuse(response, Refusal.NOT_WEBSOCKET);
             }
             return;
         }
@@ -199,8 +233,13 @@ final class ChatServlet extends HttpServlet {
             }
         }
         if (!upgraded) {
-            response.sendError(HttpServletResponse.SC_BAD_REQUEST, "a WebSocket handshake is expected here");
+            refuse(response, Refusal.NOT_WEBSOCKET);
         }
+    }
+
+    private void refuse(HttpServletResponse response, Refusal refusal) throws IOException {
+        refused.get(refusal).increment();
+        response.sendError(refusal.status, refusal.message);
     }
 
     /** What counting a handshake's address found: {@code key} is what it is counted under, null if uncounted. */
