@@ -47,13 +47,14 @@ class DrainConfiguration {
         return new DrainEndpoint(drain);
     }
 
-    /** A health contributor named {@code drain}: always UP (readiness says whether to route traffic), with the drain's state. */
+    /**
+     * A health contributor named {@code drain}: always UP (readiness says whether to route traffic),
+     * with the drain's state and the connections open on the node, drain or not.
+     */
     @Bean
-    HealthIndicator drainHealthIndicator(DrainCoordinator drain) {
-        return () -> {
-            DrainStatus status = drain.status();
-            return Health.up().withDetail("state", status.state()).withDetail("sessions", status.sessionsLeft()).build();
-        };
+    HealthIndicator drainHealthIndicator(DrainCoordinator drain, Connections connections) {
+        return () -> Health.up().withDetail("state", drain.status().state())
+                .withDetail("sessions", connections.count()).build();
     }
 
     /**

@@ -113,6 +113,8 @@ final class DrainCoordinator implements CutOffWatch.Actions {
         state = DrainState.IDLE;
         reason = null;
         startedAt = null;
+        window = null;
+        rate = null;
         move = null;
         pending = null;
         registry.setState(NodeState.READY);
@@ -160,14 +162,14 @@ final class DrainCoordinator implements CutOffWatch.Actions {
     }
 
     synchronized DrainStatus status() {
-        Instant expectedEnd = null;
-        if (state != DrainState.IDLE) {
-            expectedEnd = move != null ? move.expectedEnd()
-                    : startedAt.plus(healthWait).plus(rate != null
-                            ? Duration.ofMillis((long) (connections.count() / rate * 1000)) : window);
+        if (state == DrainState.IDLE) {
+            return DrainStatus.idle(registry.self());
         }
-        return new DrainStatus(registry.self(), state.wire(), reason, connections.count(), move == null ? 0 : move.moved(),
-                startedAt, expectedEnd, state == DrainState.IDLE ? null : window, rate);
+        Instant expectedEnd = move != null ? move.expectedEnd()
+                : startedAt.plus(healthWait).plus(rate != null
+                        ? Duration.ofMillis((long) (connections.count() / rate * 1000)) : window);
+        return new DrainStatus(registry.self(), state.wire(), reason, connections.count(),
+                move == null ? 0 : move.moved(), startedAt, expectedEnd, rate == null ? window : null, rate);
     }
 
     synchronized DrainState currentState() {

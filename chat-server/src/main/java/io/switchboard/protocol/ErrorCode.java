@@ -1,5 +1,7 @@
 package io.switchboard.protocol;
 
+import com.fasterxml.jackson.annotation.JsonValue;
+
 /** The {@code code} of an {@code error} frame. The wire value is the lower-case name. */
 public enum ErrorCode {
     /** The frame is not a JSON object. */
@@ -40,6 +42,7 @@ public enum ErrorCode {
      */
     UNSUPPORTED_PROTOCOL;
 
+    @JsonValue
     public String wire() {
         return name().toLowerCase(java.util.Locale.ROOT);
     }

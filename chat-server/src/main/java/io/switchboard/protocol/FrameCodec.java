@@ -41,9 +41,30 @@ public final class FrameCodec {
                     .maxNestingDepth(16).maxNumberLength(32).maxNameLength(64).maxTokenCount(4096).build())
             .build()).build();
     private final int maxTextLength;
+    private final ErrorListener errors;
 
+    /** A codec that tells nobody of the errors it encodes. */
     public FrameCodec(int maxTextLength) {
+        this(maxTextLength, ErrorListener.NONE);
+    }
+
+    public FrameCodec(int maxTextLength, ErrorListener errors) {
         this.maxTextLength = maxTextLength;
+        this.errors = errors;
+    }
+
+    /**
+     * Told of each {@code error} frame the codec encodes. Every layer that refuses something (the
+     * codec's own validation, the session's checks and budgets, the room layer) answers the one
+     * connection concerned with an {@code error} frame encoded here: this is the one place all of
+     * them pass. Called on the encoding thread; must not block.
+     */
+    @FunctionalInterface
+    public interface ErrorListener {
+
+        ErrorListener NONE = code -> { };
+
+        void encoded(ErrorCode code);
     }
 
     /** Parses and validates one client frame; throws {@link ProtocolException} naming what is wrong. */
@@ -83,8 +104,11 @@ public final class FrameCodec {
         };
     }
 
-    /** Encodes a server frame as JSON text. */
+    /** Encodes a server frame as JSON text; an {@code error} frame is told to the {@link ErrorListener}. */
     public String encode(ServerFrame frame) {
+        if (frame instanceof ServerFrame.Error error) {
+            errors.encoded(error.code());
+        }
         return json.writeValueAsString(frame);
     }
 

@@ -21,6 +21,6 @@ public class ProtocolException extends RuntimeException {
     }
 
     public ServerFrame.Error toFrame() {
-        return new ServerFrame.Error(code.wire(), getMessage(), ref);
+        return new ServerFrame.Error(code, getMessage(), ref);
     }
 }

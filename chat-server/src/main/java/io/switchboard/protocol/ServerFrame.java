@@ -89,9 +89,9 @@ public sealed interface ServerFrame {
 
     /** A request could not be served; the connection stays open. */
     @JsonTypeName("error")
-    record Error(String code, String message, Long retryAfterMs, String ref) implements ServerFrame {
+    record Error(ErrorCode code, String message, Long retryAfterMs, String ref) implements ServerFrame {
 
-        public Error(String code, String message, String ref) {
+        public Error(ErrorCode code, String message, String ref) {
             this(code, message, null, ref);
         }
     }

@@ -161,7 +161,7 @@ public final class Rooms implements BrokerEventHandler, SmartLifecycle, AutoClos
         if (!lane(join.room()).offer(rooms -> startJoin(rooms, recipient, join))) {
             refusedJoins.increment();
             recipient.joinEnded(join.room());
-            recipient.deliver(frame(new ServerFrame.Error(ErrorCode.OVERLOADED.wire(),
+            recipient.deliver(frame(new ServerFrame.Error(ErrorCode.OVERLOADED,
                     "this node is too busy to take the join now; retry", join.ref())));
         }
     }
@@ -481,7 +481,7 @@ public final class Rooms implements BrokerEventHandler, SmartLifecycle, AutoClos
         }
         dropIfUnused(rooms, name, room);
         pending.recipient.deliver(frame(cause(error) instanceof NoSuchRoomException
-                ? new ServerFrame.Error(ErrorCode.RATE_LIMITED.wire(), "room " + name
+                ? new ServerFrame.Error(ErrorCode.RATE_LIMITED, "room " + name
                         + " does not exist yet, and you create new rooms too fast; slow down",
                         Math.max(1, pending.recipient.newRoomWait()), pending.request.ref())
                 : unavailable(pending.request.ref(), error)));
@@ -500,7 +500,7 @@ public final class Rooms implements BrokerEventHandler, SmartLifecycle, AutoClos
         }
         if (state == null || !state.members.containsKey(id)) {
             if (answer && reason == null) {
-                recipient.deliver(frame(new ServerFrame.Error(ErrorCode.NOT_JOINED.wire(), "not in room " + room, ref)));
+                recipient.deliver(frame(new ServerFrame.Error(ErrorCode.NOT_JOINED, "not in room " + room, ref)));
             }
             return;
         }
@@ -726,7 +726,7 @@ public final class Rooms implements BrokerEventHandler, SmartLifecycle, AutoClos
     private static ServerFrame.Error unavailable(String ref, Throwable error) {
         Throwable cause = cause(error);
         String why = cause instanceof BrokerFullException ? cause.getMessage() : "the message broker is unavailable; retry";
-        return new ServerFrame.Error(ErrorCode.BROKER_UNAVAILABLE.wire(), why, ref);
+        return new ServerFrame.Error(ErrorCode.BROKER_UNAVAILABLE, why, ref);
     }
 
     private static Throwable cause(Throwable error) {

@@ -168,7 +168,7 @@ final class ChatEndpoint implements FrameHandler, Wire {
     @Override
     public void onClosed(CloseStatus status, Callback callback) {
         if (connection != null) {
-            handler.closed(connection);
+            handler.closed(connection, status.getCode());
         }
         callback.succeeded();
     }

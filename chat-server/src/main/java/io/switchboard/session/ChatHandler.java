@@ -117,8 +117,10 @@ final class ChatHandler {
         connection.outbox.close(BINARY);
     }
 
-    void closed(Connection connection) {
+    /** The connection ended with close code {@code code} (the node's, the client's, or 1006 without a close handshake). */
+    void closed(Connection connection, int code) {
         connections.remove(connection);
+        connections.ended(code);
         connection.expiresWith(null);
         connection.counted.forEach(key -> connectionLimits.release(key, connection.id));
         // Closed before its rooms are read: a join completing from now on sees it closed and undoes itself.

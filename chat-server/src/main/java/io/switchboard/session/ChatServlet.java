@@ -1,6 +1,9 @@
 package io.switchboard.session;
 
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.servlet.AsyncContext;
+import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
@@ -8,7 +11,9 @@ import java.io.IOException;
 import java.net.URI;
 import java.nio.ByteBuffer;
 import java.time.Duration;
+import java.util.EnumMap;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -33,6 +38,7 @@ import org.springframework.boot.availability.ApplicationAvailability;
 import org.springframework.boot.availability.ReadinessState;
 import org.springframework.http.server.ServletServerHttpRequest;
 import org.springframework.web.cors.CorsConfiguration;
+import org.springframework.web.filter.ServerHttpObservationFilter;
 import org.springframework.web.util.WebUtils;
 
 /**
@@ -56,9 +62,12 @@ import org.springframework.web.util.WebUtils;
  *       {@code 429}. That count is made in Redis without holding the request's thread.</li>
  *   <li>Anything that is not a WebSocket handshake gets {@code 400}.</li>
  * </ul>
+ * Each refusal is counted in {@code switchboard.handshakes.refused{status, reason}} ({@link Refusal}).
  */
 final class ChatServlet extends HttpServlet {
 
+    /** Where the servlet is mapped, and the {@code uri} tag of its requests in {@code http.server.requests}. */
+    static final String PATH = "/ws";
     private static final int SC_TOO_MANY_REQUESTS = 429;
 
     private static final Logger log = LoggerFactory.getLogger(ChatServlet.class);
@@ -79,6 +88,8 @@ final class ChatServlet extends HttpServlet {
     private final boolean deflate;
     private final transient Configuration.ConfigurationCustomizer limits = new Configuration.ConfigurationCustomizer();
     private final transient Handshaker handshaker = Handshaker.newInstance();
+    /** {@code switchboard.handshakes.refused}, one counter per refusal, registered up front so each shows from 0. */
+    private final transient Map<Refusal, Counter> refused = new EnumMap<>(Refusal.class);
     private transient WebSocketComponents components;
     /** Compresses a frame for every connection with permessage-deflate, once; null while it is off. */
     private transient UnaryOperator<ByteBuffer> compressor;
@@ -86,7 +97,7 @@ final class ChatServlet extends HttpServlet {
     ChatServlet(ChatHandler handler, ApplicationAvailability availability, Duration retryAfter,
                 List<String> allowedOrigins, boolean deflate, long maxTextBytes, long maxBinaryBytes,
                 KeyedRates handshakeRates, ConnectionLimits connectionLimits, int maxConnectionsPerIp,
-                ClientAddress clientAddress, Placement placement) {
+                ClientAddress clientAddress, Placement placement, MeterRegistry meters) {
         this.handler = handler;
         this.clientAddress = clientAddress;
         this.placement = placement;
@@ -103,6 +114,49 @@ final class ChatServlet extends HttpServlet {
         // connections and closes those that do not answer; a peer that stops reading is cut off by
         // its outbox.
         limits.setIdleTimeout(Duration.ZERO);
+        for (Refusal refusal : Refusal.values()) {
+            refused.put(refusal, Counter.builder("switchboard.handshakes.refused")
+                    .tag("status", Integer.toString(refusal.status)).tag("reason", refusal.reason)
+                    .description("WebSocket handshakes answered without an upgrade").register(meters));
+        }
+    }
+
+    /**
+     * Why a handshake is refused: its HTTP status, the {@code reason} it is counted under, and what
+     * the answer says.
+     */
+    enum Refusal {
+        NOT_READY(HttpServletResponse.SC_SERVICE_UNAVAILABLE, "not_ready", "this node is not accepting connections"),
+        ABOVE_SHARE(HttpServletResponse.SC_SERVICE_UNAVAILABLE, "above_share",
+                "this node holds more than its share while connections move; another node takes you"),
+        ORIGIN(HttpServletResponse.SC_FORBIDDEN, "origin", "origin not allowed"),
+        HANDSHAKE_RATE(SC_TOO_MANY_REQUESTS, "handshake_rate", "too many handshakes from your address"),
+        CONNECTIONS_PER_IP(SC_TOO_MANY_REQUESTS, "connections_per_ip", "too many connections from your address"),
+        NOT_WEBSOCKET(HttpServletResponse.SC_BAD_REQUEST, "not_websocket", "a WebSocket handshake is expected here");
+
+        private final int status;
+        private final String reason;
+        private final String message;
+
+        Refusal(int status, String reason, String message) {
+            this.status = status;
+            this.reason = reason;
+            this.message = message;
+        }
+    }
+
+    /**
+     * Names the request's {@code uri} in {@code http.server.requests} (Spring's observation filter
+     * times every request): Spring MVC's handler mappings set the matched pattern on the request's
+     * observation context, and a request none of them handled is tagged {@code UNKNOWN}, which is
+     * what every handshake was. Set for every method and every answer: an upgrade ({@code 101}) and
+     * each refusal.
+     */
+    @Override
+    protected void service(HttpServletRequest request, HttpServletResponse response)
+            throws ServletException, IOException {
+        ServerHttpObservationFilter.findObservationContext(request).ifPresent(context -> context.setPathPattern(PATH));
+        super.service(request, response);
     }
 
     @Override
@@ -120,7 +174,7 @@ final class ChatServlet extends HttpServlet {
     protected void doGet(HttpServletRequest request, HttpServletResponse response) throws IOException {
         if (request.getAttribute(COUNTED) instanceof Counted counted) { // back from counting the address
             if (!counted.taken()) {
-                response.sendError(SC_TOO_MANY_REQUESTS, "too many connections from your address");
+                refuse(response, Refusal.CONNECTIONS_PER_IP);
                 return;
             }
             upgradeCounted(request, response, counted);
@@ -128,30 +182,29 @@ final class ChatServlet extends HttpServlet {
         }
         if (availability.getReadinessState() != ReadinessState.ACCEPTING_TRAFFIC) {
             response.setHeader("Retry-After", retryAfterSeconds);
-            response.sendError(HttpServletResponse.SC_SERVICE_UNAVAILABLE, "this node is not accepting connections");
+            refuse(response, Refusal.NOT_READY);
             return;
         }
         if (placement.refuseNewConnection()) {
             response.setHeader("Retry-After", "1");
-            response.sendError(HttpServletResponse.SC_SERVICE_UNAVAILABLE,
-                    "this node holds more than its share while connections move; another node takes you");
+            refuse(response, Refusal.ABOVE_SHARE);
             return;
         }
         if (!originAllowed(request)) {
-            response.sendError(HttpServletResponse.SC_FORBIDDEN, "origin not allowed");
+            refuse(response, Refusal.ORIGIN);
             return;
         }
         String address = clientAddress.of(request);
         long wait = handshakeRates.waitFor(address);
         if (wait > 0) {
             response.setHeader("Retry-After", Long.toString(Math.max(1, (wait + 999) / 1000)));
-            response.sendError(SC_TOO_MANY_REQUESTS, "too many handshakes from your address");
+            refuse(response, Refusal.HANDSHAKE_RATE);
             return;
         }
         String id = UUID.randomUUID().toString();
         if (maxConnectionsPerIp <= 0) {
             if (!upgrade(request, response, id, address, null)) {
-                response.sendError(HttpServletResponse.SC_BAD_REQUEST, "a WebSocket handshake is expected here");
+                refuse(response, Refusal.NOT_WEBSOCKET);
             }
             return;
         }
@@ -191,8 +244,13 @@ final class ChatServlet extends HttpServlet {
             }
         }
         if (!upgraded) {
-            response.sendError(HttpServletResponse.SC_BAD_REQUEST, "a WebSocket handshake is expected here");
+            refuse(response, Refusal.NOT_WEBSOCKET);
         }
+    }
+
+    private void refuse(HttpServletResponse response, Refusal refusal) throws IOException {
+        refused.get(refusal).increment();
+        response.sendError(refusal.status, refusal.message);
     }
 
     /** What counting a handshake's address found: {@code key} is what it is counted under, null if uncounted. */

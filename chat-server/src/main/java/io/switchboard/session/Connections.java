@@ -27,12 +27,25 @@ public final class Connections {
 
     static final CloseStatus SERVICE_RESTART = new CloseStatus(CloseCodes.SERVICE_RESTART, "moving to another node");
     private static final CloseStatus SILENT = new CloseStatus(CloseCodes.HEARTBEAT_TIMEOUT, "no answer to ping");
+    /**
+     * The close codes counted by name: RFC 6455's that a connection ends with (normal, going away,
+     * protocol error, none given, no close frame, invalid UTF-8, server error) and the node's own.
+     * A client may close with any code from 3000 to 4999: every other code counts as {@code other},
+     * so no client can add series to the node's metrics.
+     */
+    private static final int[] COUNTED_CLOSES = {1000, 1001, 1002, 1005, 1006, 1007, 1011,
+            CloseCodes.UNSUPPORTED_DATA, CloseCodes.POLICY_VIOLATION, CloseCodes.MESSAGE_TOO_BIG,
+            CloseCodes.SERVICE_RESTART, CloseCodes.UNAUTHORIZED, CloseCodes.HEARTBEAT_TIMEOUT,
+            CloseCodes.HELLO_TIMEOUT, CloseCodes.SLOW_CONSUMER};
 
     private final Map<String, Connection> live = new ConcurrentHashMap<>();
     private final FrameCodec codec;
     private final ScheduledExecutorService scheduler;
     private final MeterRegistry meters;
     private final Counter overflows;
+    /** {@code switchboard.closes{code}}: one counter per code of {@link #COUNTED_CLOSES}, in its order. */
+    private final Counter[] closes = new Counter[COUNTED_CLOSES.length];
+    private final Counter otherCloses;
 
     Connections(FrameCodec codec, ScheduledExecutorService scheduler, MeterRegistry meters) {
         this.codec = codec;
@@ -42,6 +55,15 @@ public final class Connections {
                 .description("WebSocket connections open on this node").register(meters);
         this.overflows = Counter.builder("switchboard.outbox.overflows")
                 .description("connections closed with 4008 because their outbox overflowed").register(meters);
+        for (int i = 0; i < COUNTED_CLOSES.length; i++) {
+            closes[i] = closes(Integer.toString(COUNTED_CLOSES[i]), meters);
+        }
+        this.otherCloses = closes("other", meters);
+    }
+
+    private static Counter closes(String code, MeterRegistry meters) {
+        return Counter.builder("switchboard.closes").tag("code", code)
+                .description("connections ended, by the close code they ended with").register(meters);
     }
 
     /** Connections open now. */
@@ -79,6 +101,17 @@ public final class Connections {
         for (Connection connection : live.values()) {
             connection.heartbeat(now, interval.toNanos(), timeout.toNanos(), SILENT);
         }
+    }
+
+    /** A connection ended with close code {@code code}. */
+    void ended(int code) {
+        for (int i = 0; i < COUNTED_CLOSES.length; i++) {
+            if (COUNTED_CLOSES[i] == code) {
+                closes[i].increment();
+                return;
+            }
+        }
+        otherCloses.increment();
     }
 
     /** A connection's outbox overflowed: it is being closed as a slow consumer. */

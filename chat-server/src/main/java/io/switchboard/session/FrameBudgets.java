@@ -92,7 +92,7 @@ final class FrameBudgets {
         if (connection.refusedAgain(abuseThreshold)) {
             connection.outbox.close(ABUSE);
         } else {
-            connection.deliver(EncodedFrame.of(codec.encode(new ServerFrame.Error(ErrorCode.RATE_LIMITED.wire(),
+            connection.deliver(EncodedFrame.of(codec.encode(new ServerFrame.Error(ErrorCode.RATE_LIMITED,
                     "too many " + what + "; slow down", waitMillis, ref))));
         }
         return false;

@@ -1,5 +1,7 @@
 package io.switchboard.session;
 
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.switchboard.auth.AuthException;
 import io.switchboard.auth.Authenticator;
 import io.switchboard.auth.Identity;
@@ -31,6 +33,10 @@ import org.springframework.web.socket.CloseStatus;
  * Authenticator}): when anonymous the name it gives; in jwt mode its token's user, counted against
  * {@code max-connections-per-user} across the cluster, closed (4001) when the token expires unless
  * {@code auth} brought a fresher one, and taken out of the rooms a fresher token no longer grants.
+ *
+ * <p>{@code switchboard.auth.failures{reason}} counts what went wrong with tokens: {@code hello} (a
+ * hello whose token proves nothing), {@code refresh} (an {@code auth} whose token is refused) and
+ * {@code expired} (a connection closed because its token ran out).
  */
 final class Identities {
 
@@ -52,9 +58,12 @@ final class Identities {
     private final Duration helloTimeout;
     private final Duration clockSkew;
     private final int maxConnectionsPerUser;
+    private final Counter helloRefused;
+    private final Counter refreshRefused;
+    private final Counter expired;
 
     Identities(Authenticator auth, ConnectionLimits connectionLimits, Rooms rooms, FrameCodec codec, NodeId node,
-               ScheduledExecutorService deadlines, SwitchboardProperties properties) {
+               ScheduledExecutorService deadlines, SwitchboardProperties properties, MeterRegistry meters) {
         this.auth = auth;
         this.connectionLimits = connectionLimits;
         this.rooms = rooms;
@@ -64,6 +73,15 @@ final class Identities {
         this.helloTimeout = properties.limits().helloTimeout();
         this.clockSkew = properties.auth().jwt().clockSkew();
         this.maxConnectionsPerUser = properties.limits().maxConnectionsPerUser();
+        this.helloRefused = authFailures("hello", meters);
+        this.refreshRefused = authFailures("refresh", meters);
+        this.expired = authFailures("expired", meters);
+    }
+
+    private static Counter authFailures(String reason, MeterRegistry meters) {
+        return Counter.builder("switchboard.auth.failures").tag("reason", reason)
+                .description("tokens refused in hello or auth, and connections closed because their token expired")
+                .register(meters);
     }
 
     boolean anonymous() {
@@ -103,7 +121,8 @@ final class Identities {
             try {
                 identity = auth.verify(hello.token());
             } catch (AuthException e) {
-                send(connection, new ServerFrame.Error(ErrorCode.UNAUTHORIZED.wire(), e.getMessage(), hello.ref()));
+                helloRefused.increment();
+                send(connection, new ServerFrame.Error(ErrorCode.UNAUTHORIZED, e.getMessage(), hello.ref()));
                 connection.outbox.close(UNAUTHORIZED);
                 return null;
             }
@@ -122,7 +141,7 @@ final class Identities {
                         // the count may still be made once Redis answers: it is released after it
                         connectionLimits.release(counted, connection.id);
                     } else if (!taken) {
-                        send(connection, new ServerFrame.Error(ErrorCode.TOO_MANY_CONNECTIONS.wire(),
+                        send(connection, new ServerFrame.Error(ErrorCode.TOO_MANY_CONNECTIONS,
                                 "at most " + maxConnectionsPerUser + " connections per user", hello.ref()));
                         connection.outbox.close(TOO_MANY);
                         return null;
@@ -158,6 +177,7 @@ final class Identities {
         try {
             fresh = auth.refresh(connection.identity(), refresh.token());
         } catch (AuthException e) {
+            refreshRefused.increment();
             throw new ProtocolException(ErrorCode.UNAUTHORIZED, e.getMessage(), refresh.ref());
         }
         connection.refreshed(fresh, expiry(connection, fresh));
@@ -176,7 +196,8 @@ final class Identities {
         }
         long delay = Duration.between(Instant.now(), identity.expiresAt().plus(clockSkew)).toMillis();
         return deadlines.schedule(() -> {
-            if (connection.identity() == identity) {
+            if (connection.identity() == identity && connection.outbox.isOpen()) {
+                expired.increment();
                 connection.outbox.close(EXPIRED);
             }
         }, Math.max(0, delay), TimeUnit.MILLISECONDS);

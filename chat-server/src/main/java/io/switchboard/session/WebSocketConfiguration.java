@@ -42,16 +42,19 @@ class WebSocketConfiguration {
                                                       Connections connections, ApplicationAvailability availability,
                                                       Authenticator authenticator,
                                                       @Qualifier("connectionDeadlines") ScheduledExecutorService connectionDeadlines,
-                                                      ConnectionLimits connectionLimits, Placement placement) {
+                                                      ConnectionLimits connectionLimits, Placement placement,
+                                                      MeterRegistry meters) {
         var limits = properties.limits();
         ChatHandler handler = new ChatHandler(rooms, codec, nodeId, properties, outboxTimeouts, connections,
-                new Identities(authenticator, connectionLimits, rooms, codec, nodeId, connectionDeadlines, properties),
+                new Identities(authenticator, connectionLimits, rooms, codec, nodeId, connectionDeadlines, properties,
+                        meters),
                 connectionLimits);
         ChatServlet servlet = new ChatServlet(handler, availability, properties.drain().retryAfter(),
                 properties.allowedOrigins(), properties.permessageDeflate(), limits.maxFrameLength(),
                 MAX_BINARY_FRAME, new KeyedRates(limits.handshakesPerSecondPerIp(), limits.handshakeBurstPerIp()),
-                connectionLimits, limits.maxConnectionsPerIp(), new ClientAddress(properties.trustedProxies()), placement);
-        ServletRegistrationBean<ChatServlet> registration = new ServletRegistrationBean<>(servlet, "/ws");
+                connectionLimits, limits.maxConnectionsPerIp(), new ClientAddress(properties.trustedProxies()), placement,
+                meters);
+        ServletRegistrationBean<ChatServlet> registration = new ServletRegistrationBean<>(servlet, ChatServlet.PATH);
         registration.setAsyncSupported(true);
         return registration;
     }

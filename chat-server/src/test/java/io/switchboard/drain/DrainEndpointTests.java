@@ -1,14 +1,22 @@
 package io.switchboard.drain;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.InstanceOfAssertFactories.MAP;
 
 import io.switchboard.protocol.CloseCodes;
 import io.switchboard.support.Actuator;
 import io.switchboard.support.ChatClient;
+import io.switchboard.support.Command;
 import io.switchboard.support.Node;
 import io.switchboard.support.Wait;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -85,11 +93,75 @@ class DrainEndpointTests {
     }
 
     @Test
-    void refusesABadWindowOrRate() {
+    void refusesABadWindowRateOrForceSayingWhatIsExpected() {
         node = Node.inMemory();
-        assertThat(Actuator.post(node.managementPort(), "/actuator/drain", Map.of("rate", -5)).status()).isEqualTo(400);
-        assertThat(Actuator.post(node.managementPort(), "/actuator/drain", Map.of("window", "soon")).status()).isEqualTo(400);
+        String window = "window must be a positive duration with a unit, such as 30s or PT30S";
+        String rate = "rate must be a number of sessions per second above 0, such as 200";
+
+        assertRefused(Map.of("window", "soon"), window + "; got \"soon\"");
+        assertRefused(Map.of("window", "0s"), window + "; got \"0s\"");
+        assertRefused(Map.of("window", 30), window + "; got \"30\""); // 30 alone would be 30 ms
+        assertRefused(Map.of("rate", -5), rate + "; got \"-5\"");
+        assertRefused(Map.of("rate", "fast"), rate + "; got \"fast\"");
+        assertRefused(Map.of("force", "yes"), "force must be true or false; got \"yes\"");
         assertThat(Actuator.get(node.managementPort(), "/actuator/drain").json()).containsEntry("state", "idle");
+    }
+
+    private void assertRefused(Map<String, ?> body, String error) {
+        Actuator.Answer answer = Actuator.post(node.managementPort(), "/actuator/drain", body);
+        assertThat(answer.status()).as(body.toString()).isEqualTo(400);
+        assertThat(answer.json()).as(body.toString()).containsEntry("error", error);
+        assertThat(answer.json().get("drain")).asInstanceOf(MAP).containsEntry("state", "idle");
+    }
+
+    @Test
+    void takesAWindowInEitherFormOrARateAndShowsOnlyThePaceInUse() {
+        node = Node.inMemory("switchboard.drain.health-check-wait=60s");
+
+        Map<String, Object> byWindow = Actuator.post(node.managementPort(), "/actuator/drain", Map.of("window", "PT45S")).json();
+
+        assertThat(byWindow).containsEntry("window", "PT45S").doesNotContainKey("rate");
+        Actuator.delete(node.managementPort(), "/actuator/drain");
+        // JSON numbers and booleans are taken as well as text
+        Map<String, Object> byRate = Actuator.post(node.managementPort(), "/actuator/drain",
+                Map.of("rate", 200, "force", true)).json();
+        assertThat(byRate).containsEntry("state", "draining").containsEntry("rate", 200.0).doesNotContainKey("window");
+    }
+
+    @Test
+    void showsAnIdleNodeWithoutTheCancelledDrainsPaceOrSessions() {
+        node = Node.inMemory("switchboard.drain.health-check-wait=60s");
+        try (ChatClient client = ChatClient.connect(node.port(), "Stays")) {
+            Map<String, Object> draining = Actuator.post(node.managementPort(), "/actuator/drain",
+                    Map.of("rate", 200)).json();
+            assertThat(draining).containsEntry("state", "draining").containsEntry("sessionsLeft", 1)
+                    .containsEntry("moved", 0).containsEntry("rate", 200.0).containsKeys("startedAt", "expectedEnd");
+
+            Map<String, Object> cancelled = Actuator.delete(node.managementPort(), "/actuator/drain").json();
+
+            assertThat(cancelled).containsOnlyKeys("node", "state").containsEntry("state", "idle");
+            assertThat(Actuator.get(node.managementPort(), "/actuator/drain").json())
+                    .containsOnlyKeys("node", "state").containsEntry("state", "idle");
+            assertThat(Actuator.get(node.managementPort(), "/actuator/health/drain").json().get("details"))
+                    .isEqualTo(Map.of("state", "idle", "sessions", 1));
+        }
+    }
+
+    /** Whoever pastes the README's drain takes a node out of rotation: the README says how to put it back. */
+    @Test
+    void theReadmeSaysHowToUndoEachDrainItShows() throws IOException {
+        String readme = Files.readString(Command.ROOT.resolve("README.md"));
+        Set<String> drained = new TreeSet<>();
+        Matcher posts = Pattern.compile("-X POST[^`]*?(http://\\S+/actuator/drain)").matcher(readme);
+        while (posts.find()) {
+            drained.add(posts.group(1));
+        }
+
+        assertThat(drained).isNotEmpty();
+        for (String address : drained) {
+            assertThat(readme).as("undoing the drain of " + address)
+                    .containsPattern("-X DELETE[\\s\\\\]+" + Pattern.quote(address));
+        }
     }
 
     @Test

@@ -57,6 +57,15 @@ class RoundRobinRebalanceTests extends OnRedis {
         assertThat(counts).as("connections per node after the rebalance: " + counts)
                 .allSatisfy(count -> assertThat(count).isBetween(12, 18));
         assertThat(Actuator.get(n1.managementPort(), "/actuator/rebalance").json()).containsEntry("state", "balanced");
+        double refused = 0;
+        for (Node busy : List.of(n1, n2)) {
+            var found = java.util.regex.Pattern.compile(
+                    "switchboard_handshakes_refused_total\\{reason=\"above_share\",status=\"503\"} ([0-9.]+)")
+                    .matcher(Actuator.get(busy.managementPort(), "/actuator/prometheus").body());
+            assertThat(found.find()).isTrue();
+            refused += Double.parseDouble(found.group(1));
+        }
+        assertThat(refused).as("handshakes the busy nodes sent elsewhere").isPositive();
     }
 
     private Node node(String name, int[] ports) {

@@ -5,9 +5,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.switchboard.support.Command;
 import io.switchboard.support.Node;
 import io.switchboard.support.Tokens;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -37,6 +45,26 @@ class WebClientLibraryTests {
                             "SWITCHBOARD_JWT_AUDIENCE", Tokens.AUDIENCE), 120);
             assertThat(result.exitCode()).as(result.output()).isZero();
             assertThat(result.output()).contains("# fail 0", "# skipped 0").doesNotContain("# pass 0");
+        }
+    }
+
+    /** By hand the library's tests need nodes named in their environment: docs/client.md names each. */
+    @Test
+    void theClientDocsNameEveryVariableTheLibraryTestsRead() throws IOException {
+        Set<String> read = new TreeSet<>();
+        try (Stream<Path> files = Files.list(Command.ROOT.resolve("chat-client-web/src/test/js"))) {
+            for (Path file : files.filter(f -> f.toString().endsWith(".mjs")).toList()) {
+                Matcher env = Pattern.compile("process\\.env\\.([A-Z_]+)").matcher(Files.readString(file));
+                while (env.find()) {
+                    read.add(env.group(1));
+                }
+            }
+        }
+        String docs = Files.readString(Command.ROOT.resolve("docs/client.md"));
+
+        assertThat(read).contains("SWITCHBOARD_URL", "SWITCHBOARD_JWT_URL");
+        for (String variable : read) {
+            assertThat(docs).as(variable).contains("`" + variable + "`").contains(variable + "=");
         }
     }
 }
