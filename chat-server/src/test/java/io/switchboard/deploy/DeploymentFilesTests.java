@@ -140,8 +140,24 @@ class DeploymentFilesTests {
 
         String config = Files.readString(Command.ROOT.resolve("deploy/haproxy.cfg"));
         assertThat(config).contains("balance leastconn", "timeout tunnel", "retry-on", " 503",
-                "option httpchk GET /actuator/health/readiness", "check port \"${CHAT_MANAGEMENT_PORT}\"",
-                ":" + chatPort + " ");
+                "option httpchk GET /actuator/health/readiness",
+                "check port \"${CHAT_MANAGEMENT_PORT-" + managementPort + "}\"", ":" + chatPort + " ");
+    }
+
+    @Test
+    void loadBalancerConfigValidatesWithItsHeadersCommandAsWrittenWithoutItsVariables() throws IOException {
+        Command.require("haproxy");
+        String config = Files.readString(Command.ROOT.resolve("deploy/haproxy.cfg"));
+        Matcher header = Pattern.compile("(?m)^#.*Validate with: (.+)$").matcher(config);
+        assertThat(header.find()).as("a 'Validate with:' command in the header").isTrue();
+        Command.Result check = Command.run(List.of("env", "-u", "LB_BIND", "-u", "CHAT_SERVICE", "-u",
+                "CHAT_MANAGEMENT_PORT", "bash", "-c", header.group(1)), Map.of(), 30);
+        assertThat(check.exitCode()).as(header.group(1) + ": " + check.output()).isZero();
+        // the defaults are what docker-compose.yml sets
+        JsonNode lb = YAML.readTree(Files.readString(Command.ROOT.resolve("docker-compose.yml"))).at("/services/lb/environment");
+        for (String variable : List.of("LB_BIND", "CHAT_SERVICE", "CHAT_MANAGEMENT_PORT")) {
+            assertThat(config).contains("\"${" + variable + "-" + lb.at("/" + variable).asString() + "}\"");
+        }
     }
 
     @Test
