@@ -10,6 +10,7 @@ import io.lettuce.core.codec.StringCodec;
 import io.lettuce.core.pubsub.RedisPubSubAdapter;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import io.switchboard.config.LifecyclePhases;
+import io.switchboard.redis.LuaScript;
 import io.switchboard.protocol.StoredMessage;
 import java.time.Duration;
 import java.util.ArrayList;

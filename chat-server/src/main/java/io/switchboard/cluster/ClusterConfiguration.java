@@ -2,46 +2,28 @@ package io.switchboard.cluster;
 
 import io.switchboard.config.NodeId;
 import io.switchboard.config.SwitchboardProperties;
-import io.switchboard.session.Connections;
-import io.switchboard.session.Placement;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.time.Clock;
 import java.util.function.Supplier;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
-import org.springframework.boot.context.event.ApplicationReadyEvent;
 import org.springframework.boot.info.BuildProperties;
-import org.springframework.context.ApplicationListener;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.env.Environment;
-import org.springframework.data.redis.connection.RedisConnectionFactory;
 import org.springframework.data.redis.core.StringRedisTemplate;
-import org.springframework.data.redis.listener.RedisMessageListenerContainer;
 
-/** The node registry and the rebalancer: in memory for one node, in Redis for a cluster. */
+/** The node registry: in memory for one node, in Redis for a cluster. */
 @Configuration(proxyBeanMethods = false)
 class ClusterConfiguration {
 
     @Bean
     @ConditionalOnProperty(name = "switchboard.broker", havingValue = "memory", matchIfMissing = true)
-    NodeRegistry inMemoryNodeRegistry(NodeId nodeId, Connections connections, Environment environment,
+    NodeRegistry inMemoryNodeRegistry(NodeId nodeId, ConnectionCount connections, Environment environment,
                                       SwitchboardProperties properties, ObjectProvider<BuildProperties> build) {
         return new InMemoryNodeRegistry(nodeId.value(), version(build), address(environment, properties),
                 connections::count, Clock.systemUTC());
-    }
-
-    @Bean
-    @ConditionalOnProperty(name = "switchboard.broker", havingValue = "memory", matchIfMissing = true)
-    Rebalancer singleNodeRebalancer() {
-        return new SingleNodeRebalancer();
-    }
-
-    /** Where new connections go while connections move: the emptier nodes. */
-    @Bean
-    Placement placement(NodeRegistry registry, Connections connections) {
-        return new FairShare(registry, connections::count);
     }
 
     @Bean
@@ -49,44 +31,18 @@ class ClusterConfiguration {
         return new ClusterEndpoint(registry);
     }
 
-    @Bean
-    RebalanceEndpoint rebalanceEndpoint(Rebalancer rebalancer) {
-        return new RebalanceEndpoint(rebalancer);
-    }
-
     @Configuration(proxyBeanMethods = false)
     @ConditionalOnProperty(name = "switchboard.broker", havingValue = "redis")
     static class Redis {
 
         @Bean
-        RedisNodeRegistry redisNodeRegistry(StringRedisTemplate redis, NodeId nodeId, Connections connections,
+        RedisNodeRegistry redisNodeRegistry(StringRedisTemplate redis, NodeId nodeId, ConnectionCount connections,
                                             Environment environment, SwitchboardProperties properties,
                                             ObjectProvider<BuildProperties> build) {
             var cluster = properties.cluster();
             return new RedisNodeRegistry(redis, properties.redis().keyPrefix(), nodeId.value(), version(build),
                     address(environment, properties), management(environment, properties), connections::count,
                     cluster.heartbeat(), cluster.ttl(), Clock.systemUTC());
-        }
-
-        @Bean
-        RedisMessageListenerContainer clusterControlListeners(RedisConnectionFactory connectionFactory) {
-            RedisMessageListenerContainer container = new RedisMessageListenerContainer();
-            container.setConnectionFactory(connectionFactory);
-            return container;
-        }
-
-        @Bean
-        RedisRebalancer redisRebalancer(StringRedisTemplate redis, RedisMessageListenerContainer clusterControlListeners,
-                                        NodeRegistry registry, Connections connections,
-                                        SwitchboardProperties properties) {
-            return new RedisRebalancer(redis, clusterControlListeners, registry, connections, properties,
-                    Clock.systemUTC());
-        }
-
-        /** A node that joins a cluster rebalances it by itself once settled (unless turned off). */
-        @Bean
-        ApplicationListener<ApplicationReadyEvent> automaticRebalance(RedisRebalancer rebalancer) {
-            return event -> rebalancer.scheduleAutomatic();
         }
     }
 

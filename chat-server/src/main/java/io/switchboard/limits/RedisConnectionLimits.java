@@ -1,8 +1,8 @@
 package io.switchboard.limits;
 
 import io.lettuce.core.AbstractRedisClient;
-import io.switchboard.broker.LuaScript;
-import io.switchboard.broker.RedisCommandConnection;
+import io.switchboard.redis.LuaScript;
+import io.switchboard.redis.RedisCommandConnection;
 import io.switchboard.cluster.NodeListener;
 import io.switchboard.config.LifecyclePhases;
 import java.time.Duration;

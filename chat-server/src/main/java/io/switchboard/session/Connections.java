@@ -3,6 +3,7 @@ package io.switchboard.session;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.switchboard.cluster.ConnectionCount;
 import io.switchboard.protocol.CloseCodes;
 import io.switchboard.protocol.EncodedFrame;
 import io.switchboard.protocol.FrameCodec;
@@ -23,7 +24,7 @@ import org.springframework.web.socket.CloseStatus;
  * up to its last offset and resumes on another node with {@code since}. {@link #moveAway(MovePlan)}
  * does that for many connections, paced, so the nodes they land on never take a thundering herd.
  */
-public final class Connections {
+public final class Connections implements ConnectionCount {
 
     static final CloseStatus SERVICE_RESTART = new CloseStatus(CloseCodes.SERVICE_RESTART, "moving to another node");
     private static final CloseStatus SILENT = new CloseStatus(CloseCodes.HEARTBEAT_TIMEOUT, "no answer to ping");
@@ -67,6 +68,7 @@ public final class Connections {
     }
 
     /** Connections open now. */
+    @Override
     public int count() {
         return live.size();
     }

@@ -1,4 +1,4 @@
-package io.switchboard.cluster;
+package io.switchboard.rebalance;
 
 /**
  * Evens out connections after a scale-out. A rebalance runs on one node at a time for the whole

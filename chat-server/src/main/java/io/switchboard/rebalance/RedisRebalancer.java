@@ -1,5 +1,8 @@
-package io.switchboard.cluster;
+package io.switchboard.rebalance;
 
+import io.switchboard.cluster.NodeRegistry;
+import io.switchboard.cluster.NodeState;
+import io.switchboard.cluster.NodeView;
 import io.switchboard.config.LifecyclePhases;
 import io.switchboard.config.SwitchboardProperties;
 import io.switchboard.session.Connections;

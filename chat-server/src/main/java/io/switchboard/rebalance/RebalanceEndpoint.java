@@ -1,4 +1,4 @@
-package io.switchboard.cluster;
+package io.switchboard.rebalance;
 
 import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
 import org.springframework.boot.actuate.endpoint.annotation.ReadOperation;

@@ -1,4 +1,4 @@
-package io.switchboard.cluster;
+package io.switchboard.rebalance;
 
 import java.time.Instant;
 import java.util.Map;

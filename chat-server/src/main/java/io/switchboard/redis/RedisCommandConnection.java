@@ -1,4 +1,4 @@
-package io.switchboard.broker;
+package io.switchboard.redis;
 
 import io.lettuce.core.AbstractRedisClient;
 import io.lettuce.core.RedisClient;

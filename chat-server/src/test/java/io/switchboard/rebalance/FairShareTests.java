@@ -1,7 +1,11 @@
-package io.switchboard.cluster;
+package io.switchboard.rebalance;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.switchboard.cluster.NodeListener;
+import io.switchboard.cluster.NodeRegistry;
+import io.switchboard.cluster.NodeState;
+import io.switchboard.cluster.NodeView;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;

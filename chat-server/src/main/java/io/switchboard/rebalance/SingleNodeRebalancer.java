@@ -1,4 +1,4 @@
-package io.switchboard.cluster;
+package io.switchboard.rebalance;
 
 /** With the in-memory broker there is one node: nothing to even out. */
 final class SingleNodeRebalancer implements Rebalancer {

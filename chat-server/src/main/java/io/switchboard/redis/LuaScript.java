@@ -1,4 +1,4 @@
-package io.switchboard.broker;
+package io.switchboard.redis;
 
 import io.lettuce.core.RedisNoScriptException;
 import io.lettuce.core.ScriptOutputType;

@@ -1,5 +1,8 @@
-package io.switchboard.cluster;
+package io.switchboard.rebalance;
 
+import io.switchboard.cluster.NodeRegistry;
+import io.switchboard.cluster.NodeState;
+import io.switchboard.cluster.NodeView;
 import io.switchboard.session.Placement;
 import java.util.List;
 import java.util.function.IntSupplier;
