@@ -1,5 +1,10 @@
 package io.switchboard;
 
+import static com.tngtech.archunit.core.domain.JavaCall.Predicates.target;
+import static com.tngtech.archunit.core.domain.JavaClass.Predicates.assignableTo;
+import static com.tngtech.archunit.core.domain.properties.HasName.Predicates.name;
+import static com.tngtech.archunit.core.domain.properties.HasOwner.Predicates.With.owner;
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 import static com.tngtech.archunit.library.Architectures.layeredArchitecture;
 import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
 
@@ -7,6 +12,9 @@ import com.tngtech.archunit.core.importer.ImportOption;
 import com.tngtech.archunit.junit.AnalyzeClasses;
 import com.tngtech.archunit.junit.ArchTest;
 import com.tngtech.archunit.lang.ArchRule;
+import io.switchboard.cluster.NodeRegistry;
+import io.switchboard.redis.RedisWait;
+import java.util.concurrent.Future;
 
 /**
  * The packages of chat-server and their one-way arrows (docs/architecture.md): each may use only the
@@ -27,6 +35,29 @@ class ArchitectureTests {
 
     @ArchTest
     static final ArchRule eachPackageUsesOnlyThoseBelowIt = layers();
+
+    /** One way of talking to Redis: Lettuce's asynchronous API (Spring's template and listener container are not used). */
+    @ArchTest
+    static final ArchRule oneRedisLayer = noClasses().should().dependOnClassesThat().resideInAnyPackage(
+                    "org.springframework.data.redis.core..", "org.springframework.data.redis.listener..",
+                    "io.lettuce.core.api.sync..", "io.lettuce.core.cluster.api.sync..")
+            .because("every Redis call goes through Lettuce's asynchronous API (docs/architecture.md, \"Threads\")");
+
+    /** A lane or a frame's thread never waits: not on a future, not for Redis through what may wait. */
+    @ArchTest
+    static final ArchRule roomsAndSessionsNeverWait = noClasses().that().resideInAnyPackage("..room..", "..session..")
+            .should().callMethodWhere(target(name("get").or(name("join")))
+                    .and(target(owner(assignableTo(Future.class)))))
+            .orShould().callMethodWhere(target(owner(assignableTo(RedisWait.class))))
+            .because("lane, frame and handshake threads never wait (docs/architecture.md, \"Threads\")");
+
+    /** What waits for Redis in the registry is for management threads: the hot paths read its snapshot. */
+    @ArchTest
+    static final ArchRule onlyManagementReadsTheRegistryFromRedis = noClasses()
+            .that().resideInAnyPackage("..room..", "..session..", "..limits..", "..broker..", "..presence..", "..auth..")
+            .should().callMethodWhere(target(name("nodes").or(name("setState")).or(name("tryDrain")))
+                    .and(target(owner(assignableTo(NodeRegistry.class)))))
+            .because("NodeRegistry.nodes, setState and tryDrain wait for Redis; lastSeen() does not");
 
     private static ArchRule layers() {
         var architecture = layeredArchitecture().consideringOnlyDependenciesInLayers();

@@ -1,5 +1,6 @@
 package io.switchboard.broker;
 
+import io.switchboard.protocol.EventKind;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -39,8 +40,8 @@ public interface Broker {
      */
     CompletableFuture<PublishResult> publish(String room, String dedupeKey, String body);
 
-    /** Relays an already encoded frame to every node subscribed to the room; not stored. */
-    CompletableFuture<Void> publishEvent(String room, String frame);
+    /** Relays an already encoded frame of {@code kind} to every node subscribed to the room; not stored. */
+    CompletableFuture<Void> publishEvent(String room, EventKind kind, String frame);
 
     /**
      * Up to {@code limit} stored messages after {@code afterOffset}, oldest first, with the room's

@@ -3,8 +3,8 @@ package io.switchboard.broker;
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.metrics.MicrometerCommandLatencyRecorder;
 import io.lettuce.core.metrics.MicrometerOptions;
-import io.micrometer.core.instrument.MeterRegistry;
 import io.lettuce.core.resource.Delay;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.switchboard.config.SwitchboardProperties;
 import java.time.Clock;
 import java.time.Duration;
@@ -43,11 +43,12 @@ class BrokerConfiguration {
     static class Redis {
 
         @Bean
-        RedisBroker redisBroker(LettuceConnectionFactory connectionFactory, SwitchboardProperties properties) {
+        RedisBroker redisBroker(LettuceConnectionFactory connectionFactory, SwitchboardProperties properties,
+                                MeterRegistry meters) {
             return new RedisBroker(connectionFactory.getRequiredNativeClient(), properties.redis().keyPrefix(),
                     properties.history().size(), properties.history().dedupeTtl(), properties.history().retention(),
                     properties.history().emptyRoomRetentionInEffect(), properties.redis().ackReplicas(),
-                    properties.redis().ackTimeout());
+                    properties.redis().ackTimeout(), meters);
         }
 
         /**

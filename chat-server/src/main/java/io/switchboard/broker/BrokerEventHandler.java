@@ -1,5 +1,6 @@
 package io.switchboard.broker;
 
+import io.switchboard.protocol.EventKind;
 import io.switchboard.protocol.StoredMessage;
 
 /**
@@ -11,8 +12,8 @@ public interface BrokerEventHandler {
     /** A message stored in {@code room} at {@code epoch}/{@code message.offset()}. */
     void onPublication(String room, String epoch, StoredMessage message);
 
-    /** An ephemeral, already encoded frame relayed to the room (presence, typing). */
-    void onEvent(String room, String frame);
+    /** An ephemeral, already encoded frame of {@code kind} relayed to the room. */
+    void onEvent(String room, EventKind kind, String frame);
 
     /**
      * The subscription to {@code room} is (again) active, e.g. after the backend came back: messages

@@ -1,5 +1,6 @@
 package io.switchboard.broker;
 
+import io.switchboard.protocol.EventKind;
 import io.switchboard.protocol.StoredMessage;
 import java.time.Clock;
 import java.time.Duration;
@@ -105,10 +106,10 @@ public final class InMemoryBroker implements Broker {
     }
 
     @Override
-    public CompletableFuture<Void> publishEvent(String room, String frame) {
+    public CompletableFuture<Void> publishEvent(String room, EventKind kind, String frame) {
         BrokerEventHandler h = handler;
         if (h != null && subscribed.contains(room)) {
-            h.onEvent(room, frame);
+            h.onEvent(room, kind, frame);
         }
         return CompletableFuture.completedFuture(null);
     }

@@ -9,9 +9,12 @@ import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import io.lettuce.core.codec.StringCodec;
 import io.lettuce.core.pubsub.RedisPubSubAdapter;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.switchboard.config.LifecyclePhases;
-import io.switchboard.redis.LuaScript;
+import io.switchboard.protocol.EventKind;
 import io.switchboard.protocol.StoredMessage;
+import io.switchboard.redis.LuaScript;
+import io.switchboard.redis.RedisKeys;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -29,23 +32,13 @@ import org.springframework.context.SmartLifecycle;
  * stores and publishes a message in one round trip. A node subscribes to a room's channel only
  * while it has a local member there; never one global channel, never PSUBSCRIBE.
  *
- * <h2>Storage details</h2>
- * With {@code P} the key prefix ({@code switchboard.redis.key-prefix}, default {@code sb:}) and
- * {@code R} the room; the braces are a hash tag, so all of a room's keys live on one Redis Cluster
- * slot:
- * <ul>
- *   <li>{@code P{R}:meta} hash {@code epoch}, {@code offset}: the room's epoch and last offset; with
- *       {@code ack-replicas} also {@code acked}, the last offset relayed once replicated, up to which
- *       reads see the log ({@code HGET}, {@code HSET}, {@code HINCRBY} in the scripts);</li>
- *   <li>{@code P{R}:log} stream, entry id {@code <offset>-0}, field {@code d} = message body
- *       ({@code XADD ... MAXLEN ~ size}, {@code XRANGE}, {@code XREVRANGE});</li>
- *   <li>{@code P{R}:dedupe:<scope>/<clientMsgId>} string {@code <epoch>:<offset>} ({@code SET ... EX ttl});</li>
- *   <li>channel {@code P{R}} ({@code PUBLISH}, {@code SUBSCRIBE}, {@code UNSUBSCRIBE}); payload
- *       {@code p<epoch>\n<offset>\n<body>} for a stored message (from {@code publish.lua}, or with
- *       {@code ack-replicas} from {@code relay.lua} once {@code WAIT} confirmed it), {@code e<frame>}
- *       for an ephemeral event.</li>
- * </ul>
- * If {@code meta} is missing (new room, or Redis lost its data), the scripts create it with a new
+ * <h2>Storage</h2>
+ * A room's keys and channel are in {@link RedisKeys} ({@code meta}, {@code log}, {@code dedupe},
+ * channel {@code P{R}}); the channel carries {@code p<epoch>\n<offset>\n<body>} for a stored
+ * message (from {@code publish.lua}, or with {@code ack-replicas} from {@code relay.lua} once
+ * {@code WAIT} confirmed it), {@code e<frame>} for an ephemeral event (read too: {@code t<frame>}
+ * typing, {@code r<frame>} presence, what the next release writes).
+ * <p>If {@code meta} is missing (new room, or Redis lost its data), the scripts create it with a new
  * random epoch and drop any stale log, so offsets restart at 1 under a new epoch; a join's read
  * ({@link #open}) only when allowed to create rooms. A {@code meta} created by a read expires
  * {@code switchboard.history.empty-room-retention} later; the presence calls of its members extend
@@ -61,6 +54,7 @@ public final class RedisBroker implements Broker, SmartLifecycle, AutoCloseable 
     private static final Logger log = LoggerFactory.getLogger(RedisBroker.class);
 
     private final String prefix;
+    private final RedisKeys keys;
     private final int historySize;
     private final long dedupeTtlSeconds;
     private final String retentionSeconds;
@@ -94,10 +88,12 @@ public final class RedisBroker implements Broker, SmartLifecycle, AutoCloseable 
     private final AtomicBoolean closed = new AtomicBoolean();
 
     public RedisBroker(AbstractRedisClient client, String prefix, int historySize, Duration dedupeTtl,
-                       Duration retention, Duration emptyRoomRetention, int ackReplicas, Duration ackTimeout) {
+                       Duration retention, Duration emptyRoomRetention, int ackReplicas, Duration ackTimeout,
+                       MeterRegistry meters) {
         this.ackReplicas = ackReplicas;
         this.ackTimeoutMillis = Math.max(1, ackTimeout.toMillis());
         this.prefix = prefix;
+        this.keys = new RedisKeys(prefix);
         this.historySize = historySize;
         long retained = Math.max(1, retention.toSeconds());
         this.retentionSeconds = Long.toString(retained);
@@ -110,7 +106,7 @@ public final class RedisBroker implements Broker, SmartLifecycle, AutoCloseable 
             this.commands = connection.async();
             var clusterPubSub = cluster.connectPubSub(StringCodec.UTF8);
             this.pubSub = clusterPubSub;
-            this.sharded = new ShardedSubscriptions(cluster, clusterPubSub);
+            this.sharded = new ShardedSubscriptions(cluster, clusterPubSub, meters);
         } else if (client instanceof RedisClient standalone) {
             var connection = standalone.connect(StringCodec.UTF8);
             this.commandConnection = connection;
@@ -143,33 +139,33 @@ public final class RedisBroker implements Broker, SmartLifecycle, AutoCloseable 
     @Override
     public CompletableFuture<Void> subscribe(String room) {
         if (sharded != null) {
-            return wrap(sharded.subscribe(channel(room)));
+            return wrap(sharded.subscribe(keys.channel(room)));
         }
-        return wrap(pubSub.async().subscribe(channel(room))).thenApply(ok -> null);
+        return wrap(pubSub.async().subscribe(keys.channel(room))).thenApply(ok -> null);
     }
 
     @Override
     public CompletableFuture<Void> unsubscribe(String room) {
         if (sharded != null) {
-            return wrap(sharded.unsubscribe(channel(room)));
+            return wrap(sharded.unsubscribe(keys.channel(room)));
         }
-        return wrap(pubSub.async().unsubscribe(channel(room))).thenApply(ok -> null);
+        return wrap(pubSub.async().unsubscribe(keys.channel(room))).thenApply(ok -> null);
     }
 
     @Override
     public CompletableFuture<PublishResult> publish(String room, String dedupeKey, String body) {
-        String[] keys = {meta(room), logKey(room), prefix + "{" + room + "}:dedupe:" + dedupeKey};
+        String[] scriptKeys = {keys.meta(room), keys.log(room), keys.dedupe(room, dedupeKey)};
         String relayNow = publishCommands == null ? "1" : "0";
-        String[] args = {newEpoch(), body, channel(room), Integer.toString(historySize),
+        String[] args = {newEpoch(), body, keys.channel(room), Integer.toString(historySize),
                 Long.toString(dedupeTtlSeconds), retentionSeconds, sharded != null ? "SPUBLISH" : "PUBLISH", relayNow};
         if (publishCommands == null) {
-            return this.<List<Object>>eval(publishScript, keys, args).thenApply(RedisBroker::published);
+            return this.<List<Object>>eval(publishScript, scriptKeys, args).thenApply(RedisBroker::published);
         }
         // The script (which stores without relaying) and WAIT back to back on the publishing
         // connection: WAIT answers once the replicas have every write this connection made, the
         // message included. Only then is it relayed, so members are never shown what a failover to
         // a replica could take back; a retry of a send that was stored but not confirmed relays it.
-        CompletableFuture<List<Object>> stored = publishScript.eval(publishCommands, keys, args);
+        CompletableFuture<List<Object>> stored = publishScript.eval(publishCommands, scriptKeys, args);
         CompletableFuture<Long> replicated = publishCommands.waitForReplication(ackReplicas, ackTimeoutMillis)
                 .toCompletableFuture();
         return wrap(stored.thenCombine(replicated, (r, replicas) -> {
@@ -179,7 +175,7 @@ public final class RedisBroker implements Broker, SmartLifecycle, AutoCloseable 
             }
             return published(r);
         }).thenCompose(result -> relayScript.<List<Object>>eval(publishCommands,
-                new String[] {meta(room), logKey(room)}, result.epoch(), Long.toString(result.offset()), channel(room),
+                new String[] {keys.meta(room), keys.log(room)}, result.epoch(), Long.toString(result.offset()), keys.channel(room),
                 "PUBLISH").thenApply(relayed -> result)));
     }
 
@@ -187,9 +183,14 @@ public final class RedisBroker implements Broker, SmartLifecycle, AutoCloseable 
         return new PublishResult((String) r.get(0), (Long) r.get(1), ((Long) r.get(2)) == 1L);
     }
 
+    /**
+     * Written as {@code e<frame>}, the payload the release before reads (it tells the kinds apart by
+     * the frame itself): the next release writes {@code t<frame>} or {@code r<frame>}, which this one
+     * reads already (docs/operations.md, "Old and new side by side").
+     */
     @Override
-    public CompletableFuture<Void> publishEvent(String room, String frame) {
-        String channel = channel(room);
+    public CompletableFuture<Void> publishEvent(String room, EventKind kind, String frame) {
+        String channel = keys.channel(room);
         return wrap(sharded != null ? commands.spublish(channel, "e" + frame) : commands.publish(channel, "e" + frame))
                 .thenApply(receivers -> null);
     }
@@ -211,7 +212,7 @@ public final class RedisBroker implements Broker, SmartLifecycle, AutoCloseable 
 
     @Override
     public CompletableFuture<String> fence(String room, String epoch, long lastOffset) {
-        return this.<List<Object>>eval(fenceScript, new String[] {meta(room)}, epoch, Long.toString(lastOffset),
+        return this.<List<Object>>eval(fenceScript, new String[] {keys.meta(room)}, epoch, Long.toString(lastOffset),
                 newEpoch()).thenApply(r -> (String) r.get(0));
     }
 
@@ -237,6 +238,9 @@ public final class RedisBroker implements Broker, SmartLifecycle, AutoCloseable 
 
     @Override
     public void start() {
+        if (sharded != null) {
+            sharded.start();
+        }
         running = true;
     }
 
@@ -258,8 +262,8 @@ public final class RedisBroker implements Broker, SmartLifecycle, AutoCloseable 
     }
 
     private CompletableFuture<HistoryPage> history(String room, String mode, long offset, int limit, boolean create) {
-        String[] keys = {meta(room), logKey(room)};
-        return this.<List<Object>>eval(historyScript, keys, newEpoch(), mode, Long.toString(offset),
+        String[] scriptKeys = {keys.meta(room), keys.log(room)};
+        return this.<List<Object>>eval(historyScript, scriptKeys, newEpoch(), mode, Long.toString(offset),
                         Integer.toString(limit), emptyRetentionSeconds, create ? "1" : "0",
                         publishCommands != null ? "1" : "0")
                 .thenApply(r -> {
@@ -277,8 +281,8 @@ public final class RedisBroker implements Broker, SmartLifecycle, AutoCloseable 
                 });
     }
 
-    private <T> CompletableFuture<T> eval(LuaScript script, String[] keys, String... args) {
-        return wrap(script.eval(commands, keys, args));
+    private <T> CompletableFuture<T> eval(LuaScript script, String[] scriptKeys, String... args) {
+        return wrap(script.eval(commands, scriptKeys, args));
     }
 
     private static <T> CompletableFuture<T> wrap(CompletionStage<T> stage) {
@@ -290,26 +294,6 @@ public final class RedisBroker implements Broker, SmartLifecycle, AutoCloseable 
         return e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
     }
 
-    private String channel(String room) {
-        return prefix + "{" + room + "}";
-    }
-
-    private String meta(String room) {
-        return metaKey(prefix, room);
-    }
-
-    /** The room's {@code meta} hash (epoch, offset), which presence also keeps alive while the room holds no message. */
-    public static String metaKey(String prefix, String room) {
-        return prefix + "{" + room + "}:meta";
-    }
-
-    private String logKey(String room) {
-        return prefix + "{" + room + "}:log";
-    }
-
-    private String roomOf(String channel) {
-        return channel.substring(prefix.length() + 1, channel.length() - 1);
-    }
 
     private static String newEpoch() {
         return UUID.randomUUID().toString().replace("-", "").substring(0, 12);
@@ -324,9 +308,13 @@ public final class RedisBroker implements Broker, SmartLifecycle, AutoCloseable 
             if (h == null || !channel.startsWith(prefix) || payload.isEmpty()) {
                 return;
             }
-            String room = roomOf(channel);
-            if (payload.charAt(0) == 'e') {
-                h.onEvent(room, payload.substring(1));
+            String room = keys.roomOf(channel);
+            char type = payload.charAt(0);
+            if (type == 't' || type == 'r') {
+                h.onEvent(room, type == 't' ? EventKind.TYPING : EventKind.PRESENCE, payload.substring(1));
+            } else if (type == 'e') {
+                String frame = payload.substring(1);
+                h.onEvent(room, EventKind.ofEncoded(frame), frame);
             } else if (payload.charAt(0) == 'p') {
                 int a = payload.indexOf('\n');
                 int b = payload.indexOf('\n', a + 1);
@@ -343,7 +331,7 @@ public final class RedisBroker implements Broker, SmartLifecycle, AutoCloseable 
         public void subscribed(String channel, long count) {
             BrokerEventHandler h = handler;
             if (h != null && channel.startsWith(prefix)) {
-                h.onSubscribed(roomOf(channel));
+                h.onSubscribed(keys.roomOf(channel));
             }
         }
 

@@ -5,11 +5,13 @@ import io.lettuce.core.cluster.SlotHash;
 import io.lettuce.core.cluster.event.ClusterTopologyChangedEvent;
 import io.lettuce.core.cluster.models.partitions.RedisClusterNode;
 import io.lettuce.core.cluster.pubsub.StatefulRedisClusterPubSubConnection;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.switchboard.config.NamedThreads;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -39,13 +41,16 @@ final class ShardedSubscriptions implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(ShardedSubscriptions.class);
 
+    /** How often every channel's owner is checked besides the topology changes the client reports. */
+    static final Duration CHECK_EVERY = Duration.ofSeconds(1);
+
     private final RedisClusterClient client;
     private final StatefulRedisClusterPubSubConnection<String, String> pubSub;
     /** Every channel this node wants or is still subscribed to; guarded by {@code this}. */
     private final Map<String, Shard> shards = new HashMap<>();
-    private final Disposable topologyChanges;
-    private final ScheduledExecutorService checks = Executors.newSingleThreadScheduledExecutor(
-            Thread.ofPlatform().name("shard-owners").daemon().factory());
+    private final MeterRegistry meters;
+    private Disposable topologyChanges;
+    private ScheduledExecutorService checks;
 
     /** What one channel should be and is. */
     private static final class Shard {
@@ -58,14 +63,22 @@ final class ShardedSubscriptions implements AutoCloseable {
         CompletableFuture<Void> unsubscribed = new CompletableFuture<>();
     }
 
-    ShardedSubscriptions(RedisClusterClient client, StatefulRedisClusterPubSubConnection<String, String> pubSub) {
+    ShardedSubscriptions(RedisClusterClient client, StatefulRedisClusterPubSubConnection<String, String> pubSub,
+                         MeterRegistry meters) {
         this.client = client;
         this.pubSub = pubSub;
+        this.meters = meters;
         pubSub.setNodeMessagePropagation(true); // messages of the per-node connections reach the listener
-        this.topologyChanges = client.getResources().eventBus().get()
+    }
+
+    /** Follows the topology: at each change the client reports, and every {@link #CHECK_EVERY} in case one was missed. */
+    void start() {
+        topologyChanges = client.getResources().eventBus().get()
                 .filter(ClusterTopologyChangedEvent.class::isInstance)
                 .subscribe(event -> followAll());
-        checks.scheduleWithFixedDelay(this::followAll, 1, 1, TimeUnit.SECONDS);
+        checks = NamedThreads.scheduled("shard-owners", meters);
+        checks.scheduleWithFixedDelay(this::followAll, CHECK_EVERY.toMillis(), CHECK_EVERY.toMillis(),
+                TimeUnit.MILLISECONDS);
     }
 
     private void followAll() {
@@ -199,7 +212,9 @@ final class ShardedSubscriptions implements AutoCloseable {
 
     @Override
     public void close() {
-        checks.shutdownNow();
-        topologyChanges.dispose();
+        if (checks != null) {
+            checks.shutdownNow();
+            topologyChanges.dispose();
+        }
     }
 }

@@ -1,7 +1,10 @@
 package io.switchboard.cluster;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import io.switchboard.config.NodeId;
 import io.switchboard.config.SwitchboardProperties;
+import io.switchboard.redis.RedisCommandConnection;
+import io.switchboard.redis.RedisKeys;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.time.Clock;
@@ -12,7 +15,7 @@ import org.springframework.boot.info.BuildProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.env.Environment;
-import org.springframework.data.redis.core.StringRedisTemplate;
+import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 
 /** The node registry: in memory for one node, in Redis for a cluster. */
 @Configuration(proxyBeanMethods = false)
@@ -36,13 +39,15 @@ class ClusterConfiguration {
     static class Redis {
 
         @Bean
-        RedisNodeRegistry redisNodeRegistry(StringRedisTemplate redis, NodeId nodeId, ConnectionCount connections,
-                                            Environment environment, SwitchboardProperties properties,
-                                            ObjectProvider<BuildProperties> build) {
+        RedisNodeRegistry redisNodeRegistry(LettuceConnectionFactory connectionFactory, NodeId nodeId,
+                                            ConnectionCount connections, Environment environment,
+                                            SwitchboardProperties properties, ObjectProvider<BuildProperties> build,
+                                            MeterRegistry meters) {
             var cluster = properties.cluster();
-            return new RedisNodeRegistry(redis, properties.redis().keyPrefix(), nodeId.value(), version(build),
+            return new RedisNodeRegistry(RedisCommandConnection.open(connectionFactory.getRequiredNativeClient()),
+                    new RedisKeys(properties.redis().keyPrefix()), nodeId.value(), version(build),
                     address(environment, properties), management(environment, properties), connections::count,
-                    cluster.heartbeat(), cluster.ttl(), Clock.systemUTC());
+                    cluster.heartbeat(), cluster.ttl(), Clock.systemUTC(), meters);
         }
     }
 

@@ -1,64 +1,57 @@
 package io.switchboard.cluster;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import io.switchboard.config.LifecyclePhases;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
+import io.switchboard.config.NamedThreads;
+import io.switchboard.redis.LuaScript;
+import io.switchboard.redis.RedisCommandConnection;
+import io.switchboard.redis.RedisKeys;
+import io.switchboard.redis.RedisWait;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.List;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.IntSupplier;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
-import org.springframework.data.redis.core.StringRedisTemplate;
-import org.springframework.data.redis.core.script.RedisScript;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
  * The node registry in Redis. Every {@code switchboard.cluster.heartbeat} the node runs one script
  * that writes its entry (state, version, address, connection count) with an expiry of {@code now +
  * ttl}, and removes every node whose expiry has passed; the node whose script removed a dead node
- * tells its {@link NodeListener}s, so the dead node's leftovers are cleaned exactly once.
+ * tells its {@link NodeListener}s, so the dead node's leftovers are cleaned exactly once. Keys: see
+ * {@link RedisKeys} ({@code {cluster}:nodes}, {@code {cluster}:node-info}); node clocks should agree
+ * within a fraction of the TTL (NTP).
  *
- * <h2>Storage details</h2>
- * With {@code P} the key prefix; {@code {cluster}} is a hash tag, so on Redis Cluster the scripts'
- * keys share one slot:
- * <ul>
- *   <li>{@code P{cluster}:nodes} sorted set node id → expiry in epoch ms ({@code ZADD},
- *       {@code ZRANGEBYSCORE}, {@code ZREM} in {@code heartbeat.lua}, {@code nodes.lua},
- *       {@code drain.lua});</li>
- *   <li>{@code P{cluster}:rebalance:lock} ({@code EXISTS} in {@code heartbeat.lua}): whether a
- *       rebalance runs (the rebalancer holds it);</li>
- *   <li>{@code P{cluster}:node-info} hash node id → JSON {@code {id, state, version, address,
- *       connections, startedAt, heartbeatAt, management}} ({@code HSET}, {@code HGET}, {@code HDEL} in the same
- *       scripts).</li>
- * </ul>
- * Node clocks should agree within a fraction of the TTL (NTP).
+ * <p>The heartbeat never waits: its thread ({@code cluster-heartbeat}) issues the script and the
+ * read of the live nodes back to back, and their answers come back to it as a task of their own,
+ * which keeps the snapshot ({@link #lastSeen}) and tells the listeners. A heartbeat whose answer is
+ * still out when the next is due is skipped. {@link #nodes}, {@link #setState}, {@link #tryDrain}
+ * and leaving on stop wait for Redis, at most {@link RedisWait#TIMEOUT}: they are called from
+ * management threads only.
  */
-final class RedisNodeRegistry implements NodeRegistry, SmartLifecycle {
+final class RedisNodeRegistry implements NodeRegistry, SmartLifecycle, AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(RedisNodeRegistry.class);
     private static final JsonMapper JSON = JsonMapper.builder().build();
-    @SuppressWarnings("rawtypes")
-    private static final RedisScript<List> HEARTBEAT = script("heartbeat.lua", List.class);
-    @SuppressWarnings("rawtypes")
-    private static final RedisScript<List> NODES = script("nodes.lua", List.class);
-    private static final RedisScript<String> DRAIN = script("drain.lua", String.class);
+    private static final LuaScript HEARTBEAT = LuaScript.load(RedisNodeRegistry.class, "heartbeat.lua");
+    private static final LuaScript NODES = LuaScript.load(RedisNodeRegistry.class, "nodes.lua");
+    private static final LuaScript DRAIN = LuaScript.load(RedisNodeRegistry.class, "drain.lua");
 
-    private final StringRedisTemplate redis;
+    private final RedisCommandConnection redis;
     private final String self;
     private final String version;
     private final Supplier<String> address;
@@ -67,21 +60,23 @@ final class RedisNodeRegistry implements NodeRegistry, SmartLifecycle {
     private final Duration heartbeat;
     private final Duration ttl;
     private final Clock clock;
-    private final List<String> keys;
-    private final List<String> heartbeatKeys;
+    private final MeterRegistry meters;
+    private final String[] keys;
+    private final String[] heartbeatKeys;
     private final Instant startedAt;
     private final List<NodeListener> listeners = new CopyOnWriteArrayList<>();
+    private final AtomicBoolean beating = new AtomicBoolean();
     private volatile NodeState state = NodeState.READY;
     /** The live nodes as the last heartbeat read them. */
     private volatile List<NodeView> lastSeen = List.of();
     private volatile Set<String> liveIds;
     /** Whether a rebalance ran as the last heartbeat saw it. */
     private volatile boolean rebalancing;
-    private ScheduledExecutorService heartbeats;
+    private volatile ScheduledExecutorService heartbeats;
 
-    RedisNodeRegistry(StringRedisTemplate redis, String prefix, String self, String version, Supplier<String> address,
-                      Supplier<String> management, IntSupplier connections, Duration heartbeat, Duration ttl,
-                      Clock clock) {
+    RedisNodeRegistry(RedisCommandConnection redis, RedisKeys redisKeys, String self, String version,
+                      Supplier<String> address, Supplier<String> management, IntSupplier connections,
+                      Duration heartbeat, Duration ttl, Clock clock, MeterRegistry meters) {
         this.redis = redis;
         this.self = self;
         this.version = version;
@@ -91,8 +86,9 @@ final class RedisNodeRegistry implements NodeRegistry, SmartLifecycle {
         this.heartbeat = heartbeat;
         this.ttl = ttl;
         this.clock = clock;
-        this.keys = List.of(prefix + "{cluster}:nodes", prefix + "{cluster}:node-info");
-        this.heartbeatKeys = List.of(keys.get(0), keys.get(1), prefix + "{cluster}:rebalance:lock");
+        this.meters = meters;
+        this.keys = new String[] {redisKeys.nodes(), redisKeys.nodeInfo()};
+        this.heartbeatKeys = new String[] {redisKeys.nodes(), redisKeys.nodeInfo(), redisKeys.rebalanceLock()};
         this.startedAt = clock.instant();
         this.liveIds = Set.of(self);
     }
@@ -104,13 +100,18 @@ final class RedisNodeRegistry implements NodeRegistry, SmartLifecycle {
 
     @Override
     public List<NodeView> nodes() {
-        List<?> entries = redis.execute(NODES, keys, Long.toString(clock.millis()));
-        List<NodeView> nodes = new ArrayList<>(entries.size());
-        for (Object entry : entries) {
-            nodes.add(JSON.readValue((String) entry, Entry.class).view());
-        }
-        nodes.sort(Comparator.comparing(NodeView::id));
-        return nodes;
+        return RedisWait.await(readNodes());
+    }
+
+    private CompletableFuture<List<NodeView>> readNodes() {
+        return NODES.<List<Object>>eval(redis.commands(), keys, Long.toString(clock.millis())).thenApply(entries -> {
+            List<NodeView> nodes = new ArrayList<>(entries.size());
+            for (Object entry : entries) {
+                nodes.add(JSON.readValue((String) entry, Entry.class).view());
+            }
+            nodes.sort(Comparator.comparing(NodeView::id));
+            return List.copyOf(nodes);
+        });
     }
 
     @Override
@@ -133,17 +134,19 @@ final class RedisNodeRegistry implements NodeRegistry, SmartLifecycle {
         return state;
     }
 
+    /** Sets the state and writes the entry at once, waiting for the write. */
     @Override
-    public synchronized void setState(NodeState newState) {
+    public void setState(NodeState newState) {
         state = newState;
-        safeBeat();
+        RedisWait.await(write());
     }
 
     @Override
-    public synchronized Optional<DrainRefusal> tryDrain(int maxConcurrent, boolean force) {
-        String refusal = redis.execute(DRAIN, keys, self, Long.toString(clock.millis()), Integer.toString(maxConcurrent),
-                force ? "1" : "0", json(NodeState.DRAINING));
-        if (refusal == null || refusal.isEmpty()) {
+    public Optional<DrainRefusal> tryDrain(int maxConcurrent, boolean force) {
+        List<Object> answer = RedisWait.await(DRAIN.eval(redis.commands(), keys, self, Long.toString(clock.millis()),
+                Integer.toString(maxConcurrent), force ? "1" : "0", json(NodeState.DRAINING)));
+        String refusal = (String) answer.getFirst();
+        if (refusal.isEmpty()) {
             state = NodeState.DRAINING;
             return Optional.empty();
         }
@@ -156,17 +159,40 @@ final class RedisNodeRegistry implements NodeRegistry, SmartLifecycle {
         listeners.add(listener);
     }
 
-    /** Writes this node's entry, removes dead nodes, tells the listeners and keeps the live nodes' ids. */
-    synchronized void beat() {
+    /** Issues a heartbeat, unless the last one is still out; its answer is handled on the heartbeat thread. */
+    void beat() {
+        if (!beating.compareAndSet(false, true)) {
+            return;
+        }
+        write().whenComplete((done, error) -> {
+            beating.set(false);
+            if (error != null) {
+                log.debug("Cluster heartbeat failed: {}", error.toString());
+            }
+        });
+    }
+
+    /**
+     * Writes this node's entry and reads the live nodes (back to back: one round trip); then, on the
+     * heartbeat thread, keeps what it read and tells the listeners.
+     */
+    private CompletableFuture<Void> write() {
         long now = clock.millis();
-        List<?> result = redis.execute(HEARTBEAT, heartbeatKeys, self, Long.toString(now), Long.toString(now + ttl.toMillis()),
-                json(state));
-        List<NodeView> seen = List.copyOf(nodes());
+        CompletableFuture<List<Object>> written = HEARTBEAT.eval(redis.commands(), heartbeatKeys, self,
+                Long.toString(now), Long.toString(now + ttl.toMillis()), json(state));
+        CompletableFuture<List<NodeView>> read = readNodes();
+        ScheduledExecutorService thread = heartbeats;
+        return written.thenCombine(read, Heartbeat::new)
+                .thenAcceptAsync(this::apply, thread != null ? thread : Runnable::run);
+    }
+
+    private void apply(Heartbeat beat) {
         Set<String> ids = new HashSet<>();
         ids.add(self);
-        seen.forEach(node -> ids.add(node.id()));
-        lastSeen = seen;
+        beat.seen().forEach(node -> ids.add(node.id()));
+        lastSeen = beat.seen();
         liveIds = Set.copyOf(ids);
+        List<Object> result = beat.result();
         if (result.isEmpty()) {
             return;
         }
@@ -182,27 +208,37 @@ final class RedisNodeRegistry implements NodeRegistry, SmartLifecycle {
 
     @Override
     public void start() {
-        heartbeats = Executors.newSingleThreadScheduledExecutor(
-                Thread.ofPlatform().name("cluster-heartbeat").daemon().factory());
-        heartbeats.scheduleWithFixedDelay(this::safeBeat, 0, heartbeat.toMillis(), TimeUnit.MILLISECONDS);
+        ScheduledExecutorService started = NamedThreads.scheduled("cluster-heartbeat", meters);
+        heartbeats = started;
+        started.scheduleWithFixedDelay(this::beat, 0, heartbeat.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     /** Leaves the registry at once on a clean stop, so the cluster view does not wait for the TTL. */
     @Override
     public void stop() {
-        heartbeats.shutdownNow();
+        ScheduledExecutorService stopping = heartbeats;
         heartbeats = null;
+        if (stopping != null) {
+            stopping.shutdownNow();
+        }
         try {
-            redis.opsForZSet().remove(keys.get(0), self);
-            redis.opsForHash().delete(keys.get(1), self);
+            RedisWait.await(CompletableFuture.allOf(
+                    redis.commands().zrem(keys[0], self).toCompletableFuture(),
+                    redis.commands().hdel(keys[1], self).toCompletableFuture()));
         } catch (RuntimeException e) {
             log.warn("Could not leave the node registry on shutdown; the entry expires within {}", ttl);
         }
+        redis.close();
     }
 
     @Override
     public boolean isRunning() {
         return heartbeats != null;
+    }
+
+    @Override
+    public void close() {
+        redis.close();
     }
 
     /** Stops after the web server and the rooms (its listeners clean up members), before Redis. */
@@ -211,33 +247,13 @@ final class RedisNodeRegistry implements NodeRegistry, SmartLifecycle {
         return LifecyclePhases.REGISTRY;
     }
 
-    private void safeBeat() {
-        try {
-            beat();
-        } catch (RuntimeException e) {
-            log.debug("Cluster heartbeat failed: {}", e.getMessage());
-        }
-    }
-
     private String json(NodeState withState) {
         return JSON.writeValueAsString(new Entry(self, withState.wire(), version, address.get(),
                 connections.getAsInt(), startedAt.toEpochMilli(), clock.millis(), management.get()));
     }
 
-    /**
-     * Read once, with this class's loader: a {@code ClassPathResource} would keep the loader of the
-     * thread that first used it (a web application's, gone once that context stops).
-     */
-    private static <T> RedisScript<T> script(String name, Class<T> type) {
-        try (InputStream in = RedisNodeRegistry.class.getResourceAsStream(name)) {
-            if (in == null) {
-                throw new IllegalStateException("missing script " + name);
-            }
-            return RedisScript.of(new String(in.readAllBytes(), StandardCharsets.UTF_8), type);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
+    /** What a heartbeat's script answered, and the live nodes read right after it. */
+    private record Heartbeat(List<Object> result, List<NodeView> seen) {}
 
     /**
      * A node's entry as stored (times in epoch milliseconds). A field added here is one the previous

@@ -11,8 +11,10 @@ public final class LifecyclePhases {
 
     /** Rooms: its lanes finish the leaves of the last closed connections. */
     public static final int ROOMS = 1400;
-    /** Presence: removes this node's remaining members. */
+    /** Presence: removes this node's remaining members; stops counting and refreshing. */
     public static final int PRESENCE = 1300;
+    /** The presence store: closes its connection once presence has finished with it. */
+    public static final int PRESENCE_STORE = 1250;
     /** Rebalancer: stops listening to the control channel. */
     public static final int REBALANCER = 1200;
     /** Node registry: removes this node's entry. */

@@ -1,6 +1,8 @@
 package io.switchboard.drain;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import io.switchboard.cluster.NodeView;
+import io.switchboard.config.NamedThreads;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -8,7 +10,6 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
@@ -51,6 +52,7 @@ final class CutOffWatch implements SmartLifecycle {
     private final long peerProofNanos;
     private final LongSupplier clock;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(ASK_TIMEOUT).build();
+    private final MeterRegistry meters;
     private ScheduledExecutorService checks;
     /** When the broker was found unreachable after being reachable; -1 while reachable. */
     private long lostSince = -1;
@@ -70,8 +72,9 @@ final class CutOffWatch implements SmartLifecycle {
      * @param reconnectBackoff this node's longest wait between reconnects to Redis
      */
     CutOffWatch(BooleanSupplier brokerAvailable, Supplier<List<NodeView>> peers, Actions actions, Duration grace,
-                Duration reconnectBackoff, LongSupplier clock) {
+                Duration reconnectBackoff, LongSupplier clock, MeterRegistry meters) {
         this.brokerAvailable = brokerAvailable;
+        this.meters = meters;
         this.peers = peers;
         this.actions = actions;
         this.graceNanos = grace.toNanos();
@@ -136,7 +139,7 @@ final class CutOffWatch implements SmartLifecycle {
 
     @Override
     public void start() {
-        checks = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("cut-off-watch").daemon().factory());
+        checks = NamedThreads.scheduled("cut-off-watch", meters);
         checks.scheduleWithFixedDelay(() -> {
             try {
                 check();

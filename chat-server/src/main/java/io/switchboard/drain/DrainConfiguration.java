@@ -3,9 +3,9 @@ package io.switchboard.drain;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.switchboard.broker.Broker;
 import io.switchboard.cluster.NodeRegistry;
+import io.switchboard.config.NamedThreads;
 import io.switchboard.config.SwitchboardProperties;
 import io.switchboard.session.Connections;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.health.contributor.Health;
@@ -29,17 +29,19 @@ class DrainConfiguration {
 
     /** Waits out the health-check delay before a drain moves anyone; its thread starts with the first drain. */
     @Bean(destroyMethod = "shutdownNow")
-    ScheduledExecutorService drainTimer() {
-        return Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("drain").daemon().factory());
+    ScheduledExecutorService drainTimer(MeterRegistry meters) {
+        return NamedThreads.scheduled("drain", meters);
     }
 
     /** With Redis: readiness follows the broker, and a node cut off from Redis while others are not moves its clients. */
     @Bean
     @ConditionalOnProperty(name = "switchboard.broker", havingValue = "redis")
-    CutOffWatch cutOffWatch(Broker broker, NodeRegistry registry, DrainCoordinator drain, SwitchboardProperties properties) {
+    CutOffWatch cutOffWatch(Broker broker, NodeRegistry registry, DrainCoordinator drain, SwitchboardProperties properties,
+                            MeterRegistry meters) {
         return new CutOffWatch(broker::isAvailable, () -> registry.lastSeen().stream()
                 .filter(node -> !node.id().equals(registry.self())).toList(), drain,
-                properties.cluster().cutOffGrace(), properties.redis().reconnectMaxDelay(), System::nanoTime);
+                properties.cluster().cutOffGrace(), properties.redis().reconnectMaxDelay(), System::nanoTime,
+                meters);
     }
 
     @Bean

@@ -2,6 +2,7 @@ package io.switchboard.limits;
 
 import io.lettuce.core.AbstractRedisClient;
 import io.switchboard.redis.LuaScript;
+import io.switchboard.redis.RedisKeys;
 import io.switchboard.redis.RedisCommandConnection;
 import io.switchboard.cluster.NodeListener;
 import io.switchboard.config.LifecyclePhases;
@@ -25,15 +26,8 @@ import org.springframework.context.SmartLifecycle;
  * earlier life left before it serves anyone (a Kubernetes pod keeps its name across a container
  * restart). A count key expires {@code ttl} after its last new connection, whatever is left.
  *
- * <h2>Storage details</h2>
- * With {@code P} the key prefix:
- * <ul>
- *   <li>{@code P{conns:<key>}} hash connection id → node id, per address ({@code ip:<address>}) or
- *       user ({@code user:<id>}) ({@code HGETALL}, {@code HSET}, {@code EXPIRE} in the script;
- *       {@code HDEL});</li>
- *   <li>{@code Pnode:<node>:connections} set of {@code <key>\n<connection id>}: what to remove when the
- *       node dies ({@code SADD}, {@code SREM}, {@code SMEMBERS}, {@code DEL}, {@code EXPIRE}).</li>
- * </ul>
+ * <p>Keys: see {@link RedisKeys} ({@code {conns:<key>}} per user or address, and
+ * {@code node:<node>:connections}, what each node counted: what to remove when it dies).
  */
 final class RedisConnectionLimits implements ConnectionLimits, NodeListener, SmartLifecycle, AutoCloseable {
 
@@ -43,7 +37,7 @@ final class RedisConnectionLimits implements ConnectionLimits, NodeListener, Sma
 
     private final RedisCommandConnection redis;
     private final LuaScript script = LuaScript.load(RedisConnectionLimits.class, "connections.lua");
-    private final String prefix;
+    private final RedisKeys keys;
     private final String node;
     private final Supplier<? extends Collection<String>> liveNodes;
     private final String ttlSeconds;
@@ -52,7 +46,7 @@ final class RedisConnectionLimits implements ConnectionLimits, NodeListener, Sma
     RedisConnectionLimits(AbstractRedisClient client, String prefix, String node,
                           Supplier<? extends Collection<String>> liveNodes, Duration ttl) {
         this.redis = RedisCommandConnection.open(client);
-        this.prefix = prefix;
+        this.keys = new RedisKeys(prefix);
         this.node = node;
         this.liveNodes = liveNodes;
         this.ttlSeconds = Long.toString(Math.max(1, ttl.toSeconds()));
@@ -132,6 +126,7 @@ final class RedisConnectionLimits implements ConnectionLimits, NodeListener, Sma
     @Override
     public void stop() {
         running = false;
+        redis.close();
     }
 
     @Override
@@ -146,11 +141,11 @@ final class RedisConnectionLimits implements ConnectionLimits, NodeListener, Sma
     }
 
     private String key(String key) {
-        return prefix + "{conns:" + key + "}";
+        return keys.connections(key);
     }
 
     private String indexKey(String owner) {
-        return prefix + "node:" + owner + ":connections";
+        return keys.nodeConnections(owner);
     }
 
     @Override

@@ -1,7 +1,6 @@
 package io.switchboard.presence;
 
 import io.switchboard.protocol.Member;
-import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
 /**

@@ -1,5 +1,6 @@
 package io.switchboard.rebalance;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import io.switchboard.cluster.NodeRegistry;
 import io.switchboard.config.SwitchboardProperties;
 import io.switchboard.session.Connections;
@@ -10,9 +11,7 @@ import org.springframework.boot.context.event.ApplicationReadyEvent;
 import org.springframework.context.ApplicationListener;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
-import org.springframework.data.redis.connection.RedisConnectionFactory;
-import org.springframework.data.redis.core.StringRedisTemplate;
-import org.springframework.data.redis.listener.RedisMessageListenerContainer;
+import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 
 /** Evening out connections: the rebalancer (none for a single node) and where new connections go meanwhile. */
 @Configuration(proxyBeanMethods = false)
@@ -40,18 +39,11 @@ class RebalanceConfiguration {
     static class Redis {
 
         @Bean
-        RedisMessageListenerContainer clusterControlListeners(RedisConnectionFactory connectionFactory) {
-            RedisMessageListenerContainer container = new RedisMessageListenerContainer();
-            container.setConnectionFactory(connectionFactory);
-            return container;
-        }
-
-        @Bean
-        RedisRebalancer redisRebalancer(StringRedisTemplate redis, RedisMessageListenerContainer clusterControlListeners,
-                                        NodeRegistry registry, Connections connections,
-                                        SwitchboardProperties properties) {
-            return new RedisRebalancer(redis, clusterControlListeners, registry, connections, properties,
-                    Clock.systemUTC());
+        RedisRebalancer redisRebalancer(LettuceConnectionFactory connectionFactory, NodeRegistry registry,
+                                        Connections connections, SwitchboardProperties properties,
+                                        MeterRegistry meters) {
+            return new RedisRebalancer(connectionFactory.getRequiredNativeClient(), registry, connections, properties,
+                    Clock.systemUTC(), meters);
         }
 
         /** A node that joins a cluster rebalances it by itself once settled (unless turned off). */

@@ -1,14 +1,22 @@
 package io.switchboard.rebalance;
 
+import io.lettuce.core.AbstractRedisClient;
+import io.lettuce.core.SetArgs;
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.switchboard.cluster.NodeRegistry;
 import io.switchboard.cluster.NodeState;
 import io.switchboard.cluster.NodeView;
 import io.switchboard.config.LifecyclePhases;
+import io.switchboard.config.NamedThreads;
 import io.switchboard.config.SwitchboardProperties;
+import io.switchboard.redis.ControlChannel;
+import io.switchboard.redis.RedisCommandConnection;
+import io.switchboard.redis.RedisKeys;
+import io.switchboard.redis.RedisWait;
 import io.switchboard.session.Connections;
 import io.switchboard.session.Move;
 import io.switchboard.session.MovePlan;
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -16,82 +24,73 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.Executors;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
-import org.springframework.data.redis.connection.Message;
-import org.springframework.data.redis.connection.MessageListener;
-import org.springframework.data.redis.core.StringRedisTemplate;
-import org.springframework.data.redis.listener.ChannelTopic;
-import org.springframework.data.redis.listener.RedisMessageListenerContainer;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
  * The rebalancer of a Redis-backed cluster. The node that starts a rebalance takes a lock with the
  * rebalance's timeout as expiry (so only one runs, and a crashed runner's lock goes away), and runs
  * rounds: read the registry, tell each over node on the control channel how many to shed, wait for
- * the shed clients to land and the counts to refresh, look again.
+ * the shed clients to land and the counts to refresh, look again. Keys: see {@link RedisKeys}
+ * ({@code {cluster}:rebalance}, {@code :lock}, {@code :shed}, channel {@code {cluster}:control}).
  *
- * <h2>Storage details</h2>
- * With {@code P} the key prefix:
- * <ul>
- *   <li>{@code P{cluster}:rebalance:lock} string rebalance id ({@code SET NX PX timeout}, {@code DEL});</li>
- *   <li>{@code P{cluster}:rebalance} string, the last rebalance's JSON ({@code SET}, {@code GET});</li>
- *   <li>{@code P{cluster}:rebalance:shed} hash node id → connections it shed in the running
- *       rebalance ({@code HINCRBY}, {@code HGETALL}, {@code DEL});</li>
- *   <li>channel {@code P{cluster}:control} ({@code PUBLISH}, {@code SUBSCRIBE}): node-to-node
- *       control, never on a room channel; {@code shed <rebalance id> <node> <count>}.</li>
- * </ul>
+ * <p>Rounds and sheds run on its own thread ({@code rebalance}), which may wait for Redis (at most
+ * {@link RedisWait#TIMEOUT}); so may the actuator requests that start one or read its status.
  */
-final class RedisRebalancer implements Rebalancer, MessageListener, SmartLifecycle {
+final class RedisRebalancer implements Rebalancer, SmartLifecycle, AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(RedisRebalancer.class);
     private static final JsonMapper JSON = JsonMapper.builder().build();
     /** Time for shed clients to reconnect and for every node's next heartbeat, on top of the shed window. */
     private static final Duration LANDING = Duration.ofSeconds(1);
 
-    private final StringRedisTemplate redis;
-    private final RedisMessageListenerContainer listeners;
+    private final AbstractRedisClient client;
+    private final RedisCommandConnection redis;
     private final NodeRegistry registry;
     private final Connections connections;
     private final SwitchboardProperties.Rebalance settings;
     private final Duration jitter;
     private final Duration heartbeat;
     private final Clock clock;
+    private final MeterRegistry meters;
     private final String lockKey;
     private final String statusKey;
     private final String shedKey;
-    private final ChannelTopic control;
-    private ScheduledExecutorService scheduler;
+    private final String controlChannel;
+    private volatile ScheduledExecutorService scheduler;
+    private ControlChannel control;
     private Move shedding;
 
-    RedisRebalancer(StringRedisTemplate redis, RedisMessageListenerContainer listeners, NodeRegistry registry,
-                    Connections connections, SwitchboardProperties properties, Clock clock) {
-        this.redis = redis;
-        this.listeners = listeners;
+    RedisRebalancer(AbstractRedisClient client, NodeRegistry registry, Connections connections,
+                    SwitchboardProperties properties, Clock clock, MeterRegistry meters) {
+        this.client = client;
+        this.redis = RedisCommandConnection.open(client);
         this.registry = registry;
         this.connections = connections;
         this.settings = properties.rebalance();
         this.jitter = properties.drain().reconnectJitter();
         this.heartbeat = properties.cluster().heartbeat();
         this.clock = clock;
-        String prefix = properties.redis().keyPrefix() + "{cluster}:";
-        this.lockKey = prefix + "rebalance:lock";
-        this.statusKey = prefix + "rebalance";
-        this.shedKey = prefix + "rebalance:shed";
-        this.control = new ChannelTopic(prefix + "control");
+        this.meters = meters;
+        RedisKeys keys = new RedisKeys(properties.redis().keyPrefix());
+        this.lockKey = keys.rebalanceLock();
+        this.statusKey = keys.rebalance();
+        this.shedKey = keys.rebalanceShed();
+        this.controlChannel = keys.control();
     }
 
     @Override
     public synchronized RebalanceStatus start(String reason) {
         String id = UUID.randomUUID().toString().substring(0, 8);
-        if (!Boolean.TRUE.equals(redis.opsForValue().setIfAbsent(lockKey, id, settings.timeout()))) {
+        if (!"OK".equals(await(commands().set(lockKey, id, SetArgs.Builder.nx().px(settings.timeout().toMillis()))))) {
             return status();
         }
-        redis.delete(shedKey);
+        await(commands().del(shedKey));
         Instant now = clock.instant();
         RebalanceStatus running = new RebalanceStatus(id, "running", reason, registry.self(), now, null, 0,
                 counts(registry.nodes()), Map.of(), Map.of());
@@ -103,13 +102,13 @@ final class RedisRebalancer implements Rebalancer, MessageListener, SmartLifecyc
 
     @Override
     public RebalanceStatus status() {
-        String json = redis.opsForValue().get(statusKey);
+        String json = await(commands().get(statusKey));
         if (json == null) {
             return RebalanceStatus.none("no rebalance has run");
         }
         RebalanceStatus status = JSON.readValue(json, RebalanceStatus.class);
         Map<String, Long> shed = shed();
-        if (status.running() && !status.id().equals(redis.opsForValue().get(lockKey))) {
+        if (status.running() && !status.id().equals(await(commands().get(lockKey)))) {
             return finished(status, "abandoned", "the node running it went away", shed);
         }
         return status.running() ? withShed(status, shed) : status;
@@ -136,7 +135,7 @@ final class RedisRebalancer implements Rebalancer, MessageListener, SmartLifecyc
     private void round(RebalanceStatus status, Instant deadline) {
         try {
             List<NodeView> nodes = registry.nodes();
-            if (!status.id().equals(redis.opsForValue().get(lockKey))) {
+            if (!status.id().equals(await(commands().get(lockKey)))) {
                 return;
             }
             if (nodes.stream().anyMatch(n -> n.state() == NodeState.DRAINING)) {
@@ -161,8 +160,7 @@ final class RedisRebalancer implements Rebalancer, MessageListener, SmartLifecyc
                         + Math.round(mean), nodes);
                 return;
             }
-            excess.forEach((node, count) -> redis.convertAndSend(control.getTopic(),
-                    "shed " + status.id() + " " + node + " " + count));
+            excess.forEach((node, count) -> await(control.publish("shed " + status.id() + " " + node + " " + count)));
             RebalanceStatus next = withShed(new RebalanceStatus(status.id(), status.state(), status.reason(),
                     status.startedBy(), status.startedAt(), null, status.rounds() + 1, status.before(), Map.of(),
                     Map.of()), shed());
@@ -171,19 +169,21 @@ final class RedisRebalancer implements Rebalancer, MessageListener, SmartLifecyc
             scheduler.schedule(() -> round(next, deadline), wait, TimeUnit.MILLISECONDS);
         } catch (RuntimeException e) {
             log.warn("Rebalance {} failed: {}", status.id(), e.getMessage());
-            redis.delete(lockKey);
+            commands().del(lockKey);
         }
     }
 
-    /** A control message: shed our share if it is addressed to us and we are ready. */
-    @Override
-    public void onMessage(Message message, byte[] pattern) {
-        String[] parts = new String(message.getBody(), StandardCharsets.UTF_8).split(" ");
+    /** A control message (on Lettuce's thread): shed our share if it is addressed to us and we are ready. */
+    private void onControl(String message) {
+        String[] parts = message.split(" ");
         if (parts.length != 4 || !parts[0].equals("shed") || !parts[2].equals(registry.self())) {
             return;
         }
         int count = Integer.parseInt(parts[3]);
-        scheduler.execute(() -> shed(parts[1], count));
+        ScheduledExecutorService thread = scheduler;
+        if (thread != null) {
+            thread.execute(() -> shed(parts[1], count));
+        }
     }
 
     private synchronized void shed(String rebalance, int count) {
@@ -195,7 +195,7 @@ final class RedisRebalancer implements Rebalancer, MessageListener, SmartLifecyc
         shedding = move;
         move.done().whenComplete((ok, error) -> scheduler.execute(() -> {
             try {
-                redis.opsForHash().increment(shedKey, registry.self(), move.moved());
+                await(commands().hincrby(shedKey, registry.self(), move.moved()));
                 registry.setState(registry.state());
             } catch (RuntimeException e) {
                 log.debug("Could not record the shed connections: {}", e.getMessage());
@@ -207,7 +207,7 @@ final class RedisRebalancer implements Rebalancer, MessageListener, SmartLifecyc
         RebalanceStatus ended = finished(status, state, reason, shed());
         save(new RebalanceStatus(ended.id(), ended.state(), ended.reason(), ended.startedBy(), ended.startedAt(),
                 ended.endedAt(), ended.rounds(), ended.before(), counts(nodes), ended.shed()));
-        redis.delete(lockKey);
+        await(commands().del(lockKey));
         log.info("Rebalance {} {}: {}; connections {}", status.id(), state, reason, counts(nodes));
     }
 
@@ -223,12 +223,12 @@ final class RedisRebalancer implements Rebalancer, MessageListener, SmartLifecyc
 
     private Map<String, Long> shed() {
         Map<String, Long> shed = new LinkedHashMap<>();
-        redis.<String, String>opsForHash().entries(shedKey).forEach((node, n) -> shed.put(node, Long.parseLong(n)));
+        await(commands().hgetall(shedKey)).forEach((node, n) -> shed.put(node, Long.parseLong(n)));
         return shed;
     }
 
     private void save(RebalanceStatus status) {
-        redis.opsForValue().set(statusKey, JSON.writeValueAsString(status));
+        await(commands().set(statusKey, JSON.writeValueAsString(status)));
     }
 
     private static Map<String, Integer> counts(List<NodeView> nodes) {
@@ -237,17 +237,31 @@ final class RedisRebalancer implements Rebalancer, MessageListener, SmartLifecyc
         return counts;
     }
 
+    private RedisClusterAsyncCommands<String, String> commands() {
+        return redis.commands();
+    }
+
+    private static <T> T await(CompletionStage<T> answer) {
+        return RedisWait.await(answer.toCompletableFuture());
+    }
+
     @Override
     public void start() {
-        scheduler = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("rebalance").daemon().factory());
-        listeners.addMessageListener(this, control);
+        scheduler = NamedThreads.scheduled("rebalance", meters);
+        control = ControlChannel.subscribe(client, redis, controlChannel, this::onControl);
     }
 
     @Override
     public void stop() {
-        listeners.removeMessageListener(this, control);
+        control.close();
         scheduler.shutdownNow();
         scheduler = null;
+        redis.close();
+    }
+
+    @Override
+    public void close() {
+        redis.close();
     }
 
     @Override

@@ -6,10 +6,24 @@ import io.lettuce.core.api.StatefulConnection;
 import io.lettuce.core.cluster.RedisClusterClient;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import io.lettuce.core.codec.StringCodec;
+import java.util.concurrent.atomic.AtomicBoolean;
 
-/** A Lettuce connection of one component's own, to one Redis, a Sentinel's primary or a Cluster alike. */
-public record RedisCommandConnection(StatefulConnection<String, String> connection,
-                                     RedisClusterAsyncCommands<String, String> commands) implements AutoCloseable {
+/**
+ * A Lettuce connection of one component's own, to one Redis, a Sentinel's primary or a Cluster
+ * alike. Its owner closes it when it stops (before Spring's connection factory stops, which would
+ * close it under it); closing twice is harmless.
+ */
+public final class RedisCommandConnection implements AutoCloseable {
+
+    private final StatefulConnection<String, String> connection;
+    private final RedisClusterAsyncCommands<String, String> commands;
+    private final AtomicBoolean closed = new AtomicBoolean();
+
+    private RedisCommandConnection(StatefulConnection<String, String> connection,
+                                   RedisClusterAsyncCommands<String, String> commands) {
+        this.connection = connection;
+        this.commands = commands;
+    }
 
     public static RedisCommandConnection open(AbstractRedisClient client) {
         if (client instanceof RedisClusterClient cluster) {
@@ -23,8 +37,18 @@ public record RedisCommandConnection(StatefulConnection<String, String> connecti
         throw new IllegalArgumentException("unsupported Redis client " + client.getClass().getName());
     }
 
+    public StatefulConnection<String, String> connection() {
+        return connection;
+    }
+
+    public RedisClusterAsyncCommands<String, String> commands() {
+        return commands;
+    }
+
     @Override
     public void close() {
-        connection.close();
+        if (closed.compareAndSet(false, true)) {
+            connection.close();
+        }
     }
 }

@@ -1,7 +1,7 @@
 package io.switchboard.room;
 
-import io.switchboard.protocol.Member;
 import io.switchboard.protocol.EncodedFrame;
+import io.switchboard.protocol.Member;
 
 /**
  * A local connection as the room layer sees it. {@link #deliver} must not block: it queues the

@@ -37,9 +37,11 @@ final class Room {
     /** The room's epoch, or {@code null} while its position is not known. */
     String epoch;
     long lastOffset;
-    /** A catch-up from the log is under way (or waits to be tried again): gaps wait for it. */
+    /** A catch-up from the log is under way (or waits to be tried again): later publications wait for it. */
     boolean catchingUp;
-    /** The highest offset of this epoch that arrived while catching up and was left to the catch-up. */
+    /** Another catch-up was asked for while one was under way: it runs once this one is done. */
+    boolean catchUpAgain;
+    /** The highest offset of this epoch that arrived past a gap, left to the catch-up. */
     long heldUpTo;
 
     private final int bound;

@@ -2,14 +2,13 @@ package io.switchboard.session;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.switchboard.auth.Authenticator;
+import io.switchboard.config.NamedThreads;
 import io.switchboard.config.NodeId;
-import io.switchboard.limits.ConnectionLimits;
 import io.switchboard.config.SwitchboardProperties;
+import io.switchboard.limits.ConnectionLimits;
 import io.switchboard.protocol.FrameCodec;
 import io.switchboard.room.Rooms;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import org.eclipse.jetty.server.Connector;
 import org.eclipse.jetty.server.ServerConnector;
@@ -78,8 +77,8 @@ class WebSocketConfiguration {
 
     /** Paces moves of connections (drain, rebalance); its one thread starts with the first move. */
     @Bean(destroyMethod = "shutdownNow")
-    static ScheduledExecutorService connectionMoves() {
-        return Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("connection-moves").daemon().factory());
+    static ScheduledExecutorService connectionMoves(MeterRegistry meters) {
+        return NamedThreads.scheduled("connection-moves", meters);
     }
 
     /**
@@ -87,10 +86,10 @@ class WebSocketConfiguration {
      * that answered no ping within the timeout. One pass over the connections, no timer per connection.
      */
     @Bean(destroyMethod = "shutdownNow")
-    static ScheduledExecutorService heartbeats(Connections connections, SwitchboardProperties properties) {
+    static ScheduledExecutorService heartbeats(Connections connections, SwitchboardProperties properties,
+                                               MeterRegistry meters) {
         var heartbeat = properties.heartbeat();
-        ScheduledExecutorService heartbeats = Executors.newSingleThreadScheduledExecutor(
-                Thread.ofPlatform().name("heartbeats").daemon().factory());
+        ScheduledExecutorService heartbeats = NamedThreads.scheduled("heartbeats", meters);
         long every = Math.max(1, heartbeat.interval().toMillis() / 2);
         heartbeats.scheduleWithFixedDelay(() -> connections.heartbeat(heartbeat.interval(), heartbeat.timeout()),
                 every, every, TimeUnit.MILLISECONDS);
@@ -107,16 +106,13 @@ class WebSocketConfiguration {
      * whose token expired without a refresh; a deadline that no longer applies is removed at once.
      */
     @Bean(destroyMethod = "shutdownNow")
-    static ScheduledExecutorService connectionDeadlines() {
-        ScheduledThreadPoolExecutor expiries = new ScheduledThreadPoolExecutor(1,
-                Thread.ofPlatform().name("connection-deadlines").daemon().factory());
-        expiries.setRemoveOnCancelPolicy(true);
-        return expiries;
+    static ScheduledExecutorService connectionDeadlines(MeterRegistry meters) {
+        return NamedThreads.scheduled("connection-deadlines", meters);
     }
 
     /** Drops connections whose close cannot get through (a peer that reads nothing); idle otherwise. */
     @Bean(destroyMethod = "shutdownNow")
-    static ScheduledExecutorService outboxTimeouts() {
-        return Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("outbox-timeouts").daemon().factory());
+    static ScheduledExecutorService outboxTimeouts(MeterRegistry meters) {
+        return NamedThreads.scheduled("outbox-timeouts", meters);
     }
 }

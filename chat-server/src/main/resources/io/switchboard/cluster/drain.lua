@@ -3,7 +3,7 @@
 -- KEYS[1] nodes sorted set   KEYS[2] node info hash
 -- ARGV[1] this node   ARGV[2] now (ms)   ARGV[3] most nodes draining at once   ARGV[4] force ('1' skips the checks)
 -- ARGV[5] this node's JSON, state draining
--- Returns '' when the node is now draining, else why not: 'busy: ...' while other nodes drain,
+-- Returns {''} when the node is now draining, else {why not}: 'busy: ...' while other nodes drain,
 -- 'alone: ...' when no other node is ready.
 if ARGV[4] ~= '1' then
   local draining = {}
@@ -22,12 +22,12 @@ if ARGV[4] ~= '1' then
     end
   end
   if #draining >= tonumber(ARGV[3]) then
-    return 'busy: another node is draining (' .. table.concat(draining, ', ') .. '); at most ' .. ARGV[3]
-        .. ' may drain at once (switchboard.drain.max-concurrent)'
+    return {'busy: another node is draining (' .. table.concat(draining, ', ') .. '); at most ' .. ARGV[3]
+        .. ' may drain at once (switchboard.drain.max-concurrent)'}
   end
   if ready == 0 then
-    return 'alone: no other node is ready to take this node\'s sessions'
+    return {'alone: no other node is ready to take this node\'s sessions'}
   end
 end
 redis.call('HSET', KEYS[2], ARGV[1], ARGV[5])
-return ''
+return {''}

@@ -3,11 +3,13 @@
 -- A room that holds no message yet lives as long as this keeps it: every call extends its meta hash.
 -- KEYS[1] presence hash (member id -> member JSON)   KEYS[2] expiry sorted set (member id -> ms)
 -- KEYS[3] the room's meta hash (epoch, offset; see history.lua)
--- ARGV[1] operation: 'join' | 'leave' | 'roster' | 'count' | 'refresh'   ARGV[2] time to live (ms)
+-- ARGV[1] operation: 'join' | 'leave' | 'roster' | 'count' | 'refresh' | 'reap'   ARGV[2] time to live (ms)
 -- ARGV[3] most members to list   ARGV[4] how long a message-less room outlives this call (ms)
 -- join: ARGV[5] member id, ARGV[6] member JSON   leave: ARGV[5] member id
 -- refresh: ARGV[5..] member ids (each still present gets a new expiry; absent ones are not re-added)
--- Returns {count, number of expired, expired JSON..., listed JSON...}; lists only for join and roster.
+-- reap: ARGV[5..] member ids to remove (a dead node's)
+-- Returns {count, number of expired, expired JSON..., listed JSON...}; lists the first members for
+-- join and roster, the removed ones (that had not expired) for reap.
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 local ttl = tonumber(ARGV[2])
@@ -34,6 +36,15 @@ elseif op == 'leave' then
 elseif op == 'refresh' then
   for i = 5, #ARGV do
     redis.call('ZADD', KEYS[2], 'XX', now + ttl, ARGV[i])
+  end
+elseif op == 'reap' then
+  for i = 5, #ARGV do
+    local json = redis.call('HGET', KEYS[1], ARGV[i])
+    if json then
+      out[#out + 1] = json
+      redis.call('HDEL', KEYS[1], ARGV[i])
+    end
+    redis.call('ZREM', KEYS[2], ARGV[i])
   end
 end
 out[1] = redis.call('ZCARD', KEYS[2])

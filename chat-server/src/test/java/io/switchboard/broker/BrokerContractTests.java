@@ -2,6 +2,7 @@ package io.switchboard.broker;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.switchboard.protocol.EventKind;
 import io.switchboard.protocol.StoredMessage;
 import io.switchboard.support.Wait;
 import java.time.Duration;
@@ -40,8 +41,8 @@ abstract class BrokerContractTests {
             }
 
             @Override
-            public void onEvent(String r, String frame) {
-                received.add(r + "|event|" + frame);
+            public void onEvent(String r, EventKind kind, String frame) {
+                received.add(r + "|" + kind + "|" + frame);
             }
 
             @Override
@@ -163,12 +164,14 @@ abstract class BrokerContractTests {
     }
 
     @Test
-    void relaysEventsWithoutStoringThem() {
+    void relaysEventsOfEachKindWithoutStoringThem() {
         get(broker.subscribe(room));
-        get(broker.publishEvent(room, "{\"type\":\"typing\"}"));
-        Wait.until(Duration.ofSeconds(10), () -> !received.isEmpty(), "the event");
+        get(broker.publishEvent(room, EventKind.TYPING, "{\"type\":\"typing\",\"room\":\"r\"}"));
+        get(broker.publishEvent(room, EventKind.PRESENCE, "{\"type\":\"presence\",\"room\":\"r\"}"));
+        Wait.until(Duration.ofSeconds(10), () -> received.size() >= 2, "the events");
 
-        assertThat(received).containsExactly(room + "|event|{\"type\":\"typing\"}");
+        assertThat(received).containsExactly(room + "|TYPING|{\"type\":\"typing\",\"room\":\"r\"}",
+                room + "|PRESENCE|{\"type\":\"presence\",\"room\":\"r\"}");
         assertThat(get(broker.since(room, 0, 10)).messages()).isEmpty();
     }
 

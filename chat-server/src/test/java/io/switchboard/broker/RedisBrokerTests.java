@@ -6,6 +6,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.switchboard.redis.RedisKeys;
 import io.switchboard.support.RedisServer;
 import io.switchboard.support.Wait;
 import java.time.Duration;
@@ -22,6 +24,8 @@ import org.junit.jupiter.api.Test;
 class RedisBrokerTests extends BrokerContractTests {
 
     private static RedisServer redis;
+    /** The keys of the broker created last. */
+    private RedisKeys keys;
     /** Closes what each created broker opened. */
     private final List<Runnable> created = new ArrayList<>();
 
@@ -42,12 +46,33 @@ class RedisBrokerTests extends BrokerContractTests {
                 .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS).build());
         client.setDefaultTimeout(Duration.ofSeconds(2));
         String prefix = "test-" + UUID.randomUUID().toString().substring(0, 8) + ":";
-        RedisBroker redisBroker = new RedisBroker(client, prefix, HISTORY_SIZE, Duration.ofMinutes(1), retention, retention, 0, Duration.ofSeconds(1));
+        keys = new RedisKeys(prefix);
+        RedisBroker redisBroker = new RedisBroker(client, prefix, HISTORY_SIZE, Duration.ofMinutes(1), retention, retention, 0, Duration.ofSeconds(1),
+                new SimpleMeterRegistry());
         created.add(() -> {
             redisBroker.close();
             client.shutdown();
         });
         return redisBroker;
+    }
+
+    /**
+     * The next release tags an event with its kind ({@code t}, {@code r}) instead of {@code e}: this
+     * one reads the tag, not the frame (docs/operations.md, "Old and new side by side").
+     */
+    @Test
+    void readsTheKindAnEventIsTaggedWith() {
+        get(broker.subscribe(room));
+        RedisClient client = RedisClient.create(RedisURI.create("127.0.0.1", redis.port()));
+        try (var connection = client.connect()) {
+            connection.sync().publish(keys.channel(room), "r{\"type\":\"typing\"}");
+            connection.sync().publish(keys.channel(room), "t{\"type\":\"presence\"}");
+        } finally {
+            client.shutdown();
+        }
+        Wait.until(Duration.ofSeconds(10), () -> received.size() >= 2, "the events");
+        assertThat(received).containsExactly(room + "|PRESENCE|{\"type\":\"typing\"}",
+                room + "|TYPING|{\"type\":\"presence\"}");
     }
 
     @AfterEach

@@ -3,6 +3,7 @@ package io.switchboard.drain;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.sun.net.httpserver.HttpServer;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.switchboard.cluster.NodeState;
 import io.switchboard.cluster.NodeView;
 import java.io.IOException;
@@ -54,7 +55,7 @@ class CutOffWatchTests {
             public void moveAwayCutOff() {
                 actions.add("move");
             }
-        }, Duration.ofSeconds(5), Duration.ofSeconds(2), now::get);
+        }, Duration.ofSeconds(5), Duration.ofSeconds(2), now::get, new SimpleMeterRegistry());
     }
 
     @AfterEach

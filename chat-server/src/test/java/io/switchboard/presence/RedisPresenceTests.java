@@ -2,14 +2,19 @@ package io.switchboard.presence;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.switchboard.broker.BrokerEventHandler;
-import io.switchboard.broker.InMemoryBroker;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisURI;
+import io.lettuce.core.api.sync.RedisCommands;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.switchboard.protocol.FrameCodec;
 import io.switchboard.protocol.Member;
-import io.switchboard.protocol.StoredMessage;
+import io.switchboard.redis.RedisCommandConnection;
+import io.switchboard.redis.RedisKeys;
 import io.switchboard.support.RedisServer;
-import java.time.Clock;
+import io.switchboard.support.Wait;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Queue;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -18,88 +23,101 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.springframework.data.redis.connection.RedisStandaloneConfiguration;
-import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
-import org.springframework.data.redis.core.StringRedisTemplate;
 
 class RedisPresenceTests extends PresenceContractTests {
 
+    private static final FrameCodec CODEC = new FrameCodec(100);
     private static RedisServer redis;
-    private static LettuceConnectionFactory connectionFactory;
-    private RedisPresence redisPresence;
+    private static RedisClient client;
+    private static RedisCommands<String, String> raw;
+    private final List<AutoCloseable> opened = new ArrayList<>();
 
     @BeforeAll
     static void startRedis() {
         redis = RedisServer.create();
-        connectionFactory = new LettuceConnectionFactory(new RedisStandaloneConfiguration("127.0.0.1", redis.port()));
-        connectionFactory.afterPropertiesSet();
-        connectionFactory.start();
+        client = RedisClient.create(RedisURI.create("127.0.0.1", redis.port()));
+        raw = client.connect().sync();
     }
 
     @AfterAll
     static void stopRedis() {
-        connectionFactory.destroy();
+        client.shutdown();
         redis.close();
     }
 
     @Override
     protected Presence createPresence() {
-        String prefix = "test-" + UUID.randomUUID().toString().substring(0, 8) + ":";
-        redisPresence = new RedisPresence(new StringRedisTemplate(connectionFactory),
-                connectionFactory.getRequiredNativeClient(), new InMemoryBroker(10, Duration.ofMinutes(1), Duration.ofDays(1), Duration.ofMinutes(5), 100_000, Clock.systemUTC()),
-                new FrameCodec(100), prefix, "node-1", LIST_LIMIT, Duration.ofSeconds(30), Duration.ofMinutes(5));
-        redisPresence.start();
-        return redisPresence;
+        return store(new RedisKeys("test-" + UUID.randomUUID().toString().substring(0, 8) + ":"), "node-1",
+                Duration.ofSeconds(30));
+    }
+
+    private RedisPresence store(RedisKeys keys, String node, Duration ttl) {
+        RedisPresence store = new RedisPresence(RedisCommandConnection.open(client), CODEC, keys, node, LIST_LIMIT, ttl,
+                Duration.ofMinutes(5));
+        opened.add(store);
+        return store;
     }
 
     @AfterEach
-    void closePresence() {
-        redisPresence.stop();
+    void close() throws Exception {
+        for (AutoCloseable each : opened.reversed()) {
+            each.close();
+        }
     }
 
     @Test
     void anEntryNoNodeRefreshesExpiresAndItsRoomIsTold() throws Exception {
-        String prefix = "heal-" + UUID.randomUUID().toString().substring(0, 8) + ":";
-        StringRedisTemplate template = new StringRedisTemplate(connectionFactory);
-        Queue<String> events = new ConcurrentLinkedQueue<>();
-        InMemoryBroker broker = new InMemoryBroker(10, Duration.ofMinutes(1), Duration.ofDays(1), Duration.ofMinutes(5), 100_000, Clock.systemUTC());
-        broker.setHandler(new BrokerEventHandler() {
-            @Override
-            public void onPublication(String room, String epoch, StoredMessage message) {
-            }
-
-            @Override
-            public void onEvent(String room, String frame) {
-                events.add(frame);
-            }
-
-            @Override
-            public void onSubscribed(String room) {
-            }
-        });
-        broker.subscribe("healing").get();
-        FrameCodec codec = new FrameCodec(100);
+        RedisKeys keys = new RedisKeys("heal-" + UUID.randomUUID().toString().substring(0, 8) + ":");
         // what a node that died mid-cleanup (or a restored snapshot) leaves: an entry nobody refreshes
         Member ghost = new Member("ghost-id", "Ghost", "gone-node");
-        template.opsForHash().put(prefix + "{healing}:presence", ghost.id(), codec.encodeMember(ghost));
-        template.opsForZSet().add(prefix + "{healing}:presence:expiry", ghost.id(), System.currentTimeMillis() - 1);
+        raw.hset(keys.presence("healing"), ghost.id(), CODEC.encodeMember(ghost));
+        raw.zadd(keys.presenceExpiry("healing"), System.currentTimeMillis() - 1, ghost.id());
 
-        RedisPresence alive = new RedisPresence(template, connectionFactory.getRequiredNativeClient(), broker, codec,
-                prefix, "alive-node", LIST_LIMIT, Duration.ofMillis(600), Duration.ofMinutes(5));
-        alive.start();
+        RedisPresence alive = store(keys, "alive-node", Duration.ofMillis(600));
+        Queue<String> told = new ConcurrentLinkedQueue<>();
+        alive.onExpired((room, members, remaining) -> members.forEach(m -> told.add(room + ":" + m.id() + ":" + remaining)));
+        PresenceRefresher refresher = new PresenceRefresher(alive, Duration.ofMillis(600), new SimpleMeterRegistry());
+        refresher.start();
+        PresenceReaper reaper = new PresenceReaper(alive, (room, members, remaining) -> { }, "alive-node");
+        reaper.start();
         try {
             Member ada = new Member("ada-id", "Ada", "alive-node");
             Roster roster = alive.join("healing", ada).get(10, TimeUnit.SECONDS);
             assertThat(roster.members()).containsExactly(ada);
             assertThat(roster.count()).isEqualTo(1);
-            assertThat(events).anyMatch(frame -> frame.contains("\"action\":\"leave\"") && frame.contains("ghost-id"));
+            assertThat(told).containsExactly("healing:ghost-id:1");
 
             Thread.sleep(2000); // three lifetimes: Ada's node refreshes her entry, so she stays
             assertThat(alive.members("healing").get(10, TimeUnit.SECONDS).members()).containsExactly(ada);
         } finally {
-            alive.stop();
+            refresher.stop();
+            reaper.stop(); // a clean stop removes what is left of the node's own members
         }
-        assertThat(template.hasKey(prefix + "{healing}:presence")).isFalse();
-        assertThat(template.hasKey(prefix + "{healing}:presence:expiry")).isFalse();
+        assertThat(raw.exists(keys.presence("healing"), keys.presenceExpiry("healing"), keys.nodeMembers("alive-node")))
+                .isZero();
+    }
+
+    @Test
+    void theReaperRemovesADeadNodesMembersAndTellsEachRoomWhoLeft() throws Exception {
+        RedisKeys keys = new RedisKeys("reap-" + UUID.randomUUID().toString().substring(0, 8) + ":");
+        RedisPresence dead = store(keys, "dead-node", Duration.ofSeconds(30));
+        RedisPresence alive = store(keys, "alive-node", Duration.ofSeconds(30));
+        Member ada = new Member("ada-id", "Ada", "dead-node");
+        Member bob = new Member("bob-id", "Bob", "dead-node");
+        Member cy = new Member("cy-id", "Cy", "alive-node");
+        dead.join("one", ada).get(10, TimeUnit.SECONDS);
+        dead.join("one", bob).get(10, TimeUnit.SECONDS);
+        dead.join("two", ada).get(10, TimeUnit.SECONDS);
+        alive.join("one", cy).get(10, TimeUnit.SECONDS);
+
+        Queue<String> told = new ConcurrentLinkedQueue<>();
+        PresenceReaper reaper = new PresenceReaper(alive, (room, members, remaining) ->
+                told.add(room + ":" + members.stream().map(Member::id).sorted().toList() + ":" + remaining), "alive-node");
+        reaper.nodeDied("dead-node");
+
+        Wait.until(Duration.ofSeconds(10), () -> told.size() == 2, "both rooms told");
+        assertThat(told).containsExactlyInAnyOrder("one:[ada-id, bob-id]:1", "two:[ada-id]:0");
+        assertThat(alive.members("one").get(10, TimeUnit.SECONDS).members()).containsExactly(cy);
+        assertThat(raw.exists(keys.nodeMembers("dead-node"), keys.presence("two"))).isZero();
     }
 }

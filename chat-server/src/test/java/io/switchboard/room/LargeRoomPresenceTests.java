@@ -22,13 +22,14 @@ class LargeRoomPresenceTests {
 
     private static final int LIST_LIMIT = 3;
     private static final Duration WAIT = Duration.ofSeconds(10);
-    private final Rooms rooms = new Rooms(new InMemoryBroker(100, Duration.ofMinutes(1), Duration.ofDays(1), Duration.ofMinutes(5), 100_000, Clock.systemUTC()),
-            new InMemoryPresence(LIST_LIMIT), new FrameCodec(100), 100, 2, 1000, LIST_LIMIT, Duration.ofMillis(100),
-            new SimpleMeterRegistry());
+    private final StartedRooms node = new StartedRooms(new InMemoryBroker(100, Duration.ofMinutes(1), Duration.ofDays(1),
+            Duration.ofMinutes(5), 100_000, Clock.systemUTC()), new InMemoryPresence(LIST_LIMIT),
+            new RoomSettings(100, 2, 1000), LIST_LIMIT, Duration.ofMillis(100));
+    private final Rooms rooms = node.rooms;
 
     @AfterEach
     void close() {
-        rooms.close();
+        node.close();
     }
 
     @Test

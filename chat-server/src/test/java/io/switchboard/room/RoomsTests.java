@@ -12,6 +12,7 @@ import io.switchboard.broker.PublishResult;
 import io.switchboard.presence.InMemoryPresence;
 import io.switchboard.protocol.ChatMessage;
 import io.switchboard.protocol.ClientFrame;
+import io.switchboard.protocol.EventKind;
 import io.switchboard.protocol.FrameCodec;
 import io.switchboard.protocol.Member;
 import io.switchboard.protocol.Position;
@@ -47,11 +48,12 @@ class RoomsTests {
     private final HoldingBroker broker = new HoldingBroker(new InMemoryBroker(100, Duration.ofMinutes(1), Duration.ofDays(1), Duration.ofMinutes(5), 100_000, Clock.systemUTC()));
     private final InMemoryPresence presence = new InMemoryPresence(100);
     private final FrameCodec codec = new FrameCodec(100);
-    private final Rooms rooms = new Rooms(broker, presence, codec, 100, 2, 1000, 100, Duration.ofSeconds(1), new SimpleMeterRegistry());
+    private final StartedRooms node = new StartedRooms(broker, presence);
+    private final Rooms rooms = node.rooms;
 
     @AfterEach
     void close() {
-        rooms.close();
+        node.close();
     }
 
     /** When a held read of the log reads it: as it was asked, or as it is when it answers. */
@@ -192,8 +194,8 @@ class RoomsTests {
     @Test
     void sendsTheNewestMessagesWhenMoreThanMaxReplayWereMissed() {
         HoldingBroker longLog = new HoldingBroker(new InMemoryBroker(300, Duration.ofMinutes(1), Duration.ofDays(1), Duration.ofMinutes(5), 100_000, Clock.systemUTC()));
-        try (Rooms shortReplay = new Rooms(longLog, new InMemoryPresence(100), codec, 100, 2, 1000, 100, Duration.ofSeconds(1),
-                new SimpleMeterRegistry())) {
+        try (StartedRooms started = new StartedRooms(longLog, new InMemoryPresence(100))) {
+            Rooms shortReplay = started.rooms;
             String epoch = null;
             for (int i = 1; i <= 150; i++) {
                 epoch = longLog.publish("far", "m" + i, body(i)).join().epoch();
@@ -239,7 +241,7 @@ class RoomsTests {
         Wait.until(WAIT, () -> ada.offsets().size() == 2, "ada gets 1-2");
 
         // published in an epoch before a rollback was fenced, and delivered only after that
-        rooms.onPublication("r", "left-behind", new StoredMessage(2, "{\"text\":\"late\"}"));
+        broker.handler.onPublication("r", "left-behind", new StoredMessage(2, "{\"text\":\"late\"}"));
         publish("r", 3, 3);
 
         Wait.until(WAIT, () -> ada.offsets().size() >= 3, "ada gets 3");
@@ -289,7 +291,8 @@ class RoomsTests {
     @Test
     void tellsTheMembersOfOffsetsTrimmedFromTheLogBeforeTheyCouldBeRepaired() {
         HoldingBroker small = new HoldingBroker(new InMemoryBroker(2, Duration.ofMinutes(1), Duration.ofDays(1), Duration.ofMinutes(5), 100_000, Clock.systemUTC()));
-        try (Rooms smallLog = new Rooms(small, presence, codec, 100, 2, 1000, 100, Duration.ofSeconds(1), new SimpleMeterRegistry())) {
+        try (StartedRooms started = new StartedRooms(small, presence)) {
+            Rooms smallLog = started.rooms;
             TestRecipient ada = new TestRecipient("ada");
             smallLog.join(ada, new ClientFrame.Join("r", null, null));
             ada.await("joined");
@@ -311,7 +314,8 @@ class RoomsTests {
     void aFullLaneRefusesJoinsAndCatchesUpRefusedPublicationsFromTheLog() {
         InMemoryBroker log = new InMemoryBroker(100, Duration.ofMinutes(1), Duration.ofDays(1), Duration.ofMinutes(5), 100_000, Clock.systemUTC());
         // one lane, at most four refusable tasks waiting on it
-        try (Rooms busy = new Rooms(log, presence, codec, 100, 1, 4, 100, Duration.ofSeconds(1), new SimpleMeterRegistry())) {
+        try (StartedRooms started = new StartedRooms(log, presence, new RoomSettings(100, 1, 4), 100, Duration.ofSeconds(1))) {
+            Rooms busy = started.rooms;
             TestRecipient ada = new TestRecipient("ada");
             busy.join(ada, new ClientFrame.Join("r", null, null));
             ada.await("joined");
@@ -392,14 +396,22 @@ class RoomsTests {
             return heldReads.size();
         }
 
-        synchronized void releaseReads() {
-            holdingReads = null;
-            heldReads.forEach(Runnable::run);
-            heldReads.clear();
+        void releaseReads() {
+            List<Runnable> release;
+            synchronized (this) {
+                holdingReads = null;
+                release = new ArrayList<>(heldReads);
+                heldReads.clear();
+            }
+            release.forEach(Runnable::run);
         }
+
+        /** What the rooms gave {@link #setHandler}: publications handed to it skip this decorator. */
+        volatile BrokerEventHandler handler;
 
         @Override
         public void setHandler(BrokerEventHandler handler) {
+            this.handler = handler;
             delegate.setHandler(new BrokerEventHandler() {
                 @Override
                 public void onPublication(String room, String epoch, StoredMessage message) {
@@ -416,8 +428,8 @@ class RoomsTests {
                 }
 
                 @Override
-                public void onEvent(String room, String frame) {
-                    handler.onEvent(room, frame);
+                public void onEvent(String room, EventKind kind, String frame) {
+                    handler.onEvent(room, kind, frame);
                 }
 
                 @Override
@@ -445,8 +457,8 @@ class RoomsTests {
         }
 
         @Override
-        public CompletableFuture<Void> publishEvent(String room, String frame) {
-            return delegate.publishEvent(room, frame);
+        public CompletableFuture<Void> publishEvent(String room, EventKind kind, String frame) {
+            return delegate.publishEvent(room, kind, frame);
         }
 
         @Override
@@ -464,19 +476,34 @@ class RoomsTests {
                 failedReads.incrementAndGet();
                 return CompletableFuture.failedFuture(new BrokerUnavailableException("failing reads", null));
             }
+            // The reads themselves run outside this decorator's lock: the delegate takes its own
+            // locks, and delivers publications (which take this one) under them.
+            Read mode;
             synchronized (this) {
-                if (holdingReads == null) {
-                    return read.get();
-                }
-                CompletableFuture<HistoryPage> answer = new CompletableFuture<>();
-                if (holdingReads == Read.WHEN_ASKED) {
-                    HistoryPage page = read.get().join();
-                    heldReads.add(() -> answer.complete(page));
-                } else {
-                    heldReads.add(() -> answer.complete(read.get().join()));
-                }
-                return answer;
+                mode = holdingReads;
             }
+            if (mode == null) {
+                return read.get();
+            }
+            CompletableFuture<HistoryPage> answer = new CompletableFuture<>();
+            Runnable complete;
+            if (mode == Read.WHEN_ASKED) {
+                HistoryPage page = read.get().join();
+                complete = () -> answer.complete(page);
+            } else {
+                complete = () -> answer.complete(read.get().join());
+            }
+            boolean held;
+            synchronized (this) {
+                held = holdingReads != null;
+                if (held) {
+                    heldReads.add(complete);
+                }
+            }
+            if (!held) { // released meanwhile
+                complete.run();
+            }
+            return answer;
         }
 
         @Override

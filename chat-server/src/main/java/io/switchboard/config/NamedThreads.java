@@ -1,0 +1,37 @@
+package io.switchboard.config;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.jvm.ExecutorServiceMetrics;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Every thread Switchboard starts is one of these: a single daemon thread with a name (the one
+ * docs/architecture.md's thread table gives), its executor exposed to Micrometer as
+ * {@code executor*{name=<name>}} (queued, active and completed tasks, time in the queue and running).
+ * Built as pool executors, not through {@code Executors}, whose wrappers Micrometer cannot see into.
+ */
+public final class NamedThreads {
+
+    private NamedThreads() {
+    }
+
+    /** One thread running tasks in order. */
+    public static ExecutorService single(String name, MeterRegistry meters) {
+        ThreadPoolExecutor executor = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS, new LinkedBlockingQueue<>(),
+                Thread.ofPlatform().name(name).daemon().factory());
+        return ExecutorServiceMetrics.monitor(meters, executor, name);
+    }
+
+    /** One thread running tasks at their time; a cancelled task leaves the queue at once. */
+    public static ScheduledExecutorService scheduled(String name, MeterRegistry meters) {
+        ScheduledThreadPoolExecutor executor = new ScheduledThreadPoolExecutor(1,
+                Thread.ofPlatform().name(name).daemon().factory());
+        executor.setRemoveOnCancelPolicy(true);
+        return ExecutorServiceMetrics.monitor(meters, executor, name);
+    }
+}

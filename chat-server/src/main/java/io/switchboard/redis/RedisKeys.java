@@ -1,0 +1,142 @@
+package io.switchboard.redis;
+
+import java.util.List;
+
+/**
+ * Every Redis key and channel Switchboard uses: the one place that names them. With {@code P} the
+ * key prefix ({@code switchboard.redis.key-prefix}, default {@code sb:}) and {@code R} a room. The
+ * braces are a Redis Cluster hash tag: all of one room's keys live on one slot, and so do the
+ * cluster's.
+ *
+ * <table>
+ *   <caption>Keys and channels</caption>
+ *   <tr><th>key / channel</th><th>type</th><th>written by</th><th>life</th></tr>
+ *   <tr><td>{@code P{R}:meta}</td><td>hash {@code epoch}, {@code offset}; with {@code ack-replicas}
+ *       also {@code acked} (the last offset relayed once replicated, up to which reads see the log)</td>
+ *       <td>{@code publish.lua}, {@code history.lua}, {@code fence.lua}, {@code relay.lua};
+ *       {@code presence.lua} extends a message-less one</td>
+ *       <td>{@code history.retention} after the last message; {@code history.empty-room-retention}
+ *       after the last presence call while it holds none</td></tr>
+ *   <tr><td>{@code P{R}:log}</td><td>stream, ids {@code <offset>-0}, field {@code d} = message body</td>
+ *       <td>{@code publish.lua}</td><td>as {@code meta}; capped at {@code history.size}</td></tr>
+ *   <tr><td>{@code P{R}:dedupe:<scope>/<clientMsgId>}</td><td>string {@code <epoch>:<offset>}</td>
+ *       <td>{@code publish.lua}</td><td>{@code history.dedupe-ttl}</td></tr>
+ *   <tr><td>{@code P{R}:presence}</td><td>hash member id → member JSON</td><td>{@code presence.lua}</td>
+ *       <td>two {@code presence.ttl} after the room's last presence call</td></tr>
+ *   <tr><td>{@code P{R}:presence:expiry}</td><td>sorted set member id → expiry (epoch ms, Redis time)</td>
+ *       <td>{@code presence.lua}</td><td>as {@code presence}</td></tr>
+ *   <tr><td>{@code Pnode:<node>:members}</td><td>set of {@code <room>\n<member id>}: what to remove
+ *       when the node dies</td><td>{@code RedisPresence}</td><td>two {@code presence.ttl} after the
+ *       node's last refresh</td></tr>
+ *   <tr><td>{@code P{conns:<key>}}</td><td>hash connection id → node id, per user
+ *       ({@code user:<id>}) or address ({@code ip:<address>})</td><td>{@code connections.lua}</td>
+ *       <td>a day after its last new connection</td></tr>
+ *   <tr><td>{@code Pnode:<node>:connections}</td><td>set of {@code <key>\n<connection id>}: what the
+ *       node counted</td><td>{@code RedisConnectionLimits}</td><td>as {@code P{conns:<key>}}</td></tr>
+ *   <tr><td>{@code P{cluster}:nodes}</td><td>sorted set node → heartbeat expiry (epoch ms)</td>
+ *       <td>{@code heartbeat.lua}, {@code drain.lua}</td><td>entries removed by the node that sees
+ *       them expire</td></tr>
+ *   <tr><td>{@code P{cluster}:node-info}</td><td>hash node → JSON {@code {id, state, version, address,
+ *       connections, startedAt, heartbeatAt, management}}</td><td>the same scripts</td><td>as
+ *       {@code nodes}</td></tr>
+ *   <tr><td>{@code P{cluster}:rebalance:lock}</td><td>string: id of the running rebalance</td>
+ *       <td>{@code RedisRebalancer}</td><td>{@code rebalance.timeout}</td></tr>
+ *   <tr><td>{@code P{cluster}:rebalance}</td><td>string: JSON of the last rebalance</td>
+ *       <td>{@code RedisRebalancer}</td><td>until the next one</td></tr>
+ *   <tr><td>{@code P{cluster}:rebalance:shed}</td><td>hash node → connections shed in the running
+ *       rebalance</td><td>{@code RedisRebalancer}</td><td>until the next one</td></tr>
+ *   <tr><td>channel {@code P{R}}</td><td>pub/sub (sharded on a Redis Cluster): {@code p<epoch>\n<offset>\n<body>}
+ *       a stored message, {@code e<frame>} an ephemeral frame ({@code t<frame>} typing and
+ *       {@code r<frame>} presence are read too)</td><td>{@code publish.lua}, {@code relay.lua},
+ *       {@code RedisBroker}</td><td></td></tr>
+ *   <tr><td>channel {@code P{cluster}:control}</td><td>pub/sub: node-to-node control,
+ *       {@code shed <rebalance id> <node> <count>}</td><td>{@code RedisRebalancer}</td><td></td></tr>
+ * </table>
+ *
+ * docs/operations.md ("Redis keys and channels") lists the same; {@code RedisKeysDocsTests} holds
+ * the two together through {@link #layout()}.
+ */
+public final class RedisKeys {
+
+    private final String prefix;
+
+    public RedisKeys(String prefix) {
+        this.prefix = prefix;
+    }
+
+    /** The room's channel, and the hash tag every key of the room starts with. */
+    public String channel(String room) {
+        return prefix + "{" + room + "}";
+    }
+
+    /** The room from its channel. */
+    public String roomOf(String channel) {
+        return channel.substring(prefix.length() + 1, channel.length() - 1);
+    }
+
+    public String meta(String room) {
+        return channel(room) + ":meta";
+    }
+
+    public String log(String room) {
+        return channel(room) + ":log";
+    }
+
+    public String dedupe(String room, String scopedClientMsgId) {
+        return channel(room) + ":dedupe:" + scopedClientMsgId;
+    }
+
+    public String presence(String room) {
+        return channel(room) + ":presence";
+    }
+
+    public String presenceExpiry(String room) {
+        return channel(room) + ":presence:expiry";
+    }
+
+    public String nodeMembers(String node) {
+        return prefix + "node:" + node + ":members";
+    }
+
+    /** {@code key}: {@code user:<id>} or {@code ip:<address>}. */
+    public String connections(String key) {
+        return prefix + "{conns:" + key + "}";
+    }
+
+    public String nodeConnections(String node) {
+        return prefix + "node:" + node + ":connections";
+    }
+
+    public String nodes() {
+        return prefix + "{cluster}:nodes";
+    }
+
+    public String nodeInfo() {
+        return prefix + "{cluster}:node-info";
+    }
+
+    public String rebalanceLock() {
+        return prefix + "{cluster}:rebalance:lock";
+    }
+
+    public String rebalance() {
+        return prefix + "{cluster}:rebalance";
+    }
+
+    public String rebalanceShed() {
+        return prefix + "{cluster}:rebalance:shed";
+    }
+
+    public String control() {
+        return prefix + "{cluster}:control";
+    }
+
+    /** Every key and channel as the docs write it ({@code P}, {@code R}, {@code <node>}, ...): channels start with {@code "channel "}. */
+    public static List<String> layout() {
+        RedisKeys keys = new RedisKeys("P");
+        return List.of(keys.meta("R"), keys.log("R"), keys.dedupe("R", "<scope>/<clientMsgId>"), keys.presence("R"),
+                keys.presenceExpiry("R"), keys.nodeMembers("<node>"), keys.connections("<key>"),
+                keys.nodeConnections("<node>"), keys.nodes(), keys.nodeInfo(), keys.rebalanceLock(), keys.rebalance(),
+                keys.rebalanceShed(), "channel " + keys.channel("R"), "channel " + keys.control());
+    }
+}

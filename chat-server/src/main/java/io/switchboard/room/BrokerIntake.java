@@ -1,0 +1,93 @@
+package io.switchboard.room;
+
+import io.switchboard.broker.BrokerEventHandler;
+import io.switchboard.protocol.EncodedFrame;
+import io.switchboard.protocol.EventKind;
+import io.switchboard.protocol.StoredMessage;
+import java.util.Map;
+import java.util.function.Consumer;
+
+/**
+ * What the broker hands this node, onto the rooms' lanes. The broker's I/O thread only enqueues;
+ * when a lane is full, each kind of work is treated as it can afford: a publication is in the log,
+ * so the room catches up from there once the lane gets to it (one queued catch-up per room, not
+ * one entry per message); a typing notice is dropped; a presence change is queued anyway (a member
+ * list would stay wrong, and its volume is bounded by joins and leaves).
+ */
+final class BrokerIntake implements BrokerEventHandler {
+
+    private final Lanes lanes;
+    private final Delivery delivery;
+    private final RoomMetrics metrics;
+
+    BrokerIntake(Lanes lanes, Delivery delivery, RoomMetrics metrics) {
+        this.lanes = lanes;
+        this.delivery = delivery;
+        this.metrics = metrics;
+    }
+
+    @Override
+    public void onPublication(String room, String epoch, StoredMessage message) {
+        Lanes.Lane lane = lanes.of(room);
+        boolean queued = lane.offer(rooms -> {
+            Room state = rooms.get(room);
+            if (state == null) {
+                return;
+            }
+            if (state.positionKnown()) {
+                delivery.deliver(room, state, epoch, message);
+            } else {
+                state.hold(epoch, message);
+            }
+        });
+        if (!queued) {
+            metrics.refusedPublications.increment();
+            if (lane.behind.add(room)) {
+                lane.run(rooms -> {
+                    lane.behind.remove(room);
+                    Room state = rooms.get(room);
+                    if (state != null && state.positionKnown()) {
+                        delivery.catchUp(room, state);
+                    } else if (state != null) {
+                        lane.behind.add(room); // its join in flight catches up once the position is known
+                    }
+                });
+            }
+        }
+    }
+
+    @Override
+    public void onEvent(String room, EventKind kind, String frame) {
+        EncodedFrame event = EncodedFrame.of(frame);
+        Consumer<Map<String, Room>> relay = rooms -> {
+            Room state = rooms.get(room);
+            if (state != null) {
+                state.members.values().forEach(member -> member.recipient.deliver(event));
+            }
+        };
+        switch (kind) {
+            case TYPING -> {
+                if (!lanes.of(room).offer(relay)) {
+                    metrics.refusedTyping.increment();
+                }
+            }
+            case PRESENCE -> lanes.of(room).run(relay);
+        }
+    }
+
+    /**
+     * Catches up a room whose position is known. While it is not (a room new on this node), the
+     * report is of the subscription its first join waits for, and that join reads the position
+     * after it; should the subscription drop and come back in the one round trip before the
+     * position is known, the next publication finds the gap and repairs it.
+     */
+    @Override
+    public void onSubscribed(String room) {
+        lanes.of(room).run(rooms -> {
+            Room state = rooms.get(room);
+            if (state != null && state.positionKnown()) {
+                delivery.catchUp(room, state);
+            }
+        });
+    }
+}

@@ -1,0 +1,86 @@
+package io.switchboard.presence;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.switchboard.broker.BrokerEventHandler;
+import io.switchboard.broker.InMemoryBroker;
+import io.switchboard.protocol.EventKind;
+import io.switchboard.protocol.FrameCodec;
+import io.switchboard.protocol.Member;
+import io.switchboard.protocol.StoredMessage;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The presence rule, held in one place: a frame per join and leave up to the list limit, a paced count above it. */
+class AnnouncerTests {
+
+    private static final int LIST_LIMIT = 3;
+    private final InMemoryBroker broker = new InMemoryBroker(10, Duration.ofMinutes(1), Duration.ofDays(1),
+            Duration.ofMinutes(5), 1000, Clock.systemUTC());
+    private final InMemoryPresence presence = new InMemoryPresence(LIST_LIMIT);
+    private final Announcer announcer = new Announcer(broker, presence, new FrameCodec(100), LIST_LIMIT,
+            Duration.ofHours(1), new SimpleMeterRegistry());
+    private final Queue<String> relayed = new ConcurrentLinkedQueue<>();
+
+    @BeforeEach
+    void listen() {
+        broker.setHandler(new BrokerEventHandler() {
+            @Override
+            public void onPublication(String room, String epoch, StoredMessage message) {
+            }
+
+            @Override
+            public void onEvent(String room, EventKind kind, String frame) {
+                relayed.add(kind + " " + frame);
+            }
+
+            @Override
+            public void onSubscribed(String room) {
+            }
+        });
+        broker.subscribe("r").join();
+    }
+
+    @Test
+    void aRoomWithinTheLimitIsToldOfEachJoinAndLeave() {
+        Member ada = member("ada");
+        Member bob = member("bob");
+        announcer.joined("r", ada, 1);
+        announcer.left("r", List.of(ada, bob), 1); // three members before: still within the limit
+
+        assertThat(relayed).hasSize(3).allMatch(frame -> frame.startsWith("PRESENCE {\"type\":\"presence\""));
+        assertThat(relayed).element(0, org.assertj.core.api.InstanceOfAssertFactories.STRING)
+                .contains("\"action\":\"join\"").contains("ada-id");
+        assertThat(relayed).element(2, org.assertj.core.api.InstanceOfAssertFactories.STRING)
+                .contains("\"action\":\"leave\"").contains("bob-id");
+        announcer.flush();
+        assertThat(relayed).as("no count for a room within the limit").hasSize(3);
+    }
+
+    @Test
+    void aLargerRoomGetsOneCountPerIntervalWithTheCountOfThatMoment() {
+        for (int i = 1; i <= LIST_LIMIT + 3; i++) {
+            presence.join("r", member("m" + i)).join();
+        }
+        announcer.joined("r", member("m" + (LIST_LIMIT + 1)), LIST_LIMIT + 1);
+        announcer.joined("r", member("m" + (LIST_LIMIT + 2)), LIST_LIMIT + 2);
+        announcer.left("r", List.of(member("gone")), LIST_LIMIT + 3);
+        assertThat(relayed).as("nothing before the interval").isEmpty();
+
+        announcer.flush();
+        assertThat(relayed).containsExactly(
+                "PRESENCE {\"type\":\"presence\",\"room\":\"r\",\"action\":\"count\",\"memberCount\":" + (LIST_LIMIT + 3) + "}");
+        announcer.flush();
+        assertThat(relayed).as("nothing changed since").hasSize(1);
+    }
+
+    private static Member member(String name) {
+        return new Member(name + "-id", name, "n1");
+    }
+}
