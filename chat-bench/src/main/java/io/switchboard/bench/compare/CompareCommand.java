@@ -56,7 +56,7 @@ public final class CompareCommand implements Callable<Integer> {
 
     private SweepResult sweep(ChatSystem system, List<URI> urls) {
         Scenario base = load.scenario(system, TargetOptions.endpoints(system, urls), 1);
-        SweepResult result = Sweep.run(base, sweep.rates(), LoadOptions.seconds(sweep.stepSeconds()),
+        SweepResult result = Sweep.run(base, sweep.rates(), sweep.stepDuration(),
                 sweep.p99BoundMs(), step -> System.out.print(step.summary()));
         System.out.print(result.summary());
         return result;

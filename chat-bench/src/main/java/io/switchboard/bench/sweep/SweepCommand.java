@@ -33,7 +33,7 @@ public final class SweepCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         Scenario base = load.scenario(target.system(), target.endpoints(), 1);
-        SweepResult result = Sweep.run(base, sweep.rates(), LoadOptions.seconds(sweep.stepSeconds()),
+        SweepResult result = Sweep.run(base, sweep.rates(), sweep.stepDuration(),
                 sweep.p99BoundMs(), step -> System.out.print(step.summary()));
         System.out.print(result.summary());
         Sweep.writeChart(chart, result.system() + ": fan-out latency against rate", List.of(result));

@@ -1,5 +1,7 @@
 package io.switchboard.bench.sweep;
 
+import io.switchboard.bench.fanout.DurationConverter;
+import java.time.Duration;
 import java.util.List;
 import picocli.CommandLine.Option;
 
@@ -10,23 +12,26 @@ public final class SweepOptions {
             description = "Delivery rates to step through, comma-separated, rising (default: ${DEFAULT-VALUE}).")
     List<Double> rates;
 
-    @Option(names = "--p99-bound", defaultValue = "50", paramLabel = "MS",
-            description = "A step fails when its latency p99 passes this (default: ${DEFAULT-VALUE} ms) or anything is lost.")
-    double p99BoundMs;
+    @Option(names = "--p99-bound", defaultValue = "50ms", converter = DurationConverter.class, paramLabel = "TIME",
+            description = "A step fails when its latency p99 passes this or anything is lost (" + DurationConverter.FORMS
+                    + ", so write 50ms for 50 milliseconds; default: ${DEFAULT-VALUE}).")
+    Duration p99Bound;
 
-    @Option(names = "--step-duration", defaultValue = "10", paramLabel = "SECONDS",
-            description = "Measured seconds per step (default: ${DEFAULT-VALUE}).")
-    double stepSeconds;
+    @Option(names = "--step-duration", defaultValue = "10s", converter = DurationConverter.class, paramLabel = "TIME",
+            description = "Measured time per step, after its warm-up (" + DurationConverter.FORMS
+                    + "; default: ${DEFAULT-VALUE}).")
+    Duration stepDuration;
 
     public List<Double> rates() {
         return rates;
     }
 
+    /** The bound in milliseconds, the unit every latency is reported in. */
     public double p99BoundMs() {
-        return p99BoundMs;
+        return p99Bound.toNanos() / 1e6;
     }
 
-    public double stepSeconds() {
-        return stepSeconds;
+    public Duration stepDuration() {
+        return stepDuration;
     }
 }
