@@ -101,8 +101,8 @@ public final class SoakCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         Endpoints endpoints = TargetOptions.endpoints(ChatSystem.SWITCHBOARD, urls);
-        List<NodeMemory> memories = management.stream().map(NodeMemory::new).toList();
         List<Actuator> actuators = management.stream().map(Actuator::new).toList();
+        List<NodeMemory> memories = actuators.stream().map(NodeMemory::new).toList();
         ChurnCounts measured;
         List<NodeReading> start;
         List<NodeReading> end;
