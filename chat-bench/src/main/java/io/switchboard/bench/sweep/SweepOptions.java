@@ -1,11 +1,12 @@
 package io.switchboard.bench.sweep;
 
 import io.switchboard.bench.fanout.DurationConverter;
+import io.switchboard.bench.fanout.Scenario;
 import java.time.Duration;
 import java.util.List;
 import picocli.CommandLine.Option;
 
-/** The steps of a sweep and when a step fails; shared by sweep and compare. */
+/** The steps of a sweep and when a step fails, and the sweep they make; shared by sweep and compare. */
 public final class SweepOptions {
 
     @Option(names = "--rates", split = ",", paramLabel = "PER_S", defaultValue = "10000,25000,50000,75000,100000,150000",
@@ -22,8 +23,14 @@ public final class SweepOptions {
                     + "; default: ${DEFAULT-VALUE}).")
     Duration stepDuration;
 
-    public List<Double> rates() {
-        return rates;
+    /**
+     * Sweeps {@code base} (its message rate replaced per step) through these rates, printing each
+     * step as it ends and then the summary.
+     */
+    public SweepResult run(Scenario base) {
+        SweepResult result = Sweep.run(base, rates, stepDuration, p99BoundMs(), step -> System.out.print(step.summary()));
+        System.out.print(result.summary());
+        return result;
     }
 
     /** The bound in milliseconds, the unit every latency is reported in. */

@@ -9,11 +9,13 @@ import io.switchboard.bench.support.Parsed;
 import java.net.URI;
 import java.time.Duration;
 import java.util.List;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /** {@code compare}'s times (the sweep's and the load's, the same for both systems), parsed as main parses them. */
 class CompareCommandTests {
+
+    private static final List<String> COMMAND = List.of("compare", "--switchboard-url", "ws://127.0.0.1:18081/ws",
+            "--socketio-url", "ws://127.0.0.1:3001");
 
     @Test
     void defaultsToTheSweepsAndTheLoadsDefaults() {
@@ -46,9 +48,7 @@ class CompareCommandTests {
     }
 
     private static CompareCommand parse(String... times) {
-        List<String> args = List.of("compare", "--switchboard-url", "ws://127.0.0.1:18081/ws",
-                "--socketio-url", "ws://127.0.0.1:3001");
-        return Parsed.command(CompareCommand.class, Stream.concat(args.stream(), Stream.of(times)).toArray(String[]::new));
+        return Parsed.command(CompareCommand.class, COMMAND, times);
     }
 
     private static Scenario scenario(CompareCommand compare) {

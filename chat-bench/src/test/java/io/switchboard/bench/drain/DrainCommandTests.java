@@ -6,11 +6,13 @@ import io.switchboard.bench.fanout.Scenario;
 import io.switchboard.bench.support.Parsed;
 import java.time.Duration;
 import java.util.List;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /** {@code drain}'s times (--settle, --sample-every, the load's --warmup and --drain-wait), parsed as main parses them. */
 class DrainCommandTests {
+
+    private static final List<String> COMMAND = List.of("drain", "--url", "ws://127.0.0.1:8080/ws",
+            "--management", "http://127.0.0.1:18181", "--deliveries", "1000");
 
     @Test
     void defaultsToFiveSecondsOfSettleAndASampleEveryHalfSecond() {
@@ -42,9 +44,7 @@ class DrainCommandTests {
     }
 
     private static DrainCommand parse(String... times) {
-        List<String> args = List.of("drain", "--url", "ws://127.0.0.1:8080/ws", "--management", "http://127.0.0.1:18181",
-                "--deliveries", "1000");
-        return Parsed.command(DrainCommand.class, Stream.concat(args.stream(), Stream.of(times)).toArray(String[]::new));
+        return Parsed.command(DrainCommand.class, COMMAND, times);
     }
 
     private static Scenario scenario(DrainCommand drain) {

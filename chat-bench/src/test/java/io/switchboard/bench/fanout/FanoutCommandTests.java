@@ -6,12 +6,13 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.switchboard.bench.support.Parsed;
 import java.time.Duration;
 import java.util.List;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine.ParameterException;
 
 /** {@code fanout}'s times (its own --duration and the load's --warmup and --drain-wait), parsed as main parses them. */
 class FanoutCommandTests {
+
+    private static final List<String> COMMAND = List.of("fanout", "--url", "ws://127.0.0.1:18081/ws", "--rate", "100");
 
     @Test
     void defaultsToTenSecondsMeasuredAfterTwoOfWarmUpAndFiveOfDrainWait() {
@@ -47,8 +48,7 @@ class FanoutCommandTests {
     }
 
     private static FanoutCommand parse(String... times) {
-        List<String> args = List.of("fanout", "--url", "ws://127.0.0.1:18081/ws", "--rate", "100");
-        return Parsed.command(FanoutCommand.class, Stream.concat(args.stream(), Stream.of(times)).toArray(String[]::new));
+        return Parsed.command(FanoutCommand.class, COMMAND, times);
     }
 
     private static Scenario scenario(FanoutCommand fanout) {

@@ -5,11 +5,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.switchboard.bench.support.Parsed;
 import java.time.Duration;
 import java.util.List;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /** {@code soak}'s times (--duration, --warmup, --settle, --send-every), parsed as main parses them. */
 class SoakCommandTests {
+
+    private static final List<String> COMMAND = List.of("soak", "--url", "ws://127.0.0.1:18081/ws",
+            "--management", "http://127.0.0.1:18181");
 
     @Test
     void defaultsToTenMinutesMeasuredAfterOneOfWarmUp() {
@@ -42,7 +44,6 @@ class SoakCommandTests {
     }
 
     private static SoakCommand parse(String... times) {
-        List<String> args = List.of("soak", "--url", "ws://127.0.0.1:18081/ws", "--management", "http://127.0.0.1:18181");
-        return Parsed.command(SoakCommand.class, Stream.concat(args.stream(), Stream.of(times)).toArray(String[]::new));
+        return Parsed.command(SoakCommand.class, COMMAND, times);
     }
 }

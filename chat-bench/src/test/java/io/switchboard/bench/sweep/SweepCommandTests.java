@@ -6,11 +6,12 @@ import io.switchboard.bench.fanout.Scenario;
 import io.switchboard.bench.support.Parsed;
 import java.time.Duration;
 import java.util.List;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /** {@code sweep}'s times (--step-duration, --p99-bound, the load's --warmup and --drain-wait), parsed as main parses them. */
 class SweepCommandTests {
+
+    private static final List<String> COMMAND = List.of("sweep", "--url", "ws://127.0.0.1:18081/ws");
 
     @Test
     void defaultsToTenSecondStepsAFiftyMillisecondBoundAndTheLoadsDefaults() {
@@ -44,8 +45,7 @@ class SweepCommandTests {
     }
 
     private static SweepCommand parse(String... times) {
-        List<String> args = List.of("sweep", "--url", "ws://127.0.0.1:18081/ws");
-        return Parsed.command(SweepCommand.class, Stream.concat(args.stream(), Stream.of(times)).toArray(String[]::new));
+        return Parsed.command(SweepCommand.class, COMMAND, times);
     }
 
     private static Scenario scenario(SweepCommand sweep) {
