@@ -4,6 +4,7 @@ import io.switchboard.bench.capacity.CapacityCommand;
 import io.switchboard.bench.capacity.CapacityWorkerCommand;
 import io.switchboard.bench.compare.CompareCommand;
 import io.switchboard.bench.drain.DrainCommand;
+import io.switchboard.bench.fanout.DurationConverter;
 import io.switchboard.bench.fanout.FanoutCommand;
 import io.switchboard.bench.fanout.RunBroken;
 import io.switchboard.bench.soak.SoakCommand;
@@ -17,6 +18,8 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "chat-bench", mixinStandardHelpOptions = true, version = "chat-bench 0.1.0",
         description = "Measures chat fan-out latency, capacity, drains and soaks of Switchboard and the Socket.IO peer.",
+        footer = {"", "Every option that takes a time (--duration, --warmup, --drain-wait, --step-duration, --p99-bound, "
+                + "--settle, --sample-every, --send-every) reads it the same way: " + DurationConverter.FORMS + "."},
         subcommands = {FanoutCommand.class, SweepCommand.class, CompareCommand.class, CapacityCommand.class,
                 CapacityWorkerCommand.class, DrainCommand.class, SoakCommand.class, CommandLine.HelpCommand.class})
 public final class Bench implements Runnable {

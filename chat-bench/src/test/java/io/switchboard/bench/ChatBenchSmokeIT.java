@@ -73,7 +73,7 @@ class ChatBenchSmokeIT {
     @Test
     void sweepReportsEachStepAndTheSustainedRate() throws Exception {
         JsonNode result = run("sweep", urls("--url", nodes.urls()),
-                List.of("--rates", "500,1000", "--step-duration", "1.5", "--p99-bound", "5000",
+                List.of("--rates", "500,1000", "--step-duration", "1.5", "--p99-bound", "5s",
                         "--chart", out.resolve("sweep.png").toString()));
 
         assertThat(result.path("steps")).hasSize(2);
@@ -89,7 +89,7 @@ class ChatBenchSmokeIT {
         targets.addAll(urls("--socketio-url", peers.urls()));
 
         JsonNode result = run("compare", targets, List.of("--rates", "1000", "--step-duration", "1.5",
-                "--p99-bound", "5000", "--chart", out.resolve("compare.png").toString()));
+                "--p99-bound", "5s", "--chart", out.resolve("compare.png").toString()));
 
         for (String system : List.of("switchboard", "socketio")) {
             assertThat(result.path(system).path("steps")).hasSize(1);

@@ -2,6 +2,7 @@ package io.switchboard.bench.capacity;
 
 import io.switchboard.bench.client.ChatSystem;
 import io.switchboard.bench.fanout.RunBroken;
+import io.switchboard.bench.node.Actuator;
 import io.switchboard.bench.node.NodeMemory;
 import io.switchboard.bench.report.JsonFile;
 import io.switchboard.bench.report.LineChart;
@@ -72,7 +73,7 @@ public final class CapacityCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        List<NodeMemory> nodes = management.stream().map(NodeMemory::new).toList();
+        List<NodeMemory> nodes = management.stream().map(Actuator::new).map(NodeMemory::new).toList();
         NodeMemory.Reading baseline = read(nodes);
         List<CapacityResult.Step> measured = new ArrayList<>();
         try (Workers workers = new Workers(processes, workerArgs())) {

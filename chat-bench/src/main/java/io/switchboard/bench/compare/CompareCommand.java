@@ -2,7 +2,6 @@ package io.switchboard.bench.compare;
 
 import io.switchboard.bench.client.ChatSystem;
 import io.switchboard.bench.fanout.LoadOptions;
-import io.switchboard.bench.fanout.Scenario;
 import io.switchboard.bench.fanout.TargetOptions;
 import io.switchboard.bench.report.JsonFile;
 import io.switchboard.bench.sweep.Sweep;
@@ -55,10 +54,6 @@ public final class CompareCommand implements Callable<Integer> {
     }
 
     private SweepResult sweep(ChatSystem system, List<URI> urls) {
-        Scenario base = load.scenario(system, TargetOptions.endpoints(system, urls), 1);
-        SweepResult result = Sweep.run(base, sweep.rates(), LoadOptions.seconds(sweep.stepSeconds()),
-                sweep.p99BoundMs(), step -> System.out.print(step.summary()));
-        System.out.print(result.summary());
-        return result;
+        return sweep.run(load.scenario(system, TargetOptions.endpoints(system, urls), 1));
     }
 }

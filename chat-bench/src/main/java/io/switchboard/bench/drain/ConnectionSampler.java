@@ -2,6 +2,7 @@ package io.switchboard.bench.drain;
 
 import io.switchboard.bench.fanout.RunBroken;
 import io.switchboard.bench.node.Actuator;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -31,10 +32,10 @@ final class ConnectionSampler implements AutoCloseable {
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(
             Thread.ofPlatform().name("bench-sampler").daemon().factory());
 
-    ConnectionSampler(List<Actuator> nodes, long zeroNanos, long periodMillis) {
+    ConnectionSampler(List<Actuator> nodes, long zeroNanos, Duration period) {
         this.nodes = nodes;
         this.zeroNanos = zeroNanos;
-        timer.scheduleAtFixedRate(this::sample, 0, periodMillis, TimeUnit.MILLISECONDS);
+        timer.scheduleAtFixedRate(this::sample, 0, period.toNanos(), TimeUnit.NANOSECONDS);
     }
 
     private void sample() {

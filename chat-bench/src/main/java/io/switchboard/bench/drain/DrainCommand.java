@@ -1,5 +1,6 @@
 package io.switchboard.bench.drain;
 
+import io.switchboard.bench.fanout.DurationConverter;
 import io.switchboard.bench.fanout.Fanout;
 import io.switchboard.bench.fanout.FanoutResult;
 import io.switchboard.bench.fanout.LoadOptions;
@@ -13,12 +14,12 @@ import io.switchboard.bench.report.LineChart;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -52,13 +53,15 @@ public final class DrainCommand implements Callable<Integer> {
             description = "Shell command run after the drains to add a node (e.g. 'scripts/cluster add'), to show the rebalance.")
     String addNodeCommand;
 
-    @Option(names = "--settle", defaultValue = "5", paramLabel = "SECONDS",
-            description = "Load kept up after the last drain (or the added node) before stopping (default: ${DEFAULT-VALUE}).")
-    double settleSeconds;
+    @Option(names = "--settle", defaultValue = "5s", converter = DurationConverter.class, paramLabel = "TIME",
+            description = "Load kept up after the last drain (or the added node) before stopping ("
+                    + DurationConverter.FORMS + "; default: ${DEFAULT-VALUE}).")
+    Duration settle;
 
-    @Option(names = "--sample-every", defaultValue = "500", paramLabel = "MS",
-            description = "How often connections per node are read (default: ${DEFAULT-VALUE} ms).")
-    long sampleMillis;
+    @Option(names = "--sample-every", defaultValue = "500ms", converter = DurationConverter.class, paramLabel = "TIME",
+            description = "How often connections per node are read (" + DurationConverter.FORMS
+                    + ", so write 500ms for half a second; default: ${DEFAULT-VALUE}).")
+    Duration sampleEvery;
 
     @Option(names = "--chart", defaultValue = "drain.png", paramLabel = "PNG",
             description = "Chart of connections per node over time (default: ${DEFAULT-VALUE}).")
@@ -71,10 +74,10 @@ public final class DrainCommand implements Callable<Integer> {
         long zero = System.nanoTime();
         DrainResult result;
         try (Fanout fanout = Fanout.open(scenario);
-                ConnectionSampler sampler = new ConnectionSampler(nodes, zero, sampleMillis)) {
+                ConnectionSampler sampler = new ConnectionSampler(nodes, zero, sampleEvery)) {
             long[] doneAt = {Long.MAX_VALUE};
             CompletableFuture<List<RollingDrain.NodeDrain>> drains = CompletableFuture.supplyAsync(() -> {
-                sleep(LoadOptions.seconds(load.warmupSeconds()).toMillis());
+                sleep(load.warmup());
                 List<RollingDrain.NodeDrain> done = new RollingDrain(nodes, drainBody, zero, fanout::away).run();
                 if (addNodeCommand != null) {
                     addNode();
@@ -82,8 +85,8 @@ public final class DrainCommand implements Callable<Integer> {
                 return done;
             }, runnable -> Thread.ofPlatform().name("bench-drain").daemon().start(runnable));
             drains.whenComplete((ok, error) -> doneAt[0] = System.nanoTime());
-            long settle = LoadOptions.seconds(settleSeconds).toNanos();
-            FanoutResult counts = fanout.publish(measured -> drains.isDone() && System.nanoTime() - doneAt[0] >= settle);
+            FanoutResult counts = fanout.publish(
+                    measured -> drains.isDone() && System.nanoTime() - doneAt[0] >= settle.toNanos());
             result = new DrainResult(counts, drains.join(), addNodeCommand, sampler.samples());
         }
         System.out.print(result.summary());
@@ -119,9 +122,9 @@ public final class DrainCommand implements Callable<Integer> {
         System.out.println("chart: " + chart);
     }
 
-    private static void sleep(long millis) {
+    private static void sleep(Duration duration) {
         try {
-            TimeUnit.MILLISECONDS.sleep(millis);
+            Thread.sleep(duration);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new RunBroken("interrupted");

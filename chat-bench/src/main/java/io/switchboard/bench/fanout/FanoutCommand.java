@@ -1,6 +1,7 @@
 package io.switchboard.bench.fanout;
 
 import io.switchboard.bench.report.JsonFile;
+import java.time.Duration;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
@@ -23,13 +24,14 @@ public final class FanoutCommand implements Callable<Integer> {
     @ArgGroup(exclusive = true, multiplicity = "1")
     RateOptions rate;
 
-    @Option(names = "--duration", defaultValue = "10", description = "Measured seconds (default: ${DEFAULT-VALUE}).")
-    double duration;
+    @Option(names = "--duration", defaultValue = "10s", converter = DurationConverter.class, paramLabel = "TIME",
+            description = "Measured time, after the warm-up (" + DurationConverter.FORMS + "; default: ${DEFAULT-VALUE}).")
+    Duration duration;
 
     @Override
     public Integer call() {
         Scenario scenario = load.scenario(target.system(), target.endpoints(), rate.messagesPerSecond(load.members()));
-        FanoutResult result = Fanout.run(scenario, LoadOptions.seconds(duration));
+        FanoutResult result = Fanout.run(scenario, duration);
         System.out.print(result.summary());
         if (load.json() != null) {
             JsonFile.write(load.json(), result);

@@ -25,12 +25,14 @@ public final class LoadOptions {
     @Option(names = "--size", defaultValue = "100", description = "Message text length in characters (default: ${DEFAULT-VALUE}).")
     int size;
 
-    @Option(names = "--warmup", defaultValue = "2", description = "Seconds of load before measuring (default: ${DEFAULT-VALUE}).")
-    double warmup;
+    @Option(names = "--warmup", defaultValue = "2s", converter = DurationConverter.class, paramLabel = "TIME",
+            description = "Load before measuring (" + DurationConverter.FORMS + "; default: ${DEFAULT-VALUE}).")
+    Duration warmup;
 
-    @Option(names = "--drain-wait", defaultValue = "5",
-            description = "Seconds to wait for outstanding deliveries after the last send; what has not arrived then is lost (default: ${DEFAULT-VALUE}).")
-    double drainWait;
+    @Option(names = "--drain-wait", defaultValue = "5s", converter = DurationConverter.class, paramLabel = "TIME",
+            description = "Wait for outstanding deliveries after the last send; what has not arrived then is lost ("
+                    + DurationConverter.FORMS + "; default: ${DEFAULT-VALUE}).")
+    Duration drainWait;
 
     @Option(names = "--deflate", negatable = true, defaultValue = "true", fallbackValue = "true",
             description = "Offer permessage-deflate as browsers do (default: on; --no-deflate turns it off).")
@@ -46,22 +48,18 @@ public final class LoadOptions {
     /** The load against {@code system} at {@code endpoints}, at {@code messageRate} messages per second. */
     public Scenario scenario(ChatSystem system, Endpoints endpoints, double messageRate) {
         return new Scenario(system, endpoints, rooms, members, publishers == 0 ? rooms : publishers, messageRate, size,
-                seconds(warmup), seconds(drainWait), deflate, sourceAddresses);
+                warmup, drainWait, deflate, sourceAddresses);
     }
 
     public int members() {
         return members;
     }
 
-    public double warmupSeconds() {
+    public Duration warmup() {
         return warmup;
     }
 
     public Path json() {
         return json;
-    }
-
-    public static Duration seconds(double seconds) {
-        return Duration.ofNanos((long) (seconds * 1e9));
     }
 }

@@ -11,9 +11,28 @@ import java.time.Duration;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.MissingNode;
 
-/** A node's management port (docs/operations.md): GET, JSON POST and DELETE, answers parsed as JSON. */
+/**
+ * chat-bench's HTTP client for one node's management port (the actuator endpoints of
+ * docs/operations.md): GET, JSON POST and DELETE, each answer's body parsed as JSON, and a
+ * Micrometer meter's value. {@code drain} drains and restores nodes and samples the cluster view
+ * through it; {@code capacity} and {@code soak} read the node's pid, heap and gauges. A node that
+ * cannot be reached, or a reading that must answer 200 and does not, is a {@link RunBroken}: the
+ * command ends with exit code 2 rather than report a number it did not measure, unless the caller
+ * has another node to ask (the cluster-view sampler does).
+ *
+ * <p>Separate from chat-server's test support {@code io.switchboard.support.Actuator} on purpose,
+ * although both call the same endpoints. chat-bench is a CLI packaged on its own, and chat-server's
+ * test classes are in no runtime artifact (chat-bench takes that test-jar in test scope only); the
+ * other way round, chat-server's tests cannot use this class, since chat-bench's tests depend on
+ * chat-server's test-jar and Maven would see a cycle. They also want different things: the tests
+ * call {@code 127.0.0.1:<port>}, answer maps, fail with exceptions that their waits retry, and open
+ * WebSocket handshakes; the bench takes the address an operator gives, reads metrics, and turns a
+ * failure into the run's exit code. A module of its own for the few dozen lines they have in common
+ * would cost more than it saves.
+ */
 public final class Actuator {
 
+    /** For connecting, and for each request from sending it to the whole answer. */
     private static final Duration TIMEOUT = Duration.ofSeconds(30);
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(TIMEOUT).build();
 

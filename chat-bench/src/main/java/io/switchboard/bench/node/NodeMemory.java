@@ -2,7 +2,6 @@ package io.switchboard.bench.node;
 
 import io.switchboard.bench.fanout.RunBroken;
 import java.io.IOException;
-import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -16,7 +15,8 @@ import java.util.concurrent.TimeUnit;
  */
 public final class NodeMemory {
 
-    private static final Duration TIMEOUT = Duration.ofSeconds(30);
+    /** How long {@code jcmd <pid> GC.run} may take. */
+    private static final Duration GC_TIMEOUT = Duration.ofSeconds(30);
     private static final long KIB = 1024;
 
     /** One reading: heap used after a full GC and resident set size, in bytes. */
@@ -25,12 +25,12 @@ public final class NodeMemory {
     private final Actuator actuator;
     private final long pid;
 
-    /** @param management the node's management address, e.g. http://127.0.0.1:18181 */
-    public NodeMemory(URI management) {
-        this.actuator = new Actuator(management);
+    /** @param actuator the node's management port */
+    public NodeMemory(Actuator actuator) {
+        this.actuator = actuator;
         long found = actuator.read("/actuator/info").path("process").path("pid").asLong(-1);
         if (found < 0) {
-            throw new RunBroken(management + "/actuator/info shows no process.pid "
+            throw new RunBroken(actuator.base() + "/actuator/info shows no process.pid "
                     + "(the node needs management.info.process.enabled=true)");
         }
         this.pid = found;
@@ -50,7 +50,7 @@ public final class NodeMemory {
         try {
             Process jcmd = new ProcessBuilder(jcmd(), Long.toString(pid), "GC.run").redirectErrorStream(true).start();
             String output = new String(jcmd.getInputStream().readAllBytes());
-            if (!jcmd.waitFor(TIMEOUT.toSeconds(), TimeUnit.SECONDS) || jcmd.exitValue() != 0) {
+            if (!jcmd.waitFor(GC_TIMEOUT.toSeconds(), TimeUnit.SECONDS) || jcmd.exitValue() != 0) {
                 throw new RunBroken("jcmd " + pid + " GC.run failed: " + output.strip());
             }
         } catch (IOException e) {

@@ -2,6 +2,7 @@ package io.switchboard.bench.soak;
 
 import io.switchboard.bench.client.ChatSystem;
 import io.switchboard.bench.client.Endpoints;
+import io.switchboard.bench.fanout.DurationConverter;
 import io.switchboard.bench.fanout.TargetOptions;
 import io.switchboard.bench.node.Actuator;
 import io.switchboard.bench.node.NodeMemory;
@@ -52,16 +53,18 @@ public final class SoakCommand implements Callable<Integer> {
     List<URI> management;
 
     @Option(names = "--duration", defaultValue = "10m", converter = DurationConverter.class, paramLabel = "TIME",
-            description = "Measured churn: new clients arrive for this long (500ms, 90s, 10m, 1h; default: ${DEFAULT-VALUE}).")
+            description = "Measured churn: new clients arrive for this long (" + DurationConverter.FORMS
+                    + "; default: ${DEFAULT-VALUE}).")
     Duration duration;
 
     @Option(names = "--warmup", defaultValue = "1m", converter = DurationConverter.class, paramLabel = "TIME",
             description = "Churn before the start reading, so the nodes have compiled, pooled and cached what "
-                    + "they keep (default: ${DEFAULT-VALUE}).")
+                    + "they keep (" + DurationConverter.FORMS + "; default: ${DEFAULT-VALUE}).")
     Duration warmup;
 
     @Option(names = "--settle", defaultValue = "5s", converter = DurationConverter.class, paramLabel = "TIME",
-            description = "Wait after the last client left, before each reading (default: ${DEFAULT-VALUE}).")
+            description = "Wait after the last client left, before each reading (" + DurationConverter.FORMS
+                    + "; default: ${DEFAULT-VALUE}).")
     Duration settle;
 
     @Option(names = "--clients", defaultValue = "100", description = "Clients connected at once (default: ${DEFAULT-VALUE}).")
@@ -77,8 +80,8 @@ public final class SoakCommand implements Callable<Integer> {
     int messages;
 
     @Option(names = "--send-every", defaultValue = "1s", converter = DurationConverter.class, paramLabel = "TIME",
-            description = "Pause before each of a client's sends; a client stays about --messages x this "
-                    + "(default: ${DEFAULT-VALUE}).")
+            description = "Pause before each of a client's sends; a client stays about --messages x this ("
+                    + DurationConverter.FORMS + "; default: ${DEFAULT-VALUE}).")
     Duration sendEvery;
 
     @Option(names = "--size", defaultValue = "100", description = "Message text length in characters (default: ${DEFAULT-VALUE}).")
@@ -98,8 +101,8 @@ public final class SoakCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         Endpoints endpoints = TargetOptions.endpoints(ChatSystem.SWITCHBOARD, urls);
-        List<NodeMemory> memories = management.stream().map(NodeMemory::new).toList();
         List<Actuator> actuators = management.stream().map(Actuator::new).toList();
+        List<NodeMemory> memories = actuators.stream().map(NodeMemory::new).toList();
         ChurnCounts measured;
         List<NodeReading> start;
         List<NodeReading> end;

@@ -1,7 +1,6 @@
 package io.switchboard.bench.sweep;
 
 import io.switchboard.bench.fanout.LoadOptions;
-import io.switchboard.bench.fanout.Scenario;
 import io.switchboard.bench.fanout.TargetOptions;
 import io.switchboard.bench.report.JsonFile;
 import java.nio.file.Path;
@@ -32,10 +31,7 @@ public final class SweepCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        Scenario base = load.scenario(target.system(), target.endpoints(), 1);
-        SweepResult result = Sweep.run(base, sweep.rates(), LoadOptions.seconds(sweep.stepSeconds()),
-                sweep.p99BoundMs(), step -> System.out.print(step.summary()));
-        System.out.print(result.summary());
+        SweepResult result = sweep.run(load.scenario(target.system(), target.endpoints(), 1));
         Sweep.writeChart(chart, result.system() + ": fan-out latency against rate", List.of(result));
         System.out.println("chart: " + chart);
         if (load.json() != null) {
