@@ -11,7 +11,8 @@ import org.springframework.util.unit.DataSize;
  * Boot way ({@code spring.data.redis.*}: standalone, Sentinel or Cluster).
  *
  * @param broker         {@code memory} (one node, nothing shared) or {@code redis} (a cluster)
- * @param nodeId         this node's name in presence and logs; empty means host name plus a random suffix
+ * @param nodeId         this node's name in presence, {@code welcome}, the cluster view and logs; empty means
+ *                       host name plus a random suffix
  * @param allowedOrigins origin patterns a cross-origin page may open {@code /ws} from (none by default: same-origin pages and non-browser clients only)
  * @param permessageDeflate accept a client's offer of WebSocket compression (permessage-deflate),
  *                       without context takeover in either direction, so a room's frame is
@@ -163,17 +164,17 @@ public record SwitchboardProperties(
      * @param maxFrameLength    longest text message in bytes (UTF-8); a longer one closes the
      *                          connection with 1009
      * @param maxTextLength     longest {@code send} text, in UTF-16 characters
-     * @param messagesPerSecond sustained {@code send} rate per connection
-     * @param burst             sends allowed at once above the sustained rate
+     * @param messagesPerSecond sustained {@code send} and {@code typing} rate per connection
+     * @param burst             sends and typing notices allowed at once above the sustained rate
      * @param maxRoomsPerSession rooms one connection may be in, joins in flight included
-     * @param joinsPerSecond    sustained {@code join} and {@code history} rate per connection
-     * @param joinBurst         joins and history requests allowed at once above that rate (a
+     * @param joinsPerSecond    sustained {@code join}, {@code leave} and {@code history} rate per connection
+     * @param joinBurst         joins, leaves and history requests allowed at once above that rate (a
      *                          reconnecting client rejoins all its rooms at once)
      * @param abuseThreshold    frames refused in a row for a rate limit before the connection is
      *                          closed with 1008
      * @param userMessagesPerSecond sustained sends and typing notices per user (jwt mode) on each
      *                          node, all its connections together
-     * @param userBurst         a user's sends allowed at once above that rate
+     * @param userBurst         a user's sends and typing notices allowed at once above that rate
      * @param maxConnectionsPerUser connections one user (jwt mode) may hold across the cluster
      * @param maxConnectionsPerIp   connections one client address may hold across the cluster; 0: no
      *                          limit (behind a load balancer, see docs/security.md first)
@@ -264,7 +265,7 @@ public record SwitchboardProperties(
      * Each connection's bounded send queue; a client that falls this far behind is closed with 4008.
      *
      * @param maxMessages frames queued at most
-     * @param maxBytes    bytes (UTF-16 characters times two) queued at most
+     * @param maxBytes    bytes (the frames' UTF-8 encoding) queued at most
      * @param sendTimeout a write to the socket that makes no progress for this long closes the connection
      */
     public record Outbox(
@@ -322,7 +323,8 @@ public record SwitchboardProperties(
      * @param window          sessions are moved evenly over this time (unless {@code rate} is set)
      * @param rate            sessions moved per second; {@code 0} means spread evenly over {@code window}
      * @param reconnectJitter each moved client is told to wait a random delay up to this before reconnecting
-     * @param retryAfter      {@code Retry-After} of the {@code 503} a handshake gets while the node drains
+     * @param retryAfter      {@code Retry-After} of the {@code 503} a handshake gets while the node is not
+     *                        ready (draining, starting, stopping, or without Redis); whole seconds, at least 1
      * @param maxConcurrent   nodes of the cluster that may drain at once; more requests get {@code 409}
      * @param shutdownTimeout the longest a SIGTERM waits: for another node's drain, then for its own
      */

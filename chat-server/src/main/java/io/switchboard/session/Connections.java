@@ -13,6 +13,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.LongSupplier;
 import org.springframework.web.socket.CloseStatus;
 
 /**
@@ -47,11 +48,35 @@ public final class Connections implements ConnectionCount {
     /** {@code switchboard.closes{code}}: one counter per code of {@link #COUNTED_CLOSES}, in its order. */
     private final Counter[] closes = new Counter[COUNTED_CLOSES.length];
     private final Counter otherCloses;
+    /** The clock moves are paced by: {@code System::nanoTime}, or a test's. */
+    private final LongSupplier clock;
+    /** What a {@link Move} goes through: these connections. */
+    private final Move.Pool pool = new Move.Pool() {
+        @Override
+        public int count() {
+            return Connections.this.count();
+        }
+
+        @Override
+        public Iterable<Connection> all() {
+            return Connections.this.all();
+        }
+
+        @Override
+        public boolean moveAway(Connection connection, String reason, long jitterMs) {
+            return Connections.this.moveAway(connection, reason, jitterMs);
+        }
+    };
 
     Connections(FrameCodec codec, ScheduledExecutorService scheduler, MeterRegistry meters) {
+        this(codec, scheduler, meters, System::nanoTime);
+    }
+
+    Connections(FrameCodec codec, ScheduledExecutorService scheduler, MeterRegistry meters, LongSupplier clock) {
         this.codec = codec;
         this.scheduler = scheduler;
         this.meters = meters;
+        this.clock = clock;
         Gauge.builder("switchboard.connections", live, Map::size)
                 .description("WebSocket connections open on this node").register(meters);
         this.overflows = Counter.builder("switchboard.outbox.overflows")
@@ -81,7 +106,7 @@ public final class Connections implements ConnectionCount {
         Counter moved = Counter.builder("switchboard.connections.moved")
                 .description("connections told to reconnect to another node and closed with 1012")
                 .tag("reason", plan.reason()).register(meters);
-        Move move = new Move(this, plan, moved, scheduler);
+        Move move = new Move(pool, plan, moved, scheduler, clock);
         move.start();
         return move;
     }

@@ -7,6 +7,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
 
 /**
  * One paced move of connections to other nodes (a drain, or a rebalance's share). Every tick it
@@ -20,10 +21,12 @@ public final class Move {
     /** How often the pace is applied; short enough that a rate of thousands per second stays smooth. */
     private static final Duration TICK = Duration.ofMillis(50);
 
-    private final Connections connections;
+    private final Pool connections;
     private final MovePlan plan;
     private final Counter counter;
     private final ScheduledExecutorService scheduler;
+    /** Where the pace is measured from: {@code System::nanoTime}, or a test's clock. */
+    private final LongSupplier clock;
     private final CompletableFuture<Void> done = new CompletableFuture<>();
     private final Instant startedAt = Instant.now();
     private volatile int target;
@@ -32,18 +35,35 @@ public final class Move {
     private long startNanos;
     private ScheduledFuture<?> ticks;
 
-    Move(Connections connections, MovePlan plan, Counter counter, ScheduledExecutorService scheduler) {
+    Move(Pool connections, MovePlan plan, Counter counter, ScheduledExecutorService scheduler, LongSupplier clock) {
         this.connections = connections;
         this.plan = plan;
         this.counter = counter;
         this.scheduler = scheduler;
+        this.clock = clock;
+    }
+
+    /** The connections a move takes from: this node's ({@link Connections}), or a test's fake. */
+    interface Pool {
+
+        /** Connections open now, those told to move and not closed yet included. */
+        int count();
+
+        /** The open connections. */
+        Iterable<Connection> all();
+
+        /**
+         * Tells {@code connection} to reconnect to another node after a random delay up to {@code
+         * jitterMs}, then closes it; false if it was told already.
+         */
+        boolean moveAway(Connection connection, String reason, long jitterMs);
     }
 
     synchronized void start() {
         int open = connections.count();
         target = plan.limit() == MovePlan.ALL ? open : Math.min(plan.limit(), open);
         perSecond = plan.perSecond(target);
-        startNanos = System.nanoTime();
+        startNanos = clock.getAsLong();
         ticks = scheduler.scheduleAtFixedRate(this::tick, 0, TICK.toMillis(), TimeUnit.MILLISECONDS);
     }
 
@@ -76,7 +96,7 @@ public final class Move {
         }
         try {
             boolean all = plan.limit() == MovePlan.ALL;
-            double elapsed = (System.nanoTime() - startNanos) / 1e9;
+            double elapsed = (clock.getAsLong() - startNanos) / 1e9;
             long allowed = perSecond == Double.POSITIVE_INFINITY ? Long.MAX_VALUE : (long) Math.ceil(perSecond * elapsed);
             if (all && allowed >= target) {
                 allowed = Long.MAX_VALUE; // the pace has run out: whatever is left (late arrivals too) goes now

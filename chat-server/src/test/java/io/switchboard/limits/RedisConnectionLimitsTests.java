@@ -6,20 +6,24 @@ import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
 import io.switchboard.support.RedisServer;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.UUID;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * The cluster-wide connection count on a real Redis: a dead node's connections stop counting, and
- * the node that sees it die removes them.
+ * The contract on a real Redis, one node counting; and what only the cluster-wide count does: a
+ * dead node's connections stop counting, and the node that sees it die removes them.
  */
-class RedisConnectionLimitsTests {
+class RedisConnectionLimitsTests extends ConnectionLimitsContractTests {
 
     private static RedisServer redis;
     private static RedisClient client;
+    private final List<RedisConnectionLimits> created = new ArrayList<>();
 
     @BeforeAll
     static void start() {
@@ -33,11 +37,30 @@ class RedisConnectionLimitsTests {
         redis.close();
     }
 
+    @Override
+    protected ConnectionLimits createLimits() {
+        RedisConnectionLimits limits = new RedisConnectionLimits(client, prefix(), "n1", () -> List.of("n1"),
+                Duration.ofMinutes(1));
+        created.add(limits);
+        return limits;
+    }
+
+    @AfterEach
+    void closeLimits() {
+        created.forEach(RedisConnectionLimits::close);
+        created.clear();
+    }
+
+    private static String prefix() {
+        return "test-" + UUID.randomUUID().toString().substring(0, 8) + ":";
+    }
+
     @Test
     void countsConnectionsOfLiveNodesOnlyAndReleasesThem() throws Exception {
         AtomicReference<List<String>> live = new AtomicReference<>(List.of("n1", "n2"));
-        try (RedisConnectionLimits n1 = new RedisConnectionLimits(client, "t1:", "n1", live::get, Duration.ofMinutes(1));
-             RedisConnectionLimits n2 = new RedisConnectionLimits(client, "t1:", "n2", live::get, Duration.ofMinutes(1))) {
+        String prefix = prefix();
+        try (RedisConnectionLimits n1 = new RedisConnectionLimits(client, prefix, "n1", live::get, Duration.ofMinutes(1));
+             RedisConnectionLimits n2 = new RedisConnectionLimits(client, prefix, "n2", live::get, Duration.ofMinutes(1))) {
             assertThat(n1.acquire("user:ada", "c1", 2).get()).isTrue();
             assertThat(n2.acquire("user:ada", "c2", 2).get()).isTrue();
             assertThat(n2.acquire("user:ada", "c3", 2).get()).isFalse();
@@ -55,8 +78,9 @@ class RedisConnectionLimitsTests {
     @Test
     void whatADeadNodeCountedIsRemovedByTheNodeThatSawItDie() throws Exception {
         AtomicReference<List<String>> live = new AtomicReference<>(List.of("n1", "n2"));
-        try (RedisConnectionLimits n1 = new RedisConnectionLimits(client, "t2:", "n1", live::get, Duration.ofMinutes(1));
-             RedisConnectionLimits n2 = new RedisConnectionLimits(client, "t2:", "n2", live::get, Duration.ofMinutes(1));
+        String prefix = prefix();
+        try (RedisConnectionLimits n1 = new RedisConnectionLimits(client, prefix, "n1", live::get, Duration.ofMinutes(1));
+             RedisConnectionLimits n2 = new RedisConnectionLimits(client, prefix, "n2", live::get, Duration.ofMinutes(1));
              var redisConnection = client.connect()) {
             var redisCommands = redisConnection.sync();
             assertThat(n1.acquire("user:ada", "c1", 5).get()).isTrue();
@@ -66,9 +90,9 @@ class RedisConnectionLimitsTests {
             live.set(List.of("n2"));
             n2.nodeDied("n1");
             io.switchboard.support.Wait.until(Duration.ofSeconds(10),
-                    () -> redisCommands.hkeys("t2:{conns:user:ada}").equals(List.of("c2"))
-                            && redisCommands.exists("t2:{conns:ip:10.0.0.1}", "t2:node:n1:connections") == 0,
-                    () -> "left: " + redisCommands.keys("t2:*"));
+                    () -> redisCommands.hkeys(prefix + "{conns:user:ada}").equals(List.of("c2"))
+                            && redisCommands.exists(prefix + "{conns:ip:10.0.0.1}", prefix + "node:n1:connections") == 0,
+                    () -> "left: " + redisCommands.keys(prefix + "*"));
         }
     }
 }
