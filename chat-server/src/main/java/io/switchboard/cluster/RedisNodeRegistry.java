@@ -134,11 +134,18 @@ final class RedisNodeRegistry implements NodeRegistry, SmartLifecycle, AutoClose
         return state;
     }
 
-    /** Sets the state and writes the entry at once, waiting for the write. */
+    /**
+     * Sets the state and writes the entry at once, waiting for the write; if Redis cannot take it now,
+     * the next heartbeat writes it.
+     */
     @Override
     public void setState(NodeState newState) {
         state = newState;
-        RedisWait.await(write());
+        try {
+            RedisWait.await(write());
+        } catch (RuntimeException e) {
+            log.debug("Could not write this node's state {} now ({}); the next heartbeat does", newState, e.toString());
+        }
     }
 
     @Override
@@ -159,12 +166,15 @@ final class RedisNodeRegistry implements NodeRegistry, SmartLifecycle, AutoClose
         listeners.add(listener);
     }
 
-    /** Issues a heartbeat, unless the last one is still out; its answer is handled on the heartbeat thread. */
-    void beat() {
+    /**
+     * Issues a heartbeat, unless the last one is still out; its answer is handled on the heartbeat
+     * thread. Completes once it has been (failed when Redis did not answer).
+     */
+    CompletableFuture<Void> beat() {
         if (!beating.compareAndSet(false, true)) {
-            return;
+            return CompletableFuture.completedFuture(null);
         }
-        write().whenComplete((done, error) -> {
+        return write().whenComplete((done, error) -> {
             beating.set(false);
             if (error != null) {
                 log.debug("Cluster heartbeat failed: {}", error.toString());

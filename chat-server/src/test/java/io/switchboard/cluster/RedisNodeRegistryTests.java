@@ -4,6 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.lettuce.core.ClientOptions;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.switchboard.redis.RedisCommandConnection;
+import io.switchboard.redis.RedisKeys;
 import io.switchboard.support.RedisServer;
 import io.switchboard.support.Wait;
 import java.time.Duration;
@@ -79,18 +82,19 @@ class RedisNodeRegistryTests extends NodeRegistryContractTests {
     }
 
     private RedisNodeRegistry node(String id, String management) {
-        return node(template, id, management);
+        return node(connectionFactory, id, management);
     }
 
     /** A node of this test's cluster; its heartbeat runs only when the test calls it (or every hour once started). */
-    private RedisNodeRegistry node(StringRedisTemplate redisTemplate, String id, String management) {
-        return new RedisNodeRegistry(redisTemplate, prefix, id, VERSION, () -> ADDRESS, () -> management,
-                connections::get, Duration.ofHours(1), TTL, clock);
+    private RedisNodeRegistry node(LettuceConnectionFactory redisFactory, String id, String management) {
+        return new RedisNodeRegistry(RedisCommandConnection.open(redisFactory.getRequiredNativeClient()),
+                new RedisKeys(prefix), id, VERSION, () -> ADDRESS, () -> management, connections::get,
+                Duration.ofHours(1), TTL, clock, new SimpleMeterRegistry());
     }
 
     @Override
     protected void heartbeat(NodeRegistry registry) {
-        ((RedisNodeRegistry) registry).beat();
+        ((RedisNodeRegistry) registry).beat().join();
     }
 
     @Override
@@ -103,9 +107,9 @@ class RedisNodeRegistryTests extends NodeRegistryContractTests {
         RedisNodeRegistry c = node("node-c", "10.0.0.3:8081");
         RedisNodeRegistry a = node("node-a", "10.0.0.1:8081");
         RedisNodeRegistry b = (RedisNodeRegistry) registry;
-        c.beat();
-        a.beat();
-        b.beat();
+        c.beat().join();
+        a.beat().join();
+        b.beat().join();
 
         for (NodeRegistry any : List.of(a, b, c)) {
             assertThat(any.nodes()).extracting(NodeView::id).containsExactly("node-a", "node-b", "node-c");
@@ -114,7 +118,7 @@ class RedisNodeRegistryTests extends NodeRegistryContractTests {
         assertThat(b.lastSeen()).as("the last to beat saw all").extracting(NodeView::id)
                 .containsExactly("node-a", "node-b", "node-c");
         assertThat(c.liveNodeIds()).as("the first to beat saw only itself").containsExactly("node-c");
-        c.beat();
+        c.beat().join();
         assertThat(c.liveNodeIds()).containsExactlyInAnyOrder("node-a", "node-b", "node-c");
     }
 
@@ -132,22 +136,22 @@ class RedisNodeRegistryTests extends NodeRegistryContractTests {
                 }
             });
         }
-        a.beat();
-        b.beat();
-        c.beat();
+        a.beat().join();
+        b.beat().join();
+        c.beat().join();
 
         clock.advance(TTL.minusMillis(1)); // a is silent, but not for long enough
-        b.beat();
-        c.beat();
+        b.beat().join();
+        c.beat().join();
         assertThat(told).isEmpty();
         assertThat(b.nodes()).extracting(NodeView::id).contains("node-a");
 
         clock.advance(Duration.ofMillis(2));
         assertThat(b.nodes()).as("gone from the view once its ttl passed").extracting(NodeView::id)
                 .containsExactly("node-b", "node-c");
-        b.beat();
-        c.beat();
-        b.beat();
+        b.beat().join();
+        c.beat().join();
+        b.beat().join();
         assertThat(told).containsExactly("node-b heard node-a");
         assertThat(c.liveNodeIds()).containsExactlyInAnyOrder("node-b", "node-c");
     }
@@ -156,7 +160,7 @@ class RedisNodeRegistryTests extends NodeRegistryContractTests {
     void startingBeatsAtOnceAndACleanStopLeavesAtOnce() {
         RedisNodeRegistry a = node("node-a", "");
         RedisNodeRegistry b = (RedisNodeRegistry) registry;
-        b.beat();
+        b.beat().join();
 
         a.start();
         started.add(a);
@@ -181,12 +185,12 @@ class RedisNodeRegistryTests extends NodeRegistryContractTests {
             }
         });
 
-        b.beat();
-        b.beat();
+        b.beat().join();
+        b.beat().join();
         assertThat(told).as("new: told once").hasSize(1);
 
         template.delete(List.of(prefix + "{cluster}:nodes", prefix + "{cluster}:node-info")); // Redis lost its data
-        b.beat();
+        b.beat().join();
         assertThat(told).hasSize(2);
         assertThat(b.nodes()).extracting(NodeView::id).containsExactly("node-b");
     }
@@ -196,9 +200,9 @@ class RedisNodeRegistryTests extends NodeRegistryContractTests {
         RedisNodeRegistry a = node("node-a", "");
         RedisNodeRegistry b = (RedisNodeRegistry) registry;
         RedisNodeRegistry c = node("node-c", "");
-        a.beat();
-        b.beat();
-        c.beat();
+        a.beat().join();
+        b.beat().join();
+        c.beat().join();
 
         assertThat(b.tryDrain(1, false)).as("two others ready").isEmpty();
         Optional<NodeRegistry.DrainRefusal> busy = a.tryDrain(1, false);
@@ -221,8 +225,8 @@ class RedisNodeRegistryTests extends NodeRegistryContractTests {
     void aDrainedNodeIsNoLongerReadyToTakeSessions() {
         RedisNodeRegistry a = node("node-a", "");
         RedisNodeRegistry b = (RedisNodeRegistry) registry;
-        a.beat();
-        b.beat();
+        a.beat().join();
+        b.beat().join();
 
         a.setState(NodeState.DRAINED);
         assertThat(b.tryDrain(1, false)).as("a drained node neither drains nor takes sessions")
@@ -236,15 +240,15 @@ class RedisNodeRegistryTests extends NodeRegistryContractTests {
         RedisNodeRegistry a = node("node-a", "");
         RedisNodeRegistry b = (RedisNodeRegistry) registry;
         RedisNodeRegistry c = node("node-c", "");
-        a.beat();
-        c.beat();
+        a.beat().join();
+        c.beat().join();
         c.setState(NodeState.DRAINING);
         clock.advance(TTL.plusSeconds(1)); // a and c fell silent: one was ready, one draining
-        b.beat();
+        b.beat().join();
 
         assertThat(b.tryDrain(1, false)).as("a dead ready node takes no sessions, a dead draining one blocks nobody")
                 .hasValueSatisfying(why -> assertThat(why.othersDraining()).isFalse());
-        a.beat();
+        a.beat().join();
         assertThat(b.tryDrain(1, false)).isEmpty();
     }
 
@@ -253,9 +257,9 @@ class RedisNodeRegistryTests extends NodeRegistryContractTests {
         RedisNodeRegistry a = node("node-a", "");
         RedisNodeRegistry b = (RedisNodeRegistry) registry;
         RedisNodeRegistry c = node("node-c", "");
-        a.beat();
-        b.beat();
-        c.beat();
+        a.beat().join();
+        b.beat().join();
+        c.beat().join();
 
         for (int round = 0; round < 50; round++) {
             a.setState(NodeState.READY);
@@ -287,14 +291,14 @@ class RedisNodeRegistryTests extends NodeRegistryContractTests {
     @Test
     void seesARebalanceRunningAsTheLastHeartbeatSawIt() {
         RedisNodeRegistry b = (RedisNodeRegistry) registry;
-        b.beat();
+        b.beat().join();
         template.opsForValue().set(prefix + "{cluster}:rebalance:lock", "node-a");
         assertThat(b.rebalancing()).as("not before the next heartbeat").isFalse();
 
-        b.beat();
+        b.beat().join();
         assertThat(b.rebalancing()).isTrue();
         template.delete(prefix + "{cluster}:rebalance:lock");
-        b.beat();
+        b.beat().join();
         assertThat(b.rebalancing()).isFalse();
     }
 
@@ -303,16 +307,15 @@ class RedisNodeRegistryTests extends NodeRegistryContractTests {
         try (RedisServer own = RedisServer.create()) {
             LettuceConnectionFactory factory = connectionFactory(own);
             try {
-                StringRedisTemplate ownTemplate = new StringRedisTemplate(factory);
-                RedisNodeRegistry a = node(ownTemplate, "node-a", "");
-                RedisNodeRegistry b = node(ownTemplate, "node-b", "");
-                a.beat();
-                b.beat();
+                RedisNodeRegistry a = node(factory, "node-a", "");
+                RedisNodeRegistry b = node(factory, "node-b", "");
+                a.beat().join();
+                b.beat().join();
                 List<NodeView> seen = b.lastSeen();
 
                 own.stop();
                 clock.advance(TTL.multipliedBy(3));
-                assertThatThrownBy(b::beat).isInstanceOf(RuntimeException.class);
+                assertThatThrownBy(() -> b.beat().join()).isInstanceOf(RuntimeException.class);
                 b.setState(NodeState.DRAINING); // its write fails too, and it says nothing
 
                 assertThat(b.lastSeen()).isEqualTo(seen).extracting(NodeView::id).containsExactly("node-a", "node-b");
