@@ -183,15 +183,12 @@ public final class RedisBroker implements Broker, SmartLifecycle, AutoCloseable 
         return new PublishResult((String) r.get(0), (Long) r.get(1), ((Long) r.get(2)) == 1L);
     }
 
-    /**
-     * Written as {@code e<frame>}, the payload the release before reads (it tells the kinds apart by
-     * the frame itself): the next release writes {@code t<frame>} or {@code r<frame>}, which this one
-     * reads already (docs/operations.md, "Old and new side by side").
-     */
+    /** Relayed in the format the release before reads ({@link RoomChannelPayload#event}). */
     @Override
     public CompletableFuture<Void> publishEvent(String room, EventKind kind, String frame) {
         String channel = keys.channel(room);
-        return wrap(sharded != null ? commands.spublish(channel, "e" + frame) : commands.publish(channel, "e" + frame))
+        String payload = RoomChannelPayload.event(kind, frame);
+        return wrap(sharded != null ? commands.spublish(channel, payload) : commands.publish(channel, payload))
                 .thenApply(receivers -> null);
     }
 
@@ -294,7 +291,6 @@ public final class RedisBroker implements Broker, SmartLifecycle, AutoCloseable 
         return e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
     }
 
-
     private static String newEpoch() {
         return UUID.randomUUID().toString().replace("-", "").substring(0, 12);
     }
@@ -305,25 +301,11 @@ public final class RedisBroker implements Broker, SmartLifecycle, AutoCloseable 
         @Override
         public void message(String channel, String payload) {
             BrokerEventHandler h = handler;
-            if (h == null || !channel.startsWith(prefix) || payload.isEmpty()) {
+            if (h == null || !channel.startsWith(prefix)) {
                 return;
             }
-            String room = keys.roomOf(channel);
-            char type = payload.charAt(0);
-            if (type == 't' || type == 'r') {
-                h.onEvent(room, type == 't' ? EventKind.TYPING : EventKind.PRESENCE, payload.substring(1));
-            } else if (type == 'e') {
-                String frame = payload.substring(1);
-                h.onEvent(room, EventKind.ofEncoded(frame), frame);
-            } else if (payload.charAt(0) == 'p') {
-                int a = payload.indexOf('\n');
-                int b = payload.indexOf('\n', a + 1);
-                if (a < 0 || b < 0) {
-                    log.warn("Ignoring malformed publication on {}", channel);
-                    return;
-                }
-                long offset = Long.parseLong(payload, a + 1, b, 10);
-                h.onPublication(room, payload.substring(1, a), new StoredMessage(offset, payload.substring(b + 1)));
+            if (!RoomChannelPayload.dispatch(keys.roomOf(channel), payload, h)) {
+                log.warn("Ignoring a malformed payload on {}", channel);
             }
         }
 

@@ -1,6 +1,6 @@
 package io.switchboard.session;
 
-import io.switchboard.config.SwitchboardProperties;
+import io.switchboard.config.Limits;
 import io.switchboard.protocol.ClientFrame;
 import io.switchboard.protocol.CloseCodes;
 import io.switchboard.protocol.EncodedFrame;
@@ -30,7 +30,7 @@ final class FrameBudgets {
     /** Sends and typing notices by user, on this node: all of a user's connections draw on one. */
     private final KeyedRates userRates;
 
-    FrameBudgets(FrameCodec codec, SwitchboardProperties.Limits limits) {
+    FrameBudgets(FrameCodec codec, Limits limits) {
         this.codec = codec;
         this.abuseThreshold = limits.abuseThreshold();
         this.userRates = new KeyedRates(limits.userMessagesPerSecond(), limits.userBurst());
