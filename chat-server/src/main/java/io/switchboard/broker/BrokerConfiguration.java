@@ -72,12 +72,15 @@ class BrokerConfiguration {
                     MicrometerOptions.builder().histogram(true).build()));
         }
 
-        /** Reconnect with exponential backoff from 50 ms up to {@code switchboard.redis.reconnect-max-delay}. */
+        /** The first reconnect's delay; each next one doubles, up to {@code switchboard.redis.reconnect-max-delay}. */
+        static final Duration FIRST_RECONNECT_DELAY = Duration.ofMillis(50);
+
+        /** Reconnect with exponential backoff from {@link #FIRST_RECONNECT_DELAY}. */
         @Bean
         ClientResourcesBuilderCustomizer switchboardReconnectDelay(SwitchboardProperties properties) {
             Duration max = properties.redis().reconnectMaxDelay();
             return resources -> resources.reconnectDelay(
-                    Delay.exponential(Duration.ofMillis(50), max, 2, TimeUnit.MILLISECONDS));
+                    Delay.exponential(FIRST_RECONNECT_DELAY, max, 2, TimeUnit.MILLISECONDS));
         }
     }
 }

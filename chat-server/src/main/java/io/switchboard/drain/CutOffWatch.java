@@ -41,6 +41,8 @@ final class CutOffWatch implements SmartLifecycle {
     static final Duration CHECK_EVERY = Duration.ofMillis(500);
     /** How long the broker must stay unreachable before readiness drops. */
     static final Duration READINESS_DELAY = Duration.ofSeconds(1);
+    /** Added to the Redis client's reconnect backoff: how long peers must stay up to prove Redis is reachable. */
+    static final Duration PEER_PROOF_MARGIN = Duration.ofSeconds(1);
     /** How long one peer may take to answer. */
     private static final Duration ASK_TIMEOUT = Duration.ofSeconds(1);
 
@@ -78,7 +80,7 @@ final class CutOffWatch implements SmartLifecycle {
         this.peers = peers;
         this.actions = actions;
         this.graceNanos = grace.toNanos();
-        this.peerProofNanos = reconnectBackoff.plus(Duration.ofSeconds(1)).toNanos();
+        this.peerProofNanos = reconnectBackoff.plus(PEER_PROOF_MARGIN).toNanos();
         this.clock = clock;
     }
 

@@ -16,6 +16,9 @@ final class KeyedRates {
 
     static final int MAX_TRACKED = 100_000;
 
+    /** How long an idle key is kept when there is no limit (nothing is tracked then anyway). */
+    private static final Duration UNLIMITED_EXPIRY = Duration.ofSeconds(1);
+
     private final Cache<String, RateLimiter> byKey;
     private final double perSecond;
     private final int burst;
@@ -28,7 +31,7 @@ final class KeyedRates {
     KeyedRates(double perSecond, int burst, int maxTracked) {
         this.perSecond = perSecond;
         this.burst = burst;
-        Duration refill = perSecond <= 0 ? Duration.ofSeconds(1)
+        Duration refill = perSecond <= 0 ? UNLIMITED_EXPIRY
                 : Duration.ofNanos((long) Math.ceil(burst / perSecond * 1_000_000_000d));
         // evictions run on the caller, so the bound holds at once and tests see it without waiting
         this.byKey = Caffeine.newBuilder().maximumSize(maxTracked).expireAfterAccess(refill)
