@@ -27,6 +27,7 @@ import java.util.UUID;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
@@ -57,7 +58,8 @@ final class RedisRebalancer implements Rebalancer, SmartLifecycle, AutoCloseable
     private final Duration jitter;
     private final Duration heartbeat;
     private final Clock clock;
-    private final MeterRegistry meters;
+    /** Makes the thread rounds and sheds run on, when this starts. */
+    private final Supplier<ScheduledExecutorService> thread;
     private final String lockKey;
     private final String statusKey;
     private final String shedKey;
@@ -68,6 +70,12 @@ final class RedisRebalancer implements Rebalancer, SmartLifecycle, AutoCloseable
 
     RedisRebalancer(AbstractRedisClient client, NodeRegistry registry, Connections connections,
                     SwitchboardProperties properties, Clock clock, MeterRegistry meters) {
+        this(client, registry, connections, properties, clock, () -> NamedThreads.scheduled("rebalance", meters));
+    }
+
+    /** As above, its rounds and sheds on what {@code thread} makes: a test's scheduler, on the test's clock. */
+    RedisRebalancer(AbstractRedisClient client, NodeRegistry registry, Connections connections,
+                    SwitchboardProperties properties, Clock clock, Supplier<ScheduledExecutorService> thread) {
         this.client = client;
         this.redis = RedisCommandConnection.open(client);
         this.registry = registry;
@@ -76,7 +84,7 @@ final class RedisRebalancer implements Rebalancer, SmartLifecycle, AutoCloseable
         this.jitter = properties.drain().reconnectJitter();
         this.heartbeat = properties.cluster().heartbeat();
         this.clock = clock;
-        this.meters = meters;
+        this.thread = thread;
         RedisKeys keys = new RedisKeys(properties.redis().keyPrefix());
         this.lockKey = keys.rebalanceLock();
         this.statusKey = keys.rebalance();
@@ -247,7 +255,7 @@ final class RedisRebalancer implements Rebalancer, SmartLifecycle, AutoCloseable
 
     @Override
     public void start() {
-        scheduler = NamedThreads.scheduled("rebalance", meters);
+        scheduler = thread.get();
         control = ControlChannel.subscribe(client, redis, controlChannel, this::onControl);
     }
 
