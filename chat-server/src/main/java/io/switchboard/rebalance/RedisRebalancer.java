@@ -95,14 +95,24 @@ final class RedisRebalancer implements Rebalancer, SmartLifecycle, AutoCloseable
     @Override
     public synchronized RebalanceStatus start(String reason) {
         String id = UUID.randomUUID().toString().substring(0, 8);
-        if (!"OK".equals(await(commands().set(lockKey, id, SetArgs.Builder.nx().px(settings.timeout().toMillis()))))) {
-            return status();
+        RebalanceStatus running;
+        try {
+            if (!"OK".equals(await(commands().set(lockKey, id, SetArgs.Builder.nx().px(settings.timeout().toMillis()))))) {
+                return status();
+            }
+        } catch (RuntimeException e) {
+            return unreachable(e);
         }
-        await(commands().del(shedKey));
         Instant now = clock.instant();
-        RebalanceStatus running = new RebalanceStatus(id, "running", reason, registry.self(), now, null, 0,
-                counts(registry.nodes()), Map.of(), Map.of());
-        save(running);
+        try {
+            await(commands().del(shedKey));
+            running = new RebalanceStatus(id, "running", reason, registry.self(), now, null, 0,
+                    counts(registry.nodes()), Map.of(), Map.of());
+            save(running);
+        } catch (RuntimeException e) {
+            commands().del(lockKey);
+            return unreachable(e);
+        }
         log.info("Rebalance {} started: {}", id, reason);
         scheduler.execute(() -> round(running, now.plus(settings.timeout())));
         return running;
@@ -110,6 +120,14 @@ final class RedisRebalancer implements Rebalancer, SmartLifecycle, AutoCloseable
 
     @Override
     public RebalanceStatus status() {
+        try {
+            return read();
+        } catch (RuntimeException e) {
+            return unreachable(e);
+        }
+    }
+
+    private RebalanceStatus read() {
         String json = await(commands().get(statusKey));
         if (json == null) {
             return RebalanceStatus.none("no rebalance has run");
@@ -120,6 +138,12 @@ final class RedisRebalancer implements Rebalancer, SmartLifecycle, AutoCloseable
             return finished(status, "abandoned", "the node running it went away", shed);
         }
         return status.running() ? withShed(status, shed) : status;
+    }
+
+    /** What a start or a status answers while Redis cannot be reached: whether one runs is not known. */
+    private static RebalanceStatus unreachable(RuntimeException e) {
+        log.warn("Rebalance: Redis cannot be reached: {}", e.toString());
+        return RebalanceStatus.unknown("Redis cannot be reached: " + e.getMessage());
     }
 
     /** Starts a rebalance by itself once this node has settled, if it joined a cluster. */

@@ -1,6 +1,7 @@
 package io.switchboard.rebalance;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatCode;
 
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisClient;
@@ -26,8 +27,9 @@ import org.junit.jupiter.api.Test;
  * ({@link RebalancingCluster}): each node above the mean by more than the tolerance told to shed
  * its excess over the mean and shedding exactly that, counted; a cluster within the tolerance left
  * alone; a drain stopping a rebalance, or keeping one from doing anything; two nodes asked at once
- * running one rebalance (the lock); the timeout ending one that cannot converge. Rounds run on
- * the test's clock; only the control channel's shed orders are waited for, by their outcome.
+ * running one rebalance (the lock); the timeout ending one that cannot converge; Redis gone
+ * answered with a status instead of an exception. Rounds run on the test's clock; only the
+ * control channel's shed orders are waited for, by their outcome.
  */
 class RedisRebalancerTests extends RebalancerContractTests {
 
@@ -281,5 +283,33 @@ class RedisRebalancerTests extends RebalancerContractTests {
         assertThat(Duration.between(ended.startedAt(), ended.endedAt())).isGreaterThan(RebalancingCluster.TIMEOUT);
         assertThat(ended.shed()).containsOnly(Map.entry("node-a", 15L * ended.rounds()));
         assertThat(a.rebalancer().start("again").id()).as("the lock was released").isNotEqualTo(started.id());
+    }
+
+    @Test
+    void answersAStatusInsteadOfFailingWhileRedisIsAway() {
+        RedisServer own = RedisServer.create();
+        RedisClient ownClient = client(own);
+        clusters.add(() -> {
+            ownClient.shutdown();
+            own.close();
+        });
+        RebalancingCluster cluster = new RebalancingCluster(ownClient, Map.of());
+        clusters.add(cluster);
+        Node a = cluster.join("node-a", 30);
+        cluster.join("node-b", 0);
+
+        own.stop();
+
+        assertThatCode(() -> {
+            RebalanceStatus refused = a.rebalancer().start("scale-out");
+            assertThat(refused.state()).isEqualTo("unknown");
+            assertThat(refused.reason()).startsWith("Redis cannot be reached");
+            assertThat(refused.id()).isNull();
+            RebalanceStatus status = a.rebalancer().status();
+            assertThat(status.state()).isEqualTo("unknown");
+            assertThat(status.reason()).startsWith("Redis cannot be reached");
+        }).doesNotThrowAnyException();
+        cluster.runDue();
+        assertThat(cluster.moved()).containsOnly(Map.entry("node-a", 0), Map.entry("node-b", 0));
     }
 }
