@@ -1,7 +1,6 @@
 package io.switchboard.rebalance;
 
 import io.lettuce.core.AbstractRedisClient;
-import io.lettuce.core.SetArgs;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.switchboard.cluster.NodeRegistry;
@@ -11,6 +10,7 @@ import io.switchboard.config.LifecyclePhases;
 import io.switchboard.config.NamedThreads;
 import io.switchboard.config.SwitchboardProperties;
 import io.switchboard.redis.ControlChannel;
+import io.switchboard.redis.LuaScript;
 import io.switchboard.redis.RedisCommandConnection;
 import io.switchboard.redis.RedisKeys;
 import io.switchboard.redis.RedisWait;
@@ -37,7 +37,9 @@ import tools.jackson.databind.json.JsonMapper;
  * The rebalancer of a Redis-backed cluster. The node that starts a rebalance takes a lock with the
  * rebalance's timeout as expiry (so only one runs, and a crashed runner's lock goes away), and runs
  * rounds: read the registry, tell each over node on the control channel how many to shed, wait for
- * the shed clients to land and the counts to refresh, look again. Keys: see {@link RedisKeys}
+ * the shed clients to land and the counts to refresh, look again. The lock, the new status and the
+ * cleared shed counts are written in one step ({@code start.lua}), so a start that finds the lock
+ * taken answers the running rebalance. Keys: see {@link RedisKeys}
  * ({@code {cluster}:rebalance}, {@code :lock}, {@code :shed}, channel {@code {cluster}:control}).
  *
  * <p>Rounds and sheds run on its own thread ({@code rebalance}), which may wait for Redis (at most
@@ -47,6 +49,8 @@ final class RedisRebalancer implements Rebalancer, SmartLifecycle, AutoCloseable
 
     private static final Logger log = LoggerFactory.getLogger(RedisRebalancer.class);
     private static final JsonMapper JSON = JsonMapper.builder().build();
+    /** Takes the lock and writes the running status in one step: a start that loses reads the winner's. */
+    private static final LuaScript START = LuaScript.load(RedisRebalancer.class, "start.lua");
     /** Time for shed clients to reconnect and for every node's next heartbeat, on top of the shed window. */
     private static final Duration LANDING = Duration.ofSeconds(1);
 
@@ -95,22 +99,17 @@ final class RedisRebalancer implements Rebalancer, SmartLifecycle, AutoCloseable
     @Override
     public synchronized RebalanceStatus start(String reason) {
         String id = UUID.randomUUID().toString().substring(0, 8);
+        Instant now = clock.instant();
         RebalanceStatus running;
         try {
-            if (!"OK".equals(await(commands().set(lockKey, id, SetArgs.Builder.nx().px(settings.timeout().toMillis()))))) {
+            running = new RebalanceStatus(id, "running", reason, registry.self(), now, null, 0,
+                    counts(registry.nodes()), Map.of(), Map.of());
+            List<Object> started = await(START.eval(commands(), new String[] {lockKey, statusKey, shedKey}, id,
+                    Long.toString(settings.timeout().toMillis()), JSON.writeValueAsString(running)));
+            if (((Number) started.getFirst()).longValue() == 0) {
                 return status();
             }
         } catch (RuntimeException e) {
-            return unreachable(e);
-        }
-        Instant now = clock.instant();
-        try {
-            await(commands().del(shedKey));
-            running = new RebalanceStatus(id, "running", reason, registry.self(), now, null, 0,
-                    counts(registry.nodes()), Map.of(), Map.of());
-            save(running);
-        } catch (RuntimeException e) {
-            commands().del(lockKey);
             return unreachable(e);
         }
         log.info("Rebalance {} started: {}", id, reason);

@@ -31,8 +31,8 @@ public final class RedisNodes implements AutoCloseable {
 
     /** A registry for node {@code id}, whose connection count is read from {@code connections}; not written yet. */
     public NodeRegistry node(String id, IntSupplier connections) {
-        RedisNodeRegistry registry = new RedisNodeRegistry(RedisCommandConnection.open(client), new RedisKeys(prefix), id,
-                "1.2.3", () -> id + ":8080", () -> "", connections, Duration.ofHours(1), Duration.ofHours(1), clock,
+        RedisNodeRegistry registry = new RedisNodeRegistry(RedisCommandConnection.open(client), new RedisKeys(prefix),
+                id, "1.2.3", () -> id + ":8080", () -> "", connections, Duration.ofHours(1), Duration.ofHours(1), clock,
                 new SimpleMeterRegistry());
         created.add(registry);
         return registry;

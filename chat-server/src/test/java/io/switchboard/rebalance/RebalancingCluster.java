@@ -132,7 +132,8 @@ final class RebalancingCluster implements AutoCloseable {
     /** Connections per node, ordered by id. */
     Map<String, Integer> connections() {
         Map<String, Integer> counts = new LinkedHashMap<>();
-        nodes.values().stream().sorted(Comparator.comparing(Node::id)).forEach(n -> counts.put(n.id(), n.connections()));
+        nodes.values().stream().sorted(Comparator.comparing(Node::id))
+                .forEach(n -> counts.put(n.id(), n.connections()));
         return counts;
     }
 
