@@ -14,6 +14,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -224,10 +226,13 @@ class RedisRebalancerTests extends RebalancerContractTests {
         cluster.join("node-c", 0);
 
         CountDownLatch go = new CountDownLatch(1);
-        CompletableFuture<RebalanceStatus> byA = CompletableFuture.supplyAsync(() -> startOn(a, go));
-        CompletableFuture<RebalanceStatus> byB = CompletableFuture.supplyAsync(() -> startOn(b, go));
-        go.countDown();
-        List<RebalanceStatus> answers = List.of(byA.get(10, TimeUnit.SECONDS), byB.get(10, TimeUnit.SECONDS));
+        List<RebalanceStatus> answers;
+        try (ExecutorService twoThreads = Executors.newFixedThreadPool(2)) {
+            CompletableFuture<RebalanceStatus> byA = CompletableFuture.supplyAsync(() -> startOn(a, go), twoThreads);
+            CompletableFuture<RebalanceStatus> byB = CompletableFuture.supplyAsync(() -> startOn(b, go), twoThreads);
+            go.countDown();
+            answers = List.of(byA.get(10, TimeUnit.SECONDS), byB.get(10, TimeUnit.SECONDS));
+        }
 
         RebalanceStatus running = a.rebalancer().status();
         assertThat(running.state()).isEqualTo("running");
