@@ -10,7 +10,8 @@ import java.util.Map;
  * @param state       {@code running}, {@code balanced} (every ready node within the tolerance),
  *                    {@code stopped} (a node started draining), {@code timed-out}
  *                    ({@code switchboard.rebalance.timeout} passed), {@code abandoned} (the node
- *                    running it went away), or {@code none} (no rebalance yet)
+ *                    running it went away), {@code none} (no rebalance yet), or {@code unknown}
+ *                    (Redis cannot be reached: nothing started, and whether one runs is not known)
  * @param reason      why it started, or why it ended
  * @param startedBy   the node that runs it
  * @param startedAt   when it started
@@ -26,6 +27,10 @@ public record RebalanceStatus(String id, String state, String reason, String sta
 
     static RebalanceStatus none(String reason) {
         return new RebalanceStatus(null, "none", reason, null, null, null, 0, Map.of(), Map.of(), Map.of());
+    }
+
+    static RebalanceStatus unknown(String reason) {
+        return new RebalanceStatus(null, "unknown", reason, null, null, null, 0, Map.of(), Map.of(), Map.of());
     }
 
     boolean running() {

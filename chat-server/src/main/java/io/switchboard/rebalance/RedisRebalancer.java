@@ -1,7 +1,6 @@
 package io.switchboard.rebalance;
 
 import io.lettuce.core.AbstractRedisClient;
-import io.lettuce.core.SetArgs;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.switchboard.cluster.NodeRegistry;
@@ -11,6 +10,7 @@ import io.switchboard.config.LifecyclePhases;
 import io.switchboard.config.NamedThreads;
 import io.switchboard.config.SwitchboardProperties;
 import io.switchboard.redis.ControlChannel;
+import io.switchboard.redis.LuaScript;
 import io.switchboard.redis.RedisCommandConnection;
 import io.switchboard.redis.RedisKeys;
 import io.switchboard.redis.RedisWait;
@@ -27,6 +27,7 @@ import java.util.UUID;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
@@ -36,7 +37,9 @@ import tools.jackson.databind.json.JsonMapper;
  * The rebalancer of a Redis-backed cluster. The node that starts a rebalance takes a lock with the
  * rebalance's timeout as expiry (so only one runs, and a crashed runner's lock goes away), and runs
  * rounds: read the registry, tell each over node on the control channel how many to shed, wait for
- * the shed clients to land and the counts to refresh, look again. Keys: see {@link RedisKeys}
+ * the shed clients to land and the counts to refresh, look again. The lock, the new status and the
+ * cleared shed counts are written in one step ({@code start.lua}), so a start that finds the lock
+ * taken answers the running rebalance. Keys: see {@link RedisKeys}
  * ({@code {cluster}:rebalance}, {@code :lock}, {@code :shed}, channel {@code {cluster}:control}).
  *
  * <p>Rounds and sheds run on its own thread ({@code rebalance}), which may wait for Redis (at most
@@ -46,6 +49,8 @@ final class RedisRebalancer implements Rebalancer, SmartLifecycle, AutoCloseable
 
     private static final Logger log = LoggerFactory.getLogger(RedisRebalancer.class);
     private static final JsonMapper JSON = JsonMapper.builder().build();
+    /** Takes the lock and writes the running status in one step: a start that loses reads the winner's. */
+    private static final LuaScript START = LuaScript.load(RedisRebalancer.class, "start.lua");
     /** Time for shed clients to reconnect and for every node's next heartbeat, on top of the shed window. */
     private static final Duration LANDING = Duration.ofSeconds(1);
 
@@ -57,7 +62,8 @@ final class RedisRebalancer implements Rebalancer, SmartLifecycle, AutoCloseable
     private final Duration jitter;
     private final Duration heartbeat;
     private final Clock clock;
-    private final MeterRegistry meters;
+    /** Makes the thread rounds and sheds run on, when this starts. */
+    private final Supplier<ScheduledExecutorService> thread;
     private final String lockKey;
     private final String statusKey;
     private final String shedKey;
@@ -68,6 +74,12 @@ final class RedisRebalancer implements Rebalancer, SmartLifecycle, AutoCloseable
 
     RedisRebalancer(AbstractRedisClient client, NodeRegistry registry, Connections connections,
                     SwitchboardProperties properties, Clock clock, MeterRegistry meters) {
+        this(client, registry, connections, properties, clock, () -> NamedThreads.scheduled("rebalance", meters));
+    }
+
+    /** As above, its rounds and sheds on what {@code thread} makes: a test's scheduler, on the test's clock. */
+    RedisRebalancer(AbstractRedisClient client, NodeRegistry registry, Connections connections,
+                    SwitchboardProperties properties, Clock clock, Supplier<ScheduledExecutorService> thread) {
         this.client = client;
         this.redis = RedisCommandConnection.open(client);
         this.registry = registry;
@@ -76,7 +88,7 @@ final class RedisRebalancer implements Rebalancer, SmartLifecycle, AutoCloseable
         this.jitter = properties.drain().reconnectJitter();
         this.heartbeat = properties.cluster().heartbeat();
         this.clock = clock;
-        this.meters = meters;
+        this.thread = thread;
         RedisKeys keys = new RedisKeys(properties.redis().keyPrefix());
         this.lockKey = keys.rebalanceLock();
         this.statusKey = keys.rebalance();
@@ -87,14 +99,19 @@ final class RedisRebalancer implements Rebalancer, SmartLifecycle, AutoCloseable
     @Override
     public synchronized RebalanceStatus start(String reason) {
         String id = UUID.randomUUID().toString().substring(0, 8);
-        if (!"OK".equals(await(commands().set(lockKey, id, SetArgs.Builder.nx().px(settings.timeout().toMillis()))))) {
-            return status();
-        }
-        await(commands().del(shedKey));
         Instant now = clock.instant();
-        RebalanceStatus running = new RebalanceStatus(id, "running", reason, registry.self(), now, null, 0,
-                counts(registry.nodes()), Map.of(), Map.of());
-        save(running);
+        RebalanceStatus running;
+        try {
+            running = new RebalanceStatus(id, "running", reason, registry.self(), now, null, 0,
+                    counts(registry.nodes()), Map.of(), Map.of());
+            List<Object> started = await(START.eval(commands(), new String[] {lockKey, statusKey, shedKey}, id,
+                    Long.toString(settings.timeout().toMillis()), JSON.writeValueAsString(running)));
+            if (((Number) started.getFirst()).longValue() == 0) {
+                return status();
+            }
+        } catch (RuntimeException e) {
+            return unreachable(e);
+        }
         log.info("Rebalance {} started: {}", id, reason);
         scheduler.execute(() -> round(running, now.plus(settings.timeout())));
         return running;
@@ -102,6 +119,14 @@ final class RedisRebalancer implements Rebalancer, SmartLifecycle, AutoCloseable
 
     @Override
     public RebalanceStatus status() {
+        try {
+            return read();
+        } catch (RuntimeException e) {
+            return unreachable(e);
+        }
+    }
+
+    private RebalanceStatus read() {
         String json = await(commands().get(statusKey));
         if (json == null) {
             return RebalanceStatus.none("no rebalance has run");
@@ -112,6 +137,12 @@ final class RedisRebalancer implements Rebalancer, SmartLifecycle, AutoCloseable
             return finished(status, "abandoned", "the node running it went away", shed);
         }
         return status.running() ? withShed(status, shed) : status;
+    }
+
+    /** What a start or a status answers while Redis cannot be reached: whether one runs is not known. */
+    private static RebalanceStatus unreachable(RuntimeException e) {
+        log.warn("Rebalance: Redis cannot be reached: {}", e.toString());
+        return RebalanceStatus.unknown("Redis cannot be reached: " + e.getMessage());
     }
 
     /** Starts a rebalance by itself once this node has settled, if it joined a cluster. */
@@ -247,7 +278,7 @@ final class RedisRebalancer implements Rebalancer, SmartLifecycle, AutoCloseable
 
     @Override
     public void start() {
-        scheduler = NamedThreads.scheduled("rebalance", meters);
+        scheduler = thread.get();
         control = ControlChannel.subscribe(client, redis, controlChannel, this::onControl);
     }
 

@@ -40,11 +40,11 @@ import java.util.List;
  *       connections, startedAt, heartbeatAt, management}}</td><td>the same scripts</td><td>as
  *       {@code nodes}</td></tr>
  *   <tr><td>{@code P{cluster}:rebalance:lock}</td><td>string: id of the running rebalance</td>
- *       <td>{@code RedisRebalancer}</td><td>{@code rebalance.timeout}</td></tr>
+ *       <td>{@code start.lua}, {@code RedisRebalancer}</td><td>{@code rebalance.timeout}</td></tr>
  *   <tr><td>{@code P{cluster}:rebalance}</td><td>string: JSON of the last rebalance</td>
- *       <td>{@code RedisRebalancer}</td><td>until the next one</td></tr>
+ *       <td>{@code start.lua}, {@code RedisRebalancer}</td><td>until the next one</td></tr>
  *   <tr><td>{@code P{cluster}:rebalance:shed}</td><td>hash node → connections shed in the running
- *       rebalance</td><td>{@code RedisRebalancer}</td><td>until the next one</td></tr>
+ *       rebalance</td><td>{@code start.lua}, {@code RedisRebalancer}</td><td>until the next one</td></tr>
  *   <tr><td>channel {@code P{R}}</td><td>pub/sub (sharded on a Redis Cluster): {@code p<epoch>\n<offset>\n<body>}
  *       a stored message, {@code e<frame>} an ephemeral frame ({@code t<frame>} typing and
  *       {@code r<frame>} presence are read too)</td><td>{@code publish.lua}, {@code relay.lua},
