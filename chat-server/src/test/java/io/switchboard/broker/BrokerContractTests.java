@@ -1,10 +1,10 @@
 package io.switchboard.broker;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.switchboard.protocol.EventKind;
 import io.switchboard.protocol.StoredMessage;
-import io.switchboard.support.Wait;
 import java.time.Duration;
 import java.util.List;
 import java.util.Queue;
@@ -154,7 +154,7 @@ abstract class BrokerContractTests {
             last = publish(room, "m" + i, "{\"n\":" + i + "}");
         }
         String epoch = last.epoch();
-        Wait.until(Duration.ofSeconds(10), () -> received.size() >= 50, "50 publications");
+        await("50 publications").atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(25)).until(() -> received.size() >= 50);
 
         List<String> expected = new java.util.ArrayList<>();
         for (int i = 1; i <= 50; i++) {
@@ -168,7 +168,7 @@ abstract class BrokerContractTests {
         get(broker.subscribe(room));
         get(broker.publishEvent(room, EventKind.TYPING, "{\"type\":\"typing\",\"room\":\"r\"}"));
         get(broker.publishEvent(room, EventKind.PRESENCE, "{\"type\":\"presence\",\"room\":\"r\"}"));
-        Wait.until(Duration.ofSeconds(10), () -> received.size() >= 2, "the events");
+        await("the events").atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(25)).until(() -> received.size() >= 2);
 
         assertThat(received).containsExactly(room + "|TYPING|{\"type\":\"typing\",\"room\":\"r\"}",
                 room + "|PRESENCE|{\"type\":\"presence\",\"room\":\"r\"}");
@@ -183,7 +183,7 @@ abstract class BrokerContractTests {
         get(broker.unsubscribe(room));
         publish(room, "a", "{}");
         publish(other, "b", "{}");
-        Wait.until(Duration.ofSeconds(10), () -> !received.isEmpty(), "the other room's publication");
+        await("the other room's publication").atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(25)).until(() -> !received.isEmpty());
         Thread.sleep(200);
 
         assertThat(received).hasSize(1).allMatch(line -> line.startsWith(other + "|"));
@@ -195,8 +195,8 @@ abstract class BrokerContractTests {
         PublishResult first = get(shortLived.publish(room, "a", "{}"));
         assertThat(get(shortLived.since(room, 0, 10)).epoch()).isEqualTo(first.epoch());
 
-        Wait.until(Duration.ofSeconds(10), () -> !get(shortLived.since(room, 0, 10)).epoch().equals(first.epoch()),
-                "the room's log and position expired");
+        await("the room's log and position expired").atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(25))
+                .until(() -> !get(shortLived.since(room, 0, 10)).epoch().equals(first.epoch()));
         PublishResult next = get(shortLived.publish(room, "b", "{}"));
         assertThat(next.epoch()).isNotEqualTo(first.epoch());
         assertThat(next.offset()).isEqualTo(1);

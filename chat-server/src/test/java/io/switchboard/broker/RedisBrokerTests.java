@@ -2,6 +2,7 @@ package io.switchboard.broker;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisClient;
@@ -9,7 +10,6 @@ import io.lettuce.core.RedisURI;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.switchboard.redis.RedisKeys;
 import io.switchboard.support.RedisServer;
-import io.switchboard.support.Wait;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -70,7 +70,7 @@ class RedisBrokerTests extends BrokerContractTests {
         } finally {
             client.shutdown();
         }
-        Wait.until(Duration.ofSeconds(10), () -> received.size() >= 2, "the events");
+        await("the events").atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(25)).until(() -> received.size() >= 2);
         assertThat(received).containsExactly(room + "|PRESENCE|{\"type\":\"typing\"}",
                 room + "|TYPING|{\"type\":\"presence\"}");
     }
@@ -86,12 +86,12 @@ class RedisBrokerTests extends BrokerContractTests {
         PublishResult before = get(broker.publish(room, "a", "{}"));
 
         redis.stop();
-        Wait.until(Duration.ofSeconds(10), () -> !broker.isAvailable(), "broker reports unavailable");
+        await("broker reports unavailable").atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(25)).until(() -> !broker.isAvailable());
         assertThatThrownBy(() -> broker.publish(room, "b", "{}").get(5, TimeUnit.SECONDS))
                 .isInstanceOf(ExecutionException.class)
                 .hasCauseInstanceOf(BrokerUnavailableException.class);
         redis.start();
-        Wait.until(Duration.ofSeconds(20), broker::isAvailable, "broker reconnected");
+        await("broker reconnected").atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(25)).until(broker::isAvailable);
 
         PublishResult after = get(broker.publish(room, "c", "{}"));
         assertThat(after.epoch()).isNotEqualTo(before.epoch());

@@ -2,13 +2,13 @@ package io.switchboard.cluster;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import io.lettuce.core.ClientOptions;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.switchboard.redis.RedisCommandConnection;
 import io.switchboard.redis.RedisKeys;
 import io.switchboard.support.RedisServer;
-import io.switchboard.support.Wait;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -164,8 +164,8 @@ class RedisNodeRegistryTests extends NodeRegistryContractTests {
 
         a.start();
         started.add(a);
-        Wait.until(Duration.ofSeconds(10), () -> b.nodes().stream().anyMatch(node -> node.id().equals("node-a")),
-                "the first heartbeat runs when the registry starts");
+        await("the first heartbeat runs when the registry starts").atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(25))
+                .until(() -> b.nodes().stream().anyMatch(node -> node.id().equals("node-a")));
         assertThat(a.isRunning()).isTrue();
 
         started.remove(a);

@@ -1,6 +1,7 @@
 package io.switchboard.endtoend;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
@@ -10,7 +11,6 @@ import io.switchboard.support.ChatClient;
 import io.switchboard.support.Node;
 import io.switchboard.support.NodeProcess;
 import io.switchboard.support.Scenarios;
-import io.switchboard.support.Wait;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -178,10 +178,10 @@ class ClusterTests extends OnRedis {
             bob.send(Map.of("type", "leave", "room", "subs"));
             bob.await("left");
             carol.close();
-            Wait.until(Duration.ofSeconds(10), () -> subscribers.getAsLong() == 1, "second node unsubscribed");
+            await("second node unsubscribed").atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(25)).until(() -> subscribers.getAsLong() == 1);
             ada.send(Map.of("type", "leave", "room", "subs"));
             ada.await("left");
-            Wait.until(Duration.ofSeconds(10), () -> subscribers.getAsLong() == 0, "no node subscribed");
+            await("no node subscribed").atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(25)).until(() -> subscribers.getAsLong() == 0);
         } finally {
             raw.shutdown();
         }

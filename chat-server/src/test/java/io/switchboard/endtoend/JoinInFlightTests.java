@@ -1,11 +1,11 @@
 package io.switchboard.endtoend;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.switchboard.support.Actuator;
 import io.switchboard.support.ChatClient;
 import io.switchboard.support.Node;
-import io.switchboard.support.Wait;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -28,13 +28,13 @@ class JoinInFlightTests extends OnRedis {
         }
 
         onRedis(redisCommands -> {
-            Wait.until(Duration.ofSeconds(20), () -> roomsOn(node) == 0
+            await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(25)).untilAsserted(() -> assertThat(roomsOn(node) == 0
                     && redisCommands.pubsubNumsub(prefix + "{" + room + "}").values().iterator().next() == 0
                     && redisCommands.exists(prefix + "{" + room + "}:presence") == 0
-                    && redisCommands.smembers(prefix + "node:n1:members").isEmpty(),
-                    () -> "rooms " + roomsOn(node) + ", subscribers " + redisCommands.pubsubNumsub(prefix + "{" + room + "}")
+                    && redisCommands.smembers(prefix + "node:n1:members").isEmpty())
+                    .as(() -> "rooms " + roomsOn(node) + ", subscribers " + redisCommands.pubsubNumsub(prefix + "{" + room + "}")
                             + ", presence " + redisCommands.hkeys(prefix + "{" + room + "}:presence")
-                            + ", node members " + redisCommands.smembers(prefix + "node:n1:members"));
+                            + ", node members " + redisCommands.smembers(prefix + "node:n1:members")).isTrue());
             return null;
         });
 

@@ -1,11 +1,11 @@
 package io.switchboard.endtoend;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.switchboard.support.ChatClient;
 import io.switchboard.support.Node;
 import io.switchboard.support.RedisServer;
-import io.switchboard.support.Wait;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -48,13 +48,13 @@ class RedisKilledTests {
                     sleep(50);
                 }
             }, Executors.newVirtualThreadPerTaskExecutor());
-            Wait.until(Duration.ofSeconds(20), () -> acknowledged.size() >= 5, "traffic flowing");
+            await("traffic flowing").atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(25)).until(() -> acknowledged.size() >= 5);
             Map<String, Object> carolsLast = carol.messages("outage", 3).getLast();
 
             long killedAt = System.nanoTime();
             redis.stop(); // SIGKILL
             for (Node node : List.of(n1, n2)) {
-                Wait.until(Duration.ofSeconds(20), () -> "DOWN".equals(node.brokerHealth()), "broker DOWN on a node");
+                await("broker DOWN on a node").atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(25)).until(() -> "DOWN".equals(node.brokerHealth()));
             }
             carol.close(); // gone during the outage: she resumes from her last message afterwards
             for (ChatClient client : List.of(ada, bob)) {
@@ -68,9 +68,9 @@ class RedisKilledTests {
 
             redis.start(); // from its append-only file: everything it acknowledged
             for (Node node : List.of(n1, n2)) {
-                Wait.until(Duration.ofSeconds(30), () -> "UP".equals(node.brokerHealth()), "broker UP again on a node");
+                await("broker UP again on a node").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(25)).until(() -> "UP".equals(node.brokerHealth()));
             }
-            Wait.until(Duration.ofSeconds(30), () -> acknowledged.size() >= beforeRestart + 10, "traffic after the outage");
+            await("traffic after the outage").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(25)).until(() -> acknowledged.size() >= beforeRestart + 10);
             enough.set(true);
             traffic.join();
 

@@ -1,11 +1,11 @@
 package io.switchboard.endtoend;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.switchboard.support.ChatClient;
 import io.switchboard.support.Node;
 import io.switchboard.support.RedisServer;
-import io.switchboard.support.Wait;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -49,7 +49,7 @@ class RedisOutageTests {
 
             redis.stop();
             for (Node node : List.of(first, second)) {
-                Wait.until(Duration.ofSeconds(20), () -> "DOWN".equals(node.brokerHealth()), "broker DOWN on a node");
+                await("broker DOWN on a node").atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(25)).until(() -> "DOWN".equals(node.brokerHealth()));
             }
             ada.send(Map.of("type", "send", "room", "outage", "text", "during", "clientMsgId", "during-1"));
             assertThat(ada.await("error")).containsEntry("code", "broker_unavailable");
@@ -61,7 +61,7 @@ class RedisOutageTests {
 
             redis.start();
             for (Node node : List.of(first, second)) {
-                Wait.until(Duration.ofSeconds(30), () -> "UP".equals(node.brokerHealth()), "broker UP again on a node");
+                await("broker UP again on a node").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(25)).until(() -> "UP".equals(node.brokerHealth()));
             }
             Map<String, Object> after = sendUntilStored(ada, "after", "after-1");
             String newEpoch = (String) after.get("epoch");

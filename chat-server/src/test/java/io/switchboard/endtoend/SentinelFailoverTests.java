@@ -1,13 +1,13 @@
 package io.switchboard.endtoend;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.switchboard.support.ChatClient;
 import io.switchboard.support.Command;
 import io.switchboard.support.RedisSentinels;
 import io.switchboard.support.Scenarios;
 import io.switchboard.support.TwoNodes;
-import io.switchboard.support.Wait;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -213,9 +213,9 @@ class SentinelFailoverTests {
             Supplier<List<String>> roomKeys = () -> Command.run(List.of("redis-cli", "-p", Integer.toString(primary),
                     "--scan", "--pattern", chat.prefix + "*"), Map.of(), 10).output().lines()
                     .filter(key -> !key.isBlank() && !key.startsWith(chat.prefix + "{cluster}")).toList(); // the node registry lives on
-            Wait.until(Duration.ofSeconds(20), () -> roomKeys.get().isEmpty(), () -> "keys left: " + roomKeys.get());
-            Wait.until(Duration.ofSeconds(10), () -> Command.redisCli(primary, "PUBSUB", "NUMSUB", chat.prefix + "{cut-off}")
-                    .lines().toList().get(1).strip().equals("0"), "no node subscribed to the room cut off in its join");
+            await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(25)).untilAsserted(() -> assertThat(roomKeys.get().isEmpty()).as(() -> "keys left: " + roomKeys.get()).isTrue());
+            await("no node subscribed to the room cut off in its join").atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(25)).until(() -> Command.redisCli(primary, "PUBSUB", "NUMSUB", chat.prefix + "{cut-off}")
+                    .lines().toList().get(1).strip().equals("0"));
         }
     }
 }

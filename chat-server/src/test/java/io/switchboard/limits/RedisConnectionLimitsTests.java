@@ -1,6 +1,7 @@
 package io.switchboard.limits;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
@@ -89,10 +90,9 @@ class RedisConnectionLimitsTests extends ConnectionLimitsContractTests {
 
             live.set(List.of("n2"));
             n2.nodeDied("n1");
-            io.switchboard.support.Wait.until(Duration.ofSeconds(10),
-                    () -> redisCommands.hkeys(prefix + "{conns:user:ada}").equals(List.of("c2"))
-                            && redisCommands.exists(prefix + "{conns:ip:10.0.0.1}", prefix + "node:n1:connections") == 0,
-                    () -> "left: " + redisCommands.keys(prefix + "*"));
+            await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(25)).untilAsserted(() -> assertThat(redisCommands.hkeys(prefix + "{conns:user:ada}").equals(List.of("c2"))
+                            && redisCommands.exists(prefix + "{conns:ip:10.0.0.1}", prefix + "node:n1:connections") == 0)
+                    .as(() -> "left: " + redisCommands.keys(prefix + "*")).isTrue());
         }
     }
 }

@@ -1,6 +1,7 @@
 package io.switchboard.presence;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
@@ -11,7 +12,6 @@ import io.switchboard.protocol.Member;
 import io.switchboard.redis.RedisCommandConnection;
 import io.switchboard.redis.RedisKeys;
 import io.switchboard.support.RedisServer;
-import io.switchboard.support.Wait;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -115,7 +115,7 @@ class RedisPresenceTests extends PresenceContractTests {
                 told.add(room + ":" + members.stream().map(Member::id).sorted().toList() + ":" + remaining), "alive-node");
         reaper.nodeDied("dead-node");
 
-        Wait.until(Duration.ofSeconds(10), () -> told.size() == 2, "both rooms told");
+        await("both rooms told").atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(25)).until(() -> told.size() == 2);
         assertThat(told).containsExactlyInAnyOrder("one:[ada-id, bob-id]:1", "two:[ada-id]:0");
         assertThat(alive.members("one").get(10, TimeUnit.SECONDS).members()).containsExactly(cy);
         assertThat(raw.exists(keys.nodeMembers("dead-node"), keys.presence("two"))).isZero();

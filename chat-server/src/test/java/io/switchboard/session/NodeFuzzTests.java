@@ -1,6 +1,7 @@
 package io.switchboard.session;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.switchboard.protocol.ClientFrame;
 import io.switchboard.protocol.CloseCodes;
@@ -12,7 +13,6 @@ import io.switchboard.support.Fuzz;
 import io.switchboard.support.FuzzFrames;
 import io.switchboard.support.Node;
 import io.switchboard.support.RawWebSocket;
-import io.switchboard.support.Wait;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -98,7 +98,7 @@ class NodeFuzzTests {
                         .noneMatch(f -> "message".equals(f.get("type")) || "error".equals(f.get("type")));
                 assertThat(witness.isClosed()).isFalse();
             }
-            Wait.until(Duration.ofSeconds(10), () -> node.connections() == 2, "every fuzzing connection gone");
+            await("every fuzzing connection gone").atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(25)).until(() -> node.connections() == 2);
 
             try (ChatClient carol = ChatClient.connect(node.port(), "Carol")) {
                 carol.join(WITNESS_ROOM);
@@ -152,7 +152,7 @@ class NodeFuzzTests {
                 assertThat(witness.messages(WITNESS_ROOM, said.size())).extracting(m -> m.get("text"))
                         .containsExactlyElementsOf(said);
             }
-            Wait.until(Duration.ofSeconds(10), () -> node.connections() == 2, "every fuzzing connection gone");
+            await("every fuzzing connection gone").atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(25)).until(() -> node.connections() == 2);
         }
     }
 

@@ -1,5 +1,7 @@
 package io.switchboard.support;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.WebSocket;
@@ -14,6 +16,7 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
+import org.awaitility.Awaitility;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
@@ -142,11 +145,12 @@ public final class ChatClient implements AutoCloseable {
      */
     public List<Object> messageTextsUntil(List<String> expected) {
         List<Object> received = new ArrayList<>();
-        Wait.until(Duration.ofSeconds(30), () -> {
+        // Awaitility named in full: this class's own await methods hide the static import
+        Awaitility.await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(25)).untilAsserted(() -> {
             received.addAll(drain(Duration.ofMillis(100)).stream()
                     .filter(f -> "message".equals(f.get("type"))).map(f -> f.get("text")).toList());
-            return received.containsAll(expected);
-        }, () -> "got " + received);
+            assertThat(received).as("message texts read").containsAll(expected);
+        });
         return received;
     }
 
