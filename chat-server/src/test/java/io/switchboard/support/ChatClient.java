@@ -213,6 +213,38 @@ public final class ChatClient implements AutoCloseable {
         return messages;
     }
 
+    /**
+     * Reads up to the first frame matching {@code marker} and answers every frame before it, in
+     * arrival order (those earlier awaits skipped first); all of them and the marker are taken off
+     * the queue. For "nothing more arrives": have the server send a frame that is ordered after the
+     * unwanted one would have been (a later message of the same room, a reply to a later request),
+     * and check what came before it. Fails as {@link #await(Predicate)} does if the marker never comes.
+     */
+    public List<Map<String, Object>> until(Predicate<Map<String, Object>> marker) {
+        List<Map<String, Object>> before = new ArrayList<>();
+        while (!skipped.isEmpty()) {
+            Map<String, Object> frame = skipped.removeFirst();
+            if (marker.test(frame)) {
+                return before;
+            }
+            before.add(frame);
+        }
+        next(frame -> {
+            if (marker.test(frame)) {
+                return true;
+            }
+            before.add(frame);
+            return false;
+        }, false);
+        skipped.clear(); // each of them is in before
+        return before;
+    }
+
+    /** A predicate for {@link #until}: the {@code message} frame of {@code room} whose text is {@code text}. */
+    public static Predicate<Map<String, Object>> message(String room, String text) {
+        return f -> "message".equals(f.get("type")) && room.equals(f.get("room")) && text.equals(f.get("text"));
+    }
+
     /** Frames that arrive within {@code quiet}, for asserting that nothing more comes. */
     public List<Map<String, Object>> drain(Duration quiet) {
         List<Map<String, Object>> rest = new ArrayList<>(skipped);
