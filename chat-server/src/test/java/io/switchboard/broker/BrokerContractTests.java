@@ -5,10 +5,10 @@ import static org.awaitility.Awaitility.await;
 
 import io.switchboard.protocol.EventKind;
 import io.switchboard.protocol.StoredMessage;
+import io.switchboard.support.Unique;
 import java.time.Duration;
 import java.util.List;
 import java.util.Queue;
-import java.util.UUID;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeEach;
@@ -49,7 +49,7 @@ abstract class BrokerContractTests {
             public void onSubscribed(String r) {
             }
         });
-        room = "room-" + UUID.randomUUID().toString().substring(0, 8);
+        room = Unique.name("room");
     }
 
     protected static <T> T get(java.util.concurrent.Future<T> future) {

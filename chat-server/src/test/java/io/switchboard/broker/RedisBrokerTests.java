@@ -10,10 +10,10 @@ import io.lettuce.core.RedisURI;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.switchboard.redis.RedisKeys;
 import io.switchboard.support.RedisServer;
+import io.switchboard.support.Unique;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.UUID;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
@@ -45,7 +45,7 @@ class RedisBrokerTests extends BrokerContractTests {
         client.setOptions(ClientOptions.builder()
                 .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS).build());
         client.setDefaultTimeout(Duration.ofSeconds(2));
-        String prefix = "test-" + UUID.randomUUID().toString().substring(0, 8) + ":";
+        String prefix = Unique.prefix("test");
         keys = new RedisKeys(prefix);
         RedisBroker redisBroker = new RedisBroker(client, prefix, HISTORY_SIZE, Duration.ofMinutes(1), retention, retention, 0, Duration.ofSeconds(1),
                 new SimpleMeterRegistry());

@@ -9,11 +9,11 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.switchboard.redis.RedisCommandConnection;
 import io.switchboard.redis.RedisKeys;
 import io.switchboard.support.RedisServer;
+import io.switchboard.support.Unique;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
@@ -42,7 +42,7 @@ class RedisNodeRegistryTests extends NodeRegistryContractTests {
     private static LettuceConnectionFactory connectionFactory;
     private static StringRedisTemplate template;
     /** This test's own key prefix: the nodes of one test share it, no other test sees them. */
-    private final String prefix = "test-" + UUID.randomUUID().toString().substring(0, 8) + ":";
+    private final String prefix = Unique.prefix("test");
     private final List<RedisNodeRegistry> started = new ArrayList<>();
 
     @BeforeAll

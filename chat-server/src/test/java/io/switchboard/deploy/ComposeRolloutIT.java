@@ -10,6 +10,7 @@ import io.switchboard.support.Node;
 import io.switchboard.support.NodeProcess;
 import io.switchboard.support.RedisServer;
 import io.switchboard.support.ResumingClient;
+import io.switchboard.support.Unique;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,7 +20,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -63,7 +63,7 @@ class ComposeRolloutIT {
     void replacesEveryReplicaOneAtATimeAndEveryClientKeepsEveryMessage() throws IOException {
         Command.require("curl");
         RedisServer redis = track(RedisServer.create());
-        String prefix = "t" + UUID.randomUUID().toString().substring(0, 8) + ":";
+        String prefix = Unique.prefix("t");
         writeStartNode(redis.port(), prefix);
         Files.writeString(state.resolve("containers"), "");
         Path fakeDocker = Command.ROOT.resolve("chat-server/src/test/resources/fake-docker");

@@ -7,10 +7,10 @@ import io.lettuce.core.RedisURI;
 import io.lettuce.core.api.sync.RedisCommands;
 import io.switchboard.support.Node;
 import io.switchboard.support.RedisServer;
+import io.switchboard.support.Unique;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.UUID;
 import java.util.function.Function;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -39,7 +39,7 @@ abstract class OnRedis {
 
     @BeforeEach
     void uniquePrefix() {
-        prefix = "t" + UUID.randomUUID().toString().substring(0, 8) + ":";
+        prefix = Unique.prefix("t");
     }
 
     @AfterEach

@@ -6,10 +6,10 @@ import static org.awaitility.Awaitility.await;
 import io.switchboard.support.ChatClient;
 import io.switchboard.support.Node;
 import io.switchboard.support.RedisServer;
+import io.switchboard.support.Unique;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
@@ -27,7 +27,7 @@ class RedisKilledTests {
 
     @Test
     void thirtySecondsWithoutRedisUnderTrafficLoseNothingAcknowledged() throws InterruptedException {
-        String prefix = "t" + UUID.randomUUID().toString().substring(0, 8) + ":";
+        String prefix = Unique.prefix("t");
         try (RedisServer redis = RedisServer.createWithAof();
              Node n1 = Node.onRedis(redis.port(), prefix, "n1");
              Node n2 = Node.onRedis(redis.port(), prefix, "n2");

@@ -6,10 +6,10 @@ import static org.awaitility.Awaitility.await;
 import io.switchboard.support.ChatClient;
 import io.switchboard.support.Node;
 import io.switchboard.support.RedisServer;
+import io.switchboard.support.Unique;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -24,7 +24,7 @@ class RedisOutageTests {
     @BeforeEach
     void start() {
         redis = RedisServer.create();
-        String prefix = "t" + UUID.randomUUID().toString().substring(0, 8) + ":";
+        String prefix = Unique.prefix("t");
         first = Node.onRedis(redis.port(), prefix, "n1");
         second = Node.onRedis(redis.port(), prefix, "n2");
     }

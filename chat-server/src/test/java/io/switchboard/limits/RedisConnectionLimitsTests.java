@@ -6,10 +6,10 @@ import static org.awaitility.Awaitility.await;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
 import io.switchboard.support.RedisServer;
+import io.switchboard.support.Unique;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.UUID;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -40,7 +40,7 @@ class RedisConnectionLimitsTests extends ConnectionLimitsContractTests {
 
     @Override
     protected ConnectionLimits createLimits() {
-        RedisConnectionLimits limits = new RedisConnectionLimits(client, prefix(), "n1", () -> List.of("n1"),
+        RedisConnectionLimits limits = new RedisConnectionLimits(client, Unique.prefix("test"), "n1", () -> List.of("n1"),
                 Duration.ofMinutes(1));
         created.add(limits);
         return limits;
@@ -52,14 +52,10 @@ class RedisConnectionLimitsTests extends ConnectionLimitsContractTests {
         created.clear();
     }
 
-    private static String prefix() {
-        return "test-" + UUID.randomUUID().toString().substring(0, 8) + ":";
-    }
-
     @Test
     void countsConnectionsOfLiveNodesOnlyAndReleasesThem() throws Exception {
         AtomicReference<List<String>> live = new AtomicReference<>(List.of("n1", "n2"));
-        String prefix = prefix();
+        String prefix = Unique.prefix("test");
         try (RedisConnectionLimits n1 = new RedisConnectionLimits(client, prefix, "n1", live::get, Duration.ofMinutes(1));
              RedisConnectionLimits n2 = new RedisConnectionLimits(client, prefix, "n2", live::get, Duration.ofMinutes(1))) {
             assertThat(n1.acquire("user:ada", "c1", 2).get()).isTrue();
@@ -79,7 +75,7 @@ class RedisConnectionLimitsTests extends ConnectionLimitsContractTests {
     @Test
     void whatADeadNodeCountedIsRemovedByTheNodeThatSawItDie() throws Exception {
         AtomicReference<List<String>> live = new AtomicReference<>(List.of("n1", "n2"));
-        String prefix = prefix();
+        String prefix = Unique.prefix("test");
         try (RedisConnectionLimits n1 = new RedisConnectionLimits(client, prefix, "n1", live::get, Duration.ofMinutes(1));
              RedisConnectionLimits n2 = new RedisConnectionLimits(client, prefix, "n2", live::get, Duration.ofMinutes(1));
              var redisConnection = client.connect()) {
