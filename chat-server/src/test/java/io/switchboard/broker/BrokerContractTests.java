@@ -154,7 +154,8 @@ abstract class BrokerContractTests {
             last = publish(room, "m" + i, "{\"n\":" + i + "}");
         }
         String epoch = last.epoch();
-        await("50 publications").atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(25)).until(() -> received.size() >= 50);
+        await("50 publications").atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(25))
+                .until(() -> received.size() >= 50);
 
         List<String> expected = new java.util.ArrayList<>();
         for (int i = 1; i <= 50; i++) {
@@ -183,7 +184,8 @@ abstract class BrokerContractTests {
         get(broker.unsubscribe(room));
         publish(room, "a", "{}");
         publish(other, "b", "{}");
-        await("the other room's publication").atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(25)).until(() -> !received.isEmpty());
+        await("the other room's publication").atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(25))
+                .until(() -> !received.isEmpty());
         Thread.sleep(200);
 
         assertThat(received).hasSize(1).allMatch(line -> line.startsWith(other + "|"));

@@ -86,7 +86,8 @@ class RedisBrokerTests extends BrokerContractTests {
         PublishResult before = get(broker.publish(room, "a", "{}"));
 
         redis.stop();
-        await("broker reports unavailable").atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(25)).until(() -> !broker.isAvailable());
+        await("broker reports unavailable").atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(25))
+                .until(() -> !broker.isAvailable());
         assertThatThrownBy(() -> broker.publish(room, "b", "{}").get(5, TimeUnit.SECONDS))
                 .isInstanceOf(ExecutionException.class)
                 .hasCauseInstanceOf(BrokerUnavailableException.class);

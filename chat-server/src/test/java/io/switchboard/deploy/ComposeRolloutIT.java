@@ -76,7 +76,8 @@ class ComposeRolloutIT {
         assertThat(up.exitCode()).as(up.output()).isZero();
         List<String> old = containers();
         assertThat(old).containsExactly("c1", "c2");
-        await("both replicas ready").atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(25)).until(() -> old.stream().allMatch(this::ready));
+        await("both replicas ready").atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(25))
+                .until(() -> old.stream().allMatch(this::ready));
 
         // the plan, changing nothing
         Command.Result plan = Command.run(List.of("scripts/compose-rollout", "--dry-run"), env, 60);
@@ -127,7 +128,8 @@ class ComposeRolloutIT {
                     .as("replica " + id + " drained through its actuator before it was stopped")
                     .contains("Draining (drain)").contains("Drained:");
         }
-        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(25)).untilAsserted(() -> assertThat(clients.stream().allMatch(c -> c.isJoined() && c.lastOffset() == sent.get()))
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(25))
+                .untilAsserted(() -> assertThat(clients.stream().allMatch(c -> c.isJoined() && c.lastOffset() == sent.get()))
                 .as(() -> "every client rejoined with all " + sent.get() + " messages: " + clients).isTrue());
         List<Long> expected = LongStream.rangeClosed(1, sent.get()).boxed().toList();
         for (ResumingClient client : clients) {

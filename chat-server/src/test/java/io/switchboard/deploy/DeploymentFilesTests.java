@@ -205,7 +205,8 @@ class DeploymentFilesTests {
                     .header("X-Forwarded-Host", "evil.example").header("X-Forwarded-Proto", "https")
                     .header("X-Forwarded-Port", "443").header("X-Real-IP", "203.0.113.7").build();
             // HAProxy answers 503 itself until two readiness checks have passed (rise 2, inter 1s)
-            await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(25)).untilAsserted(() -> assertThat(status(client, spoofed) == 200)
+            await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(25))
+                    .untilAsserted(() -> assertThat(status(client, spoofed) == 200)
                     .as(() -> "200 through HAProxy; its output: " + readQuietly(log)).isTrue());
         } finally {
             haproxy.destroy();

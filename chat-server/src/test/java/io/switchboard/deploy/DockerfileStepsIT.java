@@ -68,10 +68,11 @@ class DockerfileStepsIT {
         try {
             String check = healthcheck.group(1).replace("\\\n", "").replaceAll("\\s*\\\\\\s*\\n\\s*", " ");
             List<String> probe = JSON.readValue(check, List.class);
-            await("the Dockerfile's HEALTHCHECK passing").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(25)).until(() -> {
-                assertThat(node.isAlive()).as("node running").isTrue();
-                return Command.run(probe, Map.of(), 10).exitCode() == 0;
-            });
+            await("the Dockerfile's HEALTHCHECK passing").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(25))
+                    .until(() -> {
+                        assertThat(node.isAlive()).as("node running").isTrue();
+                        return Command.run(probe, Map.of(), 10).exitCode() == 0;
+                    });
             assertThat(Files.readString(work.resolve("node.log"))).contains("Started SwitchboardApplication")
                     .contains("Picked up JAVA_TOOL_OPTIONS: " + options.group(1));
         } finally {

@@ -53,7 +53,8 @@ class AbuseTests {
             for (int i = 0; i < NON_READERS; i++) {
                 sockets.add(joinAndNeverRead(node.port(), "busy", i));
             }
-            await("the non-readers connected").atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(25)).until(() -> node.connections() >= NON_READERS + 2);
+            await("the non-readers connected").atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(25))
+                    .until(() -> node.connections() >= NON_READERS + 2);
 
             List<Long> abused = send(ada, bob, 200, MESSAGES);
             long heapDuring = heapAfterGc();

@@ -85,7 +85,8 @@ class ClusterScriptIT {
         List<String> output = new CopyOnWriteArrayList<>();
         CompletableFuture<Void> reader = CompletableFuture.runAsync(() -> readLines(cluster, output));
         try {
-            await().atMost(Duration.ofSeconds(240)).pollInterval(Duration.ofMillis(25)).untilAsserted(() -> assertThat(output.contains("Ctrl-C stops the cluster.") || !cluster.isAlive())
+            await().atMost(Duration.ofSeconds(240)).pollInterval(Duration.ofMillis(25))
+                    .untilAsserted(() -> assertThat(output.contains("Ctrl-C stops the cluster.") || !cluster.isAlive())
                     .as(() -> "the cluster started: " + output).isTrue());
             assertThat(cluster.isAlive()).as("running in the foreground: %s", output).isTrue();
 

@@ -186,10 +186,12 @@ class ClusterTests extends OnRedis {
             bob.send(Map.of("type", "leave", "room", "subs"));
             bob.await("left");
             carol.close();
-            await("second node unsubscribed").atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(25)).until(() -> subscribers.getAsLong() == 1);
+            await("second node unsubscribed").atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(25))
+                    .until(() -> subscribers.getAsLong() == 1);
             ada.send(Map.of("type", "leave", "room", "subs"));
             ada.await("left");
-            await("no node subscribed").atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(25)).until(() -> subscribers.getAsLong() == 0);
+            await("no node subscribed").atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(25))
+                    .until(() -> subscribers.getAsLong() == 0);
         } finally {
             raw.shutdown();
         }

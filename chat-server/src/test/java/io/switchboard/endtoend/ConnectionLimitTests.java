@@ -62,7 +62,8 @@ class ConnectionLimitTests extends OnRedis {
         String token = Tokens.token("ada-id", "Ada", Duration.ofHours(1), List.of());
         redis.stop();
         try {
-            await("the broker DOWN").atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(25)).until(() -> "DOWN".equals(node.brokerHealth()));
+            await("the broker DOWN").atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(25))
+                    .until(() -> "DOWN".equals(node.brokerHealth()));
             for (int i = 0; i < 3; i++) { // more than the user may hold: none of them is counted
                 ChatClient ada = track(ChatClient.connectRaw(node.port()));
                 ada.send(Map.of("type", "hello", "token", token, "ref", "h" + i));
@@ -126,7 +127,8 @@ class ConnectionLimitTests extends OnRedis {
     private void awaitCounted(String key, long count) {
         String hash = prefix + "{conns:" + key + "}";
         onRedis(redisCommands -> {
-            await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(25)).untilAsserted(() -> assertThat(redisCommands.hlen(hash) == count)
+            await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(25))
+                    .untilAsserted(() -> assertThat(redisCommands.hlen(hash) == count)
                     .as(() -> hash + " holds " + redisCommands.hgetall(hash)).isTrue());
             return null;
         });

@@ -33,7 +33,8 @@ class CutOffTests extends OnRedis {
         Node n1 = node("n1", "spring.data.redis.port=" + link.port(), "switchboard.cluster.cut-off-grace=2s");
         Node n2 = node("n2");
         awaitClusterView(n1, n2);
-        await("n1 knows where to ask n2").atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(25)).until(() -> n1.bean(NodeRegistry.class).lastSeen().stream()
+        await("n1 knows where to ask n2").atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(25))
+                .until(() -> n1.bean(NodeRegistry.class).lastSeen().stream()
                 .anyMatch(node -> node.id().equals("n2") && !node.management().isEmpty()));
         LeastConnections balancer = new LeastConnections(List.of(n1, n2));
         List<ResumingClient> clients = new ArrayList<>();
@@ -53,20 +54,25 @@ class CutOffTests extends OnRedis {
                 sleep(20);
             }
         }, Executors.newVirtualThreadPerTaskExecutor());
-        await("the conversation going").atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(25)).until(() -> sent.get() >= 20);
+        await("the conversation going").atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(25))
+                .until(() -> sent.get() >= 20);
 
         link.cut();
-        await("n1 refusing new clients").atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(25)).until(() -> !n1.isReady());
-        await().atMost(Duration.ofSeconds(40)).pollInterval(Duration.ofMillis(25)).untilAsserted(() -> assertThat(clients.stream().allMatch(c -> c.isJoined() && "n2".equals(c.node())))
+        await("n1 refusing new clients").atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(25))
+                .until(() -> !n1.isReady());
+        await().atMost(Duration.ofSeconds(40)).pollInterval(Duration.ofMillis(25))
+                .untilAsserted(() -> assertThat(clients.stream().allMatch(c -> c.isJoined() && "n2".equals(c.node())))
                 .as(() -> "every client moved to n2: " + clients).isTrue());
         assertThat(n1.connections()).isZero();
         int before = sent.get();
-        await("the conversation going on").atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(25)).until(() -> sent.get() >= before + 20);
+        await("the conversation going on").atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(25))
+                .until(() -> sent.get() >= before + 20);
         sending.set(false);
         traffic.join();
 
         List<Long> expected = LongStream.rangeClosed(1, sent.get()).boxed().toList();
-        await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(25)).untilAsserted(() -> assertThat(clients.stream().allMatch(c -> c.lastOffset() == sent.get()))
+        await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(25))
+                .untilAsserted(() -> assertThat(clients.stream().allMatch(c -> c.lastOffset() == sent.get()))
                 .as(() -> "every client has all " + sent.get() + " messages: " + clients).isTrue());
         for (ResumingClient client : clients) {
             assertThat(client.offsets()).as(client.toString()).containsExactlyElementsOf(expected);
@@ -74,7 +80,8 @@ class CutOffTests extends OnRedis {
         }
 
         link.restore();
-        await("n1 taking clients again once it reaches Redis").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(25)).until(n1::isReady);
+        await("n1 taking clients again once it reaches Redis").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(25))
+                .until(n1::isReady);
     }
 
     private static void sleep(long millis) {

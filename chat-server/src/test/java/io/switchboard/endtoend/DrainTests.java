@@ -51,7 +51,8 @@ class DrainTests extends OnRedis {
                 sleep(10);
             }
         }, BLOCKING);
-        await("traffic flowing").atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(25)).until(() -> listeners.getFirst().lastOffset() >= 40);
+        await("traffic flowing").atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(25))
+                .until(() -> listeners.getFirst().lastOffset() >= 40);
         Actuator.Answer started = Actuator.post(drained.managementPort(), "/actuator/drain", Map.of("window", "1s"));
         assertThat(started.status()).isEqualTo(200);
         publishing.join();
@@ -59,7 +60,8 @@ class DrainTests extends OnRedis {
         await("node drained").atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(25))
                 .until(() -> drained.connections() == 0
                 && "drained".equals(Actuator.get(drained.managementPort(), "/actuator/drain").json().get("state")));
-        await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(25)).untilAsserted(() -> assertThat(listeners.stream().allMatch(c -> c.lastOffset() == total))
+        await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(25))
+                .untilAsserted(() -> assertThat(listeners.stream().allMatch(c -> c.lastOffset() == total))
                 .as(() -> "every listener has every message; behind: "
                         + listeners.stream().filter(c -> c.lastOffset() != total).toList()).isTrue());
         List<Long> expected = LongStream.rangeClosed(1, total).boxed().toList();
@@ -205,7 +207,8 @@ class DrainTests extends OnRedis {
 
         doomed.kill();
 
-        await("killed node dropped after the TTL").atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(25)).until(() -> ((List<Map<String, Object>>) Actuator.get(survivor.managementPort(),
+        await("killed node dropped after the TTL").atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(25))
+                .until(() -> ((List<Map<String, Object>>) Actuator.get(survivor.managementPort(),
                 "/actuator/cluster").json().get("nodes")).size() == 1);
     }
 

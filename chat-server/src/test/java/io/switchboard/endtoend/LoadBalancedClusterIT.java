@@ -68,14 +68,17 @@ class LoadBalancedClusterIT {
 
         Actuator.Answer drain = Actuator.post(management(1), "/actuator/drain", Map.of("window", "1s"));
         assertThat(drain.status()).as(drain.body()).isEqualTo(200);
-        await("node1 drained").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(25)).until(() -> "drained".equals(Actuator.get(management(1), "/actuator/drain")
+        await("node1 drained").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(25))
+                .until(() -> "drained".equals(Actuator.get(management(1), "/actuator/drain")
                 .json().get("state")));
-        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(25)).untilAsserted(() -> assertThat(clients.stream().allMatch(c -> c.isJoined() && "node2".equals(c.node())))
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(25))
+                .untilAsserted(() -> assertThat(clients.stream().allMatch(c -> c.isJoined() && "node2".equals(c.node())))
                 .as(() -> "every client back on node2 through the load balancer: " + clients).isTrue());
 
         int sent = traffic.stop();
         publisher.close();
-        await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(25)).untilAsserted(() -> assertThat(clients.stream().allMatch(c -> c.lastOffset() == sent))
+        await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(25))
+                .untilAsserted(() -> assertThat(clients.stream().allMatch(c -> c.lastOffset() == sent))
                 .as(() -> "every client has all " + sent + " messages: " + clients).isTrue());
         List<Long> expected = LongStream.rangeClosed(1, sent).boxed().toList();
         for (ResumingClient client : clients) {
@@ -86,15 +89,19 @@ class LoadBalancedClusterIT {
         Actuator.delete(management(1), "/actuator/drain");
         Command.Result added = Command.run(List.of("scripts/cluster", "add"), env, 300);
         assertThat(added.exitCode()).as(added.output()).isZero();
-        await("node3 registered").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(25)).until(() -> connections(3) == 0 && nodesListed() == 3);
+        await("node3 registered").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(25))
+                .until(() -> connections(3) == 0 && nodesListed() == 3);
         // HAProxy routes to node3 once two of its checks passed: only then can leastconn place anyone there
-        await("HAProxy sees node3 up").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(25)).until(() -> haproxyServerUp("node3"));
+        await("HAProxy sees node3 up").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(25))
+                .until(() -> haproxyServerUp("node3"));
         Actuator.Answer rebalance = Actuator.post(management(2), "/actuator/rebalance", null);
         assertThat(rebalance.status()).isEqualTo(200);
-        await("rebalance ended").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(25)).until(() -> !"running".equals(Actuator.get(management(2), "/actuator/rebalance")
+        await("rebalance ended").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(25))
+                .until(() -> !"running".equals(Actuator.get(management(2), "/actuator/rebalance")
                 .json().get("state")));
 
-        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(25)).untilAsserted(() -> assertThat(clients.stream().allMatch(ResumingClient::isJoined))
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(25))
+                .untilAsserted(() -> assertThat(clients.stream().allMatch(ResumingClient::isJoined))
                 .as(() -> "every shed client back: " + clients).isTrue());
         assertThat(connections(3)).as("shed clients placed on the new node by leastconn").isPositive();
         assertThat(clients.stream().map(ResumingClient::node)).contains("node3");

@@ -80,15 +80,19 @@ class MixedVersionIT extends OnRedis {
                 sleep(30);
             }
         }, Executors.newVirtualThreadPerTaskExecutor());
-        await("the conversation going").atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(25)).until(() -> sent.get() >= 10);
+        await("the conversation going").atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(25))
+                .until(() -> sent.get() >= 10);
         assertThat(Actuator.post(oldManagement, "/actuator/drain", Map.of("window", "1s")).status()).isEqualTo(200);
-        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(25)).untilAsserted(() -> assertThat(clients.stream().allMatch(c -> c.isJoined() && "new".equals(c.node())))
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(25))
+                .untilAsserted(() -> assertThat(clients.stream().allMatch(c -> c.isJoined() && "new".equals(c.node())))
                 .as(() -> "every client on the new node: " + clients).isTrue());
         int before = sent.get();
-        await("the conversation going on").atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(25)).until(() -> sent.get() >= before + 10);
+        await("the conversation going on").atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(25))
+                .until(() -> sent.get() >= before + 10);
         sending.set(false);
         traffic.join();
-        await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(25)).untilAsserted(() -> assertThat(clients.stream().allMatch(c -> c.lastOffset() == sent.get()))
+        await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(25))
+                .untilAsserted(() -> assertThat(clients.stream().allMatch(c -> c.lastOffset() == sent.get()))
                 .as(() -> "every client has all " + sent.get() + " messages: " + clients).isTrue());
         List<Long> expected = LongStream.rangeClosed(1, sent.get()).boxed().toList();
         for (ResumingClient client : clients) {

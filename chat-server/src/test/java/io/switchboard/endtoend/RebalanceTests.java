@@ -101,7 +101,8 @@ class RebalanceTests extends OnRedis {
         Node third = node("n3", "switchboard.rebalance.auto=true", "switchboard.rebalance.settle-delay=500ms");
         nodes.add(third);
 
-        await("a rebalance started").atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(25)).until(() -> !"none".equals(status(first).get("state")));
+        await("a rebalance started").atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(25))
+                .until(() -> !"none".equals(status(first).get("state")));
         Map<String, Object> result = awaitEnd(first);
         int sent = traffic.stop();
 
@@ -117,18 +118,21 @@ class RebalanceTests extends OnRedis {
     }
 
     private static Map<String, Object> awaitEnd(Node node) {
-        await("rebalance ended").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(25)).until(() -> !"running".equals(status(node).get("state")));
+        await("rebalance ended").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(25))
+                .until(() -> !"running".equals(status(node).get("state")));
         return status(node);
     }
 
     @SuppressWarnings("unchecked")
     private static void awaitRegistered(Node node, int count) {
-        await(count + " nodes registered").atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(25)).until(() -> ((List<Object>) Actuator.get(node.managementPort(), "/actuator/cluster")
+        await(count + " nodes registered").atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(25))
+                .until(() -> ((List<Object>) Actuator.get(node.managementPort(), "/actuator/cluster")
                 .json().get("nodes")).size() == count);
     }
 
     private static void assertEveryClientHasEveryMessage(List<ResumingClient> clients, int sent) {
-        await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(25)).untilAsserted(() -> assertThat(clients.stream().allMatch(c -> c.lastOffset() == sent))
+        await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(25))
+                .untilAsserted(() -> assertThat(clients.stream().allMatch(c -> c.lastOffset() == sent))
                 .as(() -> "every client has all " + sent + " messages; behind: "
                         + clients.stream().filter(c -> c.lastOffset() != sent).toList()).isTrue());
         List<Long> expected = LongStream.rangeClosed(1, sent).boxed().toList();

@@ -116,7 +116,8 @@ class RedisClusterTests {
                 after.add("after " + i);
             }
             // both nodes move their subscription to the promoted replica (on the next topology refresh)
-            await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(25)).untilAsserted(() -> assertThat(cluster.subscribers(chat.prefix + "{" + room + "}"))
+            await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(25))
+                    .untilAsserted(() -> assertThat(cluster.subscribers(chat.prefix + "{" + room + "}"))
                     .as("subscribers on each primary").containsExactly(2, 0));
             List<Object> received = bob.messageTextsUntil(after);
             assertThat(received.stream().filter(after::contains).toList()).isEqualTo(after); // once each, in order
@@ -141,12 +142,14 @@ class RedisClusterTests {
                     sent.add("during " + i);
                 }
             }, Executors.newVirtualThreadPerTaskExecutor());
-            await("traffic flowing").atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(25)).until(() -> sent.size() >= 5);
+            await("traffic flowing").atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(25))
+                    .until(() -> sent.size() >= 5);
             cluster.moveSlot("{moving}", to); // the server ends both nodes' SSUBSCRIBE on the old owner
             sending.join();
 
             // both nodes subscribe again on the new owner and catch the room up from its log
-            await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(25)).untilAsserted(() -> assertThat(cluster.subscribers(chat.prefix + "{moving}"))
+            await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(25))
+                    .untilAsserted(() -> assertThat(cluster.subscribers(chat.prefix + "{moving}"))
                     .as("subscribers on each primary").containsExactly(2, 0));
             ada.sayUntilStored("moving", "after", "after");
             List<String> all = new ArrayList<>(sent);
@@ -198,10 +201,12 @@ class RedisClusterTests {
         try (TwoNodes chat = twoNodes("switchboard.history.retention=2s", "switchboard.limits.new-rooms.burst=1000")) {
             Scenarios.leaveRoomsAndCutOffJoins(chat.ada, chat.n2.port(), 50, 20);
             // the node registry lives on
-            await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(25)).untilAsserted(() -> assertThat(cluster.keys(chat.prefix + "*"))
+            await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(25))
+                    .untilAsserted(() -> assertThat(cluster.keys(chat.prefix + "*"))
                     .as("keys left").allMatch(key -> key.startsWith(chat.prefix + "{cluster}")));
             // the joins' subscriptions were on their way when the clients went: each is undone once it arrives
-            await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(25)).untilAsserted(() -> assertThat(cluster.subscribers(chat.prefix + "{cut-off}"))
+            await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(25))
+                    .untilAsserted(() -> assertThat(cluster.subscribers(chat.prefix + "{cut-off}"))
                     .as("subscribers on each primary").containsExactly(0, 0));
         }
     }

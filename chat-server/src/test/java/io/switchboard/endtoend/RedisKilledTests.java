@@ -48,13 +48,15 @@ class RedisKilledTests {
                     sleep(50);
                 }
             }, Executors.newVirtualThreadPerTaskExecutor());
-            await("traffic flowing").atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(25)).until(() -> acknowledged.size() >= 5);
+            await("traffic flowing").atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(25))
+                    .until(() -> acknowledged.size() >= 5);
             Map<String, Object> carolsLast = carol.messages("outage", 3).getLast();
 
             long killedAt = System.nanoTime();
             redis.stop(); // SIGKILL
             for (Node node : List.of(n1, n2)) {
-                await("broker DOWN on a node").atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(25)).until(() -> "DOWN".equals(node.brokerHealth()));
+                await("broker DOWN on a node").atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(25))
+                        .until(() -> "DOWN".equals(node.brokerHealth()));
             }
             carol.close(); // gone during the outage: she resumes from her last message afterwards
             for (ChatClient client : List.of(ada, bob)) {
@@ -68,9 +70,11 @@ class RedisKilledTests {
 
             redis.start(); // from its append-only file: everything it acknowledged
             for (Node node : List.of(n1, n2)) {
-                await("broker UP again on a node").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(25)).until(() -> "UP".equals(node.brokerHealth()));
+                await("broker UP again on a node").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(25))
+                        .until(() -> "UP".equals(node.brokerHealth()));
             }
-            await("traffic after the outage").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(25)).until(() -> acknowledged.size() >= beforeRestart + 10);
+            await("traffic after the outage").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(25))
+                    .until(() -> acknowledged.size() >= beforeRestart + 10);
             enough.set(true);
             traffic.join();
 

@@ -49,7 +49,8 @@ class RedisOutageTests {
 
             redis.stop();
             for (Node node : List.of(first, second)) {
-                await("broker DOWN on a node").atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(25)).until(() -> "DOWN".equals(node.brokerHealth()));
+                await("broker DOWN on a node").atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(25))
+                        .until(() -> "DOWN".equals(node.brokerHealth()));
             }
             ada.send(Map.of("type", "send", "room", "outage", "text", "during", "clientMsgId", "during-1"));
             assertThat(ada.await("error")).containsEntry("code", "broker_unavailable");
@@ -61,7 +62,8 @@ class RedisOutageTests {
 
             redis.start();
             for (Node node : List.of(first, second)) {
-                await("broker UP again on a node").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(25)).until(() -> "UP".equals(node.brokerHealth()));
+                await("broker UP again on a node").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(25))
+                        .until(() -> "UP".equals(node.brokerHealth()));
             }
             Map<String, Object> after = sendUntilStored(ada, "after", "after-1");
             String newEpoch = (String) after.get("epoch");

@@ -36,12 +36,14 @@ class RoomExpiryTests extends OnRedis {
 
         onRedis(redisCommands -> {
             String nodeMembers = prefix + "node:n1:members";
-            await("the visitor's presence gone").atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(25)).until(() -> redisCommands.exists(nodeMembers) == 0);
+            await("the visitor's presence gone").atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(25))
+                    .until(() -> redisCommands.exists(nodeMembers) == 0);
             List<String> keys = roomKeys(redisCommands);
             assertThat(keys).isNotEmpty().allSatisfy(key -> assertThat(redisCommands.ttl(key)).as("TTL of " + key)
                     .isNotEqualTo(-1L) // -1: a key that never expires; -2: expired since the scan
                     .isLessThanOrEqualTo(2L));
-            await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(25)).untilAsserted(() -> assertThat(roomKeys(redisCommands).isEmpty())
+            await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(25))
+                    .untilAsserted(() -> assertThat(roomKeys(redisCommands).isEmpty())
                     .as(() -> "keys left: " + roomKeys(redisCommands)).isTrue());
             return null;
         });
@@ -57,7 +59,8 @@ class RoomExpiryTests extends OnRedis {
             ada.say("talked-in", "a message", "m-1");
             onRedis(redisCommands -> {
                 // well past the empty room's retention: Ada's presence keeps it, at the same epoch
-                await("the quiet room exists").atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(25)).until(() -> redisCommands.pttl(meta) > 0);
+                await("the quiet room exists").atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(25))
+                        .until(() -> redisCommands.pttl(meta) > 0);
                 long until = System.nanoTime() + Duration.ofSeconds(5).toNanos();
                 while (System.nanoTime() < until) {
                     assertThat(redisCommands.exists(meta)).as("kept while Ada is in it").isEqualTo(1L);

@@ -36,21 +36,26 @@ class RoundRobinRebalanceTests extends OnRedis {
         Node n1 = node("n1", ports.get("n1"));
         Node n2 = node("n2", ports.get("n2"));
         Haproxy balancer = track(new Haproxy(ports, "roundrobin"));
-        await("HAProxy routes to n1 and n2").atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(25)).until(() -> balancer.isUp("n1") && balancer.isUp("n2"));
+        await("HAProxy routes to n1 and n2").atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(25))
+                .until(() -> balancer.isUp("n1") && balancer.isUp("n2"));
         List<ResumingClient> clients = new ArrayList<>();
         for (int i = 0; i < 45; i++) {
             clients.add(track(ResumingClient.join("c" + i, "lobby", balancer::port)));
         }
-        await("45 clients on n1 and n2").atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(25)).until(() -> n1.connections() + n2.connections() == 45);
+        await("45 clients on n1 and n2").atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(25))
+                .until(() -> n1.connections() + n2.connections() == 45);
         assertThat(List.of(n1.connections(), n2.connections())).containsExactlyInAnyOrder(23, 22);
 
         Node n3 = node("n3", ports.get("n3"));
         awaitClusterView(n1, n2, n3);
-        await("HAProxy routes to n3").atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(25)).until(() -> balancer.isUp("n3"));
+        await("HAProxy routes to n3").atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(25))
+                .until(() -> balancer.isUp("n3"));
         assertThat(Actuator.post(n1.managementPort(), "/actuator/rebalance", null).status()).isEqualTo(200);
-        await("the rebalance ended").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(25)).until(() -> !"running".equals(Actuator.get(n1.managementPort(), "/actuator/rebalance")
+        await("the rebalance ended").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(25))
+                .until(() -> !"running".equals(Actuator.get(n1.managementPort(), "/actuator/rebalance")
                 .json().get("state")));
-        await("every client back").atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(25)).until(() -> clients.stream().allMatch(ResumingClient::isJoined));
+        await("every client back").atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(25))
+                .until(() -> clients.stream().allMatch(ResumingClient::isJoined));
 
         List<Integer> counts = List.of(n1.connections(), n2.connections(), n3.connections());
         assertThat(counts.stream().mapToInt(Integer::intValue).sum()).isEqualTo(45);

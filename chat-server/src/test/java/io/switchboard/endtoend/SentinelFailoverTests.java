@@ -213,8 +213,10 @@ class SentinelFailoverTests {
             Supplier<List<String>> roomKeys = () -> Command.run(List.of("redis-cli", "-p", Integer.toString(primary),
                     "--scan", "--pattern", chat.prefix + "*"), Map.of(), 10).output().lines()
                     .filter(key -> !key.isBlank() && !key.startsWith(chat.prefix + "{cluster}")).toList(); // the node registry lives on
-            await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(25)).untilAsserted(() -> assertThat(roomKeys.get().isEmpty()).as(() -> "keys left: " + roomKeys.get()).isTrue());
-            await("no node subscribed to the room cut off in its join").atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(25)).until(() -> Command.redisCli(primary, "PUBSUB", "NUMSUB", chat.prefix + "{cut-off}")
+            await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(25))
+                    .untilAsserted(() -> assertThat(roomKeys.get().isEmpty()).as(() -> "keys left: " + roomKeys.get()).isTrue());
+            await("no node subscribed to the room cut off in its join").atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(25))
+                    .until(() -> Command.redisCli(primary, "PUBSUB", "NUMSUB", chat.prefix + "{cut-off}")
                     .lines().toList().get(1).strip().equals("0"));
         }
     }

@@ -86,7 +86,8 @@ class RedisConnectionLimitsTests extends ConnectionLimitsContractTests {
 
             live.set(List.of("n2"));
             n2.nodeDied("n1");
-            await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(25)).untilAsserted(() -> assertThat(redisCommands.hkeys(prefix + "{conns:user:ada}").equals(List.of("c2"))
+            await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(25))
+                    .untilAsserted(() -> assertThat(redisCommands.hkeys(prefix + "{conns:user:ada}").equals(List.of("c2"))
                             && redisCommands.exists(prefix + "{conns:ip:10.0.0.1}", prefix + "node:n1:connections") == 0)
                     .as(() -> "left: " + redisCommands.keys(prefix + "*")).isTrue());
         }

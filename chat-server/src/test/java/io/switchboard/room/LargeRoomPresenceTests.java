@@ -48,19 +48,22 @@ class LargeRoomPresenceTests {
         assertThat(members.get(1).await("joined")).containsEntry("memberCount", 2);
 
         // joins 2 and 3 kept the room within the limit: announced one by one; 4 to 6 were counted
-        await("m1 is told the room has 6 members").atMost(WAIT).pollInterval(Duration.ofMillis(25)).until(() -> hasCount(first, 6));
+        await("m1 is told the room has 6 members").atMost(WAIT).pollInterval(Duration.ofMillis(25))
+                .until(() -> hasCount(first, 6));
         assertThat(joinsSeenBy(first)).containsExactlyInAnyOrder("m1", "m2", "m3");
 
         rooms.leave(members.getLast(), "big", "l6");
         members.getLast().await("left");
-        await("m1 is told the room has 5 members").atMost(WAIT).pollInterval(Duration.ofMillis(25)).until(() -> hasCount(first, 5));
+        await("m1 is told the room has 5 members").atMost(WAIT).pollInterval(Duration.ofMillis(25))
+                .until(() -> hasCount(first, 5));
         assertThat(first.frames).noneMatch(f -> "presence".equals(f.get("type")) && "leave".equals(f.get("action")));
 
         for (int i = 5; i >= 3; i--) {
             rooms.leave(members.get(i - 1), "big", "l" + i);
         }
         // down to 2: the last leave is within the limit again, and is announced
-        await("m1 sees m3 leave").atMost(WAIT).pollInterval(Duration.ofMillis(25)).until(() -> first.frames.stream().anyMatch(f -> "leave".equals(f.get("action"))
+        await("m1 sees m3 leave").atMost(WAIT).pollInterval(Duration.ofMillis(25))
+                .until(() -> first.frames.stream().anyMatch(f -> "leave".equals(f.get("action"))
                 && "m3".equals(((Map<?, ?>) f.get("member")).get("id"))));
     }
 

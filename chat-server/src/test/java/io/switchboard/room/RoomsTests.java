@@ -76,7 +76,8 @@ class RoomsTests {
         publish("r", 4, 8);
 
         // Counted, not timed: the room's lane delivered 4-8 while bob's read had no answer.
-        await("ada gets 4-8 while bob's join is in flight").atMost(WAIT).pollInterval(Duration.ofMillis(25)).until(() -> ada.offsets().size() == 8);
+        await("ada gets 4-8 while bob's join is in flight").atMost(WAIT).pollInterval(Duration.ofMillis(25))
+                .until(() -> ada.offsets().size() == 8);
         assertThat(ada.offsets()).containsExactly(1L, 2L, 3L, 4L, 5L, 6L, 7L, 8L);
         assertThat(broker.heldReads()).isEqualTo(1);
         assertThat(bob.frames).isEmpty();
@@ -86,7 +87,8 @@ class RoomsTests {
                 .containsEntry("epochChanged", false).containsEntry("ref", "b1");
         await("bob gets 2-8").atMost(WAIT).pollInterval(Duration.ofMillis(25)).until(() -> bob.offsets().size() == 7);
         publish("r", 9, 9);
-        await("both get 9").atMost(WAIT).pollInterval(Duration.ofMillis(25)).until(() -> bob.offsets().size() == 8 && ada.offsets().size() == 9);
+        await("both get 9").atMost(WAIT).pollInterval(Duration.ofMillis(25))
+                .until(() -> bob.offsets().size() == 8 && ada.offsets().size() == 9);
         assertThat(bob.types().getFirst()).isEqualTo("joined");
         assertThat(bob.offsets()).containsExactlyElementsOf(offsets(2, 9));
         assertThat(ada.offsets()).containsExactlyElementsOf(offsets(1, 9));
@@ -122,7 +124,8 @@ class RoomsTests {
         eve.close();
         broker.releaseReads();
 
-        await("the node stops listening to the room").atMost(WAIT).pollInterval(Duration.ofMillis(25)).until(() -> !broker.subscriptions.contains("gone"));
+        await("the node stops listening to the room").atMost(WAIT).pollInterval(Duration.ofMillis(25))
+                .until(() -> !broker.subscriptions.contains("gone"));
         assertThat(presence.members("gone").join().members()).isEmpty();
         assertThat(eve.joinedRooms).isEmpty();
         assertThat(eve.frames).isEmpty();
@@ -140,7 +143,8 @@ class RoomsTests {
         eve.close();
         broker.releaseReads();
 
-        await("eve leaves presence").atMost(WAIT).pollInterval(Duration.ofMillis(25)).until(() -> presence.members("kept").join().count() == 1);
+        await("eve leaves presence").atMost(WAIT).pollInterval(Duration.ofMillis(25))
+                .until(() -> presence.members("kept").join().count() == 1);
         assertThat(presence.members("kept").join().members()).extracting(Member::id).containsExactly("ada");
         publish("kept", 1, 1);
         await("ada gets 1").atMost(WAIT).pollInterval(Duration.ofMillis(25)).until(() -> ada.offsets().size() == 1);
@@ -156,7 +160,8 @@ class RoomsTests {
         rooms.join(ada, new ClientFrame.Join("down", null, "j1"));
 
         assertThat(ada.await("error")).containsEntry("code", "broker_unavailable").containsEntry("ref", "j1");
-        await("the node stops listening to the room").atMost(WAIT).pollInterval(Duration.ofMillis(25)).until(() -> !broker.subscriptions.contains("down"));
+        await("the node stops listening to the room").atMost(WAIT).pollInterval(Duration.ofMillis(25))
+                .until(() -> !broker.subscriptions.contains("down"));
         assertThat(presence.members("down").join().members()).isEmpty();
         assertThat(ada.joinedRooms).isEmpty();
 
@@ -176,7 +181,8 @@ class RoomsTests {
 
         bob.await("left");
         assertThat(bob.types()).containsExactly("joined", "left");
-        await("the node stops listening to the room").atMost(WAIT).pollInterval(Duration.ofMillis(25)).until(() -> !broker.subscriptions.contains("brief"));
+        await("the node stops listening to the room").atMost(WAIT).pollInterval(Duration.ofMillis(25))
+                .until(() -> !broker.subscriptions.contains("brief"));
         assertThat(presence.members("brief").join().members()).isEmpty();
     }
 
@@ -205,7 +211,8 @@ class RoomsTests {
             shortReplay.join(bob, new ClientFrame.Join("far", new Position(epoch, 10), null));
 
             assertThat(bob.await("joined")).containsEntry("recovered", false).containsEntry("offset", 150);
-            await("bob gets the newest 100").atMost(WAIT).pollInterval(Duration.ofMillis(25)).until(() -> bob.offsets().size() == 100);
+            await("bob gets the newest 100").atMost(WAIT).pollInterval(Duration.ofMillis(25))
+                    .until(() -> bob.offsets().size() == 100);
             assertThat(bob.offsets()).containsExactlyElementsOf(offsets(51, 150));
         }
     }
@@ -227,9 +234,11 @@ class RoomsTests {
         bob.await("joined");
         broker.release();
 
-        await("ada gets 1-5").atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(25)).until(() -> ada.offsets().size() == 5);
+        await("ada gets 1-5").atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(25))
+                .until(() -> ada.offsets().size() == 5);
         assertThat(ada.offsets()).containsExactly(1L, 2L, 3L, 4L, 5L);
-        await("bob gets 4-5").atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(25)).until(() -> bob.offsets().size() >= 2);
+        await("bob gets 4-5").atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(25))
+                .until(() -> bob.offsets().size() >= 2);
         assertThat(bob.offsets()).containsExactly(4L, 5L);
     }
 
@@ -262,7 +271,8 @@ class RoomsTests {
         broker.dropping = false;
         broker.publish("r", "m3", "{\"text\":\"3\"}").join();
 
-        await("three messages").atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(25)).until(() -> ada.offsets().size() == 3);
+        await("three messages").atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(25))
+                .until(() -> ada.offsets().size() == 3);
         assertThat(ada.offsets()).containsExactly(1L, 2L, 3L);
     }
 
@@ -279,13 +289,16 @@ class RoomsTests {
         broker.failReads = true; // ... and the log cannot be read when the gap shows (Redis changing hands)
         broker.publish("r", "m3", "{\"text\":\"3\"}").join();
         broker.publish("r", "m4", "{\"text\":\"4\"}").join(); // arrives while the repair waits
-        await("the repair's read failed, and a retry's").atMost(WAIT).pollInterval(Duration.ofMillis(25)).until(() -> broker.failedReads() >= 2);
+        await("the repair's read failed, and a retry's").atMost(WAIT).pollInterval(Duration.ofMillis(25))
+                .until(() -> broker.failedReads() >= 2);
         assertThat(ada.offsets()).as("nothing out of order meanwhile").isEmpty();
 
         broker.failReads = false; // Redis answers again
-        await().atMost(WAIT).pollInterval(Duration.ofMillis(25)).untilAsserted(() -> assertThat(ada.offsets()).as("offsets").isEqualTo(List.of(1L, 2L, 3L, 4L)));
+        await().atMost(WAIT).pollInterval(Duration.ofMillis(25))
+                .untilAsserted(() -> assertThat(ada.offsets()).as("offsets").isEqualTo(List.of(1L, 2L, 3L, 4L)));
         broker.publish("r", "m5", "{\"text\":\"5\"}").join();
-        await().atMost(WAIT).pollInterval(Duration.ofMillis(25)).untilAsserted(() -> assertThat(ada.offsets()).as("offsets").isEqualTo(List.of(1L, 2L, 3L, 4L, 5L)));
+        await().atMost(WAIT).pollInterval(Duration.ofMillis(25))
+                .untilAsserted(() -> assertThat(ada.offsets()).as("offsets").isEqualTo(List.of(1L, 2L, 3L, 4L, 5L)));
         assertThat(ada.types()).doesNotContain("gap");
     }
 
@@ -307,7 +320,8 @@ class RoomsTests {
 
             Map<String, Object> gap = ada.await("gap");
             assertThat(gap).containsEntry("from", 1).containsEntry("to", 3);
-            await().atMost(WAIT).pollInterval(Duration.ofMillis(25)).untilAsserted(() -> assertThat(ada.offsets()).as("offsets").isEqualTo(List.of(4L, 5L)));
+            await().atMost(WAIT).pollInterval(Duration.ofMillis(25))
+                    .untilAsserted(() -> assertThat(ada.offsets()).as("offsets").isEqualTo(List.of(4L, 5L)));
         }
     }
 
@@ -332,7 +346,8 @@ class RoomsTests {
 
             ada.stuck = null;
             stuck.countDown();
-            await().atMost(WAIT).pollInterval(Duration.ofMillis(25)).untilAsserted(() -> assertThat(ada.offsets().size() >= 12).as(() -> "offsets " + ada.offsets()).isTrue());
+            await().atMost(WAIT).pollInterval(Duration.ofMillis(25))
+                    .untilAsserted(() -> assertThat(ada.offsets().size() >= 12).as(() -> "offsets " + ada.offsets()).isTrue());
             assertThat(ada.offsets()).isEqualTo(offsets(1, 12)); // every one, once, in order
             busy.join(bob, new ClientFrame.Join("other", null, "j2"));
             assertThat(bob.await("joined")).containsEntry("ref", "j2");
@@ -582,7 +597,8 @@ class RoomsTests {
 
         Map<String, Object> await(String type) {
             // this class's own await(String) hides the static import
-            Awaitility.await(type).atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(25)).until(() -> frames.stream().anyMatch(f -> type.equals(f.get("type"))));
+            Awaitility.await(type).atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(25))
+                    .until(() -> frames.stream().anyMatch(f -> type.equals(f.get("type"))));
             return frames.stream().filter(f -> type.equals(f.get("type"))).findFirst().orElseThrow();
         }
 

@@ -42,7 +42,8 @@ class ControlFrameTests {
 
             int sent = flood(flooder, 2_000_000);
 
-            await("the flooder cut off").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(25)).until(() -> node.connections() == 2);
+            await("the flooder cut off").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(25))
+                    .until(() -> node.connections() == 2);
             assertThat(sent).as("the flood ended with the connection, long before its end").isLessThan(2_000_000);
             assertThat(node.bean(MeterRegistry.class).counter("switchboard.outbox.overflows").count()).isEqualTo(1);
             witnessesMissNothing(ada, bob);
@@ -74,7 +75,8 @@ class ControlFrameTests {
             }
             assertThat(closeCode).isEqualTo(CloseCodes.POLICY_VIOLATION);
             assertThat(pongs).as("the burst, and what refilled meanwhile").isBetween(20, 40);
-            await("the flooder gone").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(25)).until(() -> node.connections() == 2);
+            await("the flooder gone").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(25))
+                    .until(() -> node.connections() == 2);
             witnessesMissNothing(ada, bob);
         }
     }

@@ -24,9 +24,11 @@ class HeartbeatTests {
              ChatClient alive = ChatClient.connect(node.port(), "Alive"); // the JDK's client answers pings
              Socket silent = Handshake.openAndGoSilent(node.port())) {
             alive.join("quiet");
-            await("both connected").atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(25)).until(() -> node.connections() == 2);
+            await("both connected").atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(25))
+                    .until(() -> node.connections() == 2);
 
-            await("the silent connection closed").atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(25)).until(() -> node.connections() == 1);
+            await("the silent connection closed").atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(25))
+                    .until(() -> node.connections() == 1);
             assertThat(alive.isClosed()).isFalse();
             alive.send(Map.of("type", "ping", "ref", "after"));
             assertThat(alive.await("pong")).containsEntry("ref", "after");

@@ -101,7 +101,8 @@ class NodeFuzzTests {
                         .noneMatch(f -> "message".equals(f.get("type")) || "error".equals(f.get("type")));
                 assertThat(witness.isClosed()).isFalse();
             }
-            await("every fuzzing connection gone").atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(25)).until(() -> node.connections() == 2);
+            await("every fuzzing connection gone").atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(25))
+                    .until(() -> node.connections() == 2);
 
             try (ChatClient carol = ChatClient.connect(node.port(), "Carol")) {
                 carol.join(WITNESS_ROOM);
@@ -155,7 +156,8 @@ class NodeFuzzTests {
                 assertThat(witness.messages(WITNESS_ROOM, said.size())).extracting(m -> m.get("text"))
                         .containsExactlyElementsOf(said);
             }
-            await("every fuzzing connection gone").atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(25)).until(() -> node.connections() == 2);
+            await("every fuzzing connection gone").atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(25))
+                    .until(() -> node.connections() == 2);
         }
     }
 

@@ -79,7 +79,8 @@ public final class Browser implements AutoCloseable {
         roomField.clear();
         roomField.sendKeys(room);
         driver.findElement(By.id("enter-button")).click();
-        await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(25)).untilAsserted(() -> assertThat("connected".equals(status())
+        await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(25))
+                .untilAsserted(() -> assertThat("connected".equals(status())
                 && driver.findElement(By.id("send")).isEnabled()).as(() -> "joined; status " + connectionText()).isTrue());
         return this;
     }

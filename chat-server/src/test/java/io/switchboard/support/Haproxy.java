@@ -43,7 +43,8 @@ public final class Haproxy implements AutoCloseable {
         builder.environment().putAll(Map.of("LB_BIND", "127.0.0.1:" + port, "CHAT_SERVICE", "unused",
                 "CHAT_MANAGEMENT_PORT", "1"));
         process = builder.start();
-        await("HAProxy listening").atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(25)).until(() -> RedisServer.accepting(port));
+        await("HAProxy listening").atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(25))
+                .until(() -> RedisServer.accepting(port));
     }
 
     public int port() {

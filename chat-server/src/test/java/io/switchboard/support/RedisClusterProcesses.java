@@ -38,7 +38,8 @@ public final class RedisClusterProcesses implements AutoCloseable {
                     .redirectErrorStream(true).redirectOutput(dir.resolve("redis-" + port + ".log").toFile()).start());
         }
         for (int port : ports) {
-            await("redis-server on " + port).atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(25)).until(() -> RedisServer.accepting(port));
+            await("redis-server on " + port).atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(25))
+                    .until(() -> RedisServer.accepting(port));
         }
         List<String> create = new ArrayList<>(List.of("redis-cli", "--cluster", "create"));
         ports.forEach(port -> create.add("127.0.0.1:" + port));
@@ -136,7 +137,8 @@ public final class RedisClusterProcesses implements AutoCloseable {
 
     /** Waits until a replica took the slots of the (dead) primary on {@code port} and the cluster is ok again. */
     public void awaitPromoted(int port, String keyItServed) {
-        await("a replica promoted for " + port).atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(25)).until(() -> primaryFor(keyItServed) > 0 && primaryFor(keyItServed) != port
+        await("a replica promoted for " + port).atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(25))
+                .until(() -> primaryFor(keyItServed) > 0 && primaryFor(keyItServed) != port
                 && Command.redisCli(livePort(), "CLUSTER", "INFO").contains("cluster_state:ok"));
     }
 
@@ -192,7 +194,8 @@ public final class RedisClusterProcesses implements AutoCloseable {
                 requireOk(Command.redisCli(port, "CLUSTER", "SETSLOT", slot, "NODE", toId));
             }
         }
-        await("slot of " + key + " on " + toPort).atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(25)).until(() -> primaryFor(key) == toPort);
+        await("slot of " + key + " on " + toPort).atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(25))
+                .until(() -> primaryFor(key) == toPort);
     }
 
     /** The primaries' ports, live ones only. */

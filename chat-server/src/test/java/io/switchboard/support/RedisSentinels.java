@@ -67,13 +67,16 @@ public final class RedisSentinels implements AutoCloseable {
         try {
             RedisSentinels setup = new RedisSentinels(replicas);
             for (int port : setup.replicaPorts()) {
-                await("replica " + port + " in sync").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(25)).until(() -> setup.on(port, r -> r.info("replication"))
+                await("replica " + port + " in sync").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(25))
+                        .until(() -> setup.on(port, r -> r.info("replication"))
                         .contains("master_link_status:up"));
-                await("the sentinels know replica " + port).atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(25)).until(() -> setup.redisCli(setup.sentinels.getFirst(), "SENTINEL",
+                await("the sentinels know replica " + port).atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(25))
+                        .until(() -> setup.redisCli(setup.sentinels.getFirst(), "SENTINEL",
                         "REPLICAS", MASTER).contains(Integer.toString(port)));
             }
             for (int sentinel : setup.sentinels) {
-                await("sentinel " + sentinel + " knows the other two").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(25)).until(() -> setup.redisCli(sentinel, "SENTINEL", "SENTINELS", MASTER)
+                await("sentinel " + sentinel + " knows the other two").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(25))
+                        .until(() -> setup.redisCli(sentinel, "SENTINEL", "SENTINELS", MASTER)
                         .stream().filter("name"::equals).count() == 2);
             }
             return setup;
@@ -104,7 +107,8 @@ public final class RedisSentinels implements AutoCloseable {
 
     /** Waits until the sentinels report one of the replicas as the primary and it acts as one; answers its port. */
     public int awaitAnyReplicaPromoted() {
-        await("a replica promoted").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(25)).until(() -> replicaPorts().contains(reportedPrimaryPort())
+        await("a replica promoted").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(25))
+                .until(() -> replicaPorts().contains(reportedPrimaryPort())
                 && on(reportedPrimaryPort(), r -> r.info("replication")).contains("role:master"));
         return reportedPrimaryPort();
     }
@@ -122,7 +126,8 @@ public final class RedisSentinels implements AutoCloseable {
     public void failOver() {
         redisCli(sentinels.getFirst(), "SENTINEL", "FAILOVER", MASTER);
         awaitReplicaPromoted();
-        await("the old primary a replica").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(25)).until(() -> Command.redisCli(primary, "ROLE").startsWith("slave"));
+        await("the old primary a replica").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(25))
+                .until(() -> Command.redisCli(primary, "ROLE").startsWith("slave"));
     }
 
     private static List<String> redisCli(int port, String... command) {
@@ -170,19 +175,22 @@ public final class RedisSentinels implements AutoCloseable {
     public void killPrimary() {
         Process first = processes.getFirst();
         first.destroyForcibly();
-        await("the primary gone").atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(25)).until(() -> !RedisServer.accepting(primary));
+        await("the primary gone").atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(25))
+                .until(() -> !RedisServer.accepting(primary));
     }
 
     /** Waits until the sentinels report the replica as the primary and it acts as one. */
     public void awaitReplicaPromoted() {
-        await("the replica promoted").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(25)).until(() -> reportedPrimaryPort() == replica
+        await("the replica promoted").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(25))
+                .until(() -> reportedPrimaryPort() == replica
                 && on(replica, r -> r.info("replication")).contains("role:master"));
     }
 
     /** Kills the replica (SIGKILL): the primary goes on alone. */
     public void stopReplica() {
         replicaProcess.destroyForcibly();
-        await("the replica stopped").atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(25)).until(() -> !RedisServer.accepting(replica));
+        await("the replica stopped").atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(25))
+                .until(() -> !RedisServer.accepting(replica));
     }
 
     /** Starts the replica again and waits until it is in sync with the primary. */
@@ -197,7 +205,8 @@ public final class RedisSentinels implements AutoCloseable {
                 "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", dir.toString()));
         command.addAll(List.of(extra));
         Process process = start(command, "redis-" + port);
-        await("redis-server on " + port).atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(25)).until(() -> RedisServer.accepting(port));
+        await("redis-server on " + port).atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(25))
+                .until(() -> RedisServer.accepting(port));
         return process;
     }
 

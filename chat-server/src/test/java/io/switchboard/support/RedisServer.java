@@ -126,7 +126,8 @@ public abstract sealed class RedisServer implements AutoCloseable {
             } catch (IOException e) {
                 throw new IllegalStateException("cannot start redis-server", e);
             }
-            await("redis-server accepting on " + port).atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(25)).until(() -> accepting(port));
+            await("redis-server accepting on " + port).atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(25))
+                    .until(() -> accepting(port));
         }
 
         @Override
@@ -140,7 +141,8 @@ public abstract sealed class RedisServer implements AutoCloseable {
                 }
                 process = null;
             }
-            await("redis-server stopped").atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(25)).until(() -> !accepting(port));
+            await("redis-server stopped").atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(25))
+                    .until(() -> !accepting(port));
         }
 
         @Override
@@ -175,13 +177,15 @@ public abstract sealed class RedisServer implements AutoCloseable {
         @Override
         public void stop() {
             container.getDockerClient().stopContainerCmd(container.getContainerId()).exec();
-            await("redis container stopped").atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(25)).until(() -> !accepting(port));
+            await("redis container stopped").atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(25))
+                    .until(() -> !accepting(port));
         }
 
         @Override
         public void start() {
             container.getDockerClient().startContainerCmd(container.getContainerId()).exec();
-            await("redis container accepting on " + port).atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(25)).until(() -> accepting(port));
+            await("redis container accepting on " + port).atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(25))
+                    .until(() -> accepting(port));
         }
 
         @Override
