@@ -116,8 +116,8 @@ class SentinelFailoverTests {
                     .containsEntry("offset", 2).containsEntry("duplicate", false);
             ada.say("forced", "the end marker", "m3");
             for (ChatClient member : List.of(ada, bob)) {
-                member.await(f -> "message".equals(f.get("type")) && "the end marker".equals(f.get("text")));
-                List<Map<String, Object>> seen = member.drain(Duration.ofMillis(50));
+                // what came before the end marker, a later message of the room: the room's messages come in offset order
+                List<Map<String, Object>> seen = member.until(ChatClient.message("forced", "the end marker"));
                 assertThat(seen).noneMatch(f -> "gap".equals(f.get("type")) || "epoch_changed".equals(f.get("type")));
                 assertThat(seen).filteredOn(f -> "message".equals(f.get("type")))
                         .extracting(m -> m.get("offset") + ":" + m.get("text")).containsExactly("2:only on the primary");
@@ -155,8 +155,8 @@ class SentinelFailoverTests {
                 }
                 chat.ada.say("acked", "the end marker", "end");
                 for (ChatClient member : members) {
-                    member.await(f -> "message".equals(f.get("type")) && "the end marker".equals(f.get("text")));
-                    List<Map<String, Object>> rest = member.drain(Duration.ofMillis(50)); // what came before it too
+                    // what came before the end marker, a later message of the room: the room's messages come in offset order
+                    List<Map<String, Object>> rest = member.until(ChatClient.message("acked", "the end marker"));
                     assertThat(rest).noneMatch(f -> "gap".equals(f.get("type")) || "epoch_changed".equals(f.get("type")));
                 }
             } finally {
