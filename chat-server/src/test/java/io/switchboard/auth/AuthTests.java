@@ -122,7 +122,9 @@ class AuthTests {
             carol.join("team-b");
             ada.await(f -> "presence".equals(f.get("type")) && "join".equals(f.get("action"))
                     && "Carol".equals(((Map<?, ?>) f.get("member")).get("name")));
-            ada.drain(Duration.ofMillis(50)); // what came before the refresh
+            // what came before the refresh, up to the answer to a ping: replies and room frames share one outbox
+            ada.send(Map.of("type", "ping", "ref", "before-refresh"));
+            ada.until(f -> "pong".equals(f.get("type")) && "before-refresh".equals(f.get("ref")));
 
             ada.send(Map.of("type", "auth", "token", Tokens.token("ada-id", "Ada", Duration.ofHours(1), List.of("team-a")),
                     "ref", "fewer"));
@@ -134,11 +136,14 @@ class AuthTests {
 
             carol.send(Map.of("type", "typing", "room", "team-b"));
             carol.say("team-b", "after Ada lost the room", "c1");
-            // Carol has her own message: the room's fan-out is done, and Ada was not among its members
-            assertThat(carol.messages("team-b", 1)).extracting(m -> m.get("text")).containsExactly("after Ada lost the room");
+            carol.say("team-b", "and once more", "c2");
+            // Carol has her second message: the room's lane, one thread, has handed the first to every member
+            assertThat(carol.messages("team-b", 2)).extracting(m -> m.get("text"))
+                    .containsExactly("after Ada lost the room", "and once more");
+            // the end marker: Ada's own message of team-a, handed to her outbox after that, and her outbox keeps order
             ada.say("team-a", "the end marker", "a1");
-            assertThat(ada.messages("team-a", 1)).extracting(m -> m.get("text")).containsExactly("the end marker");
-            assertThat(ada.drain(Duration.ofMillis(100))).noneMatch(f -> "team-b".equals(f.get("room")));
+            assertThat(ada.until(ChatClient.message("team-a", "the end marker")))
+                    .noneMatch(f -> "team-b".equals(f.get("room")));
             ada.send(Map.of("type", "send", "room", "team-b", "text", "back door", "clientMsgId", "x", "ref", "s"));
             assertThat(ada.await("error")).containsEntry("code", "not_joined").containsEntry("ref", "s");
         }
@@ -161,9 +166,16 @@ class AuthTests {
             bob.send(Map.of("type", "history", "room", "team-a", "ref", "h"));
             assertThat(bob.await("error")).containsEntry("code", "not_joined");
             // nothing of team-a reaches Bob: no presence, typing or message
+            bob.join("lobby");
             ada.send(Map.of("type", "typing", "room", "team-a"));
             ada.say("team-a", "secret plans", "p1");
-            assertThat(bob.drain(Duration.ofMillis(300))).noneMatch(f -> "team-a".equals(f.get("room")));
+            ada.say("team-a", "more plans", "p2");
+            // Ada has her second message: team-a's lane, one thread, has handed the typing and the first to
+            // every member; the end marker, a message of the lobby, reaches Bob's outbox after that
+            assertThat(ada.messages("team-a", 2)).extracting(m -> m.get("text")).containsExactly("secret plans", "more plans");
+            ada.say("lobby", "the end marker", "l1");
+            assertThat(bob.until(ChatClient.message("lobby", "the end marker")))
+                    .noneMatch(f -> "team-a".equals(f.get("room")));
         }
     }
 

@@ -2,6 +2,7 @@ package io.switchboard.auth;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import com.nimbusds.jose.jwk.JWK;
 import com.nimbusds.jose.jwk.JWKSet;
@@ -12,7 +13,6 @@ import io.switchboard.protocol.CloseCodes;
 import io.switchboard.support.ChatClient;
 import io.switchboard.support.Node;
 import io.switchboard.support.Tokens;
-import io.switchboard.support.Wait;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -115,8 +115,8 @@ class JwksTests {
             }
 
             issuer.serve(rotatedKey);
-            Wait.until(Duration.ofSeconds(20), () -> helloTakes(node, token(rotatedKey, "ada-id")),
-                    "a token signed with the rotated key taken");
+            await("a token signed with the rotated key taken").atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(25))
+                    .until(() -> helloTakes(node, token(rotatedKey, "ada-id")));
             assertThat(helloTakes(node, token(issuerKey, "ada-id"))).as("the retired key").isFalse();
         }
     }
@@ -152,8 +152,8 @@ class JwksTests {
         try (Node node = node("http://127.0.0.1:" + port + "/jwks", "switchboard.auth.jwt.jwks-refetch-interval=300ms")) {
             assertThat(helloTakes(node, token(issuerKey, "ada-id"))).as("while the issuer is down").isFalse();
             try (Issuer issuer = Issuer.serving(port, issuerKey)) {
-                Wait.until(Duration.ofSeconds(20), () -> helloTakes(node, token(issuerKey, "ada-id")),
-                        "a token taken once the issuer is up");
+                await("a token taken once the issuer is up").atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(25))
+                        .until(() -> helloTakes(node, token(issuerKey, "ada-id")));
             }
         }
     }

@@ -2,6 +2,7 @@ package io.switchboard.broker;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisClient;
@@ -9,11 +10,10 @@ import io.lettuce.core.RedisURI;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.switchboard.redis.RedisKeys;
 import io.switchboard.support.RedisServer;
-import io.switchboard.support.Wait;
+import io.switchboard.support.Unique;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.UUID;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
@@ -45,7 +45,7 @@ class RedisBrokerTests extends BrokerContractTests {
         client.setOptions(ClientOptions.builder()
                 .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS).build());
         client.setDefaultTimeout(Duration.ofSeconds(2));
-        String prefix = "test-" + UUID.randomUUID().toString().substring(0, 8) + ":";
+        String prefix = Unique.prefix("test");
         keys = new RedisKeys(prefix);
         RedisBroker redisBroker = new RedisBroker(client, prefix, HISTORY_SIZE, Duration.ofMinutes(1), retention, retention, 0, Duration.ofSeconds(1),
                 new SimpleMeterRegistry());
@@ -70,7 +70,7 @@ class RedisBrokerTests extends BrokerContractTests {
         } finally {
             client.shutdown();
         }
-        Wait.until(Duration.ofSeconds(10), () -> received.size() >= 2, "the events");
+        await("the events").atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(25)).until(() -> received.size() >= 2);
         assertThat(received).containsExactly(room + "|PRESENCE|{\"type\":\"typing\"}",
                 room + "|TYPING|{\"type\":\"presence\"}");
     }
@@ -86,12 +86,13 @@ class RedisBrokerTests extends BrokerContractTests {
         PublishResult before = get(broker.publish(room, "a", "{}"));
 
         redis.stop();
-        Wait.until(Duration.ofSeconds(10), () -> !broker.isAvailable(), "broker reports unavailable");
+        await("broker reports unavailable").atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(25))
+                .until(() -> !broker.isAvailable());
         assertThatThrownBy(() -> broker.publish(room, "b", "{}").get(5, TimeUnit.SECONDS))
                 .isInstanceOf(ExecutionException.class)
                 .hasCauseInstanceOf(BrokerUnavailableException.class);
         redis.start();
-        Wait.until(Duration.ofSeconds(20), broker::isAvailable, "broker reconnected");
+        await("broker reconnected").atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(25)).until(broker::isAvailable);
 
         PublishResult after = get(broker.publish(room, "c", "{}"));
         assertThat(after.epoch()).isNotEqualTo(before.epoch());

@@ -2,18 +2,18 @@ package io.switchboard.cluster;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import io.lettuce.core.ClientOptions;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.switchboard.redis.RedisCommandConnection;
 import io.switchboard.redis.RedisKeys;
 import io.switchboard.support.RedisServer;
-import io.switchboard.support.Wait;
+import io.switchboard.support.Unique;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
@@ -42,7 +42,7 @@ class RedisNodeRegistryTests extends NodeRegistryContractTests {
     private static LettuceConnectionFactory connectionFactory;
     private static StringRedisTemplate template;
     /** This test's own key prefix: the nodes of one test share it, no other test sees them. */
-    private final String prefix = "test-" + UUID.randomUUID().toString().substring(0, 8) + ":";
+    private final String prefix = Unique.prefix("test");
     private final List<RedisNodeRegistry> started = new ArrayList<>();
 
     @BeforeAll
@@ -164,8 +164,8 @@ class RedisNodeRegistryTests extends NodeRegistryContractTests {
 
         a.start();
         started.add(a);
-        Wait.until(Duration.ofSeconds(10), () -> b.nodes().stream().anyMatch(node -> node.id().equals("node-a")),
-                "the first heartbeat runs when the registry starts");
+        await("the first heartbeat runs when the registry starts").atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(25))
+                .until(() -> b.nodes().stream().anyMatch(node -> node.id().equals("node-a")));
         assertThat(a.isRunning()).isTrue();
 
         started.remove(a);

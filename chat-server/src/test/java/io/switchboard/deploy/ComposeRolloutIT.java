@@ -1,6 +1,7 @@
 package io.switchboard.deploy;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.switchboard.support.Actuator;
 import io.switchboard.support.ChatClient;
@@ -9,7 +10,7 @@ import io.switchboard.support.Node;
 import io.switchboard.support.NodeProcess;
 import io.switchboard.support.RedisServer;
 import io.switchboard.support.ResumingClient;
-import io.switchboard.support.Wait;
+import io.switchboard.support.Unique;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,7 +20,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -63,7 +63,7 @@ class ComposeRolloutIT {
     void replacesEveryReplicaOneAtATimeAndEveryClientKeepsEveryMessage() throws IOException {
         Command.require("curl");
         RedisServer redis = track(RedisServer.create());
-        String prefix = "t" + UUID.randomUUID().toString().substring(0, 8) + ":";
+        String prefix = Unique.prefix("t");
         writeStartNode(redis.port(), prefix);
         Files.writeString(state.resolve("containers"), "");
         Path fakeDocker = Command.ROOT.resolve("chat-server/src/test/resources/fake-docker");
@@ -76,7 +76,8 @@ class ComposeRolloutIT {
         assertThat(up.exitCode()).as(up.output()).isZero();
         List<String> old = containers();
         assertThat(old).containsExactly("c1", "c2");
-        Wait.until(Duration.ofSeconds(90), () -> old.stream().allMatch(this::ready), "both replicas ready");
+        await("both replicas ready").atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(25))
+                .until(() -> old.stream().allMatch(this::ready));
 
         // the plan, changing nothing
         Command.Result plan = Command.run(List.of("scripts/compose-rollout", "--dry-run"), env, 60);
@@ -127,8 +128,9 @@ class ComposeRolloutIT {
                     .as("replica " + id + " drained through its actuator before it was stopped")
                     .contains("Draining (drain)").contains("Drained:");
         }
-        Wait.until(Duration.ofSeconds(30), () -> clients.stream().allMatch(c -> c.isJoined() && c.lastOffset() == sent.get()),
-                () -> "every client rejoined with all " + sent.get() + " messages: " + clients);
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(25))
+                .untilAsserted(() -> assertThat(clients.stream().allMatch(c -> c.isJoined() && c.lastOffset() == sent.get()))
+                .as(() -> "every client rejoined with all " + sent.get() + " messages: " + clients).isTrue());
         List<Long> expected = LongStream.rangeClosed(1, sent.get()).boxed().toList();
         for (ResumingClient client : clients) {
             assertThat(client.offsets()).as(client.toString()).containsExactlyElementsOf(expected);

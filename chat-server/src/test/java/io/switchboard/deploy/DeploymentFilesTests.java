@@ -1,6 +1,7 @@
 package io.switchboard.deploy;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.sun.net.httpserver.HttpServer;
 import io.fabric8.kubernetes.api.model.Container;
@@ -26,7 +27,6 @@ import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyPort;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
 import io.switchboard.support.Command;
 import io.switchboard.support.NodeProcess;
-import io.switchboard.support.Wait;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -205,8 +205,9 @@ class DeploymentFilesTests {
                     .header("X-Forwarded-Host", "evil.example").header("X-Forwarded-Proto", "https")
                     .header("X-Forwarded-Port", "443").header("X-Real-IP", "203.0.113.7").build();
             // HAProxy answers 503 itself until two readiness checks have passed (rise 2, inter 1s)
-            Wait.until(Duration.ofSeconds(20), () -> status(client, spoofed) == 200,
-                    () -> "200 through HAProxy; its output: " + readQuietly(log));
+            await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(25))
+                    .untilAsserted(() -> assertThat(status(client, spoofed) == 200)
+                    .as(() -> "200 through HAProxy; its output: " + readQuietly(log)).isTrue());
         } finally {
             haproxy.destroy();
             haproxy.waitFor(10, TimeUnit.SECONDS);

@@ -1,10 +1,10 @@
 package io.switchboard.deploy;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.switchboard.support.Command;
 import io.switchboard.support.NodeProcess;
-import io.switchboard.support.Wait;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.FileSystems;
@@ -68,10 +68,11 @@ class DockerfileStepsIT {
         try {
             String check = healthcheck.group(1).replace("\\\n", "").replaceAll("\\s*\\\\\\s*\\n\\s*", " ");
             List<String> probe = JSON.readValue(check, List.class);
-            Wait.until(Duration.ofSeconds(60), () -> {
-                assertThat(node.isAlive()).as("node running").isTrue();
-                return Command.run(probe, Map.of(), 10).exitCode() == 0;
-            }, "the Dockerfile's HEALTHCHECK passing");
+            await("the Dockerfile's HEALTHCHECK passing").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(25))
+                    .until(() -> {
+                        assertThat(node.isAlive()).as("node running").isTrue();
+                        return Command.run(probe, Map.of(), 10).exitCode() == 0;
+                    });
             assertThat(Files.readString(work.resolve("node.log"))).contains("Started SwitchboardApplication")
                     .contains("Picked up JAVA_TOOL_OPTIONS: " + options.group(1));
         } finally {

@@ -2,13 +2,13 @@ package io.switchboard.drain;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.InstanceOfAssertFactories.MAP;
+import static org.awaitility.Awaitility.await;
 
 import io.switchboard.protocol.CloseCodes;
 import io.switchboard.support.Actuator;
 import io.switchboard.support.ChatClient;
 import io.switchboard.support.Command;
 import io.switchboard.support.Node;
-import io.switchboard.support.Wait;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.time.Duration;
@@ -73,9 +73,8 @@ class DrainEndpointTests {
                     .hasEntrySatisfying("retryAfterMs", ms -> assertThat(((Number) ms).longValue()).isBetween(0L, 1000L));
             assertThat(client.closeCode()).isEqualTo(CloseCodes.SERVICE_RESTART);
         }
-        Wait.until(Duration.ofSeconds(10),
-                () -> "drained".equals(Actuator.get(node.managementPort(), "/actuator/drain").json().get("state")),
-                "drain state drained");
+        await("drain state drained").atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(25))
+                .until(() -> "drained".equals(Actuator.get(node.managementPort(), "/actuator/drain").json().get("state")));
         Map<String, Object> drained = Actuator.get(node.managementPort(), "/actuator/drain").json();
         assertThat(drained).containsEntry("sessionsLeft", 0).containsEntry("moved", 2);
         assertThat(Actuator.handshake(node.port()).status()).isEqualTo(503);

@@ -1,10 +1,10 @@
 package io.switchboard.endtoend;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.switchboard.support.ChatClient;
 import io.switchboard.support.Node;
-import io.switchboard.support.Wait;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.lang.management.ManagementFactory;
@@ -53,7 +53,8 @@ class AbuseTests {
             for (int i = 0; i < NON_READERS; i++) {
                 sockets.add(joinAndNeverRead(node.port(), "busy", i));
             }
-            Wait.until(Duration.ofSeconds(20), () -> node.connections() >= NON_READERS + 2, "the non-readers connected");
+            await("the non-readers connected").atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(25))
+                    .until(() -> node.connections() >= NON_READERS + 2);
 
             List<Long> abused = send(ada, bob, 200, MESSAGES);
             long heapDuring = heapAfterGc();

@@ -1,11 +1,11 @@
 package io.switchboard.endtoend;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.switchboard.support.Actuator;
 import io.switchboard.support.Browser;
 import io.switchboard.support.Node;
-import io.switchboard.support.Wait;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -50,20 +50,24 @@ class BrowserTests extends OnRedis {
         assertThat(bob.connectionText()).isEqualTo("Connected to n2");
         assertThat(ada.pageGlobals()).as("nothing of the client reachable from other scripts").isEmpty();
 
-        Wait.until(PATIENCE, () -> ada.members().containsAll(List.of("Ada (you)", "Bob")), () -> "Ada sees " + ada.members());
+        await().atMost(PATIENCE).pollInterval(Duration.ofMillis(25))
+                .untilAsserted(() -> assertThat(ada.members()).as("Ada sees").containsAll(List.of("Ada (you)", "Bob")));
         assertThat(bob.members()).containsExactly("Ada", "Bob (you)");
 
         ada.say("Hi Bob, I am on node 1");
-        Wait.until(PATIENCE, () -> bob.lines().equals(List.of("Ada: Hi Bob, I am on node 1")), () -> "Bob sees " + bob.lines());
+        await().atMost(PATIENCE).pollInterval(Duration.ofMillis(25))
+                .untilAsserted(() -> assertThat(bob.lines()).as("Bob sees").isEqualTo(List.of("Ada: Hi Bob, I am on node 1")));
         bob.type("Hello Ada");
-        Wait.until(PATIENCE, () -> ada.typing().equals("Bob is typing…"), () -> "Ada's typing line: " + ada.typing());
+        await().atMost(PATIENCE).pollInterval(Duration.ofMillis(25))
+                .untilAsserted(() -> assertThat(ada.typing()).as("Ada's typing line").isEqualTo("Bob is typing…"));
         bob.say(""); // Enter sends what was typed
-        Wait.until(PATIENCE, () -> ada.messages().equals(List.of("Hi Bob, I am on node 1", "Hello Ada")),
-                () -> "Ada sees " + ada.messages());
+        await().atMost(PATIENCE).pollInterval(Duration.ofMillis(25))
+                .untilAsserted(() -> assertThat(ada.messages()).as("Ada sees").isEqualTo(List.of("Hi Bob, I am on node 1", "Hello Ada")));
 
         String hostile = "<img src=x onerror=\"window.pwned=1\"><script>window.pwned=2</script> & <b>bold</b>";
         bob.say(hostile);
-        Wait.until(PATIENCE, () -> ada.messages().contains(hostile), () -> "Ada sees " + ada.messages());
+        await().atMost(PATIENCE).pollInterval(Duration.ofMillis(25))
+                .untilAsserted(() -> assertThat(ada.messages()).as("Ada sees").contains(hostile));
         assertThat(ada.script("return window.pwned === undefined && document.querySelector('#messages img, #messages b') === null"))
                 .isEqualTo(true);
         ada.screenshot("chat-two-nodes-ada");
@@ -73,7 +77,8 @@ class BrowserTests extends OnRedis {
         ada.script("Object.defineProperty(document, 'hidden', {value: true, configurable: true});"
                 + "document.dispatchEvent(new Event('visibilitychange'))");
         bob.say("while Ada looks away");
-        Wait.until(PATIENCE, () -> "(1) Switchboard".equals(ada.script("return document.title")), "unread count in the title");
+        await("unread count in the title").atMost(PATIENCE).pollInterval(Duration.ofMillis(25))
+                .until(() -> "(1) Switchboard".equals(ada.script("return document.title")));
         assertThat(ada.script("return document.querySelector('#messages .unread-marker').nextElementSibling"
                 + ".querySelector('.text').textContent")).isEqualTo("while Ada looks away");
         ada.script("Object.defineProperty(document, 'hidden', {value: false, configurable: true});"
@@ -85,7 +90,8 @@ class BrowserTests extends OnRedis {
         bob.screenshot("chat-phone-bob");
 
         bob.close();
-        Wait.until(PATIENCE, () -> ada.members().equals(List.of("Ada (you)")), () -> "Ada sees " + ada.members());
+        await().atMost(PATIENCE).pollInterval(Duration.ofMillis(25))
+                .untilAsserted(() -> assertThat(ada.members()).as("Ada sees").isEqualTo(List.of("Ada (you)")));
     }
 
     @Test
@@ -94,19 +100,24 @@ class BrowserTests extends OnRedis {
         Browser ada = chat.ada();
         Browser bob = chat.bob();
         bob.say("before the drain");
-        Wait.until(PATIENCE, () -> ada.messages().equals(List.of("before the drain")), () -> "Ada sees " + ada.messages());
+        await().atMost(PATIENCE).pollInterval(Duration.ofMillis(25))
+                .untilAsserted(() -> assertThat(ada.messages()).as("Ada sees").isEqualTo(List.of("before the drain")));
 
         assertThat(Actuator.post(chat.n1().managementPort(), "/actuator/drain", Map.of("window", "1s")).status()).isEqualTo(200);
-        Wait.until(PATIENCE, () -> !"connected".equals(ada.status()), () -> "Ada's status " + ada.connectionText());
+        await().atMost(PATIENCE).pollInterval(Duration.ofMillis(25))
+                .untilAsserted(() -> assertThat(!"connected".equals(ada.status())).as(() -> "Ada's status " + ada.connectionText()).isTrue());
         ada.say("typed during the outage");
         List<String> meanwhile = IntStream.rangeClosed(1, 8).mapToObj(i -> "meanwhile " + i).toList();
         meanwhile.forEach(bob::say);
 
-        Wait.until(PATIENCE, () -> "connected".equals(ada.status()), () -> "Ada's status " + ada.connectionText());
+        await().atMost(PATIENCE).pollInterval(Duration.ofMillis(25))
+                .untilAsserted(() -> assertThat("connected".equals(ada.status())).as(() -> "Ada's status " + ada.connectionText()).isTrue());
         assertThat(ada.connectionText()).isEqualTo("Connected to n2");
         assertThat(ada.statusHistory()).contains("reconnecting");
-        Wait.until(PATIENCE, () -> ada.messages().size() >= 10 && ada.pending().isEmpty(), () -> "Ada sees " + ada.messages());
-        Wait.until(PATIENCE, () -> bob.messages().size() >= 10, () -> "Bob sees " + bob.messages());
+        await().atMost(PATIENCE).pollInterval(Duration.ofMillis(25))
+                .untilAsserted(() -> assertThat(ada.messages().size() >= 10 && ada.pending().isEmpty()).as(() -> "Ada sees " + ada.messages()).isTrue());
+        await().atMost(PATIENCE).pollInterval(Duration.ofMillis(25))
+                .untilAsserted(() -> assertThat(bob.messages().size() >= 10).as(() -> "Bob sees " + bob.messages()).isTrue());
 
         for (Browser browser : List.of(ada, bob)) {
             List<String> seen = browser.messages();
@@ -123,20 +134,25 @@ class BrowserTests extends OnRedis {
         Browser ada = chat.ada();
         Browser bob = chat.bob();
         ada.say("before the outage");
-        Wait.until(PATIENCE, () -> bob.messages().equals(List.of("before the outage")), () -> "Bob sees " + bob.messages());
+        await().atMost(PATIENCE).pollInterval(Duration.ofMillis(25))
+                .untilAsserted(() -> assertThat(bob.messages()).as("Bob sees").isEqualTo(List.of("before the outage")));
 
         redis.stop();
         ada.say("sent while Redis is down");
-        Wait.until(PATIENCE, () -> ada.banner().contains("cannot reach its message store"), () -> "Ada's banner: " + ada.banner());
+        await().atMost(PATIENCE).pollInterval(Duration.ofMillis(25))
+                .untilAsserted(() -> assertThat(ada.banner()).as("Ada's banner").contains("cannot reach its message store"));
         assertThat(ada.pending()).containsExactly("sent while Redis is down");
         ada.screenshot("redis-down-ada");
         redis.start();
 
-        Wait.until(PATIENCE, () -> bob.messages().contains("sent while Redis is down"), () -> "Bob sees " + bob.messages());
-        Wait.until(PATIENCE, () -> ada.banner().isEmpty() && ada.pending().isEmpty(), () -> "Ada's banner: " + ada.banner());
+        await().atMost(PATIENCE).pollInterval(Duration.ofMillis(25))
+                .untilAsserted(() -> assertThat(bob.messages()).as("Bob sees").contains("sent while Redis is down"));
+        await().atMost(PATIENCE).pollInterval(Duration.ofMillis(25))
+                .untilAsserted(() -> assertThat(ada.banner().isEmpty() && ada.pending().isEmpty()).as(() -> "Ada's banner: " + ada.banner()).isTrue());
         bob.say("after the outage");
         for (Browser browser : List.of(ada, bob)) {
-            Wait.until(PATIENCE, () -> browser.messages().contains("after the outage"), () -> "sees " + browser.messages());
+            await().atMost(PATIENCE).pollInterval(Duration.ofMillis(25))
+                    .untilAsserted(() -> assertThat(browser.messages()).as("the page shows").contains("after the outage"));
             assertThat(browser.messages()).containsOnlyOnce("sent while Redis is down").containsOnlyOnce("after the outage");
             // Redis ran without persistence: the room's history restarted, and the page says so
             assertThat(browser.notices()).anyMatch(notice -> notice.contains("history restarted"));
@@ -154,7 +170,8 @@ class BrowserTests extends OnRedis {
         ada.script("window.uncaught = []; window.addEventListener('error', (e) => uncaught.push(e.message))");
         ada.script("location.hash = arguments[0]", malformed);
         ada.say("still in the lobby");
-        Wait.until(PATIENCE, () -> ada.messages().equals(List.of("still in the lobby")), () -> "Ada sees " + ada.messages());
+        await().atMost(PATIENCE).pollInterval(Duration.ofMillis(25))
+                .untilAsserted(() -> assertThat(ada.messages()).as("Ada sees").isEqualTo(List.of("still in the lobby")));
         assertThat((List<?>) ada.script("return uncaught")).isEmpty();
     }
 
@@ -165,15 +182,18 @@ class BrowserTests extends OnRedis {
         Node n2 = node("n2");
         Browser ada = browser(n1, n2, "history").enter("Ada", "history");
         ada.sayAll(IntStream.rangeClosed(1, 60).mapToObj(i -> "h" + i).toList());
-        Wait.until(PATIENCE, () -> ada.messages().size() == 60 && ada.pending().isEmpty(), () -> "Ada sees " + ada.messages().size());
+        await().atMost(PATIENCE).pollInterval(Duration.ofMillis(25))
+                .untilAsserted(() -> assertThat(ada.messages().size() == 60 && ada.pending().isEmpty()).as(() -> "Ada sees " + ada.messages().size()).isTrue());
 
         Browser late = browser(n2, n1, "history").enter("Late", "history");
         List<String> recent = IntStream.rangeClosed(11, 60).mapToObj(i -> "h" + i).toList();
-        Wait.until(PATIENCE, () -> late.messages().equals(recent), () -> "Late sees " + late.messages());
+        await().atMost(PATIENCE).pollInterval(Duration.ofMillis(25))
+                .untilAsserted(() -> assertThat(late.messages()).as("Late sees").isEqualTo(recent));
         assertThat(late.canLoadOlder()).isTrue();
         late.loadOlder();
         List<String> all = IntStream.rangeClosed(1, 60).mapToObj(i -> "h" + i).toList();
-        Wait.until(PATIENCE, () -> late.messages().equals(all), () -> "Late sees " + late.messages());
-        Wait.until(PATIENCE, () -> !late.canLoadOlder(), "no older messages left");
+        await().atMost(PATIENCE).pollInterval(Duration.ofMillis(25))
+                .untilAsserted(() -> assertThat(late.messages()).as("Late sees").isEqualTo(all));
+        await("no older messages left").atMost(PATIENCE).pollInterval(Duration.ofMillis(25)).until(() -> !late.canLoadOlder());
     }
 }

@@ -1,10 +1,10 @@
 package io.switchboard.endtoend;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.switchboard.support.Command;
 import io.switchboard.support.NodeProcess;
-import io.switchboard.support.Wait;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -85,8 +85,9 @@ class ClusterScriptIT {
         List<String> output = new CopyOnWriteArrayList<>();
         CompletableFuture<Void> reader = CompletableFuture.runAsync(() -> readLines(cluster, output));
         try {
-            Wait.until(Duration.ofSeconds(240), () -> output.contains("Ctrl-C stops the cluster.") || !cluster.isAlive(),
-                    () -> "the cluster started: " + output);
+            await().atMost(Duration.ofSeconds(240)).pollInterval(Duration.ofMillis(25))
+                    .untilAsserted(() -> assertThat(output.contains("Ctrl-C stops the cluster.") || !cluster.isAlive())
+                    .as(() -> "the cluster started: " + output).isTrue());
             assertThat(cluster.isAlive()).as("running in the foreground: %s", output).isTrue();
 
             for (int port : List.of(nodePortBase + 1, nodePortBase + 101, lbPort, redisPort)) {

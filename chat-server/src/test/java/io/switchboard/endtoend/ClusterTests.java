@@ -1,6 +1,7 @@
 package io.switchboard.endtoend;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
@@ -10,7 +11,6 @@ import io.switchboard.support.ChatClient;
 import io.switchboard.support.Node;
 import io.switchboard.support.NodeProcess;
 import io.switchboard.support.Scenarios;
-import io.switchboard.support.Wait;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -67,8 +67,11 @@ class ClusterTests extends OnRedis {
         }
         List<Integer> offsets = seen.getFirst().stream().map(s -> Integer.parseInt(s.substring(0, s.indexOf('|')))).toList();
         assertThat(offsets).isEqualTo(java.util.stream.IntStream.rangeClosed(1, total).boxed().toList());
+        // a later message of the room: every client gets the room's messages in offset order, so anything
+        // more of the lobby would come before it
+        clients.getFirst().say("lobby", "end marker", "end");
         for (ChatClient client : clients) {
-            assertThat(client.drain(Duration.ofMillis(300))).noneMatch(f -> "message".equals(f.get("type")));
+            assertThat(client.until(ChatClient.message("lobby", "end marker"))).noneMatch(f -> "message".equals(f.get("type")));
         }
     }
 
@@ -102,7 +105,9 @@ class ClusterTests extends OnRedis {
 
         talker.say("resume", "live", "live-1");
         assertThat(back.messages("resume", 1).getFirst()).containsEntry("text", "live");
-        assertThat(back.drain(Duration.ofMillis(300))).noneMatch(f -> "message".equals(f.get("type")));
+        // a later message of the room, which reaches the reader in offset order after any duplicate of the replay
+        talker.say("resume", "end marker", "end-1");
+        assertThat(back.until(ChatClient.message("resume", "end marker"))).noneMatch(f -> "message".equals(f.get("type")));
     }
 
     @Test
@@ -117,9 +122,12 @@ class ClusterTests extends OnRedis {
 
         assertThat(first).containsEntry("duplicate", false);
         assertThat(retry).containsEntry("duplicate", true).containsEntry("offset", first.get("offset"));
+        // a later message of the room: both get the room's messages in offset order, so a relayed retry
+        // would come before it
+        sender.say("retry", "end marker", "end-id");
         for (ChatClient client : List.of(sender, other)) {
             assertThat(client.messages("retry", 1)).extracting(m -> m.get("text")).containsExactly("only once");
-            assertThat(client.drain(Duration.ofMillis(300))).noneMatch(f -> "message".equals(f.get("type")));
+            assertThat(client.until(ChatClient.message("retry", "end marker"))).noneMatch(f -> "message".equals(f.get("type")));
         }
     }
 
@@ -178,10 +186,12 @@ class ClusterTests extends OnRedis {
             bob.send(Map.of("type", "leave", "room", "subs"));
             bob.await("left");
             carol.close();
-            Wait.until(Duration.ofSeconds(10), () -> subscribers.getAsLong() == 1, "second node unsubscribed");
+            await("second node unsubscribed").atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(25))
+                    .until(() -> subscribers.getAsLong() == 1);
             ada.send(Map.of("type", "leave", "room", "subs"));
             ada.await("left");
-            Wait.until(Duration.ofSeconds(10), () -> subscribers.getAsLong() == 0, "no node subscribed");
+            await("no node subscribed").atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(25))
+                    .until(() -> subscribers.getAsLong() == 0);
         } finally {
             raw.shutdown();
         }

@@ -1,6 +1,7 @@
 package io.switchboard.endtoend;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.lettuce.core.XAddArgs;
 import io.lettuce.core.api.sync.RedisCommands;
@@ -76,8 +77,8 @@ class CompatibilityTests extends OnRedis {
             // a rebalance's control message from an old node: this node sheds the one it is told to
             onRedis(redis -> redis.publish(prefix + "{cluster}:control",
                     formats.at("/channels/{cluster}:control/0").stringValue()));
-            io.switchboard.support.Wait.until(Duration.ofSeconds(20), () -> ada.isClosed() || oldtimer.isClosed(),
-                    "one of the two moved");
+            await("one of the two moved").atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(25))
+                    .until(() -> ada.isClosed() || oldtimer.isClosed());
             ChatClient moved = ada.isClosed() ? ada : oldtimer;
             assertThat(moved.await("reconnect")).containsEntry("reason", "rebalance");
         }

@@ -1,6 +1,7 @@
 package io.switchboard.endtoend;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.switchboard.protocol.CloseCodes;
 import io.switchboard.support.ChatClient;
@@ -8,7 +9,6 @@ import io.switchboard.support.Handshake;
 import io.switchboard.support.Node;
 import io.switchboard.support.NodeProcess;
 import io.switchboard.support.Tokens;
-import io.switchboard.support.Wait;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
@@ -62,7 +62,8 @@ class ConnectionLimitTests extends OnRedis {
         String token = Tokens.token("ada-id", "Ada", Duration.ofHours(1), List.of());
         redis.stop();
         try {
-            Wait.until(Duration.ofSeconds(20), () -> "DOWN".equals(node.brokerHealth()), "the broker DOWN");
+            await("the broker DOWN").atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(25))
+                    .until(() -> "DOWN".equals(node.brokerHealth()));
             for (int i = 0; i < 3; i++) { // more than the user may hold: none of them is counted
                 ChatClient ada = track(ChatClient.connectRaw(node.port()));
                 ada.send(Map.of("type", "hello", "token", token, "ref", "h" + i));
@@ -126,8 +127,9 @@ class ConnectionLimitTests extends OnRedis {
     private void awaitCounted(String key, long count) {
         String hash = prefix + "{conns:" + key + "}";
         onRedis(redisCommands -> {
-            Wait.until(Duration.ofSeconds(15), () -> redisCommands.hlen(hash) == count,
-                    () -> hash + " holds " + redisCommands.hgetall(hash));
+            await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(25))
+                    .untilAsserted(() -> assertThat(redisCommands.hlen(hash) == count)
+                    .as(() -> hash + " holds " + redisCommands.hgetall(hash)).isTrue());
             return null;
         });
     }

@@ -1,6 +1,7 @@
 package io.switchboard.endtoend;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.switchboard.cluster.NodeRegistry;
 import io.switchboard.support.ChatClient;
@@ -8,7 +9,6 @@ import io.switchboard.support.LeastConnections;
 import io.switchboard.support.Node;
 import io.switchboard.support.ResumingClient;
 import io.switchboard.support.TcpProxy;
-import io.switchboard.support.Wait;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -33,8 +33,9 @@ class CutOffTests extends OnRedis {
         Node n1 = node("n1", "spring.data.redis.port=" + link.port(), "switchboard.cluster.cut-off-grace=2s");
         Node n2 = node("n2");
         awaitClusterView(n1, n2);
-        Wait.until(Duration.ofSeconds(10), () -> n1.bean(NodeRegistry.class).lastSeen().stream()
-                .anyMatch(node -> node.id().equals("n2") && !node.management().isEmpty()), "n1 knows where to ask n2");
+        await("n1 knows where to ask n2").atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(25))
+                .until(() -> n1.bean(NodeRegistry.class).lastSeen().stream()
+                .anyMatch(node -> node.id().equals("n2") && !node.management().isEmpty()));
         LeastConnections balancer = new LeastConnections(List.of(n1, n2));
         List<ResumingClient> clients = new ArrayList<>();
         for (int i = 0; i < 6; i++) {
@@ -53,28 +54,34 @@ class CutOffTests extends OnRedis {
                 sleep(20);
             }
         }, Executors.newVirtualThreadPerTaskExecutor());
-        Wait.until(Duration.ofSeconds(10), () -> sent.get() >= 20, "the conversation going");
+        await("the conversation going").atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(25))
+                .until(() -> sent.get() >= 20);
 
         link.cut();
-        Wait.until(Duration.ofSeconds(10), () -> !n1.isReady(), "n1 refusing new clients");
-        Wait.until(Duration.ofSeconds(40), () -> clients.stream().allMatch(c -> c.isJoined() && "n2".equals(c.node())),
-                () -> "every client moved to n2: " + clients);
+        await("n1 refusing new clients").atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(25))
+                .until(() -> !n1.isReady());
+        await().atMost(Duration.ofSeconds(40)).pollInterval(Duration.ofMillis(25))
+                .untilAsserted(() -> assertThat(clients.stream().allMatch(c -> c.isJoined() && "n2".equals(c.node())))
+                .as(() -> "every client moved to n2: " + clients).isTrue());
         assertThat(n1.connections()).isZero();
         int before = sent.get();
-        Wait.until(Duration.ofSeconds(10), () -> sent.get() >= before + 20, "the conversation going on");
+        await("the conversation going on").atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(25))
+                .until(() -> sent.get() >= before + 20);
         sending.set(false);
         traffic.join();
 
         List<Long> expected = LongStream.rangeClosed(1, sent.get()).boxed().toList();
-        Wait.until(Duration.ofSeconds(20), () -> clients.stream().allMatch(c -> c.lastOffset() == sent.get()),
-                () -> "every client has all " + sent.get() + " messages: " + clients);
+        await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(25))
+                .untilAsserted(() -> assertThat(clients.stream().allMatch(c -> c.lastOffset() == sent.get()))
+                .as(() -> "every client has all " + sent.get() + " messages: " + clients).isTrue());
         for (ResumingClient client : clients) {
             assertThat(client.offsets()).as(client.toString()).containsExactlyElementsOf(expected);
             assertThat(client.duplicates()).isZero();
         }
 
         link.restore();
-        Wait.until(Duration.ofSeconds(30), n1::isReady, "n1 taking clients again once it reaches Redis");
+        await("n1 taking clients again once it reaches Redis").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(25))
+                .until(n1::isReady);
     }
 
     private static void sleep(long millis) {

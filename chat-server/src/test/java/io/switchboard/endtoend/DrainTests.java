@@ -1,6 +1,7 @@
 package io.switchboard.endtoend;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
@@ -11,7 +12,6 @@ import io.switchboard.support.LeastConnections;
 import io.switchboard.support.Node;
 import io.switchboard.support.NodeProcess;
 import io.switchboard.support.ResumingClient;
-import io.switchboard.support.Wait;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -51,17 +51,19 @@ class DrainTests extends OnRedis {
                 sleep(10);
             }
         }, BLOCKING);
-        Wait.until(Duration.ofSeconds(20), () -> listeners.getFirst().lastOffset() >= 40, "traffic flowing");
+        await("traffic flowing").atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(25))
+                .until(() -> listeners.getFirst().lastOffset() >= 40);
         Actuator.Answer started = Actuator.post(drained.managementPort(), "/actuator/drain", Map.of("window", "1s"));
         assertThat(started.status()).isEqualTo(200);
         publishing.join();
 
-        Wait.until(Duration.ofSeconds(20), () -> drained.connections() == 0
-                && "drained".equals(Actuator.get(drained.managementPort(), "/actuator/drain").json().get("state")),
-                "node drained");
-        Wait.until(Duration.ofSeconds(20), () -> listeners.stream().allMatch(c -> c.lastOffset() == total),
-                () -> "every listener has every message; behind: "
-                        + listeners.stream().filter(c -> c.lastOffset() != total).toList());
+        await("node drained").atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(25))
+                .until(() -> drained.connections() == 0
+                && "drained".equals(Actuator.get(drained.managementPort(), "/actuator/drain").json().get("state")));
+        await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(25))
+                .untilAsserted(() -> assertThat(listeners.stream().allMatch(c -> c.lastOffset() == total))
+                .as(() -> "every listener has every message; behind: "
+                        + listeners.stream().filter(c -> c.lastOffset() != total).toList()).isTrue());
         List<Long> expected = LongStream.rangeClosed(1, total).boxed().toList();
         for (ResumingClient listener : listeners) {
             assertThat(listener.offsets()).containsExactlyElementsOf(expected);
@@ -194,10 +196,10 @@ class DrainTests extends OnRedis {
         NodeProcess doomed = track(process("doomed"));
         ChatClient client = track(ChatClient.connect(doomed.port(), "Ghost"));
         client.join("view");
-        Wait.until(Duration.ofSeconds(10), () -> ((List<Map<String, Object>>) Actuator.get(survivor.managementPort(),
+        await("doomed listed with its connection").atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(25))
+                .until(() -> ((List<Map<String, Object>>) Actuator.get(survivor.managementPort(),
                 "/actuator/cluster").json().get("nodes")).stream()
-                .anyMatch(n -> "doomed".equals(n.get("id")) && ((Number) n.get("connections")).intValue() == 1),
-                "doomed listed with its connection");
+                .anyMatch(n -> "doomed".equals(n.get("id")) && ((Number) n.get("connections")).intValue() == 1));
         List<Map<String, Object>> nodes = (List<Map<String, Object>>) Actuator.get(survivor.managementPort(),
                 "/actuator/cluster").json().get("nodes");
         assertThat(nodes).extracting(n -> n.get("id") + ":" + n.get("state")).containsExactly("doomed:ready", "survivor:ready");
@@ -205,8 +207,9 @@ class DrainTests extends OnRedis {
 
         doomed.kill();
 
-        Wait.until(Duration.ofSeconds(15), () -> ((List<Map<String, Object>>) Actuator.get(survivor.managementPort(),
-                "/actuator/cluster").json().get("nodes")).size() == 1, "killed node dropped after the TTL");
+        await("killed node dropped after the TTL").atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(25))
+                .until(() -> ((List<Map<String, Object>>) Actuator.get(survivor.managementPort(),
+                "/actuator/cluster").json().get("nodes")).size() == 1);
     }
 
     private NodeProcess process(String name, String... extra) {

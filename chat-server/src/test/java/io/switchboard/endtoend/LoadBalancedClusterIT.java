@@ -1,13 +1,13 @@
 package io.switchboard.endtoend;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.switchboard.support.Actuator;
 import io.switchboard.support.ChatClient;
 import io.switchboard.support.Command;
 import io.switchboard.support.NodeProcess;
 import io.switchboard.support.ResumingClient;
-import io.switchboard.support.Wait;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -68,15 +68,18 @@ class LoadBalancedClusterIT {
 
         Actuator.Answer drain = Actuator.post(management(1), "/actuator/drain", Map.of("window", "1s"));
         assertThat(drain.status()).as(drain.body()).isEqualTo(200);
-        Wait.until(Duration.ofSeconds(30), () -> "drained".equals(Actuator.get(management(1), "/actuator/drain")
-                .json().get("state")), "node1 drained");
-        Wait.until(Duration.ofSeconds(30), () -> clients.stream().allMatch(c -> c.isJoined() && "node2".equals(c.node())),
-                () -> "every client back on node2 through the load balancer: " + clients);
+        await("node1 drained").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(25))
+                .until(() -> "drained".equals(Actuator.get(management(1), "/actuator/drain")
+                .json().get("state")));
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(25))
+                .untilAsserted(() -> assertThat(clients.stream().allMatch(c -> c.isJoined() && "node2".equals(c.node())))
+                .as(() -> "every client back on node2 through the load balancer: " + clients).isTrue());
 
         int sent = traffic.stop();
         publisher.close();
-        Wait.until(Duration.ofSeconds(20), () -> clients.stream().allMatch(c -> c.lastOffset() == sent),
-                () -> "every client has all " + sent + " messages: " + clients);
+        await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(25))
+                .untilAsserted(() -> assertThat(clients.stream().allMatch(c -> c.lastOffset() == sent))
+                .as(() -> "every client has all " + sent + " messages: " + clients).isTrue());
         List<Long> expected = LongStream.rangeClosed(1, sent).boxed().toList();
         for (ResumingClient client : clients) {
             assertThat(client.offsets()).containsExactlyElementsOf(expected);
@@ -86,16 +89,20 @@ class LoadBalancedClusterIT {
         Actuator.delete(management(1), "/actuator/drain");
         Command.Result added = Command.run(List.of("scripts/cluster", "add"), env, 300);
         assertThat(added.exitCode()).as(added.output()).isZero();
-        Wait.until(Duration.ofSeconds(30), () -> connections(3) == 0 && nodesListed() == 3, "node3 registered");
+        await("node3 registered").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(25))
+                .until(() -> connections(3) == 0 && nodesListed() == 3);
         // HAProxy routes to node3 once two of its checks passed: only then can leastconn place anyone there
-        Wait.until(Duration.ofSeconds(30), () -> haproxyServerUp("node3"), "HAProxy sees node3 up");
+        await("HAProxy sees node3 up").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(25))
+                .until(() -> haproxyServerUp("node3"));
         Actuator.Answer rebalance = Actuator.post(management(2), "/actuator/rebalance", null);
         assertThat(rebalance.status()).isEqualTo(200);
-        Wait.until(Duration.ofSeconds(60), () -> !"running".equals(Actuator.get(management(2), "/actuator/rebalance")
-                .json().get("state")), "rebalance ended");
+        await("rebalance ended").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(25))
+                .until(() -> !"running".equals(Actuator.get(management(2), "/actuator/rebalance")
+                .json().get("state")));
 
-        Wait.until(Duration.ofSeconds(30), () -> clients.stream().allMatch(ResumingClient::isJoined),
-                () -> "every shed client back: " + clients);
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(25))
+                .untilAsserted(() -> assertThat(clients.stream().allMatch(ResumingClient::isJoined))
+                .as(() -> "every shed client back: " + clients).isTrue());
         assertThat(connections(3)).as("shed clients placed on the new node by leastconn").isPositive();
         assertThat(clients.stream().map(ResumingClient::node)).contains("node3");
         assertThat(connections(2)).isLessThan(10);

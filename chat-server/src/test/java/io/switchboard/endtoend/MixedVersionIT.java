@@ -1,6 +1,7 @@
 package io.switchboard.endtoend;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.switchboard.support.Actuator;
 import io.switchboard.support.ChatClient;
@@ -8,7 +9,6 @@ import io.switchboard.support.Command;
 import io.switchboard.support.Node;
 import io.switchboard.support.NodeProcess;
 import io.switchboard.support.ResumingClient;
-import io.switchboard.support.Wait;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -80,16 +80,20 @@ class MixedVersionIT extends OnRedis {
                 sleep(30);
             }
         }, Executors.newVirtualThreadPerTaskExecutor());
-        Wait.until(Duration.ofSeconds(10), () -> sent.get() >= 10, "the conversation going");
+        await("the conversation going").atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(25))
+                .until(() -> sent.get() >= 10);
         assertThat(Actuator.post(oldManagement, "/actuator/drain", Map.of("window", "1s")).status()).isEqualTo(200);
-        Wait.until(Duration.ofSeconds(30), () -> clients.stream().allMatch(c -> c.isJoined() && "new".equals(c.node())),
-                () -> "every client on the new node: " + clients);
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(25))
+                .untilAsserted(() -> assertThat(clients.stream().allMatch(c -> c.isJoined() && "new".equals(c.node())))
+                .as(() -> "every client on the new node: " + clients).isTrue());
         int before = sent.get();
-        Wait.until(Duration.ofSeconds(10), () -> sent.get() >= before + 10, "the conversation going on");
+        await("the conversation going on").atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(25))
+                .until(() -> sent.get() >= before + 10);
         sending.set(false);
         traffic.join();
-        Wait.until(Duration.ofSeconds(20), () -> clients.stream().allMatch(c -> c.lastOffset() == sent.get()),
-                () -> "every client has all " + sent.get() + " messages: " + clients);
+        await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(25))
+                .untilAsserted(() -> assertThat(clients.stream().allMatch(c -> c.lastOffset() == sent.get()))
+                .as(() -> "every client has all " + sent.get() + " messages: " + clients).isTrue());
         List<Long> expected = LongStream.rangeClosed(1, sent.get()).boxed().toList();
         for (ResumingClient client : clients) {
             assertThat(client.offsets()).containsExactlyElementsOf(expected);

@@ -1,13 +1,16 @@
 package io.switchboard.endtoend;
 
+import static org.awaitility.Awaitility.await;
+
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.api.sync.RedisCommands;
 import io.switchboard.support.Node;
 import io.switchboard.support.RedisServer;
+import io.switchboard.support.Unique;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.UUID;
 import java.util.function.Function;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -36,7 +39,7 @@ abstract class OnRedis {
 
     @BeforeEach
     void uniquePrefix() {
-        prefix = "t" + UUID.randomUUID().toString().substring(0, 8) + ":";
+        prefix = Unique.prefix("t");
     }
 
     @AfterEach
@@ -70,9 +73,8 @@ abstract class OnRedis {
         for (Node node : nodes) {
             ids.addAll(node.liveNodes());
         }
-        io.switchboard.support.Wait.until(java.time.Duration.ofSeconds(10),
-                () -> java.util.Arrays.stream(nodes).allMatch(node -> node.liveNodes().size() >= nodes.length),
-                "every node sees the others");
+        await("every node sees the others").atMost(java.time.Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(25))
+                .until(() -> java.util.Arrays.stream(nodes).allMatch(node -> node.liveNodes().size() >= nodes.length));
     }
 
     /** A node in this JVM on this test's Redis and prefix, closed after the test. */

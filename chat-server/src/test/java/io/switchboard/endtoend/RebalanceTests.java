@@ -1,6 +1,7 @@
 package io.switchboard.endtoend;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.switchboard.broker.Broker;
 import io.switchboard.protocol.ChatMessage;
@@ -9,7 +10,6 @@ import io.switchboard.support.Actuator;
 import io.switchboard.support.LeastConnections;
 import io.switchboard.support.Node;
 import io.switchboard.support.ResumingClient;
-import io.switchboard.support.Wait;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -101,7 +101,8 @@ class RebalanceTests extends OnRedis {
         Node third = node("n3", "switchboard.rebalance.auto=true", "switchboard.rebalance.settle-delay=500ms");
         nodes.add(third);
 
-        Wait.until(Duration.ofSeconds(20), () -> !"none".equals(status(first).get("state")), "a rebalance started");
+        await("a rebalance started").atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(25))
+                .until(() -> !"none".equals(status(first).get("state")));
         Map<String, Object> result = awaitEnd(first);
         int sent = traffic.stop();
 
@@ -117,20 +118,23 @@ class RebalanceTests extends OnRedis {
     }
 
     private static Map<String, Object> awaitEnd(Node node) {
-        Wait.until(Duration.ofSeconds(60), () -> !"running".equals(status(node).get("state")), "rebalance ended");
+        await("rebalance ended").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(25))
+                .until(() -> !"running".equals(status(node).get("state")));
         return status(node);
     }
 
     @SuppressWarnings("unchecked")
     private static void awaitRegistered(Node node, int count) {
-        Wait.until(Duration.ofSeconds(10), () -> ((List<Object>) Actuator.get(node.managementPort(), "/actuator/cluster")
-                .json().get("nodes")).size() == count, count + " nodes registered");
+        await(count + " nodes registered").atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(25))
+                .until(() -> ((List<Object>) Actuator.get(node.managementPort(), "/actuator/cluster")
+                .json().get("nodes")).size() == count);
     }
 
     private static void assertEveryClientHasEveryMessage(List<ResumingClient> clients, int sent) {
-        Wait.until(Duration.ofSeconds(20), () -> clients.stream().allMatch(c -> c.lastOffset() == sent),
-                () -> "every client has all " + sent + " messages; behind: "
-                        + clients.stream().filter(c -> c.lastOffset() != sent).toList());
+        await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(25))
+                .untilAsserted(() -> assertThat(clients.stream().allMatch(c -> c.lastOffset() == sent))
+                .as(() -> "every client has all " + sent + " messages; behind: "
+                        + clients.stream().filter(c -> c.lastOffset() != sent).toList()).isTrue());
         List<Long> expected = LongStream.rangeClosed(1, sent).boxed().toList();
         for (ResumingClient client : clients) {
             assertThat(client.offsets()).containsExactlyElementsOf(expected);

@@ -1,16 +1,15 @@
 package io.switchboard.endtoend;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.switchboard.support.ChatClient;
 import io.switchboard.support.Command;
 import io.switchboard.support.RedisClusterProcesses;
 import io.switchboard.support.Scenarios;
 import io.switchboard.support.TwoNodes;
-import io.switchboard.support.Wait;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -66,8 +65,11 @@ class RedisClusterTests {
                 // the same clientMsgId again: stored once, answered with the first offset, not relayed
                 assertThat(ada.say(room, "hello " + room, room + "-1")).containsEntry("duplicate", true)
                         .containsEntry("offset", ack.get("offset"));
+                // a later message of the room: a room's messages reach a member in offset order, so a
+                // relayed duplicate would come before it
+                ada.say(room, "end " + room, room + "-end");
+                assertThat(bob.until(ChatClient.message(room, "end " + room))).noneMatch(f -> "message".equals(f.get("type")));
             }
-            assertThat(bob.drain(Duration.ofMillis(300))).noneMatch(f -> "message".equals(f.get("type")));
             // sharded pub/sub: each room's channel is subscribed by both nodes on its slot's primary only
             for (String room : ROOMS) {
                 assertThat(cluster.subscribers(chat.prefix + "{" + room + "}")).as(room).containsExactly(2L, 0L);
@@ -114,8 +116,9 @@ class RedisClusterTests {
                 after.add("after " + i);
             }
             // both nodes move their subscription to the promoted replica (on the next topology refresh)
-            Wait.until(Duration.ofSeconds(20), () -> Arrays.equals(cluster.subscribers(chat.prefix + "{" + room + "}"),
-                    new long[] {2, 0}), () -> "subscribers " + Arrays.toString(cluster.subscribers(chat.prefix + "{" + room + "}")));
+            await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(25))
+                    .untilAsserted(() -> assertThat(cluster.subscribers(chat.prefix + "{" + room + "}"))
+                    .as("subscribers on each primary").containsExactly(2, 0));
             List<Object> received = bob.messageTextsUntil(after);
             assertThat(received.stream().filter(after::contains).toList()).isEqualTo(after); // once each, in order
         }
@@ -139,13 +142,15 @@ class RedisClusterTests {
                     sent.add("during " + i);
                 }
             }, Executors.newVirtualThreadPerTaskExecutor());
-            Wait.until(Duration.ofSeconds(20), () -> sent.size() >= 5, "traffic flowing");
+            await("traffic flowing").atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(25))
+                    .until(() -> sent.size() >= 5);
             cluster.moveSlot("{moving}", to); // the server ends both nodes' SSUBSCRIBE on the old owner
             sending.join();
 
             // both nodes subscribe again on the new owner and catch the room up from its log
-            Wait.until(Duration.ofSeconds(20), () -> Arrays.equals(cluster.subscribers(chat.prefix + "{moving}"),
-                    new long[] {2, 0}), () -> "subscribers " + Arrays.toString(cluster.subscribers(chat.prefix + "{moving}")));
+            await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(25))
+                    .untilAsserted(() -> assertThat(cluster.subscribers(chat.prefix + "{moving}"))
+                    .as("subscribers on each primary").containsExactly(2, 0));
             ada.sayUntilStored("moving", "after", "after");
             List<String> all = new ArrayList<>(sent);
             all.add("after");
@@ -195,12 +200,14 @@ class RedisClusterTests {
     void roomsLeftOrCutOffInTheirJoinLeaveNothingBehindPastTheRetention() {
         try (TwoNodes chat = twoNodes("switchboard.history.retention=2s", "switchboard.limits.new-rooms.burst=1000")) {
             Scenarios.leaveRoomsAndCutOffJoins(chat.ada, chat.n2.port(), 50, 20);
-            Wait.until(Duration.ofSeconds(20), () -> cluster.keys(chat.prefix + "*").stream()
-                    .allMatch(key -> key.startsWith(chat.prefix + "{cluster}")), // the node registry lives on
-                    () -> "keys left: " + cluster.keys(chat.prefix + "*"));
+            // the node registry lives on
+            await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(25))
+                    .untilAsserted(() -> assertThat(cluster.keys(chat.prefix + "*"))
+                    .as("keys left").allMatch(key -> key.startsWith(chat.prefix + "{cluster}")));
             // the joins' subscriptions were on their way when the clients went: each is undone once it arrives
-            Wait.until(Duration.ofSeconds(10), () -> Arrays.equals(cluster.subscribers(chat.prefix + "{cut-off}"),
-                    new long[] {0, 0}), () -> "subscribers " + Arrays.toString(cluster.subscribers(chat.prefix + "{cut-off}")));
+            await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(25))
+                    .untilAsserted(() -> assertThat(cluster.subscribers(chat.prefix + "{cut-off}"))
+                    .as("subscribers on each primary").containsExactly(0, 0));
         }
     }
 

@@ -1,15 +1,15 @@
 package io.switchboard.endtoend;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.switchboard.support.ChatClient;
 import io.switchboard.support.Node;
 import io.switchboard.support.RedisServer;
-import io.switchboard.support.Wait;
+import io.switchboard.support.Unique;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
@@ -27,7 +27,7 @@ class RedisKilledTests {
 
     @Test
     void thirtySecondsWithoutRedisUnderTrafficLoseNothingAcknowledged() throws InterruptedException {
-        String prefix = "t" + UUID.randomUUID().toString().substring(0, 8) + ":";
+        String prefix = Unique.prefix("t");
         try (RedisServer redis = RedisServer.createWithAof();
              Node n1 = Node.onRedis(redis.port(), prefix, "n1");
              Node n2 = Node.onRedis(redis.port(), prefix, "n2");
@@ -48,13 +48,15 @@ class RedisKilledTests {
                     sleep(50);
                 }
             }, Executors.newVirtualThreadPerTaskExecutor());
-            Wait.until(Duration.ofSeconds(20), () -> acknowledged.size() >= 5, "traffic flowing");
+            await("traffic flowing").atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(25))
+                    .until(() -> acknowledged.size() >= 5);
             Map<String, Object> carolsLast = carol.messages("outage", 3).getLast();
 
             long killedAt = System.nanoTime();
             redis.stop(); // SIGKILL
             for (Node node : List.of(n1, n2)) {
-                Wait.until(Duration.ofSeconds(20), () -> "DOWN".equals(node.brokerHealth()), "broker DOWN on a node");
+                await("broker DOWN on a node").atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(25))
+                        .until(() -> "DOWN".equals(node.brokerHealth()));
             }
             carol.close(); // gone during the outage: she resumes from her last message afterwards
             for (ChatClient client : List.of(ada, bob)) {
@@ -68,9 +70,11 @@ class RedisKilledTests {
 
             redis.start(); // from its append-only file: everything it acknowledged
             for (Node node : List.of(n1, n2)) {
-                Wait.until(Duration.ofSeconds(30), () -> "UP".equals(node.brokerHealth()), "broker UP again on a node");
+                await("broker UP again on a node").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(25))
+                        .until(() -> "UP".equals(node.brokerHealth()));
             }
-            Wait.until(Duration.ofSeconds(30), () -> acknowledged.size() >= beforeRestart + 10, "traffic after the outage");
+            await("traffic after the outage").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(25))
+                    .until(() -> acknowledged.size() >= beforeRestart + 10);
             enough.set(true);
             traffic.join();
 

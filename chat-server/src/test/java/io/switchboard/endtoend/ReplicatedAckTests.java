@@ -5,9 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.switchboard.support.ChatClient;
 import io.switchboard.support.Node;
 import io.switchboard.support.RedisSentinels;
+import io.switchboard.support.Unique;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -21,7 +21,7 @@ class ReplicatedAckTests {
     @SuppressWarnings("unchecked")
     void aSendIsAcknowledgedAndShownToTheRoomOnlyOnceAReplicaHasIt() {
         try (RedisSentinels redis = RedisSentinels.start();
-             Node node = Node.onRedis(redis.primaryPort(), "t" + UUID.randomUUID().toString().substring(0, 8) + ":", "n1",
+             Node node = Node.onRedis(redis.primaryPort(), Unique.prefix("t"), "n1",
                      "spring.data.redis.sentinel.master=" + RedisSentinels.MASTER,
                      "spring.data.redis.sentinel.nodes=" + redis.sentinelNodes(),
                      "switchboard.redis.ack-replicas=1", "switchboard.redis.ack-timeout=500ms");

@@ -1,13 +1,13 @@
 package io.switchboard.endtoend;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.lettuce.core.ScanArgs;
 import io.lettuce.core.ScanIterator;
 import io.lettuce.core.api.sync.RedisCommands;
 import io.switchboard.support.ChatClient;
 import io.switchboard.support.Node;
-import io.switchboard.support.Wait;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -36,13 +36,15 @@ class RoomExpiryTests extends OnRedis {
 
         onRedis(redisCommands -> {
             String nodeMembers = prefix + "node:n1:members";
-            Wait.until(Duration.ofSeconds(10), () -> redisCommands.exists(nodeMembers) == 0, "the visitor's presence gone");
+            await("the visitor's presence gone").atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(25))
+                    .until(() -> redisCommands.exists(nodeMembers) == 0);
             List<String> keys = roomKeys(redisCommands);
             assertThat(keys).isNotEmpty().allSatisfy(key -> assertThat(redisCommands.ttl(key)).as("TTL of " + key)
                     .isNotEqualTo(-1L) // -1: a key that never expires; -2: expired since the scan
                     .isLessThanOrEqualTo(2L));
-            Wait.until(Duration.ofSeconds(15), () -> roomKeys(redisCommands).isEmpty(),
-                    () -> "keys left: " + roomKeys(redisCommands));
+            await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(25))
+                    .untilAsserted(() -> assertThat(roomKeys(redisCommands).isEmpty())
+                    .as(() -> "keys left: " + roomKeys(redisCommands)).isTrue());
             return null;
         });
     }
@@ -57,7 +59,8 @@ class RoomExpiryTests extends OnRedis {
             ada.say("talked-in", "a message", "m-1");
             onRedis(redisCommands -> {
                 // well past the empty room's retention: Ada's presence keeps it, at the same epoch
-                Wait.until(Duration.ofSeconds(10), () -> redisCommands.pttl(meta) > 0, "the quiet room exists");
+                await("the quiet room exists").atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(25))
+                        .until(() -> redisCommands.pttl(meta) > 0);
                 long until = System.nanoTime() + Duration.ofSeconds(5).toNanos();
                 while (System.nanoTime() < until) {
                     assertThat(redisCommands.exists(meta)).as("kept while Ada is in it").isEqualTo(1L);
@@ -72,8 +75,8 @@ class RoomExpiryTests extends OnRedis {
             }
             ada.leave("quiet");
             onRedis(redisCommands -> {
-                Wait.until(Duration.ofSeconds(10), () -> redisCommands.exists(meta) == 0,
-                        "the quiet room gone after its last member");
+                await("the quiet room gone after its last member").atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(25))
+                        .until(() -> redisCommands.exists(meta) == 0);
                 assertThat(redisCommands.ttl(prefix + "{talked-in}:meta")).as("a room written to keeps its retention")
                         .isGreaterThan(Duration.ofDays(29).toSeconds());
                 return null;

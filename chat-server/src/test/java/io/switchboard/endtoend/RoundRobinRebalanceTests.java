@@ -1,13 +1,13 @@
 package io.switchboard.endtoend;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.switchboard.support.Actuator;
 import io.switchboard.support.Haproxy;
 import io.switchboard.support.Node;
 import io.switchboard.support.NodeProcess;
 import io.switchboard.support.ResumingClient;
-import io.switchboard.support.Wait;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -36,21 +36,26 @@ class RoundRobinRebalanceTests extends OnRedis {
         Node n1 = node("n1", ports.get("n1"));
         Node n2 = node("n2", ports.get("n2"));
         Haproxy balancer = track(new Haproxy(ports, "roundrobin"));
-        Wait.until(Duration.ofSeconds(20), () -> balancer.isUp("n1") && balancer.isUp("n2"), "HAProxy routes to n1 and n2");
+        await("HAProxy routes to n1 and n2").atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(25))
+                .until(() -> balancer.isUp("n1") && balancer.isUp("n2"));
         List<ResumingClient> clients = new ArrayList<>();
         for (int i = 0; i < 45; i++) {
             clients.add(track(ResumingClient.join("c" + i, "lobby", balancer::port)));
         }
-        Wait.until(Duration.ofSeconds(10), () -> n1.connections() + n2.connections() == 45, "45 clients on n1 and n2");
+        await("45 clients on n1 and n2").atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(25))
+                .until(() -> n1.connections() + n2.connections() == 45);
         assertThat(List.of(n1.connections(), n2.connections())).containsExactlyInAnyOrder(23, 22);
 
         Node n3 = node("n3", ports.get("n3"));
         awaitClusterView(n1, n2, n3);
-        Wait.until(Duration.ofSeconds(20), () -> balancer.isUp("n3"), "HAProxy routes to n3");
+        await("HAProxy routes to n3").atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(25))
+                .until(() -> balancer.isUp("n3"));
         assertThat(Actuator.post(n1.managementPort(), "/actuator/rebalance", null).status()).isEqualTo(200);
-        Wait.until(Duration.ofSeconds(60), () -> !"running".equals(Actuator.get(n1.managementPort(), "/actuator/rebalance")
-                .json().get("state")), "the rebalance ended");
-        Wait.until(Duration.ofSeconds(20), () -> clients.stream().allMatch(ResumingClient::isJoined), "every client back");
+        await("the rebalance ended").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(25))
+                .until(() -> !"running".equals(Actuator.get(n1.managementPort(), "/actuator/rebalance")
+                .json().get("state")));
+        await("every client back").atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(25))
+                .until(() -> clients.stream().allMatch(ResumingClient::isJoined));
 
         List<Integer> counts = List.of(n1.connections(), n2.connections(), n3.connections());
         assertThat(counts.stream().mapToInt(Integer::intValue).sum()).isEqualTo(45);

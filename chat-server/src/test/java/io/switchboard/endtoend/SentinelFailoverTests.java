@@ -1,13 +1,13 @@
 package io.switchboard.endtoend;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.switchboard.support.ChatClient;
 import io.switchboard.support.Command;
 import io.switchboard.support.RedisSentinels;
 import io.switchboard.support.Scenarios;
 import io.switchboard.support.TwoNodes;
-import io.switchboard.support.Wait;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -116,8 +116,8 @@ class SentinelFailoverTests {
                     .containsEntry("offset", 2).containsEntry("duplicate", false);
             ada.say("forced", "the end marker", "m3");
             for (ChatClient member : List.of(ada, bob)) {
-                member.await(f -> "message".equals(f.get("type")) && "the end marker".equals(f.get("text")));
-                List<Map<String, Object>> seen = member.drain(Duration.ofMillis(50));
+                // what came before the end marker, a later message of the room: the room's messages come in offset order
+                List<Map<String, Object>> seen = member.until(ChatClient.message("forced", "the end marker"));
                 assertThat(seen).noneMatch(f -> "gap".equals(f.get("type")) || "epoch_changed".equals(f.get("type")));
                 assertThat(seen).filteredOn(f -> "message".equals(f.get("type")))
                         .extracting(m -> m.get("offset") + ":" + m.get("text")).containsExactly("2:only on the primary");
@@ -155,8 +155,8 @@ class SentinelFailoverTests {
                 }
                 chat.ada.say("acked", "the end marker", "end");
                 for (ChatClient member : members) {
-                    member.await(f -> "message".equals(f.get("type")) && "the end marker".equals(f.get("text")));
-                    List<Map<String, Object>> rest = member.drain(Duration.ofMillis(50)); // what came before it too
+                    // what came before the end marker, a later message of the room: the room's messages come in offset order
+                    List<Map<String, Object>> rest = member.until(ChatClient.message("acked", "the end marker"));
                     assertThat(rest).noneMatch(f -> "gap".equals(f.get("type")) || "epoch_changed".equals(f.get("type")));
                 }
             } finally {
@@ -213,9 +213,11 @@ class SentinelFailoverTests {
             Supplier<List<String>> roomKeys = () -> Command.run(List.of("redis-cli", "-p", Integer.toString(primary),
                     "--scan", "--pattern", chat.prefix + "*"), Map.of(), 10).output().lines()
                     .filter(key -> !key.isBlank() && !key.startsWith(chat.prefix + "{cluster}")).toList(); // the node registry lives on
-            Wait.until(Duration.ofSeconds(20), () -> roomKeys.get().isEmpty(), () -> "keys left: " + roomKeys.get());
-            Wait.until(Duration.ofSeconds(10), () -> Command.redisCli(primary, "PUBSUB", "NUMSUB", chat.prefix + "{cut-off}")
-                    .lines().toList().get(1).strip().equals("0"), "no node subscribed to the room cut off in its join");
+            await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(25))
+                    .untilAsserted(() -> assertThat(roomKeys.get().isEmpty()).as(() -> "keys left: " + roomKeys.get()).isTrue());
+            await("no node subscribed to the room cut off in its join").atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(25))
+                    .until(() -> Command.redisCli(primary, "PUBSUB", "NUMSUB", chat.prefix + "{cut-off}")
+                    .lines().toList().get(1).strip().equals("0"));
         }
     }
 }

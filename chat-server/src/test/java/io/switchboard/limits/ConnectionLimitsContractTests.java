@@ -2,9 +2,9 @@ package io.switchboard.limits;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.switchboard.support.Unique;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -29,7 +29,7 @@ abstract class ConnectionLimitsContractTests {
     @BeforeEach
     void setUpLimits() {
         limits = createLimits();
-        key = "user:" + UUID.randomUUID().toString().substring(0, 8);
+        key = Unique.name("user");
     }
 
     @Test

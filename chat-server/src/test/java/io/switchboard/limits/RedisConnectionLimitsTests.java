@@ -1,14 +1,15 @@
 package io.switchboard.limits;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
 import io.switchboard.support.RedisServer;
+import io.switchboard.support.Unique;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.UUID;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -39,7 +40,7 @@ class RedisConnectionLimitsTests extends ConnectionLimitsContractTests {
 
     @Override
     protected ConnectionLimits createLimits() {
-        RedisConnectionLimits limits = new RedisConnectionLimits(client, prefix(), "n1", () -> List.of("n1"),
+        RedisConnectionLimits limits = new RedisConnectionLimits(client, Unique.prefix("test"), "n1", () -> List.of("n1"),
                 Duration.ofMinutes(1));
         created.add(limits);
         return limits;
@@ -51,14 +52,10 @@ class RedisConnectionLimitsTests extends ConnectionLimitsContractTests {
         created.clear();
     }
 
-    private static String prefix() {
-        return "test-" + UUID.randomUUID().toString().substring(0, 8) + ":";
-    }
-
     @Test
     void countsConnectionsOfLiveNodesOnlyAndReleasesThem() throws Exception {
         AtomicReference<List<String>> live = new AtomicReference<>(List.of("n1", "n2"));
-        String prefix = prefix();
+        String prefix = Unique.prefix("test");
         try (RedisConnectionLimits n1 = new RedisConnectionLimits(client, prefix, "n1", live::get, Duration.ofMinutes(1));
              RedisConnectionLimits n2 = new RedisConnectionLimits(client, prefix, "n2", live::get, Duration.ofMinutes(1))) {
             assertThat(n1.acquire("user:ada", "c1", 2).get()).isTrue();
@@ -78,7 +75,7 @@ class RedisConnectionLimitsTests extends ConnectionLimitsContractTests {
     @Test
     void whatADeadNodeCountedIsRemovedByTheNodeThatSawItDie() throws Exception {
         AtomicReference<List<String>> live = new AtomicReference<>(List.of("n1", "n2"));
-        String prefix = prefix();
+        String prefix = Unique.prefix("test");
         try (RedisConnectionLimits n1 = new RedisConnectionLimits(client, prefix, "n1", live::get, Duration.ofMinutes(1));
              RedisConnectionLimits n2 = new RedisConnectionLimits(client, prefix, "n2", live::get, Duration.ofMinutes(1));
              var redisConnection = client.connect()) {
@@ -89,10 +86,10 @@ class RedisConnectionLimitsTests extends ConnectionLimitsContractTests {
 
             live.set(List.of("n2"));
             n2.nodeDied("n1");
-            io.switchboard.support.Wait.until(Duration.ofSeconds(10),
-                    () -> redisCommands.hkeys(prefix + "{conns:user:ada}").equals(List.of("c2"))
-                            && redisCommands.exists(prefix + "{conns:ip:10.0.0.1}", prefix + "node:n1:connections") == 0,
-                    () -> "left: " + redisCommands.keys(prefix + "*"));
+            await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(25))
+                    .untilAsserted(() -> assertThat(redisCommands.hkeys(prefix + "{conns:user:ada}").equals(List.of("c2"))
+                            && redisCommands.exists(prefix + "{conns:ip:10.0.0.1}", prefix + "node:n1:connections") == 0)
+                    .as(() -> "left: " + redisCommands.keys(prefix + "*")).isTrue());
         }
     }
 }

@@ -3,8 +3,8 @@ package io.switchboard.presence;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.switchboard.protocol.Member;
+import io.switchboard.support.Unique;
 import java.util.List;
-import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeEach;
@@ -27,7 +27,7 @@ abstract class PresenceContractTests {
     @BeforeEach
     void setUpPresence() {
         presence = createPresence();
-        room = "room-" + UUID.randomUUID().toString().substring(0, 8);
+        room = Unique.name("room");
     }
 
     @Test

@@ -1,6 +1,7 @@
 package io.switchboard.presence;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
@@ -11,12 +12,11 @@ import io.switchboard.protocol.Member;
 import io.switchboard.redis.RedisCommandConnection;
 import io.switchboard.redis.RedisKeys;
 import io.switchboard.support.RedisServer;
-import io.switchboard.support.Wait;
+import io.switchboard.support.Unique;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Queue;
-import java.util.UUID;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
@@ -47,7 +47,7 @@ class RedisPresenceTests extends PresenceContractTests {
 
     @Override
     protected Presence createPresence() {
-        return store(new RedisKeys("test-" + UUID.randomUUID().toString().substring(0, 8) + ":"), "node-1",
+        return store(new RedisKeys(Unique.prefix("test")), "node-1",
                 Duration.ofSeconds(30));
     }
 
@@ -67,7 +67,7 @@ class RedisPresenceTests extends PresenceContractTests {
 
     @Test
     void anEntryNoNodeRefreshesExpiresAndItsRoomIsTold() throws Exception {
-        RedisKeys keys = new RedisKeys("heal-" + UUID.randomUUID().toString().substring(0, 8) + ":");
+        RedisKeys keys = new RedisKeys(Unique.prefix("heal"));
         // what a node that died mid-cleanup (or a restored snapshot) leaves: an entry nobody refreshes
         Member ghost = new Member("ghost-id", "Ghost", "gone-node");
         raw.hset(keys.presence("healing"), ghost.id(), CODEC.encodeMember(ghost));
@@ -99,7 +99,7 @@ class RedisPresenceTests extends PresenceContractTests {
 
     @Test
     void theReaperRemovesADeadNodesMembersAndTellsEachRoomWhoLeft() throws Exception {
-        RedisKeys keys = new RedisKeys("reap-" + UUID.randomUUID().toString().substring(0, 8) + ":");
+        RedisKeys keys = new RedisKeys(Unique.prefix("reap"));
         RedisPresence dead = store(keys, "dead-node", Duration.ofSeconds(30));
         RedisPresence alive = store(keys, "alive-node", Duration.ofSeconds(30));
         Member ada = new Member("ada-id", "Ada", "dead-node");
@@ -115,7 +115,7 @@ class RedisPresenceTests extends PresenceContractTests {
                 told.add(room + ":" + members.stream().map(Member::id).sorted().toList() + ":" + remaining), "alive-node");
         reaper.nodeDied("dead-node");
 
-        Wait.until(Duration.ofSeconds(10), () -> told.size() == 2, "both rooms told");
+        await("both rooms told").atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(25)).until(() -> told.size() == 2);
         assertThat(told).containsExactlyInAnyOrder("one:[ada-id, bob-id]:1", "two:[ada-id]:0");
         assertThat(alive.members("one").get(10, TimeUnit.SECONDS).members()).containsExactly(cy);
         assertThat(raw.exists(keys.nodeMembers("dead-node"), keys.presence("two"))).isZero();

@@ -1,6 +1,7 @@
 package io.switchboard.room;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.switchboard.broker.InMemoryBroker;
@@ -8,7 +9,6 @@ import io.switchboard.presence.InMemoryPresence;
 import io.switchboard.protocol.ClientFrame;
 import io.switchboard.protocol.FrameCodec;
 import io.switchboard.room.RoomsTests.TestRecipient;
-import io.switchboard.support.Wait;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -48,20 +48,23 @@ class LargeRoomPresenceTests {
         assertThat(members.get(1).await("joined")).containsEntry("memberCount", 2);
 
         // joins 2 and 3 kept the room within the limit: announced one by one; 4 to 6 were counted
-        Wait.until(WAIT, () -> hasCount(first, 6), "m1 is told the room has 6 members");
+        await("m1 is told the room has 6 members").atMost(WAIT).pollInterval(Duration.ofMillis(25))
+                .until(() -> hasCount(first, 6));
         assertThat(joinsSeenBy(first)).containsExactlyInAnyOrder("m1", "m2", "m3");
 
         rooms.leave(members.getLast(), "big", "l6");
         members.getLast().await("left");
-        Wait.until(WAIT, () -> hasCount(first, 5), "m1 is told the room has 5 members");
+        await("m1 is told the room has 5 members").atMost(WAIT).pollInterval(Duration.ofMillis(25))
+                .until(() -> hasCount(first, 5));
         assertThat(first.frames).noneMatch(f -> "presence".equals(f.get("type")) && "leave".equals(f.get("action")));
 
         for (int i = 5; i >= 3; i--) {
             rooms.leave(members.get(i - 1), "big", "l" + i);
         }
         // down to 2: the last leave is within the limit again, and is announced
-        Wait.until(WAIT, () -> first.frames.stream().anyMatch(f -> "leave".equals(f.get("action"))
-                && "m3".equals(((Map<?, ?>) f.get("member")).get("id"))), "m1 sees m3 leave");
+        await("m1 sees m3 leave").atMost(WAIT).pollInterval(Duration.ofMillis(25))
+                .until(() -> first.frames.stream().anyMatch(f -> "leave".equals(f.get("action"))
+                && "m3".equals(((Map<?, ?>) f.get("member")).get("id"))));
     }
 
     private static boolean hasCount(TestRecipient recipient, int count) {

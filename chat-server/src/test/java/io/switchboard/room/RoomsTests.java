@@ -2,6 +2,7 @@ package io.switchboard.room;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.switchboard.broker.Broker;
 import io.switchboard.broker.BrokerEventHandler;
@@ -17,7 +18,6 @@ import io.switchboard.protocol.FrameCodec;
 import io.switchboard.protocol.Member;
 import io.switchboard.protocol.Position;
 import io.switchboard.protocol.StoredMessage;
-import io.switchboard.support.Wait;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -30,6 +30,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Supplier;
 import java.util.stream.LongStream;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -66,16 +67,17 @@ class RoomsTests {
         rooms.join(ada, new ClientFrame.Join("r", null, null));
         String epoch = (String) ada.await("joined").get("epoch");
         publish("r", 1, 3);
-        Wait.until(WAIT, () -> ada.offsets().size() == 3, "ada gets 1-3");
+        await("ada gets 1-3").atMost(WAIT).pollInterval(Duration.ofMillis(25)).until(() -> ada.offsets().size() == 3);
 
         broker.holdReads(read);
         TestRecipient bob = new TestRecipient("bob");
         rooms.join(bob, new ClientFrame.Join("r", new Position(epoch, 1), "b1"));
-        Wait.until(WAIT, () -> broker.heldReads() == 1, "bob's join reads the log");
+        await("bob's join reads the log").atMost(WAIT).pollInterval(Duration.ofMillis(25)).until(() -> broker.heldReads() == 1);
         publish("r", 4, 8);
 
         // Counted, not timed: the room's lane delivered 4-8 while bob's read had no answer.
-        Wait.until(WAIT, () -> ada.offsets().size() == 8, "ada gets 4-8 while bob's join is in flight");
+        await("ada gets 4-8 while bob's join is in flight").atMost(WAIT).pollInterval(Duration.ofMillis(25))
+                .until(() -> ada.offsets().size() == 8);
         assertThat(ada.offsets()).containsExactly(1L, 2L, 3L, 4L, 5L, 6L, 7L, 8L);
         assertThat(broker.heldReads()).isEqualTo(1);
         assertThat(bob.frames).isEmpty();
@@ -83,9 +85,10 @@ class RoomsTests {
         broker.releaseReads();
         assertThat(bob.await("joined")).containsEntry("offset", 8).containsEntry("recovered", true)
                 .containsEntry("epochChanged", false).containsEntry("ref", "b1");
-        Wait.until(WAIT, () -> bob.offsets().size() == 7, "bob gets 2-8");
+        await("bob gets 2-8").atMost(WAIT).pollInterval(Duration.ofMillis(25)).until(() -> bob.offsets().size() == 7);
         publish("r", 9, 9);
-        Wait.until(WAIT, () -> bob.offsets().size() == 8 && ada.offsets().size() == 9, "both get 9");
+        await("both get 9").atMost(WAIT).pollInterval(Duration.ofMillis(25))
+                .until(() -> bob.offsets().size() == 8 && ada.offsets().size() == 9);
         assertThat(bob.types().getFirst()).isEqualTo("joined");
         assertThat(bob.offsets()).containsExactlyElementsOf(offsets(2, 9));
         assertThat(ada.offsets()).containsExactlyElementsOf(offsets(1, 9));
@@ -100,15 +103,15 @@ class RoomsTests {
         broker.holdReads(read);
         TestRecipient carol = new TestRecipient("carol");
         rooms.join(carol, new ClientFrame.Join("fresh", new Position(epoch, 1), "c1"));
-        Wait.until(WAIT, () -> broker.heldReads() == 1, "carol's join reads the log");
+        await("carol's join reads the log").atMost(WAIT).pollInterval(Duration.ofMillis(25)).until(() -> broker.heldReads() == 1);
         assertThat(broker.subscriptions).contains("fresh");
         publish("fresh", 3, 4);
         broker.releaseReads();
 
         assertThat(carol.await("joined")).containsEntry("offset", 4).containsEntry("recovered", true);
-        Wait.until(WAIT, () -> carol.offsets().size() == 3, "carol gets 2-4");
+        await("carol gets 2-4").atMost(WAIT).pollInterval(Duration.ofMillis(25)).until(() -> carol.offsets().size() == 3);
         publish("fresh", 5, 5);
-        Wait.until(WAIT, () -> carol.offsets().size() == 4, "carol gets 5");
+        await("carol gets 5").atMost(WAIT).pollInterval(Duration.ofMillis(25)).until(() -> carol.offsets().size() == 4);
         assertThat(carol.offsets()).containsExactlyElementsOf(offsets(2, 5));
     }
 
@@ -117,11 +120,12 @@ class RoomsTests {
         broker.holdReads(Read.WHEN_ASKED);
         TestRecipient eve = new TestRecipient("eve");
         rooms.join(eve, new ClientFrame.Join("gone", null, "e1"));
-        Wait.until(WAIT, () -> broker.heldReads() == 1, "eve's join reads the log");
+        await("eve's join reads the log").atMost(WAIT).pollInterval(Duration.ofMillis(25)).until(() -> broker.heldReads() == 1);
         eve.close();
         broker.releaseReads();
 
-        Wait.until(WAIT, () -> !broker.subscriptions.contains("gone"), "the node stops listening to the room");
+        await("the node stops listening to the room").atMost(WAIT).pollInterval(Duration.ofMillis(25))
+                .until(() -> !broker.subscriptions.contains("gone"));
         assertThat(presence.members("gone").join().members()).isEmpty();
         assertThat(eve.joinedRooms).isEmpty();
         assertThat(eve.frames).isEmpty();
@@ -135,14 +139,15 @@ class RoomsTests {
         broker.holdReads(Read.WHEN_ASKED);
         TestRecipient eve = new TestRecipient("eve");
         rooms.join(eve, new ClientFrame.Join("kept", null, "e1"));
-        Wait.until(WAIT, () -> broker.heldReads() == 1, "eve's join reads the log");
+        await("eve's join reads the log").atMost(WAIT).pollInterval(Duration.ofMillis(25)).until(() -> broker.heldReads() == 1);
         eve.close();
         broker.releaseReads();
 
-        Wait.until(WAIT, () -> presence.members("kept").join().count() == 1, "eve leaves presence");
+        await("eve leaves presence").atMost(WAIT).pollInterval(Duration.ofMillis(25))
+                .until(() -> presence.members("kept").join().count() == 1);
         assertThat(presence.members("kept").join().members()).extracting(Member::id).containsExactly("ada");
         publish("kept", 1, 1);
-        Wait.until(WAIT, () -> ada.offsets().size() == 1, "ada gets 1");
+        await("ada gets 1").atMost(WAIT).pollInterval(Duration.ofMillis(25)).until(() -> ada.offsets().size() == 1);
         assertThat(broker.subscriptions).contains("kept");
         assertThat(eve.frames).isEmpty();
         assertThat(ada.frames).noneMatch(f -> isPresenceOf(f, "join", "eve"));
@@ -155,7 +160,8 @@ class RoomsTests {
         rooms.join(ada, new ClientFrame.Join("down", null, "j1"));
 
         assertThat(ada.await("error")).containsEntry("code", "broker_unavailable").containsEntry("ref", "j1");
-        Wait.until(WAIT, () -> !broker.subscriptions.contains("down"), "the node stops listening to the room");
+        await("the node stops listening to the room").atMost(WAIT).pollInterval(Duration.ofMillis(25))
+                .until(() -> !broker.subscriptions.contains("down"));
         assertThat(presence.members("down").join().members()).isEmpty();
         assertThat(ada.joinedRooms).isEmpty();
 
@@ -169,13 +175,14 @@ class RoomsTests {
         broker.holdReads(Read.WHEN_ASKED);
         TestRecipient bob = new TestRecipient("bob");
         rooms.join(bob, new ClientFrame.Join("brief", null, "j1"));
-        Wait.until(WAIT, () -> broker.heldReads() == 1, "bob's join reads the log");
+        await("bob's join reads the log").atMost(WAIT).pollInterval(Duration.ofMillis(25)).until(() -> broker.heldReads() == 1);
         rooms.leave(bob, "brief", "l1");
         broker.releaseReads();
 
         bob.await("left");
         assertThat(bob.types()).containsExactly("joined", "left");
-        Wait.until(WAIT, () -> !broker.subscriptions.contains("brief"), "the node stops listening to the room");
+        await("the node stops listening to the room").atMost(WAIT).pollInterval(Duration.ofMillis(25))
+                .until(() -> !broker.subscriptions.contains("brief"));
         assertThat(presence.members("brief").join().members()).isEmpty();
     }
 
@@ -187,7 +194,7 @@ class RoomsTests {
 
         assertThat(ada.await("joined")).containsEntry("epochChanged", true).containsEntry("recovered", true)
                 .containsEntry("offset", 3);
-        Wait.until(WAIT, () -> ada.offsets().size() == 3, "ada gets 1-3");
+        await("ada gets 1-3").atMost(WAIT).pollInterval(Duration.ofMillis(25)).until(() -> ada.offsets().size() == 3);
         assertThat(ada.offsets()).containsExactly(1L, 2L, 3L);
     }
 
@@ -204,7 +211,8 @@ class RoomsTests {
             shortReplay.join(bob, new ClientFrame.Join("far", new Position(epoch, 10), null));
 
             assertThat(bob.await("joined")).containsEntry("recovered", false).containsEntry("offset", 150);
-            Wait.until(WAIT, () -> bob.offsets().size() == 100, "bob gets the newest 100");
+            await("bob gets the newest 100").atMost(WAIT).pollInterval(Duration.ofMillis(25))
+                    .until(() -> bob.offsets().size() == 100);
             assertThat(bob.offsets()).containsExactlyElementsOf(offsets(51, 150));
         }
     }
@@ -226,9 +234,11 @@ class RoomsTests {
         bob.await("joined");
         broker.release();
 
-        Wait.until(Duration.ofSeconds(10), () -> ada.offsets().size() == 5, "ada gets 1-5");
+        await("ada gets 1-5").atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(25))
+                .until(() -> ada.offsets().size() == 5);
         assertThat(ada.offsets()).containsExactly(1L, 2L, 3L, 4L, 5L);
-        Wait.until(Duration.ofSeconds(10), () -> bob.offsets().size() >= 2, "bob gets 4-5");
+        await("bob gets 4-5").atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(25))
+                .until(() -> bob.offsets().size() >= 2);
         assertThat(bob.offsets()).containsExactly(4L, 5L);
     }
 
@@ -238,13 +248,13 @@ class RoomsTests {
         rooms.join(ada, new ClientFrame.Join("r", null, null));
         ada.await("joined");
         publish("r", 1, 2);
-        Wait.until(WAIT, () -> ada.offsets().size() == 2, "ada gets 1-2");
+        await("ada gets 1-2").atMost(WAIT).pollInterval(Duration.ofMillis(25)).until(() -> ada.offsets().size() == 2);
 
         // published in an epoch before a rollback was fenced, and delivered only after that
         broker.handler.onPublication("r", "left-behind", new StoredMessage(2, "{\"text\":\"late\"}"));
         publish("r", 3, 3);
 
-        Wait.until(WAIT, () -> ada.offsets().size() >= 3, "ada gets 3");
+        await("ada gets 3").atMost(WAIT).pollInterval(Duration.ofMillis(25)).until(() -> ada.offsets().size() >= 3);
         assertThat(ada.offsets()).containsExactly(1L, 2L, 3L);
         assertThat(ada.types()).doesNotContain("epoch_changed");
     }
@@ -261,7 +271,8 @@ class RoomsTests {
         broker.dropping = false;
         broker.publish("r", "m3", "{\"text\":\"3\"}").join();
 
-        Wait.until(Duration.ofSeconds(10), () -> ada.offsets().size() == 3, "three messages");
+        await("three messages").atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(25))
+                .until(() -> ada.offsets().size() == 3);
         assertThat(ada.offsets()).containsExactly(1L, 2L, 3L);
     }
 
@@ -278,13 +289,16 @@ class RoomsTests {
         broker.failReads = true; // ... and the log cannot be read when the gap shows (Redis changing hands)
         broker.publish("r", "m3", "{\"text\":\"3\"}").join();
         broker.publish("r", "m4", "{\"text\":\"4\"}").join(); // arrives while the repair waits
-        Wait.until(WAIT, () -> broker.failedReads() >= 2, "the repair's read failed, and a retry's");
+        await("the repair's read failed, and a retry's").atMost(WAIT).pollInterval(Duration.ofMillis(25))
+                .until(() -> broker.failedReads() >= 2);
         assertThat(ada.offsets()).as("nothing out of order meanwhile").isEmpty();
 
         broker.failReads = false; // Redis answers again
-        Wait.until(WAIT, () -> ada.offsets().equals(List.of(1L, 2L, 3L, 4L)), () -> "offsets " + ada.offsets());
+        await().atMost(WAIT).pollInterval(Duration.ofMillis(25))
+                .untilAsserted(() -> assertThat(ada.offsets()).as("offsets").isEqualTo(List.of(1L, 2L, 3L, 4L)));
         broker.publish("r", "m5", "{\"text\":\"5\"}").join();
-        Wait.until(WAIT, () -> ada.offsets().equals(List.of(1L, 2L, 3L, 4L, 5L)), () -> "offsets " + ada.offsets());
+        await().atMost(WAIT).pollInterval(Duration.ofMillis(25))
+                .untilAsserted(() -> assertThat(ada.offsets()).as("offsets").isEqualTo(List.of(1L, 2L, 3L, 4L, 5L)));
         assertThat(ada.types()).doesNotContain("gap");
     }
 
@@ -306,7 +320,8 @@ class RoomsTests {
 
             Map<String, Object> gap = ada.await("gap");
             assertThat(gap).containsEntry("from", 1).containsEntry("to", 3);
-            Wait.until(WAIT, () -> ada.offsets().equals(List.of(4L, 5L)), () -> "offsets " + ada.offsets());
+            await().atMost(WAIT).pollInterval(Duration.ofMillis(25))
+                    .untilAsserted(() -> assertThat(ada.offsets()).as("offsets").isEqualTo(List.of(4L, 5L)));
         }
     }
 
@@ -331,7 +346,8 @@ class RoomsTests {
 
             ada.stuck = null;
             stuck.countDown();
-            Wait.until(WAIT, () -> ada.offsets().size() >= 12, () -> "offsets " + ada.offsets());
+            await().atMost(WAIT).pollInterval(Duration.ofMillis(25))
+                    .untilAsserted(() -> assertThat(ada.offsets().size() >= 12).as(() -> "offsets " + ada.offsets()).isTrue());
             assertThat(ada.offsets()).isEqualTo(offsets(1, 12)); // every one, once, in order
             busy.join(bob, new ClientFrame.Join("other", null, "j2"));
             assertThat(bob.await("joined")).containsEntry("ref", "j2");
@@ -580,7 +596,9 @@ class RoomsTests {
         }
 
         Map<String, Object> await(String type) {
-            Wait.until(Duration.ofSeconds(10), () -> frames.stream().anyMatch(f -> type.equals(f.get("type"))), type);
+            // this class's own await(String) hides the static import
+            Awaitility.await(type).atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(25))
+                    .until(() -> frames.stream().anyMatch(f -> type.equals(f.get("type"))));
             return frames.stream().filter(f -> type.equals(f.get("type"))).findFirst().orElseThrow();
         }
 

@@ -1,13 +1,13 @@
 package io.switchboard.session;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.switchboard.protocol.CloseCodes;
 import io.switchboard.support.ChatClient;
 import io.switchboard.support.Node;
 import io.switchboard.support.RawWebSocket;
-import io.switchboard.support.Wait;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -42,7 +42,8 @@ class ControlFrameTests {
 
             int sent = flood(flooder, 2_000_000);
 
-            Wait.until(Duration.ofSeconds(30), () -> node.connections() == 2, "the flooder cut off");
+            await("the flooder cut off").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(25))
+                    .until(() -> node.connections() == 2);
             assertThat(sent).as("the flood ended with the connection, long before its end").isLessThan(2_000_000);
             assertThat(node.bean(MeterRegistry.class).counter("switchboard.outbox.overflows").count()).isEqualTo(1);
             witnessesMissNothing(ada, bob);
@@ -74,7 +75,8 @@ class ControlFrameTests {
             }
             assertThat(closeCode).isEqualTo(CloseCodes.POLICY_VIOLATION);
             assertThat(pongs).as("the burst, and what refilled meanwhile").isBetween(20, 40);
-            Wait.until(Duration.ofSeconds(30), () -> node.connections() == 2, "the flooder gone");
+            await("the flooder gone").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(25))
+                    .until(() -> node.connections() == 2);
             witnessesMissNothing(ada, bob);
         }
     }

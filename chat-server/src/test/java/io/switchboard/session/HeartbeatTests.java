@@ -1,12 +1,12 @@
 package io.switchboard.session;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.switchboard.protocol.CloseCodes;
 import io.switchboard.support.ChatClient;
 import io.switchboard.support.Handshake;
 import io.switchboard.support.Node;
-import io.switchboard.support.Wait;
 import java.io.DataInputStream;
 import java.io.IOException;
 import java.net.Socket;
@@ -24,9 +24,11 @@ class HeartbeatTests {
              ChatClient alive = ChatClient.connect(node.port(), "Alive"); // the JDK's client answers pings
              Socket silent = Handshake.openAndGoSilent(node.port())) {
             alive.join("quiet");
-            Wait.until(Duration.ofSeconds(10), () -> node.connections() == 2, "both connected");
+            await("both connected").atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(25))
+                    .until(() -> node.connections() == 2);
 
-            Wait.until(Duration.ofSeconds(20), () -> node.connections() == 1, "the silent connection closed");
+            await("the silent connection closed").atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(25))
+                    .until(() -> node.connections() == 1);
             assertThat(alive.isClosed()).isFalse();
             alive.send(Map.of("type", "ping", "ref", "after"));
             assertThat(alive.await("pong")).containsEntry("ref", "after");

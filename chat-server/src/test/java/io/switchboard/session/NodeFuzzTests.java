@@ -1,6 +1,7 @@
 package io.switchboard.session;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.switchboard.protocol.ClientFrame;
 import io.switchboard.protocol.CloseCodes;
@@ -12,7 +13,6 @@ import io.switchboard.support.Fuzz;
 import io.switchboard.support.FuzzFrames;
 import io.switchboard.support.Node;
 import io.switchboard.support.RawWebSocket;
-import io.switchboard.support.Wait;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -87,6 +87,9 @@ class NodeFuzzTests {
             }
 
             List<String> said = witnesses.stop();
+            // the end marker: a later message of the witness room, sent once the witnesses' own sends are
+            // answered, so any message of the room or answer to them reaches a witness before it
+            ada.say(WITNESS_ROOM, "end marker", "w-end");
             for (ChatClient witness : List.of(ada, bob)) {
                 List<Map<String, Object>> got = witness.messages(WITNESS_ROOM, said.size());
                 assertThat(got).extracting(m -> m.get("text")).containsExactlyElementsOf(said);
@@ -94,11 +97,12 @@ class NodeFuzzTests {
                 assertThat(got).extracting(m -> ((Number) m.get("offset")).longValue() - first)
                         .as("offsets with no gap").containsExactlyElementsOf(
                                 LongStream.range(0, said.size()).boxed().toList());
-                assertThat(witness.drain(Duration.ofMillis(200))).as("nothing else came to a witness")
+                assertThat(witness.until(ChatClient.message(WITNESS_ROOM, "end marker"))).as("nothing else came to a witness")
                         .noneMatch(f -> "message".equals(f.get("type")) || "error".equals(f.get("type")));
                 assertThat(witness.isClosed()).isFalse();
             }
-            Wait.until(Duration.ofSeconds(10), () -> node.connections() == 2, "every fuzzing connection gone");
+            await("every fuzzing connection gone").atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(25))
+                    .until(() -> node.connections() == 2);
 
             try (ChatClient carol = ChatClient.connect(node.port(), "Carol")) {
                 carol.join(WITNESS_ROOM);
@@ -152,7 +156,8 @@ class NodeFuzzTests {
                 assertThat(witness.messages(WITNESS_ROOM, said.size())).extracting(m -> m.get("text"))
                         .containsExactlyElementsOf(said);
             }
-            Wait.until(Duration.ofSeconds(10), () -> node.connections() == 2, "every fuzzing connection gone");
+            await("every fuzzing connection gone").atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(25))
+                    .until(() -> node.connections() == 2);
         }
     }
 

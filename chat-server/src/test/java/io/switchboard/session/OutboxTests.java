@@ -1,10 +1,10 @@
 package io.switchboard.session;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.switchboard.protocol.CloseCodes;
 import io.switchboard.protocol.EncodedFrame;
-import io.switchboard.support.Wait;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -90,7 +90,7 @@ class OutboxTests {
         outbox.close(CloseStatus.SERVICE_RESTARTED);
 
         assertThat(wire.closed).isEqualTo(CloseStatus.SERVICE_RESTARTED);
-        Wait.until(Duration.ofSeconds(5), () -> wire.aborted, "connection aborted");
+        await("connection aborted").atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(25)).until(() -> wire.aborted);
         outbox.offer(EncodedFrame.of("after close"));
         assertThat(wire.queued).hasSize(1);
     }

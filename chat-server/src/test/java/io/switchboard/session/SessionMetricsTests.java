@@ -1,6 +1,7 @@
 package io.switchboard.session;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.switchboard.protocol.CloseCodes;
 import io.switchboard.protocol.ErrorCode;
@@ -11,7 +12,6 @@ import io.switchboard.support.Handshake;
 import io.switchboard.support.Node;
 import io.switchboard.support.RawWebSocket;
 import io.switchboard.support.Tokens;
-import io.switchboard.support.Wait;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -68,7 +68,8 @@ class SessionMetricsTests {
         client.send(Map.of("type", "join", "room", "lobby")); // by the frame budgets: no join left
         assertThat(client.await("error")).containsEntry("code", "rate_limited");
 
-        Wait.until(PATIENCE, () -> value(errors(ErrorCode.RATE_LIMITED)) == 2, "two rate_limited counted");
+        await("two rate_limited counted").atMost(PATIENCE).pollInterval(Duration.ofMillis(25))
+                .until(() -> value(errors(ErrorCode.RATE_LIMITED)) == 2);
         for (ErrorCode code : ErrorCode.values()) {
             double expected = switch (code) {
                 case BAD_JSON, NOT_JOINED -> 1;
@@ -96,7 +97,8 @@ class SessionMetricsTests {
         assertThat(ada.await("error")).containsEntry("code", "unauthorized").containsEntry("ref", "a1");
         assertThat(ada.closeCode()).isEqualTo(CloseCodes.UNAUTHORIZED); // its own token ran out
 
-        Wait.until(PATIENCE, () -> value(closes("4001")) == 2, "two closes with 4001 counted");
+        await("two closes with 4001 counted").atMost(PATIENCE).pollInterval(Duration.ofMillis(25))
+                .until(() -> value(closes("4001")) == 2);
         assertThat(value(authFailures("hello"))).isEqualTo(1);
         assertThat(value(authFailures("refresh"))).isEqualTo(1);
         assertThat(value(authFailures("expired"))).isEqualTo(1);
@@ -144,7 +146,8 @@ class SessionMetricsTests {
             }
         }
 
-        Wait.until(PATIENCE, () -> value(closes("other")) == 2, "two unknown codes counted as other");
+        await("two unknown codes counted as other").atMost(PATIENCE).pollInterval(Duration.ofMillis(25))
+                .until(() -> value(closes("other")) == 2);
         assertThat(value(closes("1003"))).isEqualTo(1);
         assertThat(value(closes("1000"))).isEqualTo(1);
         assertThat(scrape()).doesNotContain("code=\"4999\"", "code=\"3001\"");
@@ -158,7 +161,8 @@ class SessionMetricsTests {
         assertThat(Handshake.send(node.port(), "Origin: https://evil.example.net").getFirst()).contains(" 403 ");
         assertThat(plainGet()).isEqualTo(400);
 
-        Wait.until(PATIENCE, () -> requests().size() == 3, () -> "three /ws requests in " + requests());
+        await().atMost(PATIENCE).pollInterval(Duration.ofMillis(25))
+                .untilAsserted(() -> assertThat(requests().size() == 3).as(() -> "three /ws requests in " + requests()).isTrue());
         assertThat(requests()).allSatisfy(line -> assertThat(line).contains("uri=\"/ws\""))
                 .anySatisfy(line -> assertThat(line).contains("status=\"101\""))
                 .anySatisfy(line -> assertThat(line).contains("status=\"403\""))

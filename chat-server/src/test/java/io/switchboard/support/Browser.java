@@ -1,5 +1,8 @@
 package io.switchboard.support;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
 import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -76,8 +79,9 @@ public final class Browser implements AutoCloseable {
         roomField.clear();
         roomField.sendKeys(room);
         driver.findElement(By.id("enter-button")).click();
-        Wait.until(Duration.ofSeconds(20), () -> "connected".equals(status())
-                && driver.findElement(By.id("send")).isEnabled(), () -> "joined; status " + connectionText());
+        await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(25))
+                .untilAsserted(() -> assertThat("connected".equals(status())
+                && driver.findElement(By.id("send")).isEnabled()).as(() -> "joined; status " + connectionText()).isTrue());
         return this;
     }
 

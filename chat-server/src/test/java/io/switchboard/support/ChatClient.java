@@ -1,5 +1,7 @@
 package io.switchboard.support;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.WebSocket;
@@ -14,6 +16,7 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
+import org.awaitility.Awaitility;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
@@ -142,11 +145,12 @@ public final class ChatClient implements AutoCloseable {
      */
     public List<Object> messageTextsUntil(List<String> expected) {
         List<Object> received = new ArrayList<>();
-        Wait.until(Duration.ofSeconds(30), () -> {
+        // Awaitility named in full: this class's own await methods hide the static import
+        Awaitility.await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(25)).untilAsserted(() -> {
             received.addAll(drain(Duration.ofMillis(100)).stream()
                     .filter(f -> "message".equals(f.get("type"))).map(f -> f.get("text")).toList());
-            return received.containsAll(expected);
-        }, () -> "got " + received);
+            assertThat(received).as("message texts read").containsAll(expected);
+        });
         return received;
     }
 
@@ -207,6 +211,38 @@ public final class ChatClient implements AutoCloseable {
             messages.add(await(f -> "message".equals(f.get("type")) && room.equals(f.get("room"))));
         }
         return messages;
+    }
+
+    /**
+     * Reads up to the first frame matching {@code marker} and answers every frame before it, in
+     * arrival order (those earlier awaits skipped first); all of them and the marker are taken off
+     * the queue. For "nothing more arrives": have the server send a frame that is ordered after the
+     * unwanted one would have been (a later message of the same room, a reply to a later request),
+     * and check what came before it. Fails as {@link #await(Predicate)} does if the marker never comes.
+     */
+    public List<Map<String, Object>> until(Predicate<Map<String, Object>> marker) {
+        List<Map<String, Object>> before = new ArrayList<>();
+        while (!skipped.isEmpty()) {
+            Map<String, Object> frame = skipped.removeFirst();
+            if (marker.test(frame)) {
+                return before;
+            }
+            before.add(frame);
+        }
+        next(frame -> {
+            if (marker.test(frame)) {
+                return true;
+            }
+            before.add(frame);
+            return false;
+        }, false);
+        skipped.clear(); // each of them is in before
+        return before;
+    }
+
+    /** A predicate for {@link #until}: the {@code message} frame of {@code room} whose text is {@code text}. */
+    public static Predicate<Map<String, Object>> message(String room, String text) {
+        return f -> "message".equals(f.get("type")) && room.equals(f.get("room")) && text.equals(f.get("text"));
     }
 
     /** Frames that arrive within {@code quiet}, for asserting that nothing more comes. */

@@ -1,5 +1,7 @@
 package io.switchboard.support;
 
+import static org.awaitility.Awaitility.await;
+
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.Channels;
@@ -41,7 +43,8 @@ public final class Haproxy implements AutoCloseable {
         builder.environment().putAll(Map.of("LB_BIND", "127.0.0.1:" + port, "CHAT_SERVICE", "unused",
                 "CHAT_MANAGEMENT_PORT", "1"));
         process = builder.start();
-        Wait.until(Duration.ofSeconds(10), () -> RedisServer.accepting(port), "HAProxy listening");
+        await("HAProxy listening").atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(25))
+                .until(() -> RedisServer.accepting(port));
     }
 
     public int port() {

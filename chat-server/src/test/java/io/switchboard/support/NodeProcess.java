@@ -1,5 +1,7 @@
 package io.switchboard.support;
 
+import static org.awaitility.Awaitility.await;
+
 import io.switchboard.SwitchboardApplication;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -40,7 +42,7 @@ public final class NodeProcess implements AutoCloseable {
             throw new IllegalStateException(e);
         }
         String fixed = properties.getOrDefault("server.port", "0");
-        Wait.until(Duration.ofSeconds(60), () -> {
+        await("node process listening").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(25)).until(() -> {
             if (!process.isAlive()) {
                 throw new AssertionError("node process exited:\n" + read());
             }
@@ -55,15 +57,15 @@ public final class NodeProcess implements AutoCloseable {
                 return true;
             }
             return false;
-        }, "node process listening");
+        });
         // Readiness turns ACCEPTING_TRAFFIC just after the log says started: until then handshakes get 503.
-        Wait.until(Duration.ofSeconds(30), () -> {
+        await("node process ready").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(25)).until(() -> {
             try {
                 return Actuator.handshake(port).status() == 101;
             } catch (IllegalStateException notListening) {
                 return false;
             }
-        }, "node process ready");
+        });
     }
 
     public int port() {

@@ -1,5 +1,7 @@
 package io.switchboard.support;
 
+import static org.awaitility.Awaitility.await;
+
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -36,7 +38,8 @@ public final class RedisClusterProcesses implements AutoCloseable {
                     .redirectErrorStream(true).redirectOutput(dir.resolve("redis-" + port + ".log").toFile()).start());
         }
         for (int port : ports) {
-            Wait.until(Duration.ofSeconds(10), () -> RedisServer.accepting(port), "redis-server on " + port);
+            await("redis-server on " + port).atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(25))
+                    .until(() -> RedisServer.accepting(port));
         }
         List<String> create = new ArrayList<>(List.of("redis-cli", "--cluster", "create"));
         ports.forEach(port -> create.add("127.0.0.1:" + port));
@@ -46,8 +49,8 @@ public final class RedisClusterProcesses implements AutoCloseable {
             throw new IllegalStateException("redis-cli --cluster create failed: " + created.output());
         }
         for (int port : ports) {
-            Wait.until(Duration.ofSeconds(30), () -> Command.redisCli(port, "CLUSTER", "INFO").contains("cluster_state:ok"),
-                    "cluster state ok on " + port);
+            await("cluster state ok on " + port).atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(25))
+                    .until(() -> Command.redisCli(port, "CLUSTER", "INFO").contains("cluster_state:ok"));
         }
     }
 
@@ -134,8 +137,9 @@ public final class RedisClusterProcesses implements AutoCloseable {
 
     /** Waits until a replica took the slots of the (dead) primary on {@code port} and the cluster is ok again. */
     public void awaitPromoted(int port, String keyItServed) {
-        Wait.until(Duration.ofSeconds(30), () -> primaryFor(keyItServed) > 0 && primaryFor(keyItServed) != port
-                && Command.redisCli(livePort(), "CLUSTER", "INFO").contains("cluster_state:ok"), "a replica promoted for " + port);
+        await("a replica promoted for " + port).atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(25))
+                .until(() -> primaryFor(keyItServed) > 0 && primaryFor(keyItServed) != port
+                && Command.redisCli(livePort(), "CLUSTER", "INFO").contains("cluster_state:ok"));
     }
 
     /** The port of a live replica of the primary on {@code primaryPort}; -1 if it has none. */
@@ -190,7 +194,8 @@ public final class RedisClusterProcesses implements AutoCloseable {
                 requireOk(Command.redisCli(port, "CLUSTER", "SETSLOT", slot, "NODE", toId));
             }
         }
-        Wait.until(Duration.ofSeconds(30), () -> primaryFor(key) == toPort, "slot of " + key + " on " + toPort);
+        await("slot of " + key + " on " + toPort).atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(25))
+                .until(() -> primaryFor(key) == toPort);
     }
 
     /** The primaries' ports, live ones only. */

@@ -1,5 +1,7 @@
 package io.switchboard.support;
 
+import static org.awaitility.Awaitility.await;
+
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.api.sync.RedisCommands;
@@ -65,14 +67,17 @@ public final class RedisSentinels implements AutoCloseable {
         try {
             RedisSentinels setup = new RedisSentinels(replicas);
             for (int port : setup.replicaPorts()) {
-                Wait.until(Duration.ofSeconds(30), () -> setup.on(port, r -> r.info("replication"))
-                        .contains("master_link_status:up"), "replica " + port + " in sync");
-                Wait.until(Duration.ofSeconds(30), () -> setup.redisCli(setup.sentinels.getFirst(), "SENTINEL",
-                        "REPLICAS", MASTER).contains(Integer.toString(port)), "the sentinels know replica " + port);
+                await("replica " + port + " in sync").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(25))
+                        .until(() -> setup.on(port, r -> r.info("replication"))
+                        .contains("master_link_status:up"));
+                await("the sentinels know replica " + port).atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(25))
+                        .until(() -> setup.redisCli(setup.sentinels.getFirst(), "SENTINEL",
+                        "REPLICAS", MASTER).contains(Integer.toString(port)));
             }
             for (int sentinel : setup.sentinels) {
-                Wait.until(Duration.ofSeconds(30), () -> setup.redisCli(sentinel, "SENTINEL", "SENTINELS", MASTER)
-                        .stream().filter("name"::equals).count() == 2, "sentinel " + sentinel + " knows the other two");
+                await("sentinel " + sentinel + " knows the other two").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(25))
+                        .until(() -> setup.redisCli(sentinel, "SENTINEL", "SENTINELS", MASTER)
+                        .stream().filter("name"::equals).count() == 2);
             }
             return setup;
         } catch (IOException e) {
@@ -102,8 +107,9 @@ public final class RedisSentinels implements AutoCloseable {
 
     /** Waits until the sentinels report one of the replicas as the primary and it acts as one; answers its port. */
     public int awaitAnyReplicaPromoted() {
-        Wait.until(Duration.ofSeconds(60), () -> replicaPorts().contains(reportedPrimaryPort())
-                && on(reportedPrimaryPort(), r -> r.info("replication")).contains("role:master"), "a replica promoted");
+        await("a replica promoted").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(25))
+                .until(() -> replicaPorts().contains(reportedPrimaryPort())
+                && on(reportedPrimaryPort(), r -> r.info("replication")).contains("role:master"));
         return reportedPrimaryPort();
     }
 
@@ -120,7 +126,8 @@ public final class RedisSentinels implements AutoCloseable {
     public void failOver() {
         redisCli(sentinels.getFirst(), "SENTINEL", "FAILOVER", MASTER);
         awaitReplicaPromoted();
-        Wait.until(Duration.ofSeconds(60), () -> Command.redisCli(primary, "ROLE").startsWith("slave"), "the old primary a replica");
+        await("the old primary a replica").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(25))
+                .until(() -> Command.redisCli(primary, "ROLE").startsWith("slave"));
     }
 
     private static List<String> redisCli(int port, String... command) {
@@ -168,26 +175,29 @@ public final class RedisSentinels implements AutoCloseable {
     public void killPrimary() {
         Process first = processes.getFirst();
         first.destroyForcibly();
-        Wait.until(Duration.ofSeconds(10), () -> !RedisServer.accepting(primary), "the primary gone");
+        await("the primary gone").atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(25))
+                .until(() -> !RedisServer.accepting(primary));
     }
 
     /** Waits until the sentinels report the replica as the primary and it acts as one. */
     public void awaitReplicaPromoted() {
-        Wait.until(Duration.ofSeconds(60), () -> reportedPrimaryPort() == replica
-                && on(replica, r -> r.info("replication")).contains("role:master"), "the replica promoted");
+        await("the replica promoted").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(25))
+                .until(() -> reportedPrimaryPort() == replica
+                && on(replica, r -> r.info("replication")).contains("role:master"));
     }
 
     /** Kills the replica (SIGKILL): the primary goes on alone. */
     public void stopReplica() {
         replicaProcess.destroyForcibly();
-        Wait.until(Duration.ofSeconds(10), () -> !RedisServer.accepting(replica), "the replica stopped");
+        await("the replica stopped").atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(25))
+                .until(() -> !RedisServer.accepting(replica));
     }
 
     /** Starts the replica again and waits until it is in sync with the primary. */
     public void startReplica() {
         replicaProcess = server(replica, "--replicaof", "127.0.0.1", Integer.toString(primary));
-        Wait.until(Duration.ofSeconds(30), () -> on(replica, r -> r.info("replication")).contains("master_link_status:up"),
-                "the replica in sync");
+        await("the replica in sync").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(25))
+                .until(() -> on(replica, r -> r.info("replication")).contains("master_link_status:up"));
     }
 
     private Process server(int port, String... extra) {
@@ -195,7 +205,8 @@ public final class RedisSentinels implements AutoCloseable {
                 "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", dir.toString()));
         command.addAll(List.of(extra));
         Process process = start(command, "redis-" + port);
-        Wait.until(Duration.ofSeconds(10), () -> RedisServer.accepting(port), "redis-server on " + port);
+        await("redis-server on " + port).atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(25))
+                .until(() -> RedisServer.accepting(port));
         return process;
     }
 

@@ -1,5 +1,7 @@
 package io.switchboard.support;
 
+import static org.awaitility.Awaitility.await;
+
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.Socket;
@@ -124,7 +126,8 @@ public abstract sealed class RedisServer implements AutoCloseable {
             } catch (IOException e) {
                 throw new IllegalStateException("cannot start redis-server", e);
             }
-            Wait.until(Duration.ofSeconds(10), () -> accepting(port), "redis-server accepting on " + port);
+            await("redis-server accepting on " + port).atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(25))
+                    .until(() -> accepting(port));
         }
 
         @Override
@@ -138,7 +141,8 @@ public abstract sealed class RedisServer implements AutoCloseable {
                 }
                 process = null;
             }
-            Wait.until(Duration.ofSeconds(10), () -> !accepting(port), "redis-server stopped");
+            await("redis-server stopped").atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(25))
+                    .until(() -> !accepting(port));
         }
 
         @Override
@@ -173,13 +177,15 @@ public abstract sealed class RedisServer implements AutoCloseable {
         @Override
         public void stop() {
             container.getDockerClient().stopContainerCmd(container.getContainerId()).exec();
-            Wait.until(Duration.ofSeconds(20), () -> !accepting(port), "redis container stopped");
+            await("redis container stopped").atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(25))
+                    .until(() -> !accepting(port));
         }
 
         @Override
         public void start() {
             container.getDockerClient().startContainerCmd(container.getContainerId()).exec();
-            Wait.until(Duration.ofSeconds(20), () -> accepting(port), "redis container accepting on " + port);
+            await("redis container accepting on " + port).atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(25))
+                    .until(() -> accepting(port));
         }
 
         @Override

@@ -1,5 +1,7 @@
 package io.switchboard.support;
 
+import static org.awaitility.Awaitility.await;
+
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.WebSocket;
@@ -59,7 +61,7 @@ public final class ResumingClient implements AutoCloseable {
     public static ResumingClient join(String name, String room, IntSupplier pickPort) {
         ResumingClient client = new ResumingClient(name, room, pickPort);
         client.connect();
-        Wait.until(ChatClient.TIMEOUT, () -> client.joined, name + " joined " + room);
+        await(name + " joined " + room).atMost(ChatClient.TIMEOUT).pollInterval(Duration.ofMillis(25)).until(() -> client.joined);
         return client;
     }
 

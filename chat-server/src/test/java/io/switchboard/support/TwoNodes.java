@@ -1,12 +1,11 @@
 package io.switchboard.support;
 
-import java.util.UUID;
 
 /** Two nodes in this JVM on one Redis setup (keys under a fresh prefix): Ada connected to the first, Bob to the second. */
 public final class TwoNodes implements AutoCloseable {
 
     /** The key prefix of both nodes ({@code switchboard.redis.key-prefix}). */
-    public final String prefix = "t" + UUID.randomUUID().toString().substring(0, 8) + ":";
+    public final String prefix = Unique.prefix("t");
     public final Node n1;
     public final Node n2;
     public final ChatClient ada;

@@ -1,9 +1,10 @@
 package io.switchboard.bench.support;
 
+import static org.awaitility.Awaitility.await;
+
 import io.switchboard.support.Actuator;
 import io.switchboard.support.Command;
 import io.switchboard.support.RedisServer;
-import io.switchboard.support.Wait;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -63,7 +64,7 @@ public final class SwitchboardNodes implements AutoCloseable {
     }
 
     private void awaitReady(int index) {
-        Wait.until(READY_TIMEOUT, () -> {
+        await("node " + (index + 1) + " ready").atMost(READY_TIMEOUT).pollInterval(Duration.ofMillis(25)).until(() -> {
             if (!processes.get(index).isAlive()) {
                 throw new AssertionError("node " + (index + 1) + " exited; its log: " + logs.get(index));
             }
@@ -72,7 +73,7 @@ public final class SwitchboardNodes implements AutoCloseable {
             } catch (IllegalStateException notListening) {
                 return false;
             }
-        }, "node " + (index + 1) + " ready");
+        });
     }
 
     /** Each node's WebSocket address. */

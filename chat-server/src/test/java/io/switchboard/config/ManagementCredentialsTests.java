@@ -1,4 +1,4 @@
-package io.switchboard.drain;
+package io.switchboard.config;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,4 +1,4 @@
-package io.switchboard.session;
+package io.switchboard.drain;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
