@@ -25,6 +25,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.parallel.ResourceLock;
 
 /**
  * scripts/cluster as an operator meets it: a start that fails leaves nothing running and says what
@@ -32,6 +33,7 @@ import org.junit.jupiter.api.Test;
  * interface only, and Ctrl-C stops the cluster once. Runs after {@code package} (failsafe), since
  * the script starts the packaged jar.
  */
+@ResourceLock("scripts/cluster") // its state is this checkout's one .cluster/
 class ClusterScriptIT {
 
     private static final Path STATE = Command.ROOT.resolve(".cluster");

@@ -213,15 +213,23 @@ class RedisClusterTests {
 
     /**
      * {@code base}, or {@code base-1}, {@code base-2}...: the first whose primary still has a live
-     * replica (a test that killed a primary leaves its slots on a primary without one).
+     * replica (a test that killed a primary leaves its slots on a primary without one). Waits for
+     * one: a replica thawed by an earlier test, or one whose pings a busy machine delayed past the
+     * node timeout, is flagged failing until the cluster hears from it again.
      */
     private static String roomWithAReplica(String base) {
-        for (int i = 0; i < 100; i++) {
-            String room = i == 0 ? base : base + "-" + i;
-            if (cluster.replicaOf(cluster.primaryFor("{" + room + "}")) > 0) {
-                return room;
-            }
-        }
-        throw new IllegalStateException("no primary with a live replica");
+        String[] found = new String[1];
+        await("a primary with a live replica").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100))
+                .until(() -> {
+                    for (int i = 0; i < 100; i++) {
+                        String room = i == 0 ? base : base + "-" + i;
+                        if (cluster.replicaOf(cluster.primaryFor("{" + room + "}")) > 0) {
+                            found[0] = room;
+                            return true;
+                        }
+                    }
+                    return false;
+                });
+        return found[0];
     }
 }

@@ -1,5 +1,8 @@
 package io.switchboard.rebalance;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
 import io.lettuce.core.AbstractRedisClient;
 import io.switchboard.cluster.NodeRegistry;
 import io.switchboard.cluster.NodeState;
@@ -7,7 +10,7 @@ import io.switchboard.cluster.RedisNodes;
 import io.switchboard.config.SwitchboardProperties;
 import io.switchboard.session.ConnectionsWithFakeSockets;
 import io.switchboard.support.ManualScheduler;
-import io.switchboard.support.Wait;
+import io.switchboard.support.Unique;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -19,7 +22,6 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.boot.context.properties.source.MapConfigurationPropertySource;
 
@@ -53,7 +55,7 @@ final class RebalancingCluster implements AutoCloseable {
     /** A cluster with the settings above, then {@code settings} ({@code switchboard.*} names without the prefix). */
     RebalancingCluster(AbstractRedisClient client, Map<String, String> settings) {
         this.client = client;
-        String prefix = "test-" + UUID.randomUUID().toString().substring(0, 8) + ":";
+        String prefix = Unique.prefix("test");
         Map<String, String> all = new HashMap<>(Map.of(
                 "redis.key-prefix", prefix,
                 "cluster.heartbeat", HEARTBEAT.toMillis() + "ms",
@@ -99,10 +101,10 @@ final class RebalancingCluster implements AutoCloseable {
      */
     void awaitShed(Map<String, Long> shed) {
         Rebalancer any = nodes.values().iterator().next().rebalancer();
-        Wait.until(Duration.ofSeconds(10), () -> {
+        await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(25)).untilAsserted(() -> {
             scheduler.runDue();
-            return any.status().shed().equals(shed);
-        }, () -> "the nodes to have shed " + shed + "; so far " + any.status().shed());
+            assertThat(any.status().shed()).as("connections shed per node").isEqualTo(shed);
+        });
     }
 
     /**
