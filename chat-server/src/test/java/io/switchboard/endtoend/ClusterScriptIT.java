@@ -25,7 +25,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.parallel.ResourceLock;
+import org.junit.jupiter.api.parallel.Isolated;
 
 /**
  * scripts/cluster as an operator meets it: a start that fails leaves nothing running and says what
@@ -33,7 +33,9 @@ import org.junit.jupiter.api.parallel.ResourceLock;
  * interface only, and Ctrl-C stops the cluster once. Runs after {@code package} (failsafe), since
  * the script starts the packaged jar.
  */
-@ResourceLock("scripts/cluster") // its state is this checkout's one .cluster/
+// Alone: its state is this checkout's one .cluster/, as LoadBalancedClusterIT's, and it checks that
+// nothing listens on its ports any more, which a test running beside it could be doing by chance.
+@Isolated
 class ClusterScriptIT {
 
     private static final Path STATE = Command.ROOT.resolve(".cluster");

@@ -19,14 +19,12 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.LongStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.parallel.ResourceLock;
 
 /**
  * The local cluster of the README (scripts/cluster: redis-server, packaged nodes, HAProxy with
  * deploy/haproxy.cfg), spoken to only through the load balancer, as a browser would. Runs after
  * {@code package} (failsafe), since the script starts the packaged jar.
  */
-@ResourceLock("scripts/cluster") // its state is this checkout's one .cluster/
 class LoadBalancedClusterIT {
 
     private static final int NODE_PORT_BASE = 28080;
