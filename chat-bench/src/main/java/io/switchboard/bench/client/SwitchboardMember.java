@@ -27,6 +27,10 @@ import tools.jackson.databind.node.ObjectNode;
  *
  * <p>Sends not yet acknowledged are kept by {@code clientMsgId} and sent again after a rejoin: the
  * server stores a retried id only once, so this is how a real client makes a send survive a move.
+ * A send refused for now ({@code rate_limited}, as a rejoin's resent backlog can be, or
+ * {@code broker_unavailable}) is sent again after the error's {@code retryAfterMs}: each send carries
+ * its clientMsgId as {@code ref}, which the server copies into its answer. A message is lost only if
+ * the server acknowledged it and a member never got it, or a send was refused for good.
  *
  * <p>{@code message} frames, one per delivery, are read with {@link JsonFields} (type, offset and
  * text straight from the bytes); every other frame is parsed by Jackson.
@@ -199,7 +203,23 @@ final class SwitchboardMember implements Member, TextSocket.Listener {
             });
         } else {
             events.onError("error " + code);
+            if ("rate_limited".equals(code) || "broker_unavailable".equals(code)) {
+                resendLater(frame.path("ref").asString(), frame.path("retryAfterMs").asLong(JOIN_RETRY_MS));
+            }
         }
+    }
+
+    /** Sends {@code clientMsgId} again after {@code delayMs}, on this connection, unless acknowledged meanwhile. */
+    private void resendLater(String clientMsgId, long delayMs) {
+        TextSocket refusedOn = socket;
+        transport.after(Math.max(delayMs, 1), () -> {
+            synchronized (this) {
+                String text = unacked.get(clientMsgId);
+                if (text != null && socket == refusedOn && inRoom) {
+                    write(sendFrame(clientMsgId, text));
+                }
+            }
+        });
     }
 
     private void onJoined(JsonNode frame) {
@@ -269,7 +289,8 @@ final class SwitchboardMember implements Member, TextSocket.Listener {
     }
 
     private ObjectNode sendFrame(String clientMsgId, String text) {
-        return object().put("type", "send").put("room", room).put("text", text).put("clientMsgId", clientMsgId);
+        return object().put("type", "send").put("room", room).put("text", text).put("clientMsgId", clientMsgId)
+                .put("ref", clientMsgId);
     }
 
     private static ObjectNode object() {

@@ -10,7 +10,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -29,30 +31,44 @@ public final class SwitchboardNodes implements AutoCloseable {
     private final List<Path> logs = new ArrayList<>();
 
     public SwitchboardNodes(RedisServer redis, int count) {
+        this(redis, count, Map.of());
+    }
+
+    /** As above, each node started with {@code settings} too, in place of the defaults below for the same names. */
+    public SwitchboardNodes(RedisServer redis, int count, Map<String, String> settings) {
         if (!Files.isRegularFile(JAR)) {
             throw new IllegalStateException(JAR + " is missing: run `./mvnw package` (chat-server builds before chat-bench)");
         }
         for (int i = 1; i <= count; i++) {
-            start(redis, i);
+            start(redis, i, settings);
         }
         for (int i = 0; i < count; i++) {
             awaitReady(i);
         }
     }
 
-    private void start(RedisServer redis, int i) {
+    private void start(RedisServer redis, int i, Map<String, String> settings) {
         int chat = RedisServer.freePort();
         int management = RedisServer.freePort();
+        Map<String, String> all = new LinkedHashMap<>();
+        all.put("switchboard.broker", "redis");
+        all.put("spring.data.redis.host", "127.0.0.1");
+        all.put("spring.data.redis.port", Integer.toString(redis.port()));
+        all.put("switchboard.node-id", "bench-node" + i);
+        all.put("server.port", Integer.toString(chat));
+        all.put("management.server.port", Integer.toString(management));
+        all.put("switchboard.cluster.address", "127.0.0.1:" + chat);
+        all.put("switchboard.limits.messages-per-second", "100000");
+        all.put("switchboard.limits.burst", "100000");
+        // no load balancer to take the node out of rotation: a smoke drain need not wait for one
+        all.put("switchboard.drain.health-check-wait", "200ms");
+        all.putAll(settings); // one value per name: Spring would join a repeated argument's values
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-jar", JAR.toString()));
+        all.forEach((name, value) -> command.add("--" + name + "=" + value));
         try {
             Path log = Files.createTempFile("bench-node" + i, ".log");
-            Process process = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                    "-jar", JAR.toString(), "--switchboard.broker=redis", "--spring.data.redis.host=127.0.0.1",
-                    "--spring.data.redis.port=" + redis.port(), "--switchboard.node-id=bench-node" + i,
-                    "--server.port=" + chat, "--management.server.port=" + management,
-                    "--switchboard.cluster.address=127.0.0.1:" + chat,
-                    "--switchboard.limits.messages-per-second=100000", "--switchboard.limits.burst=100000",
-                    // no load balancer to take the node out of rotation: a smoke drain need not wait for one
-                    "--switchboard.drain.health-check-wait=200ms")
+            Process process = new ProcessBuilder(command)
                     .redirectErrorStream(true).redirectOutput(log.toFile()).start();
             processes.add(process);
             logs.add(log);
