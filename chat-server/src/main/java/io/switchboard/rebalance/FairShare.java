@@ -13,6 +13,12 @@ import java.util.function.IntSupplier;
  * counting its own connections as they are now and the others' as their last heartbeat said. A node
  * at or below the mean takes them, so moved clients end on the emptier nodes even behind a
  * round-robin balancer. At rest nothing is refused: clients go where the balancer sends them.
+ *
+ * <p>The node the last view shows emptiest (its own heartbeat's count at most every other ready
+ * node's) never refuses. Every node reads the same view, so at least one ready node always takes a
+ * client: without this, while clients arrive faster than heartbeats, each node saw its own fresh
+ * count above the others' older ones and every one of them refused, and a client waited out its
+ * {@code Retry-After} again and again (rejoins of seconds in a drain).
  */
 final class FairShare implements Placement {
 
@@ -34,12 +40,18 @@ final class FairShare implements Placement {
         int local = localConnections.getAsInt();
         long total = local;
         int ready = 1;
+        int selfSeen = Integer.MAX_VALUE;
+        int othersFewest = Integer.MAX_VALUE;
         for (NodeView node : nodes) {
-            if (node.state() == NodeState.READY && !node.id().equals(self)) {
+            if (node.id().equals(self)) {
+                selfSeen = node.connections();
+            } else if (node.state() == NodeState.READY) {
                 total += node.connections();
                 ready++;
+                othersFewest = Math.min(othersFewest, node.connections());
             }
         }
-        return ready > 1 && local > Math.ceil((double) total / ready);
+        boolean emptiestSeen = selfSeen <= othersFewest;
+        return ready > 1 && !emptiestSeen && local > Math.ceil((double) total / ready);
     }
 }

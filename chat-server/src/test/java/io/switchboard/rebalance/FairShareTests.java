@@ -50,6 +50,17 @@ class FairShareTests {
     }
 
     @Test
+    void theNodeTheLastViewShowsEmptiestTakesClientsWhateverItsOwnCountSaysNow() {
+        registry.view(node("self", NodeState.READY, 1000), node("b", NodeState.READY, 1000),
+                node("d", NodeState.DRAINING, 900));
+        local.set(1010); // clients arrived since its heartbeat, as they did at b's: both above the mean 1005
+        assertThat(placement.refuseNewConnection()).as("tied for the fewest in the view every node reads").isFalse();
+        registry.view(node("self", NodeState.READY, 1001), node("b", NodeState.READY, 1000),
+                node("d", NodeState.DRAINING, 900));
+        assertThat(placement.refuseNewConnection()).as("b is the emptiest in the view, and takes them").isTrue();
+    }
+
+    @Test
     void theLastReadyNodeTakesEveryone() {
         registry.view(node("self", NodeState.READY, 50), node("d", NodeState.DRAINING, 30));
         local.set(50);
