@@ -68,6 +68,13 @@ class ChatBenchSmokeIT {
         assertThat(result.path("sent").asLong()).isEqualTo(result.path("acked").asLong());
         assertThat(result.path("expected").asLong()).isEqualTo(result.path("sent").asLong() * 5);
         assertThat(result.path("connectMs").path("count").asLong()).isEqualTo(10);
+        // the nodes listen on the URLs' ports on this machine: their CPU over the measured phase, per delivery
+        assertThat(result.path("cpu").path("processes").findValuesAsString("pid").stream().map(Long::valueOf))
+                .containsExactlyInAnyOrderElementsOf(nodes.pids());
+        assertThat(result.path("cpu").path("unit").asString()).isEqualTo("delivery");
+        assertThat(result.path("cpu").path("microsPerUnit").asDouble())
+                .isEqualTo(result.path("cpu").path("seconds").asDouble() * 1e6 / result.path("received").asLong(),
+                        org.assertj.core.data.Offset.offset(1e-6));
     }
 
     @Test

@@ -2,10 +2,12 @@ package io.switchboard.bench.fanout;
 
 import io.switchboard.bench.client.Member;
 import io.switchboard.bench.client.Transport;
+import io.switchboard.bench.cpu.CpuUse;
 import io.switchboard.bench.report.Percentiles;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Semaphore;
@@ -35,6 +37,8 @@ public final class Fanout implements AutoCloseable {
     private final List<Member> members = new ArrayList<>();
     private final List<Publisher> publishers = new ArrayList<>();
     private long publishedNanos;
+    /** The server processes' CPU seconds when the measured phase began. */
+    private Map<Long, Double> cpuFrom;
 
     private Fanout(Scenario scenario) {
         this.scenario = scenario;
@@ -123,11 +127,15 @@ public final class Fanout implements AutoCloseable {
         tally.measureFrom(measureFrom);
         long n = 0;
         long due = start;
+        cpuFrom = null;
         while (due < measureFrom || !until.done(due - measureFrom)) {
             long wait = due - System.nanoTime();
             if (wait > 0) {
                 LockSupport.parkNanos(wait);
                 continue;
+            }
+            if (cpuFrom == null && due >= measureFrom) {
+                cpuFrom = scenario.cpu().read(); // the first measured message is due now
             }
             publishers.get((int) (n % publishers.size())).send(due);
             n++;
@@ -135,7 +143,9 @@ public final class Fanout implements AutoCloseable {
         }
         publishedNanos = due - measureFrom;
         awaitDeliveries();
-        return result();
+        CpuUse cpu = cpuFrom == null || !scenario.cpu().measures() ? CpuUse.none()
+                : scenario.cpu().since(cpuFrom, tally.received.sum(), "delivery");
+        return result(cpu);
     }
 
     private void awaitDeliveries() {
@@ -145,7 +155,7 @@ public final class Fanout implements AutoCloseable {
         }
     }
 
-    private FanoutResult result() {
+    private FanoutResult result(CpuUse cpu) {
         double seconds = publishedNanos / 1e9;
         long expected = tally.expected.sum();
         long received = tally.received.sum();
@@ -157,7 +167,7 @@ public final class Fanout implements AutoCloseable {
                 tally.sent.sum(), tally.acked.sum(), expected, received, Math.max(0, expected - received),
                 tally.duplicated.sum(), tally.outOfOrder.sum(), seconds > 0 ? received / seconds : 0, tally.latency(),
                 Percentiles.ofMicros(tally.ackMicros), Percentiles.ofMicros(tally.connectMicros),
-                Percentiles.ofMicros(tally.rejoinMicros), tally.errors());
+                Percentiles.ofMicros(tally.rejoinMicros), tally.errors(), cpu);
     }
 
     /** How many members are not in their room right now (moving between nodes). */

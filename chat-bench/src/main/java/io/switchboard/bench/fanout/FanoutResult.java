@@ -1,5 +1,6 @@
 package io.switchboard.bench.fanout;
 
+import io.switchboard.bench.cpu.CpuUse;
 import io.switchboard.bench.report.Percentiles;
 import java.util.List;
 import java.util.Map;
@@ -32,13 +33,15 @@ import java.util.Map;
  * @param connectMs from opening the connection to joined
  * @param rejoinMs from losing a connection to joined again (moves during a drain)
  * @param errors what went wrong, by kind, with counts
+ * @param cpu the server processes' CPU time over the measured phase (publishing and the drain wait),
+ *            per delivery received
  */
 public record FanoutResult(String system, List<String> urls, int rooms, int membersPerRoom, int publishers,
         double messageRate, double deliveryRate, int size, boolean deflateOffered, int deflateNegotiated,
         double warmupSeconds, double seconds, long sent, long acked, long expected, long received, long lost,
         long duplicated, long outOfOrder, double deliveriesPerSecond, Percentiles latencyMs, Percentiles ackMs,
         Percentiles connectMs,
-        Percentiles rejoinMs, Map<String, Long> errors) {
+        Percentiles rejoinMs, Map<String, Long> errors, CpuUse cpu) {
 
     /** Nothing lost, nothing twice, nothing out of order: the system kept its delivery guarantee. */
     public boolean clean() {
@@ -65,6 +68,9 @@ public record FanoutResult(String system, List<String> urls, int rooms, int memb
         out.append("  connect   ").append(connectMs.line()).append('\n');
         if (rejoinMs.count() > 0) {
             out.append("  rejoin    ").append(rejoinMs.line()).append('\n');
+        }
+        if (cpu.line() != null) {
+            out.append("  cpu       ").append(cpu.line()).append('\n');
         }
         out.append("  errors    ").append(errors.isEmpty() ? "none" : errors.toString()).append('\n');
         return out.toString();

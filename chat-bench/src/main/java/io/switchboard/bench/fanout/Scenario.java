@@ -2,6 +2,7 @@ package io.switchboard.bench.fanout;
 
 import io.switchboard.bench.client.ChatSystem;
 import io.switchboard.bench.client.Endpoints;
+import io.switchboard.bench.cpu.ServerCpu;
 import java.net.InetAddress;
 import java.time.Duration;
 import java.util.List;
@@ -22,10 +23,11 @@ import java.util.List;
  * @param drainWait how long to wait for outstanding deliveries after the last send
  * @param deflate whether clients offer permessage-deflate
  * @param sourceAddresses local addresses to connect from (empty: the system's choice)
+ * @param cpu the server processes whose CPU time the run reports per delivery (none: not measured)
  */
 public record Scenario(ChatSystem system, Endpoints endpoints, int rooms, int members, int publishers,
         double messageRate, int size, Duration warmup, Duration drainWait, boolean deflate,
-        List<InetAddress> sourceAddresses) {
+        List<InetAddress> sourceAddresses, ServerCpu cpu) {
 
     public Scenario {
         if (rooms < 1 || members < 1 || publishers < 1) {
@@ -48,6 +50,6 @@ public record Scenario(ChatSystem system, Endpoints endpoints, int rooms, int me
     /** The same load at another message rate. */
     public Scenario withMessageRate(double rate) {
         return new Scenario(system, endpoints, rooms, members, publishers, rate, size, warmup, drainWait, deflate,
-                sourceAddresses);
+                sourceAddresses, cpu);
     }
 }

@@ -97,6 +97,11 @@ public final class SwitchboardNodes implements AutoCloseable {
         return chatPorts.stream().map(port -> "ws://127.0.0.1:" + port + "/ws").toList();
     }
 
+    /** Each node's process id. */
+    public List<Long> pids() {
+        return processes.stream().map(Process::pid).toList();
+    }
+
     /** Each node's management (actuator) base address. */
     public List<String> managementUrls() {
         return managementPorts.stream().map(port -> "http://127.0.0.1:" + port).toList();
