@@ -40,11 +40,14 @@ class ControlFrameTests {
             ada.join("witnesses");
             bob.join("witnesses");
 
-            int sent = flood(flooder, 2_000_000);
+            // far more than the node lets through: on a fast machine it reads two million pings in well
+            // under a second, before the pongs it cannot write have filled the outbox
+            int most = 50_000_000;
+            int sent = flood(flooder, most);
 
             await("the flooder cut off").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(25))
                     .until(() -> node.connections() == 2);
-            assertThat(sent).as("the flood ended with the connection, long before its end").isLessThan(2_000_000);
+            assertThat(sent).as("the flood ended with the connection, before its end").isLessThan(most);
             assertThat(node.bean(MeterRegistry.class).counter("switchboard.outbox.overflows").count()).isEqualTo(1);
             witnessesMissNothing(ada, bob);
         }
@@ -73,7 +76,16 @@ class ControlFrameTests {
                     break;
                 }
             }
-            assertThat(closeCode).isEqualTo(CloseCodes.POLICY_VIOLATION);
+            if (closeCode == -1) {
+                // the node closed with pings still unread in its socket, so its kernel answered them with a
+                // reset, which may discard the close frame before the flooder reads it: the node's count says
+                MeterRegistry meters = node.bean(MeterRegistry.class);
+                await("the node's count of its 1008 closes").atMost(Duration.ofSeconds(10))
+                        .pollInterval(Duration.ofMillis(25))
+                        .until(() -> meters.counter("switchboard.closes", "code", "1008").count() == 1);
+            } else {
+                assertThat(closeCode).isEqualTo(CloseCodes.POLICY_VIOLATION);
+            }
             assertThat(pongs).as("the burst, and what refilled meanwhile").isBetween(20, 40);
             await("the flooder gone").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(25))
                     .until(() -> node.connections() == 2);
