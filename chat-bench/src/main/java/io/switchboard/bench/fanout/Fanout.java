@@ -37,8 +37,6 @@ public final class Fanout implements AutoCloseable {
     private final List<Member> members = new ArrayList<>();
     private final List<Publisher> publishers = new ArrayList<>();
     private long publishedNanos;
-    /** The server processes' CPU seconds when the measured phase began. */
-    private Map<Long, Double> cpuFrom;
 
     private Fanout(Scenario scenario) {
         this.scenario = scenario;
@@ -127,7 +125,7 @@ public final class Fanout implements AutoCloseable {
         tally.measureFrom(measureFrom);
         long n = 0;
         long due = start;
-        cpuFrom = null;
+        Map<Long, Double> cpuFrom = null; // the server processes' CPU seconds when the measured phase began
         while (due < measureFrom || !until.done(due - measureFrom)) {
             long wait = due - System.nanoTime();
             if (wait > 0) {
