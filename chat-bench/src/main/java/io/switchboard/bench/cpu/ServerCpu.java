@@ -33,11 +33,6 @@ public final class ServerCpu {
         this.pids = List.copyOf(pids);
     }
 
-    /** Nothing measured. */
-    public static ServerCpu none() {
-        return new ServerCpu(List.of());
-    }
-
     public static ServerCpu of(List<Long> pids) {
         return new ServerCpu(pids);
     }
