@@ -3,6 +3,8 @@ package io.switchboard.support;
 import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -10,6 +12,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 
@@ -27,19 +30,7 @@ public final class RedisClusterProcesses implements AutoCloseable {
     private RedisClusterProcesses() throws IOException {
         dir = Files.createTempDirectory("redis-cluster");
         for (int i = 0; i < 6; i++) {
-            int port = RedisServer.freePort();
-            ports.add(port);
-            processes.put(port, new ProcessBuilder(List.of("redis-server", "--port", Integer.toString(port),
-                    "--bind", "127.0.0.1", "--cluster-enabled", "yes", "--cluster-config-file", "nodes-" + port + ".conf",
-                    "--cluster-node-timeout", "1000",
-                    // a replica may take over however long ago it last heard from its primary (the primary of
-                    // a quiet test cluster pings only every 10 s)
-                    "--cluster-replica-validity-factor", "0", "--save", "", "--appendonly", "no", "--dir", dir.toString()))
-                    .redirectErrorStream(true).redirectOutput(dir.resolve("redis-" + port + ".log").toFile()).start());
-        }
-        for (int port : ports) {
-            await("redis-server on " + port).atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(25))
-                    .until(() -> RedisServer.accepting(port));
+            startNode();
         }
         List<String> create = new ArrayList<>(List.of("redis-cli", "--cluster", "create"));
         ports.forEach(port -> create.add("127.0.0.1:" + port));
@@ -51,6 +42,54 @@ public final class RedisClusterProcesses implements AutoCloseable {
         for (int port : ports) {
             await("cluster state ok on " + port).atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(25))
                     .until(() -> Command.redisCli(port, "CLUSTER", "INFO").contains("cluster_state:ok"));
+        }
+    }
+
+    /**
+     * Starts one cluster node on a port whose cluster bus port (the port plus 10,000) is free too,
+     * both below the kernel's ephemeral range so that no test's outgoing connection takes one of them
+     * between the check and redis-server's bind; a node that still cannot bind (it exits) is started
+     * again on other ports.
+     */
+    private void startNode() throws IOException {
+        for (int attempt = 1; ; attempt++) {
+            int port = clusterPort();
+            Path log = dir.resolve("redis-" + port + ".log");
+            Process process = new ProcessBuilder(List.of("redis-server", "--port", Integer.toString(port),
+                    "--bind", "127.0.0.1", "--cluster-enabled", "yes", "--cluster-config-file", "nodes-" + port + ".conf",
+                    "--cluster-node-timeout", "1000",
+                    // a replica may take over however long ago it last heard from its primary (the primary of
+                    // a quiet test cluster pings only every 10 s)
+                    "--cluster-replica-validity-factor", "0", "--save", "", "--appendonly", "no", "--dir", dir.toString()))
+                    .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+            await("redis-server on " + port).atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(25))
+                    .until(() -> RedisServer.accepting(port) || !process.isAlive());
+            if (process.isAlive()) {
+                ports.add(port);
+                processes.put(port, process);
+                return;
+            }
+            if (attempt == 5) {
+                throw new IllegalStateException("redis-server on " + port + " exited: " + Files.readString(log));
+            }
+        }
+    }
+
+    /** A port in 20000-22767 that is free, with its bus port (30000-32767) free too, and not one of ours. */
+    private int clusterPort() {
+        while (true) {
+            int port = ThreadLocalRandom.current().nextInt(20_000, 22_768);
+            if (!ports.contains(port) && bindable(port) && bindable(port + 10_000)) {
+                return port;
+            }
+        }
+    }
+
+    private static boolean bindable(int port) {
+        try (ServerSocket socket = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
+            return true;
+        } catch (IOException e) {
+            return false;
         }
     }
 
