@@ -8,6 +8,8 @@ import io.switchboard.bench.fanout.DurationConverter;
 import io.switchboard.bench.fanout.FanoutCommand;
 import io.switchboard.bench.fanout.RunBroken;
 import io.switchboard.bench.soak.SoakCommand;
+import io.switchboard.bench.storm.StormCommand;
+import io.switchboard.bench.storm.StormWorkerCommand;
 import io.switchboard.bench.sweep.SweepCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -17,11 +19,12 @@ import picocli.CommandLine.Command;
  * real run; see {@code chat-bench <command> --help} and docs/benchmarks.md.
  */
 @Command(name = "chat-bench", mixinStandardHelpOptions = true, version = "chat-bench 0.1.0",
-        description = "Measures chat fan-out latency, capacity, drains and soaks of Switchboard and the Socket.IO peer.",
+        description = "Measures chat fan-out latency, capacity, reconnect storms, drains and soaks of Switchboard and the Socket.IO peer.",
         footer = {"", "Every option that takes a time (--duration, --warmup, --drain-wait, --step-duration, --p99-bound, "
-                + "--settle, --sample-every, --send-every) reads it the same way: " + DurationConverter.FORMS + "."},
+                + "--settle, --sample-every, --send-every, --join-timeout) reads it the same way: " + DurationConverter.FORMS + "."},
         subcommands = {FanoutCommand.class, SweepCommand.class, CompareCommand.class, CapacityCommand.class,
-                CapacityWorkerCommand.class, DrainCommand.class, SoakCommand.class, CommandLine.HelpCommand.class})
+                CapacityWorkerCommand.class, DrainCommand.class, SoakCommand.class, StormCommand.class,
+                StormWorkerCommand.class, CommandLine.HelpCommand.class})
 public final class Bench implements Runnable {
 
     /** Exit code of a run that could not measure what was asked. */

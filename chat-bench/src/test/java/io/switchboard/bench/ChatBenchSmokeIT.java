@@ -31,7 +31,7 @@ class ChatBenchSmokeIT {
     private static final List<String> TINY = List.of("--rooms", "2", "--members", "5", "--size", "64",
             "--warmup", "0.5", "--drain-wait", "3");
     /** Commands whose load is not a fan-out, so {@link #TINY} does not apply to them. */
-    private static final Set<String> OWN_LOAD_SHAPE = Set.of("capacity", "soak");
+    private static final Set<String> OWN_LOAD_SHAPE = Set.of("capacity", "soak", "storm");
 
     private static RedisServer redis;
     private static SwitchboardNodes nodes;
@@ -118,6 +118,28 @@ class ChatBenchSmokeIT {
         assertThat(last.path("failed").asInt()).isZero();
         assertThat(last.path("rssBytes").asLong()).isPositive();
         assertThat(last.path("heapBytes").asLong()).isPositive();
+    }
+
+    @Test
+    void stormJoinsEveryClientAndChargesTheNodesCpuPerClient() throws Exception {
+        JsonNode result = run("storm", urls("--url", nodes.urls()), List.of("--clients", "40", "--members", "5",
+                "--processes", "2", "--warmup", "0", "--rounds", "2", "--chart", out.resolve("storm.png").toString()));
+
+        assertThat(result.path("rounds")).hasSize(2);
+        for (JsonNode round : result.path("rounds")) {
+            assertThat(round.path("joined").asLong()).as("clients in their rooms").isEqualTo(40);
+            assertThat(round.path("failed").isEmpty()).as("failures %s", round.path("failed")).isTrue();
+            assertThat(round.path("joinMs").path("count").asLong()).isEqualTo(40);
+            assertThat(round.path("joinedByPercent")).hasSize(100);
+            JsonNode cpu = round.path("cpu");
+            assertThat(cpu.path("processes").findValuesAsString("pid").stream().map(Long::valueOf))
+                    .containsExactlyInAnyOrderElementsOf(nodes.pids());
+            assertThat(cpu.path("microsPerUnit").asDouble()).isEqualTo(cpu.path("seconds").asDouble() * 1e6 / 40,
+                    org.assertj.core.data.Offset.offset(1e-6));
+            assertThat(cpu.path("seconds").asDouble()).isEqualTo(round.path("joinCpu").path("seconds").asDouble()
+                    + round.path("leaveCpu").path("seconds").asDouble(), org.assertj.core.data.Offset.offset(1e-6));
+        }
+        assertThat(Files.size(out.resolve("storm.png"))).isPositive();
     }
 
     @Test

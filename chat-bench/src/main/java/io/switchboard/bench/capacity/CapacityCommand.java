@@ -6,6 +6,7 @@ import io.switchboard.bench.node.Actuator;
 import io.switchboard.bench.node.NodeMemory;
 import io.switchboard.bench.report.JsonFile;
 import io.switchboard.bench.report.LineChart;
+import io.switchboard.bench.worker.Workers;
 import java.net.InetAddress;
 import java.net.URI;
 import java.nio.file.Path;
@@ -76,11 +77,11 @@ public final class CapacityCommand implements Callable<Integer> {
         List<NodeMemory> nodes = management.stream().map(Actuator::new).map(NodeMemory::new).toList();
         NodeMemory.Reading baseline = read(nodes);
         List<CapacityResult.Step> measured = new ArrayList<>();
-        try (Workers workers = new Workers(processes, workerArgs())) {
+        try (Workers workers = new Workers("capacity-worker", processes, workerArgs())) {
             int before = 0;
             for (int target : steps) {
                 long started = System.nanoTime();
-                Workers.Held held = workers.growTo(target);
+                Held held = growTo(workers, target);
                 double seconds = (System.nanoTime() - started) / 1e9;
                 NodeMemory.Reading reading = read(nodes);
                 int open = held.connections() - held.failed();
@@ -100,6 +101,24 @@ public final class CapacityCommand implements Callable<Integer> {
             JsonFile.write(json, result);
         }
         return 0;
+    }
+
+    /** What the workers hold after a step. */
+    private record Held(int connections, int failed) {}
+
+    /** Grows the workers to {@code total} connections together and waits until each answered. */
+    private static Held growTo(Workers workers, int total) {
+        int count = workers.count();
+        // worker i owns the global numbers i, i+count, ...: its share of the first `total`
+        List<String> answers = workers.ask(i -> Integer.toString((total - i + count - 1) / count));
+        int held = 0;
+        int failed = 0;
+        for (String answer : answers) {
+            String[] fields = answer.split(" ");
+            held += Integer.parseInt(fields[1]);
+            failed += Integer.parseInt(fields[3]);
+        }
+        return new Held(held, failed);
     }
 
     /** All nodes' memory together. */

@@ -5,6 +5,7 @@ import io.switchboard.bench.client.Endpoints;
 import io.switchboard.bench.client.Member;
 import io.switchboard.bench.client.Transport;
 import io.switchboard.bench.fanout.TargetOptions;
+import io.switchboard.bench.worker.Workers;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -23,15 +24,13 @@ import picocli.CommandLine.Option;
 /**
  * The child JVM of {@code capacity} (hidden): holds its share of idle joined connections. It reads
  * one number per line on stdin, the count it should hold, opens connections up to it, and answers
- * {@code held <count> failed <failures> millis <elapsed>} on stdout (after a first {@code ready}). End of stdin closes everything.
+ * {@code held <count> failed <failures>} on stdout (after a first {@code ready}). End of stdin closes everything.
  * Worker {@code w} of {@code P} owns global connection numbers {@code w, w+P, w+2P, ...}, so every
  * room ({@code members} consecutive numbers) spans the workers.
  */
 @Command(name = "capacity-worker", hidden = true, description = "Internal: one child process of capacity.")
 public final class CapacityWorkerCommand implements Runnable {
 
-    /** The first line a worker prints, once it can take counts: a step's time then excludes JVM start-up. */
-    static final String READY = "ready";
     private static final long JOIN_TIMEOUT_SECONDS = 60;
 
     @Option(names = "--system", defaultValue = "switchboard")
@@ -69,14 +68,12 @@ public final class CapacityWorkerCommand implements Runnable {
         Endpoints endpoints = TargetOptions.endpoints(system, urls);
         try (Transport transport = new Transport(deflate, sourceAddresses);
                 BufferedReader in = new BufferedReader(new InputStreamReader(System.in))) {
-            System.out.println(READY);
+            System.out.println(Workers.READY);
             System.out.flush();
             String line;
             while ((line = in.readLine()) != null) {
-                long started = System.nanoTime();
                 growTo(Integer.parseInt(line.strip()), transport, endpoints);
-                System.out.println("held " + held.size() + " failed " + failures.sum() + " millis "
-                        + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
+                System.out.println("held " + held.size() + " failed " + failures.sum());
                 System.out.flush();
             }
             held.forEach(Member::close);

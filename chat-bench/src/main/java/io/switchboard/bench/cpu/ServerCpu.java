@@ -5,6 +5,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -68,17 +69,43 @@ public final class ServerCpu {
 
     /** What the processes spent since {@code start} (a {@link #read()}), per unit of {@code work}. */
     public CpuUse since(Map<Long, Double> start, long work, String unit) {
-        Map<Long, Double> now = read();
+        return between(start, read(), work, unit);
+    }
+
+    /** What the processes spent from one {@link #read()} to a later one, per unit of {@code work}. */
+    public CpuUse between(Map<Long, Double> start, Map<Long, Double> end, long work, String unit) {
         List<CpuUse.Process> processes = new ArrayList<>();
         double total = 0;
         for (long pid : pids) {
-            if (start.containsKey(pid) && now.containsKey(pid)) {
-                double spent = now.get(pid) - start.get(pid);
+            if (start.containsKey(pid) && end.containsKey(pid)) {
+                double spent = end.get(pid) - start.get(pid);
                 processes.add(new CpuUse.Process(pid, name(pid), spent));
                 total += spent;
             }
         }
         return new CpuUse(processes, total, unit, work > 0 ? total * 1e6 / work : 0);
+    }
+
+    /**
+     * Waits until the processes are quiet (together under {@code quietShare} of one core over
+     * {@code window}) or {@code longest} passed, and answers their reading then: the end of a phase
+     * whose work the servers finish after the client is done (closed connections, say).
+     */
+    public Map<Long, Double> whenQuiet(Duration window, double quietShare, Duration longest) throws InterruptedException {
+        long giveUpAt = System.nanoTime() + longest.toNanos();
+        Map<Long, Double> last = read();
+        while (true) {
+            Thread.sleep(window);
+            Map<Long, Double> now = read();
+            double spent = 0;
+            for (Map.Entry<Long, Double> entry : now.entrySet()) {
+                spent += entry.getValue() - last.getOrDefault(entry.getKey(), entry.getValue());
+            }
+            if (spent < quietShare * window.toNanos() / 1e9 || System.nanoTime() > giveUpAt) {
+                return now;
+            }
+            last = now;
+        }
     }
 
     /** utime + stime of {@code pid}, in seconds; null when it does not exist (any more). */

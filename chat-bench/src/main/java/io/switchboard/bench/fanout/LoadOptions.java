@@ -2,14 +2,13 @@ package io.switchboard.bench.fanout;
 
 import io.switchboard.bench.client.ChatSystem;
 import io.switchboard.bench.client.Endpoints;
-import io.switchboard.bench.cpu.ServerCpu;
+import io.switchboard.bench.cpu.CpuOptions;
 import java.net.InetAddress;
-import java.net.URI;
-import java.net.UnknownHostException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** The shape of a fan-out load, shared by fanout, sweep, compare and drain. */
@@ -48,40 +47,13 @@ public final class LoadOptions {
     @Option(names = "--json", paramLabel = "FILE", description = "Write the result as JSON to FILE.")
     Path json;
 
-    @Option(names = "--cpu-pid", paramLabel = "PID",
-            description = "A server process whose CPU time (user + system, /proc/PID/stat) over the measured phase is "
-                    + "reported per delivery, repeatable. Default: the processes listening on the URLs' ports when "
-                    + "they are on this machine (behind a load balancer that is the balancer: name the nodes, and "
-                    + "Redis if it should count, with --cpu-pid or --cpu-port).")
-    List<Long> cpuPids = new ArrayList<>();
-
-    @Option(names = "--cpu-port", paramLabel = "PORT",
-            description = "As --cpu-pid, for the processes listening on PORT on this machine (a node's, or Redis's), repeatable.")
-    List<Integer> cpuPorts = new ArrayList<>();
+    @Mixin
+    CpuOptions cpu;
 
     /** The load against {@code system} at {@code endpoints}, at {@code messageRate} messages per second. */
     public Scenario scenario(ChatSystem system, Endpoints endpoints, double messageRate) {
         return new Scenario(system, endpoints, rooms, members, publishers == 0 ? rooms : publishers, messageRate, size,
-                warmup, drainWait, deflate, sourceAddresses, cpu(endpoints));
-    }
-
-    /** The processes named by --cpu-pid and --cpu-port, or else those listening on the endpoints' local ports. */
-    private ServerCpu cpu(Endpoints endpoints) {
-        if (cpuPids.isEmpty() && cpuPorts.isEmpty()) {
-            return ServerCpu.listeningOn(endpoints.uris().stream().filter(LoadOptions::onThisMachine)
-                    .map(uri -> uri.getPort()).filter(port -> port > 0).toList());
-        }
-        List<Long> pids = new ArrayList<>(cpuPids);
-        ServerCpu.listeningOn(cpuPorts).pids().stream().filter(pid -> !pids.contains(pid)).forEach(pids::add);
-        return ServerCpu.of(pids);
-    }
-
-    private static boolean onThisMachine(URI uri) {
-        try {
-            return InetAddress.getByName(uri.getHost()).isLoopbackAddress();
-        } catch (UnknownHostException e) {
-            return false;
-        }
+                warmup, drainWait, deflate, sourceAddresses, cpu.select(endpoints));
     }
 
     public int members() {

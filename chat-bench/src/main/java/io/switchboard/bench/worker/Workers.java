@@ -1,4 +1,4 @@
-package io.switchboard.bench.capacity;
+package io.switchboard.bench.worker;
 
 import io.switchboard.bench.Bench;
 import io.switchboard.bench.fanout.RunBroken;
@@ -10,43 +10,51 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.function.IntFunction;
 
 /**
- * The child JVMs of a capacity run, each running {@code capacity-worker} of this same program
- * (the executable jar, or the class path when run from tests). Several processes spread the
- * client's own memory and file descriptors, so the client is not what limits the count.
+ * The child JVMs of a run, each running a hidden worker command of this same program (the
+ * executable jar, or the class path when run from tests), told what to do one line at a time on
+ * its stdin and answering one line on its stdout. Several processes spread the client's own CPU,
+ * memory and file descriptors, so the client is not what limits the run. A worker first prints
+ * {@link #READY}; end of its stdin tells it to close everything and exit.
  */
-final class Workers implements AutoCloseable {
+public final class Workers implements AutoCloseable {
 
-    /** What the workers hold after a step. */
-    record Held(int connections, int failed, long slowestMillis) {}
+    /** The first line a worker prints, once it can take commands: a step's time then excludes JVM start-up. */
+    public static final String READY = "ready";
 
     private static final long STOP_SECONDS = 30;
 
+    private final String command;
     private final List<Process> processes = new ArrayList<>();
     private final List<PrintWriter> commands = new ArrayList<>();
     private final List<BufferedReader> answers = new ArrayList<>();
 
-    /** @param workerArgs the worker options; {@code --worker i --workers n} are added per process */
-    Workers(int count, List<String> workerArgs) {
+    /**
+     * @param command the worker's (hidden) subcommand
+     * @param workerArgs its options; {@code --worker i --workers n} are added per process
+     */
+    public Workers(String command, int count, List<String> workerArgs) {
+        this.command = command;
         for (int i = 0; i < count; i++) {
-            List<String> command = new ArrayList<>(javaCommand());
-            command.add("capacity-worker");
-            command.addAll(workerArgs);
-            command.addAll(List.of("--worker", Integer.toString(i), "--workers", Integer.toString(count)));
+            List<String> line = new ArrayList<>(javaCommand());
+            line.add(command);
+            line.addAll(workerArgs);
+            line.addAll(List.of("--worker", Integer.toString(i), "--workers", Integer.toString(count)));
             try {
-                Process process = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+                Process process = new ProcessBuilder(line).redirectError(ProcessBuilder.Redirect.INHERIT).start();
                 processes.add(process);
                 commands.add(new PrintWriter(process.getOutputStream(), true));
                 answers.add(new BufferedReader(new InputStreamReader(process.getInputStream())));
             } catch (IOException e) {
                 close();
-                throw new RunBroken("cannot start a capacity worker: " + e);
+                throw new RunBroken("cannot start a " + command + ": " + e);
             }
         }
         for (int i = 0; i < count; i++) {
-            if (!CapacityWorkerCommand.READY.equals(read(i))) {
-                throw new RunBroken("capacity worker " + i + " did not start");
+            if (!READY.equals(read(i))) {
+                throw new RunBroken(command + " " + i + " did not start");
             }
         }
     }
@@ -64,34 +72,31 @@ final class Workers implements AutoCloseable {
         return List.of(java, "-cp", classPath, Bench.class.getName());
     }
 
-    /** Grows the workers to {@code total} connections together and waits until each answered. */
-    Held growTo(int total) {
-        int count = processes.size();
-        for (int i = 0; i < count; i++) {
-            // worker i owns the global numbers i, i+count, ...: its share of the first `total`
-            commands.get(i).println((total - i + count - 1) / count);
+    public int count() {
+        return processes.size();
+    }
+
+    /** Tells every worker its line (worker {@code i} gets {@code line.apply(i)}), then reads every answer, in worker order. */
+    public List<String> ask(IntFunction<String> line) {
+        for (int i = 0; i < processes.size(); i++) {
+            commands.get(i).println(line.apply(i));
         }
-        int held = 0;
-        int failed = 0;
-        long slowest = 0;
-        for (int i = 0; i < count; i++) {
-            String[] answer = read(i).split(" ");
-            held += Integer.parseInt(answer[1]);
-            failed += Integer.parseInt(answer[3]);
-            slowest = Math.max(slowest, Long.parseLong(answer[5]));
+        List<String> all = new ArrayList<>();
+        for (int i = 0; i < processes.size(); i++) {
+            all.add(read(i));
         }
-        return new Held(held, failed, slowest);
+        return all;
     }
 
     private String read(int worker) {
         try {
             String line = answers.get(worker).readLine();
             if (line == null) {
-                throw new RunBroken("capacity worker " + worker + " exited (see its errors above)");
+                throw new RunBroken(command + " " + worker + " exited (see its errors above)");
             }
             return line;
         } catch (IOException e) {
-            throw new RunBroken("capacity worker " + worker + ": " + e);
+            throw new RunBroken(command + " " + worker + ": " + e);
         }
     }
 
