@@ -266,3 +266,21 @@ test('a room the server takes the client out of (a refreshed token no longer gra
   assert.deepEqual(second.written.filter((f) => f.type === 'join').map((f) => f.room), ['kept']);
   ada.close();
 });
+
+test('a presence batch adds its joins, then removes its leaves', async () => {
+  const ada = new SwitchboardClient({ name: 'Ada', urls: 'ws://fake/ws', WebSocket: FakeSocket, backoffMs: 0 });
+  ada.join('busy');
+  ada.connect();
+  const socket = FakeSocket.opened.at(-1);
+  await socket.accept('s1');
+  const join = socket.written.findLast((f) => f.type === 'join');
+  const member = (name) => ({ id: `${name}-id`, name, node: 'fake' });
+  socket.receive({ type: 'joined', room: 'busy', epoch: 'e', offset: 0, members: [member('Ada'), member('Cy')],
+    memberCount: 2, ref: join.ref });
+  // Bob and Dee came, Dee and Cy went, all within one batch interval
+  socket.receive({ type: 'presence', room: 'busy', action: 'batch', joins: [member('Bob'), member('Dee')],
+    leaves: [member('Dee'), member('Cy')] });
+  assert.deepEqual(ada.members('busy').members.map((m) => m.name).sort(), ['Ada', 'Bob']);
+  assert.equal(ada.members('busy').memberCount, 2);
+  ada.close();
+});

@@ -12,7 +12,7 @@ export const ServerType = Object.freeze({
   ERROR: 'error', RECONNECT: 'reconnect', PONG: 'pong', GAP: 'gap',
 });
 
-export const PresenceAction = Object.freeze({ JOIN: 'join', LEAVE: 'leave', COUNT: 'count' });
+export const PresenceAction = Object.freeze({ JOIN: 'join', LEAVE: 'leave', BATCH: 'batch', COUNT: 'count' });
 
 export const ErrorCode = Object.freeze({
   BAD_JSON: 'bad_json', UNKNOWN_TYPE: 'unknown_type', BAD_FRAME: 'bad_frame', INVALID_ROOM: 'invalid_room',

@@ -398,11 +398,20 @@ export class SwitchboardClient extends EventTarget {
   #onPresence(frame) {
     const entry = this.rooms.get(frame.room);
     if (!entry) return;
+    const joined = (member) => {
+      if (!entry.members.has(member.id)) entry.memberCount += 1;
+      entry.members.set(member.id, member);
+    };
+    const left = (member) => {
+      if (entry.members.delete(member.id)) entry.memberCount = Math.max(0, entry.memberCount - 1);
+    };
     if (frame.action === PresenceAction.JOIN) {
-      if (!entry.members.has(frame.member.id)) entry.memberCount += 1;
-      entry.members.set(frame.member.id, frame.member);
+      joined(frame.member);
     } else if (frame.action === PresenceAction.LEAVE) {
-      if (entry.members.delete(frame.member.id)) entry.memberCount = Math.max(0, entry.memberCount - 1);
+      left(frame.member);
+    } else if (frame.action === PresenceAction.BATCH) { // joins first, then leaves: who came and went is in both
+      (frame.joins ?? []).forEach(joined);
+      (frame.leaves ?? []).forEach(left);
     } else if (frame.action === PresenceAction.COUNT) {
       entry.memberCount = frame.memberCount;
     } else {

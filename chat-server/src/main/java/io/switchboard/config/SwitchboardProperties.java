@@ -150,6 +150,9 @@ public record SwitchboardProperties(
      *                      {@code presence} frame per join and leave (that would cost the square of its
      *                      size): its members get the member count instead
      * @param countInterval how often, at most, a large room's member count is sent when it changed
+     * @param batchInterval how long a node gathers a room's joins and leaves into one {@code presence}
+     *                      frame: filling a room of n one by one sends n² frames, gathered far fewer. 0
+     *                      sends each change at once
      * @param ttl           a presence entry in Redis expires this long after its node last refreshed
      *                      it (every third of it): what a node gone without cleaning up leaves
      *                      behind heals by itself
@@ -157,7 +160,8 @@ public record SwitchboardProperties(
     public record Presence(
             @DefaultValue("100") int listLimit,
             @DefaultValue("2s") Duration countInterval,
-            @DefaultValue("30s") Duration ttl) {}
+            @DefaultValue("30s") Duration ttl,
+            @DefaultValue("250ms") Duration batchInterval) {}
 
     /**
      * Each room's log.

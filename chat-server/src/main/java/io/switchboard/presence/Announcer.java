@@ -9,7 +9,9 @@ import io.switchboard.protocol.FrameCodec;
 import io.switchboard.protocol.Member;
 import io.switchboard.protocol.ServerFrame;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
@@ -26,6 +28,11 @@ import org.springframework.context.SmartLifecycle;
  * left: a {@code presence} frame per join would reach every member, so filling a room of n would
  * cost n² frames.
  *
+ * <p>Within the limit, the joins and leaves of a room on this node are gathered for
+ * {@code switchboard.presence.batch-interval} and relayed as one frame: a single change in the
+ * form above, several as one {@code presence batch}. A storm of reconnects fills its rooms with a
+ * frame per member per interval instead of one per member per join.
+ *
  * <p>Whoever learns of a change tells it here: the room layer for its own members' joins and
  * leaves, the presence store for entries that expired unrefreshed, the reaper for a dead node's
  * members. Nothing here blocks: frames are relayed through the broker, and a count is read from
@@ -41,46 +48,98 @@ public final class Announcer implements SmartLifecycle {
     private final FrameCodec codec;
     private final int listLimit;
     private final Duration countInterval;
+    private final Duration batchInterval;
     private final MeterRegistry meters;
+    /** Joins and leaves not relayed yet, by room; any thread adds, the timer takes (and stop, the rest). */
+    private final ConcurrentHashMap<String, Changes> pending = new ConcurrentHashMap<>();
     /** Rooms whose count changed since the last flush; any thread adds, the timer removes. */
     private final Set<String> changed = ConcurrentHashMap.newKeySet();
     private volatile ScheduledExecutorService timer;
 
     public Announcer(Broker broker, Presence presence, FrameCodec codec, int listLimit, Duration countInterval,
-                     MeterRegistry meters) {
+                     Duration batchInterval, MeterRegistry meters) {
         this.broker = broker;
         this.presence = presence;
         this.codec = codec;
         this.listLimit = listLimit;
         this.countInterval = countInterval;
+        this.batchInterval = batchInterval;
         this.meters = meters;
     }
 
     /** {@code member} joined {@code room}, which has {@code count} members now, it included. */
     public void joined(String room, Member member, int count) {
-        if (count <= listLimit) {
-            relay(room, new ServerFrame.Presence(room, "join", member));
-        } else {
+        if (count > listLimit) {
             changed.add(room);
+        } else if (batchInterval.isZero()) {
+            relay(room, List.of(member), List.of());
+        } else {
+            pending.compute(room, (r, changes) -> (changes == null ? new Changes() : changes).join(member));
         }
     }
 
     /** {@code members} left {@code room}, which has {@code remaining} members now. */
     public void left(String room, List<Member> members, int remaining) {
-        if (remaining + members.size() <= listLimit) {
-            members.forEach(member -> relay(room, new ServerFrame.Presence(room, "leave", member)));
-        } else {
+        if (remaining + members.size() > listLimit) {
             changed.add(room);
+        } else if (batchInterval.isZero()) {
+            members.forEach(member -> relay(room, List.of(), List.of(member)));
+        } else {
+            pending.compute(room, (r, changes) -> {
+                Changes updated = changes == null ? new Changes() : changes;
+                members.forEach(updated::leave);
+                return updated;
+            });
         }
     }
 
-    private void relay(String room, ServerFrame.Presence frame) {
+    /** Relays what each room gathered since the last time (the timer runs it, and stop). */
+    public void flushChanges() {
+        for (String room : pending.keySet()) {
+            Changes changes = pending.remove(room);
+            if (changes != null) {
+                relay(room, List.copyOf(changes.joins.values()), List.copyOf(changes.leaves.values()));
+            }
+        }
+    }
+
+    /** One change as its own frame, several as a batch: clients that know only the single form still read the usual case. */
+    private void relay(String room, List<Member> joins, List<Member> leaves) {
+        ServerFrame frame;
+        if (joins.size() + leaves.size() == 1) {
+            frame = joins.isEmpty() ? new ServerFrame.Presence(room, "leave", leaves.getFirst())
+                    : new ServerFrame.Presence(room, "join", joins.getFirst());
+        } else {
+            frame = ServerFrame.PresenceBatch.of(room, joins, leaves);
+        }
         broker.publishEvent(room, EventKind.PRESENCE, codec.encode(frame)).whenComplete((done, error) -> {
             if (error != null) {
-                log.debug("Could not relay the presence {} of {} in {}: {}", frame.action(), frame.member().id(), room,
+                log.debug("Could not relay {} joins and {} leaves in {}: {}", joins.size(), leaves.size(), room,
                         error.toString());
             }
         });
+    }
+
+    /**
+     * A room's joins and leaves since the last relay, by member id, changed only inside
+     * {@code pending.compute} (so never after the timer took it). Clients add the joins, then remove
+     * the leaves: a member who joined and left again is in both (another member may have seen it
+     * in a {@code joined} list meanwhile), one who left and came back only among the joins.
+     */
+    private static final class Changes {
+        private final Map<String, Member> joins = new LinkedHashMap<>();
+        private final Map<String, Member> leaves = new LinkedHashMap<>();
+
+        Changes join(Member member) {
+            leaves.remove(member.id());
+            joins.put(member.id(), member);
+            return this;
+        }
+
+        Changes leave(Member member) {
+            leaves.put(member.id(), member);
+            return this;
+        }
     }
 
     /** Relays the count of every room whose count changed since the last flush (the timer runs it). */
@@ -104,6 +163,10 @@ public final class Announcer implements SmartLifecycle {
         ScheduledExecutorService started = NamedThreads.scheduled("member-counts", meters);
         long millis = Math.max(1, countInterval.toMillis());
         started.scheduleWithFixedDelay(this::flush, millis, millis, TimeUnit.MILLISECONDS);
+        if (!batchInterval.isZero()) {
+            long batchMillis = Math.max(1, batchInterval.toMillis());
+            started.scheduleWithFixedDelay(this::flushChanges, batchMillis, batchMillis, TimeUnit.MILLISECONDS);
+        }
         timer = started;
     }
 
@@ -114,6 +177,7 @@ public final class Announcer implements SmartLifecycle {
         if (stopping != null) {
             stopping.shutdownNow();
         }
+        flushChanges(); // the last leaves of a node going away still reach the others
     }
 
     @Override

@@ -27,7 +27,7 @@ class PresenceConfiguration {
     Announcer announcer(Broker broker, Presence presence, FrameCodec codec, SwitchboardProperties properties,
                         MeterRegistry meters) {
         return new Announcer(broker, presence, codec, properties.presence().listLimit(),
-                properties.presence().countInterval(), meters);
+                properties.presence().countInterval(), properties.presence().batchInterval(), meters);
     }
 
     @Configuration(proxyBeanMethods = false)

@@ -58,6 +58,18 @@ public sealed interface ServerFrame {
     record Presence(String room, String action, Member member) implements ServerFrame {}
 
     /**
+     * Several joins and leaves of a room gathered over the presence batch interval ({@code action =
+     * "batch"}): a client adds {@code joins}, then removes {@code leaves} (a member who came and went
+     * within the interval is in both).
+     */
+    @JsonTypeName("presence")
+    record PresenceBatch(String room, String action, List<Member> joins, List<Member> leaves) implements ServerFrame {
+        public static PresenceBatch of(String room, List<Member> joins, List<Member> leaves) {
+            return new PresenceBatch(room, "batch", joins, leaves);
+        }
+    }
+
+    /**
      * How many members a room larger than the presence list limit has ({@code action = "count"}):
      * sent instead of a {@code presence} frame per join and leave, at most once per count interval.
      */

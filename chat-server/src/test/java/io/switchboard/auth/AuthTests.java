@@ -3,6 +3,7 @@ package io.switchboard.auth;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.switchboard.support.PresenceFrames;
 import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.JWSHeader;
 import com.nimbusds.jose.crypto.RSASSASigner;
@@ -56,9 +57,9 @@ class AuthTests {
 
             bob.join("lobby");
             ada.join("lobby");
-            Map<String, Object> adaJoined = bob.await(f -> "presence".equals(f.get("type"))
-                    && "Ada Lovelace".equals(((Map<?, ?>) f.get("member")).get("name")));
-            assertThat(((Map<?, ?>) adaJoined.get("member")).get("user")).isEqualTo("ada-id");
+            Map<String, Object> adaJoined = bob.await(f -> PresenceFrames.announces(f, "join", "name", "Ada Lovelace"));
+            assertThat(PresenceFrames.announced(adaJoined, "join")).filteredOn(member -> "Ada Lovelace".equals(member.get("name")))
+                    .singleElement().satisfies(member -> assertThat(member.get("user")).isEqualTo("ada-id"));
             ada.say("lobby", "hi", "m1");
             assertThat(bob.messages("lobby", 1).getFirst()).containsEntry("fromUser", "ada-id")
                     .containsEntry("fromName", "Ada Lovelace");
@@ -120,8 +121,7 @@ class AuthTests {
             ada.join("team-a");
             ada.join("team-b");
             carol.join("team-b");
-            ada.await(f -> "presence".equals(f.get("type")) && "join".equals(f.get("action"))
-                    && "Carol".equals(((Map<?, ?>) f.get("member")).get("name")));
+            ada.await(f -> PresenceFrames.announces(f, "join", "name", "Carol"));
             // what came before the refresh, up to the answer to a ping: replies and room frames share one outbox
             ada.send(Map.of("type", "ping", "ref", "before-refresh"));
             ada.until(f -> "pong".equals(f.get("type")) && "before-refresh".equals(f.get("ref")));
@@ -131,7 +131,7 @@ class AuthTests {
             assertThat(ada.await("auth_ok")).containsEntry("ref", "fewer");
             Map<String, Object> left = ada.await("left");
             assertThat(left).containsEntry("room", "team-b").containsEntry("reason", "forbidden").doesNotContainKey("ref");
-            assertThat(carol.await(f -> "presence".equals(f.get("type")) && "leave".equals(f.get("action"))))
+            assertThat(carol.await(f -> PresenceFrames.announcesAny(f, "leave")))
                     .containsEntry("room", "team-b");
 
             carol.send(Map.of("type", "typing", "room", "team-b"));

@@ -3,6 +3,7 @@ package io.switchboard.endtoend;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.switchboard.support.PresenceFrames;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.XAddArgs;
@@ -209,12 +210,10 @@ class ClusterTests extends OnRedis {
 
         assertThat((List<Map<String, Object>>) joined.get("members")).extracting(m -> m.get("name") + "@" + m.get("node"))
                 .containsExactlyInAnyOrder("Ada@n1", "Bob@n2");
-        assertThat(ada.await(f -> "presence".equals(f.get("type")) && "join".equals(f.get("action"))
-                && "Bob".equals(((Map<String, Object>) f.get("member")).get("name")))).isNotNull();
+        assertThat(ada.await(f -> PresenceFrames.announces(f, "join", "name", "Bob"))).isNotNull();
 
         bob.close();
-        assertThat(ada.await(f -> "presence".equals(f.get("type")) && "leave".equals(f.get("action"))
-                && "Bob".equals(((Map<String, Object>) f.get("member")).get("name")))).isNotNull();
+        assertThat(ada.await(f -> PresenceFrames.announces(f, "leave", "name", "Bob"))).isNotNull();
     }
 
     @Test
@@ -232,8 +231,7 @@ class ClusterTests extends OnRedis {
 
         doomed.kill();
 
-        assertThat(watcher.await(f -> "presence".equals(f.get("type")) && "leave".equals(f.get("action"))
-                && "Ghost".equals(((Map<String, Object>) f.get("member")).get("name")))).isNotNull();
+        assertThat(watcher.await(f -> PresenceFrames.announces(f, "leave", "name", "Ghost"))).isNotNull();
         ChatClient late = client(survivor, "Late");
         assertThat((List<Map<String, Object>>) late.join("ttl").get("members")).extracting(m -> m.get("name"))
                 .containsExactlyInAnyOrder("Watcher", "Late");

@@ -3,6 +3,7 @@ package io.switchboard.endtoend;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.switchboard.support.PresenceFrames;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
 import io.switchboard.protocol.CloseCodes;
@@ -130,8 +131,7 @@ class DrainTests extends OnRedis {
 
         assertThat(ada.await("reconnect")).containsEntry("reason", "shutdown");
         assertThat(ada.closeCode()).isEqualTo(CloseCodes.SERVICE_RESTART);
-        assertThat(bob.await(f -> "presence".equals(f.get("type")) && "leave".equals(f.get("action"))
-                && "Ada".equals(((Map<String, Object>) f.get("member")).get("name")))).isNotNull();
+        assertThat(bob.await(f -> PresenceFrames.announces(f, "leave", "name", "Ada"))).isNotNull();
         assertThat(presenceNames("bye")).containsExactly("Bob");
         assertThat((List<Map<String, Object>>) Actuator.get(staying.managementPort(), "/actuator/cluster").json().get("nodes"))
                 .extracting(n -> n.get("id")).containsExactly("staying");
@@ -152,8 +152,7 @@ class DrainTests extends OnRedis {
         assertThat(ada.await("reconnect")).containsEntry("reason", "shutdown");
         assertThat(ada.closeCode()).isEqualTo(CloseCodes.SERVICE_RESTART);
         process.awaitExit(Duration.ofSeconds(30));
-        assertThat(bob.await(f -> "presence".equals(f.get("type")) && "leave".equals(f.get("action"))
-                && "Ada".equals(((Map<String, Object>) f.get("member")).get("name")))).isNotNull();
+        assertThat(bob.await(f -> PresenceFrames.announces(f, "leave", "name", "Ada"))).isNotNull();
         assertThat(presenceNames("term")).containsExactly("Bob");
         assertThat(process.log()).contains("Draining (shutdown)").doesNotContain("Invocation of close method failed")
                 .doesNotContain("has been STOPPED");

@@ -24,8 +24,12 @@ class AnnouncerTests {
     private final InMemoryBroker broker = new InMemoryBroker(10, Duration.ofMinutes(1), Duration.ofDays(1),
             Duration.ofMinutes(5), 1000, Clock.systemUTC());
     private final InMemoryPresence presence = new InMemoryPresence(LIST_LIMIT);
+    /** Relays each change at once (batch interval 0). */
     private final Announcer announcer = new Announcer(broker, presence, new FrameCodec(100), LIST_LIMIT,
-            Duration.ofHours(1), new SimpleMeterRegistry());
+            Duration.ofHours(1), Duration.ZERO, new SimpleMeterRegistry());
+    /** Gathers changes until its batches are flushed by hand (the interval never comes: it is not started). */
+    private final Announcer batching = new Announcer(broker, presence, new FrameCodec(100), LIST_LIMIT,
+            Duration.ofHours(1), Duration.ofHours(1), new SimpleMeterRegistry());
     private final Queue<String> relayed = new ConcurrentLinkedQueue<>();
 
     @BeforeEach
@@ -78,6 +82,59 @@ class AnnouncerTests {
                 "PRESENCE {\"type\":\"presence\",\"room\":\"r\",\"action\":\"count\",\"memberCount\":" + (LIST_LIMIT + 3) + "}");
         announcer.flush();
         assertThat(relayed).as("nothing changed since").hasSize(1);
+    }
+
+    @Test
+    void changesWithinTheBatchIntervalAreRelayedAsOneFrame() {
+        batching.joined("r", member("ada"), 1);
+        batching.joined("r", member("bob"), 2);
+        batching.left("r", List.of(member("cy")), 1);
+        assertThat(relayed).as("nothing before the interval").isEmpty();
+
+        batching.flushChanges();
+
+        assertThat(relayed).containsExactly("PRESENCE {\"type\":\"presence\",\"room\":\"r\",\"action\":\"batch\","
+                + "\"joins\":[" + json("ada") + "," + json("bob") + "],\"leaves\":[" + json("cy") + "]}");
+        batching.flushChanges();
+        assertThat(relayed).as("nothing gathered since").hasSize(1);
+    }
+
+    @Test
+    void aSingleChangeInAnIntervalKeepsTheSingleForm() {
+        batching.left("r", List.of(member("ada")), 0);
+        batching.flushChanges();
+        batching.joined("r", member("bob"), 1);
+        batching.flushChanges();
+
+        assertThat(relayed).containsExactly(
+                "PRESENCE {\"type\":\"presence\",\"room\":\"r\",\"action\":\"leave\",\"member\":" + json("ada") + "}",
+                "PRESENCE {\"type\":\"presence\",\"room\":\"r\",\"action\":\"join\",\"member\":" + json("bob") + "}");
+    }
+
+    @Test
+    void aMemberWhoCameAndWentIsInBothListsAndOneWhoWentAndCameBackOnlyAmongTheJoins() {
+        batching.joined("r", member("ada"), 1);
+        batching.left("r", List.of(member("ada")), 0); // someone may have seen ada in a joined list meanwhile
+        batching.left("r", List.of(member("bob")), 0);
+        batching.joined("r", member("bob"), 1);
+        batching.flushChanges();
+
+        assertThat(relayed).containsExactly("PRESENCE {\"type\":\"presence\",\"room\":\"r\",\"action\":\"batch\","
+                + "\"joins\":[" + json("ada") + "," + json("bob") + "],\"leaves\":[" + json("ada") + "]}");
+    }
+
+    @Test
+    void stoppingRelaysWhatWasGathered() {
+        batching.start();
+        batching.left("r", List.of(member("ada"), member("bob")), 0);
+        batching.stop();
+
+        assertThat(relayed).containsExactly("PRESENCE {\"type\":\"presence\",\"room\":\"r\",\"action\":\"batch\","
+                + "\"joins\":[],\"leaves\":[" + json("ada") + "," + json("bob") + "]}");
+    }
+
+    private static String json(String name) {
+        return "{\"id\":\"" + name + "-id\",\"name\":\"" + name + "\",\"node\":\"n1\"}";
     }
 
     private static Member member(String name) {

@@ -2,6 +2,7 @@ package io.switchboard.session;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.switchboard.support.PresenceFrames;
 import io.switchboard.support.ChatClient;
 import io.switchboard.support.Node;
 import java.util.Map;
@@ -27,8 +28,7 @@ class SlowConsumerTests {
                 talker.messages("firehose", 1);
             }
 
-            assertThat(talker.await(f -> "presence".equals(f.get("type")) && "leave".equals(f.get("action"))
-                    && "Stalled".equals(((Map<String, Object>) f.get("member")).get("name")))).isNotNull();
+            assertThat(talker.await(f -> PresenceFrames.announces(f, "leave", "name", "Stalled"))).isNotNull();
             talker.say("firehose", "still here", "after");
             assertThat(talker.messages("firehose", 1).getFirst()).containsEntry("text", "still here");
         }
