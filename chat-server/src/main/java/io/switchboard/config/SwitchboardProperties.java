@@ -23,6 +23,12 @@ import org.springframework.util.unit.DataSize;
  *                       {@code X-Forwarded-For} they send (its rightmost address that is not a
  *                       trusted proxy). None by default: the socket's peer is the client, and
  *                       forwarding headers are ignored
+ * @param additionalPorts more ports the chat server listens on, on {@code server.address}, each
+ *                       serving {@code /ws} and the page as {@code server.port} does. A proxy has
+ *                       at most ~64,000 source ports towards one address and port (Linux's default
+ *                       range: ~28,000); each listed port gives it that many more towards this
+ *                       node (docs/operations.md, "More connections than one proxy's source
+ *                       ports"). None by default
  */
 @ConfigurationProperties("switchboard")
 public record SwitchboardProperties(
@@ -31,6 +37,7 @@ public record SwitchboardProperties(
         @DefaultValue List<String> allowedOrigins,
         @DefaultValue("false") boolean permessageDeflate,
         @DefaultValue List<String> trustedProxies,
+        @DefaultValue List<Integer> additionalPorts,
         @DefaultValue @NestedConfigurationProperty Limits limits,
         @DefaultValue History history,
         @DefaultValue Outbox outbox,

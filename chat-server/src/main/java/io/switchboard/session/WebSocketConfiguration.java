@@ -11,6 +11,8 @@ import io.switchboard.room.Rooms;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.eclipse.jetty.server.Connector;
+import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.ServerConnector;
 import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.boot.availability.ApplicationAvailability;
@@ -65,6 +67,29 @@ class WebSocketConfiguration {
                 if (connector instanceof ServerConnector serverConnector) {
                     serverConnector.setAcceptQueueSize(ACCEPT_QUEUE);
                 }
+            }
+        });
+    }
+
+    /**
+     * The ports of {@code switchboard.additional-ports}: connectors beside the chat port, on its
+     * address, with its HTTP settings, threads and buffers, so a connection is served the same
+     * whichever port it came through.
+     */
+    @Bean
+    WebServerFactoryCustomizer<JettyServletWebServerFactory> additionalPorts(SwitchboardProperties properties) {
+        return factory -> factory.addServerCustomizers(server -> {
+            ServerConnector chat = (ServerConnector) server.getConnectors()[0];
+            HttpConfiguration http = chat.getConnectionFactory(HttpConnectionFactory.class).getHttpConfiguration();
+            for (int port : properties.additionalPorts()) {
+                ServerConnector more = new ServerConnector(server, chat.getExecutor(), chat.getScheduler(),
+                        chat.getByteBufferPool(), chat.getAcceptors(), chat.getSelectorManager().getSelectorCount(),
+                        new HttpConnectionFactory(http));
+                more.setHost(chat.getHost());
+                more.setPort(port);
+                more.setIdleTimeout(chat.getIdleTimeout());
+                more.setAcceptQueueSize(ACCEPT_QUEUE);
+                server.addConnector(more);
             }
         });
     }

@@ -105,6 +105,13 @@ class DeploymentFilesTests {
         assertThat(lb.at("/ports").toString()).contains(chatPort + ":8080");
         assertThat(lb.at("/environment/CHAT_MANAGEMENT_PORT").asString()).isEqualTo(Integer.toString(managementPort));
         assertThat(lb.at("/volumes").toString()).contains("./deploy/haproxy.cfg");
+        // the replicas' second chat port is the one the load balancer's second template routes to,
+        // and the load balancer may use every source port towards each (docs/operations.md)
+        String second = chat.at("/environment/SWITCHBOARD_ADDITIONAL_PORTS").asString();
+        assertThat(second).matches("\\d+");
+        assertThat(Files.readString(Command.ROOT.resolve("deploy/haproxy.cfg")))
+                .containsPattern("(?m)^    server-template chat-more- .*\"\\$\\{CHAT_SERVICE-chat-server}\":" + second + " ");
+        assertThat(lb.at("/sysctls/net.ipv4.ip_local_port_range").asString()).isEqualTo("1024 65535");
     }
 
     @Test
@@ -190,8 +197,8 @@ class DeploymentFilesTests {
         // one server line instead of the template, as scripts/cluster does
         Path config = dir.resolve("haproxy.cfg");
         Files.writeString(config, Files.readString(Command.ROOT.resolve("deploy/haproxy.cfg")).replaceFirst(
-                "(?m)^    server-template .*$", "    server node1 127.0.0.1:" + node.getAddress().getPort()
-                        + " port " + management.getAddress().getPort()));
+                "(?m)^    server-template chat- .*$", "    server node1 127.0.0.1:" + node.getAddress().getPort()
+                        + " port " + management.getAddress().getPort()).replaceFirst("(?m)^    server-template chat-more- .*$", ""));
         Path log = dir.resolve("haproxy.log");
         ProcessBuilder builder = new ProcessBuilder("haproxy", "-db", "-f", config.toString())
                 .redirectErrorStream(true).redirectOutput(log.toFile());

@@ -43,7 +43,7 @@ public final class Command {
     }
 
     /** Something a test needs is missing: under {@code CI=true} that fails the test, elsewhere it skips it. */
-    static void missing(String why) {
+    public static void missing(String why) {
         if ("true".equalsIgnoreCase(System.getenv("CI"))) {
             throw new IllegalStateException(why);
         }

@@ -33,7 +33,8 @@ public final class Haproxy implements AutoCloseable {
         nodes.forEach((name, ports) -> servers.append("    server ").append(name).append(" 127.0.0.1:").append(ports[0])
                 .append(" port ").append(ports[1]).append('\n'));
         String config = Files.readString(Command.ROOT.resolve("deploy/haproxy.cfg"))
-                .replaceFirst("(?m)^    server-template .*\\n", servers.toString().replace("$", "\\$"))
+                .replaceFirst("(?m)^    server-template chat- .*\\n", servers.toString().replace("$", "\\$"))
+                .replaceFirst("(?m)^    server-template chat-more- .*\\n", "") // one chat port per node here
                 .replaceFirst("(?m)^    balance leastconn$", "    balance " + balance)
                 .replaceFirst("(?m)^global$", "global\n    stats socket " + socket + " mode 600 level user");
         Path file = dir.resolve("haproxy.cfg");
