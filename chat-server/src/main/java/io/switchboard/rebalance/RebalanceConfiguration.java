@@ -25,8 +25,9 @@ class RebalanceConfiguration {
 
     /** Where new connections go while connections move: the emptier nodes. */
     @Bean
-    Placement placement(NodeRegistry registry, Connections connections) {
-        return new FairShare(registry, connections::count);
+    Placement placement(NodeRegistry registry, Connections connections, SwitchboardProperties properties) {
+        return new FairShare(registry, connections::count, properties.rebalance().toleranceAbsolute(),
+                properties.rebalance().toleranceRelative());
     }
 
     @Bean

@@ -18,7 +18,8 @@ class FairShareTests {
 
     private final ViewOnly registry = new ViewOnly();
     private final AtomicInteger local = new AtomicInteger();
-    private final FairShare placement = new FairShare(registry, local::get);
+    /** No tolerance: the mean itself is the line. */
+    private final FairShare placement = new FairShare(registry, local::get, 0, 0);
 
     @Test
     void atRestNobodyIsRefused() {
@@ -58,6 +59,23 @@ class FairShareTests {
         registry.view(node("self", NodeState.READY, 1001), node("b", NodeState.READY, 1000),
                 node("d", NodeState.DRAINING, 900));
         assertThat(placement.refuseNewConnection()).as("b is the emptiest in the view, and takes them").isTrue();
+    }
+
+    @Test
+    void aNodeWithinTheToleranceAboveTheMeanTakesClients() {
+        FairShare tolerant = new FairShare(registry, local::get, 3, 0.1);
+        registry.view(node("self", NodeState.READY, 1000), node("b", NodeState.READY, 990),
+                node("d", NodeState.DRAINING, 900));
+        local.set(1090); // b's count is a heartbeat old: clients arrived there too
+        assertThat(tolerant.refuseNewConnection()).as("1090 within the mean 1040 + 104").isFalse();
+        local.set(1250);
+        assertThat(tolerant.refuseNewConnection()).as("1250 above the mean 1120 + 112").isTrue();
+        registry.view(node("self", NodeState.READY, 12), node("b", NodeState.READY, 10),
+                node("d", NodeState.DRAINING, 9));
+        local.set(15);
+        assertThat(tolerant.refuseNewConnection()).as("15 within the mean 13 + 3 (the absolute tolerance)").isFalse();
+        local.set(19);
+        assertThat(tolerant.refuseNewConnection()).as("19 above the mean 15 + 3").isTrue();
     }
 
     @Test
