@@ -271,7 +271,7 @@ public record SwitchboardProperties(
             @DefaultValue("3s") Duration healthCheckWait,
             @DefaultValue("10s") Duration window,
             @DefaultValue("0") double rate,
-            @DefaultValue("1s") Duration reconnectJitter,
+            @DefaultValue("500ms") Duration reconnectJitter,
             @DefaultValue("5s") Duration retryAfter,
             @DefaultValue("1") int maxConcurrent,
             @DefaultValue("30s") Duration shutdownTimeout) {}

@@ -11,16 +11,17 @@ import java.util.function.IntSupplier;
  * {@link Placement} from the registry's last view: while a node drains or a rebalance runs, this
  * node refuses new connections when it holds more than the mean of the ready nodes (rounded up)
  * plus the rebalance's tolerance ({@code max(tolerance-absolute, tolerance-relative * mean)}),
- * counting its own connections as they are now and the others' as their last heartbeat said. A node
- * within that takes them, so moved clients end on the emptier nodes even behind a round-robin
- * balancer. At rest nothing is refused: clients go where the balancer sends them.
+ * counting its own connections as they are now and the others' as their last heartbeat said, each
+ * grown since by as many as this node gained since its own heartbeat. A node within that takes
+ * them, so moved clients end on the emptier nodes even behind a round-robin balancer. At rest
+ * nothing is refused: clients go where the balancer sends them.
  *
- * <p>The tolerance is what a balancer that already evens the load (HAProxy's {@code leastconn})
- * needs: its nodes stay level as they are now, while each compares its own fresh count with the
- * others' counts of up to a heartbeat ago, which lag by the arrivals since. Without it a node a
- * heartbeat's arrivals ahead refused, HAProxy's retries met the same, and a drain of 3,000 clients
- * at 10,000 deliveries/s had over 3,000 handshakes refused, 128 of them all the way to a client
- * (its rejoin then waits {@code Retry-After}, 5 s).
+ * <p>The growth and the tolerance are what a balancer that already evens the load (HAProxy's
+ * {@code leastconn}) needs: its nodes stay level as they are now, while each compared its own fresh
+ * count with the others' counts of up to a heartbeat ago, which lag by the arrivals since. A node
+ * a heartbeat's arrivals ahead refused, HAProxy's retries met the same, and a drain of 3,000
+ * clients at 10,000 deliveries/s had over 3,000 handshakes refused, 128 of them all the way to a
+ * client (its rejoin then waits {@code Retry-After}).
  *
  * <p>The node the last view shows emptiest (its own heartbeat's count at most every other ready
  * node's) never refuses. Every node reads the same view, so at least one ready node always takes a
@@ -50,15 +51,16 @@ final class FairShare implements Placement {
         }
         String self = registry.self();
         int local = localConnections.getAsInt();
+        int selfSeen = nodes.stream().filter(node -> node.id().equals(self)).mapToInt(NodeView::connections)
+                .findFirst().orElse(Integer.MAX_VALUE);
+        // the others' counts are a heartbeat old: suppose each grew since as this node did
+        int growth = selfSeen == Integer.MAX_VALUE ? 0 : Math.max(0, local - selfSeen);
         long total = local;
         int ready = 1;
-        int selfSeen = Integer.MAX_VALUE;
         int othersFewest = Integer.MAX_VALUE;
         for (NodeView node : nodes) {
-            if (node.id().equals(self)) {
-                selfSeen = node.connections();
-            } else if (node.state() == NodeState.READY) {
-                total += node.connections();
+            if (!node.id().equals(self) && node.state() == NodeState.READY) {
+                total += node.connections() + growth;
                 ready++;
                 othersFewest = Math.min(othersFewest, node.connections());
             }

@@ -70,7 +70,7 @@ class DrainEndpointTests {
         assertThat(started.status()).isEqualTo(200);
         for (ChatClient client : new ChatClient[] {ada, bob}) {
             assertThat(client.await("reconnect")).containsEntry("reason", "drain")
-                    .hasEntrySatisfying("retryAfterMs", ms -> assertThat(((Number) ms).longValue()).isBetween(0L, 1000L));
+                    .hasEntrySatisfying("retryAfterMs", ms -> assertThat(((Number) ms).longValue()).isBetween(0L, 500L));
             assertThat(client.closeCode()).isEqualTo(CloseCodes.SERVICE_RESTART);
         }
         await("drain state drained").atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(25))

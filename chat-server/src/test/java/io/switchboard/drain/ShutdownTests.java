@@ -18,7 +18,7 @@ class ShutdownTests {
             node.close();
 
             assertThat(client.await("reconnect")).containsEntry("reason", "shutdown")
-                    .hasEntrySatisfying("retryAfterMs", ms -> assertThat(((Number) ms).longValue()).isBetween(0L, 1000L));
+                    .hasEntrySatisfying("retryAfterMs", ms -> assertThat(((Number) ms).longValue()).isBetween(0L, 500L));
             assertThat(client.closeCode()).isEqualTo(CloseCodes.SERVICE_RESTART);
         }
     }

@@ -54,28 +54,46 @@ class FairShareTests {
     void theNodeTheLastViewShowsEmptiestTakesClientsWhateverItsOwnCountSaysNow() {
         registry.view(node("self", NodeState.READY, 1000), node("b", NodeState.READY, 1000),
                 node("d", NodeState.DRAINING, 900));
-        local.set(1010); // clients arrived since its heartbeat, as they did at b's: both above the mean 1005
+        local.set(1100); // clients arrived since its heartbeat
         assertThat(placement.refuseNewConnection()).as("tied for the fewest in the view every node reads").isFalse();
-        registry.view(node("self", NodeState.READY, 1001), node("b", NodeState.READY, 1000),
+        registry.view(node("self", NodeState.READY, 1100), node("b", NodeState.READY, 1000),
                 node("d", NodeState.DRAINING, 900));
+        local.set(1110);
         assertThat(placement.refuseNewConnection()).as("b is the emptiest in the view, and takes them").isTrue();
+    }
+
+    @Test
+    void aNodeSupposesTheOthersGrewSinceTheirHeartbeatAsItDidSinceItsOwn() {
+        registry.view(node("self", NodeState.READY, 1001), node("b", NodeState.READY, 1000),
+                node("c", NodeState.READY, 1000), node("d", NodeState.DRAINING, 900));
+        local.set(1101); // level with b and c as they are now, if they gained 100 too (a leastconn balancer)
+        assertThat(placement.refuseNewConnection()).as("1101 at the mean of 1101, 1100 and 1100").isFalse();
+        local.set(1001);
+        registry.view(node("self", NodeState.READY, 1001), node("b", NodeState.READY, 900),
+                node("c", NodeState.READY, 900), node("d", NodeState.DRAINING, 900));
+        assertThat(placement.refuseNewConnection()).as("1001 above the mean of 1001, 900 and 900").isTrue();
     }
 
     @Test
     void aNodeWithinTheToleranceAboveTheMeanTakesClients() {
         FairShare tolerant = new FairShare(registry, local::get, 3, 0.1);
-        registry.view(node("self", NodeState.READY, 1000), node("b", NodeState.READY, 990),
+        registry.view(node("self", NodeState.READY, 1200), node("b", NodeState.READY, 1000),
                 node("d", NodeState.DRAINING, 900));
-        local.set(1090); // b's count is a heartbeat old: clients arrived there too
-        assertThat(tolerant.refuseNewConnection()).as("1090 within the mean 1040 + 104").isFalse();
-        local.set(1250);
-        assertThat(tolerant.refuseNewConnection()).as("1250 above the mean 1120 + 112").isTrue();
-        registry.view(node("self", NodeState.READY, 12), node("b", NodeState.READY, 10),
+        local.set(1200);
+        assertThat(tolerant.refuseNewConnection()).as("1200 within the mean 1100 + 110").isFalse();
+        assertThat(placement.refuseNewConnection()).as("without a tolerance: above the mean").isTrue();
+        registry.view(node("self", NodeState.READY, 1300), node("b", NodeState.READY, 1000),
+                node("d", NodeState.DRAINING, 900));
+        local.set(1300);
+        assertThat(tolerant.refuseNewConnection()).as("1300 above the mean 1150 + 115").isTrue();
+        registry.view(node("self", NodeState.READY, 16), node("b", NodeState.READY, 10),
                 node("d", NodeState.DRAINING, 9));
-        local.set(15);
-        assertThat(tolerant.refuseNewConnection()).as("15 within the mean 13 + 3 (the absolute tolerance)").isFalse();
-        local.set(19);
-        assertThat(tolerant.refuseNewConnection()).as("19 above the mean 15 + 3").isTrue();
+        local.set(16);
+        assertThat(tolerant.refuseNewConnection()).as("16 within the mean 13 + 3 (the absolute tolerance)").isFalse();
+        registry.view(node("self", NodeState.READY, 18), node("b", NodeState.READY, 10),
+                node("d", NodeState.DRAINING, 9));
+        local.set(18);
+        assertThat(tolerant.refuseNewConnection()).as("18 above the mean 14 + 3").isTrue();
     }
 
     @Test
