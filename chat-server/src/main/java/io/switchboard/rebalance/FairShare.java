@@ -10,7 +10,9 @@ import java.util.function.IntSupplier;
 /**
  * {@link Placement} from the registry's last view: while a node drains or a rebalance runs, this
  * node refuses new connections when it holds more than the mean of the ready nodes (rounded up)
- * plus the rebalance's tolerance ({@code max(tolerance-absolute, tolerance-relative * mean)}),
+ * plus the rebalance's relative tolerance ({@code tolerance-relative * mean}; not its absolute one,
+ * which would let a round-robin balancer fill small nodes 3 past the mean before the rebalance,
+ * content within it, stops),
  * counting its own connections as they are now and the others' as their last heartbeat said, each
  * grown since by as many as this node gained since its own heartbeat. A node within that takes
  * them, so moved clients end on the emptier nodes even behind a round-robin balancer. At rest
@@ -33,13 +35,11 @@ final class FairShare implements Placement {
 
     private final NodeRegistry registry;
     private final IntSupplier localConnections;
-    private final int toleranceAbsolute;
     private final double toleranceRelative;
 
-    FairShare(NodeRegistry registry, IntSupplier localConnections, int toleranceAbsolute, double toleranceRelative) {
+    FairShare(NodeRegistry registry, IntSupplier localConnections, double toleranceRelative) {
         this.registry = registry;
         this.localConnections = localConnections;
-        this.toleranceAbsolute = toleranceAbsolute;
         this.toleranceRelative = toleranceRelative;
     }
 
@@ -67,7 +67,6 @@ final class FairShare implements Placement {
         }
         boolean emptiestSeen = selfSeen <= othersFewest;
         double mean = (double) total / ready;
-        double tolerance = Math.max(toleranceAbsolute, toleranceRelative * mean);
-        return ready > 1 && !emptiestSeen && local > Math.ceil(mean) + tolerance;
+        return ready > 1 && !emptiestSeen && local > Math.ceil(mean) + toleranceRelative * mean;
     }
 }

@@ -26,8 +26,7 @@ class RebalanceConfiguration {
     /** Where new connections go while connections move: the emptier nodes. */
     @Bean
     Placement placement(NodeRegistry registry, Connections connections, SwitchboardProperties properties) {
-        return new FairShare(registry, connections::count, properties.rebalance().toleranceAbsolute(),
-                properties.rebalance().toleranceRelative());
+        return new FairShare(registry, connections::count, properties.rebalance().toleranceRelative());
     }
 
     @Bean

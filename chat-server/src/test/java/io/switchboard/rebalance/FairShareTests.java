@@ -19,7 +19,7 @@ class FairShareTests {
     private final ViewOnly registry = new ViewOnly();
     private final AtomicInteger local = new AtomicInteger();
     /** No tolerance: the mean itself is the line. */
-    private final FairShare placement = new FairShare(registry, local::get, 0, 0);
+    private final FairShare placement = new FairShare(registry, local::get, 0);
 
     @Test
     void atRestNobodyIsRefused() {
@@ -76,7 +76,7 @@ class FairShareTests {
 
     @Test
     void aNodeWithinTheToleranceAboveTheMeanTakesClients() {
-        FairShare tolerant = new FairShare(registry, local::get, 3, 0.1);
+        FairShare tolerant = new FairShare(registry, local::get, 0.1);
         registry.view(node("self", NodeState.READY, 1200), node("b", NodeState.READY, 1000),
                 node("d", NodeState.DRAINING, 900));
         local.set(1200);
@@ -86,14 +86,14 @@ class FairShareTests {
                 node("d", NodeState.DRAINING, 900));
         local.set(1300);
         assertThat(tolerant.refuseNewConnection()).as("1300 above the mean 1150 + 115").isTrue();
-        registry.view(node("self", NodeState.READY, 16), node("b", NodeState.READY, 10),
+        registry.view(node("self", NodeState.READY, 16), node("b", NodeState.READY, 14),
                 node("d", NodeState.DRAINING, 9));
         local.set(16);
-        assertThat(tolerant.refuseNewConnection()).as("16 within the mean 13 + 3 (the absolute tolerance)").isFalse();
-        registry.view(node("self", NodeState.READY, 18), node("b", NodeState.READY, 10),
+        assertThat(tolerant.refuseNewConnection()).as("16 within the mean 15 + 1.5").isFalse();
+        registry.view(node("self", NodeState.READY, 18), node("b", NodeState.READY, 14),
                 node("d", NodeState.DRAINING, 9));
         local.set(18);
-        assertThat(tolerant.refuseNewConnection()).as("18 above the mean 14 + 3").isTrue();
+        assertThat(tolerant.refuseNewConnection()).as("18 above the mean 16 + 1.6: no absolute slack").isTrue();
     }
 
     @Test
