@@ -31,7 +31,7 @@ class DocumentedCommandsTests {
         List<List<String>> commands = benchCommands(Files.readString(DOC));
 
         assertThat(commands).extracting(List::getFirst)
-                .containsOnly("compare", "capacity", "sweep", "fanout", "drain", "soak");
+                .containsOnly("compare", "capacity", "sweep", "fanout", "drain", "soak", "storm");
         for (List<String> args : commands) {
             assertThatCode(() -> Bench.commandLine().parseArgs(args.toArray(String[]::new)))
                     .as("scripts/bench %s", String.join(" ", args)).doesNotThrowAnyException();
