@@ -21,7 +21,7 @@ import picocli.CommandLine.Command;
 @Command(name = "chat-bench", mixinStandardHelpOptions = true, version = "chat-bench 0.1.0",
         description = "Measures chat fan-out latency, capacity, reconnect storms, drains and soaks of Switchboard and the Socket.IO peer.",
         footer = {"", "Every option that takes a time (--duration, --warmup, --drain-wait, --step-duration, --p99-bound, "
-                + "--settle, --sample-every, --send-every, --join-timeout) reads it the same way: " + DurationConverter.FORMS + "."},
+                + "--settle, --sample-every, --send-every, --join-timeout, --floor-duration) reads it the same way: " + DurationConverter.FORMS + "."},
         subcommands = {FanoutCommand.class, SweepCommand.class, CompareCommand.class, CapacityCommand.class,
                 CapacityWorkerCommand.class, DrainCommand.class, SoakCommand.class, StormCommand.class,
                 StormWorkerCommand.class, CommandLine.HelpCommand.class})

@@ -20,7 +20,7 @@ class BenchTests {
                 .toList();
 
         assertThat(times).extracting(entry -> entry.getValue().longestName()).containsOnly("--duration", "--warmup",
-                "--drain-wait", "--step-duration", "--p99-bound", "--settle", "--sample-every", "--send-every", "--join-timeout");
+                "--drain-wait", "--step-duration", "--p99-bound", "--settle", "--sample-every", "--send-every", "--join-timeout", "--floor-duration");
         for (Map.Entry<String, OptionSpec> time : times) {
             OptionSpec option = time.getValue();
             String where = time.getKey() + " " + option.longestName();

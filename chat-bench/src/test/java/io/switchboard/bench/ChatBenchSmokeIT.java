@@ -2,6 +2,7 @@ package io.switchboard.bench;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.switchboard.bench.support.FloorProgram;
 import io.switchboard.bench.support.SocketIoPeers;
 import io.switchboard.bench.support.SwitchboardNodes;
 import io.switchboard.support.Command;
@@ -62,7 +63,8 @@ class ChatBenchSmokeIT {
 
     @Test
     void fanoutCountsEveryDeliveryOnce() throws Exception {
-        JsonNode result = run("fanout", urls("--url", nodes.urls()), List.of("--rate", "200", "--duration", "2"));
+        JsonNode result = run("fanout", urls("--url", nodes.urls()), List.of("--rate", "200", "--duration", "2",
+                "--floor", FloorProgram.build(out).toString(), "--floor-duration", "1s"));
 
         assertDelivered(result);
         assertThat(result.path("sent").asLong()).isEqualTo(result.path("acked").asLong());
@@ -75,6 +77,11 @@ class ChatBenchSmokeIT {
         assertThat(result.path("cpu").path("microsPerUnit").asDouble())
                 .isEqualTo(result.path("cpu").path("seconds").asDouble() * 1e6 / result.path("received").asLong(),
                         org.assertj.core.data.Offset.offset(1e-6));
+        // the floor at the same load: 10 connections are less than one of its rooms of 50
+        assertThat(result.path("floor").path("connections").asInt()).isEqualTo(50);
+        assertThat(result.path("floor").path("deliveriesPerSecond").asDouble()).isEqualTo(1000);
+        assertThat(result.path("floor").path("bytes").asInt()).isEqualTo(64 + 100);
+        assertThat(result.path("floor").path("microsPerDelivery").asDouble()).isPositive();
     }
 
     @Test

@@ -1,6 +1,7 @@
 package io.switchboard.bench.compare;
 
 import io.switchboard.bench.client.ChatSystem;
+import io.switchboard.bench.cpu.FloorResult;
 import io.switchboard.bench.fanout.LoadOptions;
 import io.switchboard.bench.fanout.TargetOptions;
 import io.switchboard.bench.report.JsonFile;
@@ -43,7 +44,10 @@ public final class CompareCommand implements Callable<Integer> {
     public Integer call() {
         SweepResult ours = sweep(ChatSystem.SWITCHBOARD, switchboardUrls);
         SweepResult theirs = sweep(ChatSystem.SOCKETIO, socketioUrls);
-        Comparison comparison = Comparison.of(ours, theirs);
+        FloorResult floor = load.floor(load.scenario(ChatSystem.SWITCHBOARD,
+                TargetOptions.endpoints(ChatSystem.SWITCHBOARD, switchboardUrls), 1)
+                .withMessageRate(sweep.firstRate() / load.members()));
+        Comparison comparison = Comparison.of(ours, theirs, floor);
         System.out.print(comparison.summary());
         Sweep.writeChart(chart, "Fan-out latency against rate: Switchboard and Socket.IO", List.of(ours, theirs));
         System.out.println("chart: " + chart);

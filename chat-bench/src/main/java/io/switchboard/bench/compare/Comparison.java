@@ -1,5 +1,6 @@
 package io.switchboard.bench.compare;
 
+import io.switchboard.bench.cpu.FloorResult;
 import io.switchboard.bench.fanout.FanoutResult;
 import io.switchboard.bench.sweep.SweepResult;
 import java.util.ArrayList;
@@ -12,8 +13,10 @@ import java.util.List;
  * @param socketio the peer's sweep
  * @param sustainedRatio Switchboard's highest sustainable rate over the peer's (0 when the peer sustained none)
  * @param equalLoad p99 of both at each rate both ran
+ * @param floor the floor program's CPU per delivery at the sweep's first rate (null without {@code --floor})
  */
-public record Comparison(SweepResult switchboard, SweepResult socketio, double sustainedRatio, List<EqualLoad> equalLoad) {
+public record Comparison(SweepResult switchboard, SweepResult socketio, double sustainedRatio, List<EqualLoad> equalLoad,
+        FloorResult floor) {
 
     /**
      * Both systems at one delivery rate.
@@ -22,21 +25,25 @@ public record Comparison(SweepResult switchboard, SweepResult socketio, double s
      * @param switchboardP99 Switchboard's p99 (ms)
      * @param socketioP99 the peer's p99 (ms)
      * @param p99Ratio Switchboard's p99 over the peer's: below 1 means Switchboard was faster
+     * @param switchboardCpuMicros Switchboard's server CPU per delivery (µs; 0 when not measured)
+     * @param socketioCpuMicros the peer's server CPU per delivery (µs; 0 when not measured)
      */
-    public record EqualLoad(double deliveryRate, double switchboardP99, double socketioP99, double p99Ratio) {}
+    public record EqualLoad(double deliveryRate, double switchboardP99, double socketioP99, double p99Ratio,
+            double switchboardCpuMicros, double socketioCpuMicros) {}
 
-    public static Comparison of(SweepResult switchboard, SweepResult socketio) {
+    public static Comparison of(SweepResult switchboard, SweepResult socketio, FloorResult floor) {
         List<EqualLoad> equal = new ArrayList<>();
         for (FanoutResult ours : switchboard.steps()) {
             FanoutResult theirs = socketio.at(ours.deliveryRate());
             if (theirs != null) {
                 double a = ours.latencyMs().p99();
                 double b = theirs.latencyMs().p99();
-                equal.add(new EqualLoad(ours.deliveryRate(), a, b, b > 0 ? a / b : 0));
+                equal.add(new EqualLoad(ours.deliveryRate(), a, b, b > 0 ? a / b : 0, ours.cpu().microsPerUnit(),
+                        theirs.cpu().microsPerUnit()));
             }
         }
         double ratio = socketio.sustainedRate() > 0 ? switchboard.sustainedRate() / socketio.sustainedRate() : 0;
-        return new Comparison(switchboard, socketio, ratio, equal);
+        return new Comparison(switchboard, socketio, ratio, equal, floor);
     }
 
     /** The ratio table printed on stdout. */
@@ -52,7 +59,18 @@ public record Comparison(SweepResult switchboard, SweepResult socketio, double s
                     String.format("p99 ms at %,.0f deliveries/s", load.deliveryRate()), load.switchboardP99(),
                     load.socketioP99(), load.socketioP99() > 0 ? String.format("%.2fx", load.p99Ratio()) : "n/a"));
         }
-        out.append("  (p99 ratio = switchboard / socketio: below 1 means Switchboard is faster)\n");
+        for (EqualLoad load : equalLoad) {
+            if (load.switchboardCpuMicros() > 0 || load.socketioCpuMicros() > 0) {
+                out.append(String.format("  %-44s %14.1f %14.1f %8s%n",
+                        String.format("server CPU µs per delivery at %,.0f/s", load.deliveryRate()),
+                        load.switchboardCpuMicros(), load.socketioCpuMicros(), load.socketioCpuMicros() > 0
+                                ? String.format("%.2fx", load.switchboardCpuMicros() / load.socketioCpuMicros()) : "n/a"));
+            }
+        }
+        if (floor != null) {
+            out.append("  floor: ").append(floor.line()).append('\n');
+        }
+        out.append("  (ratio = switchboard / socketio: below 1 means Switchboard is faster or cheaper)\n");
         return out.toString();
     }
 }

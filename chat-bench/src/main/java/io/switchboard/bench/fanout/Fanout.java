@@ -165,7 +165,7 @@ public final class Fanout implements AutoCloseable {
                 tally.sent.sum(), tally.acked.sum(), expected, received, Math.max(0, expected - received),
                 tally.duplicated.sum(), tally.outOfOrder.sum(), seconds > 0 ? received / seconds : 0, tally.latency(),
                 Percentiles.ofMicros(tally.ackMicros), Percentiles.ofMicros(tally.connectMicros),
-                Percentiles.ofMicros(tally.rejoinMicros), tally.errors(), cpu);
+                Percentiles.ofMicros(tally.rejoinMicros), tally.errors(), cpu, null);
     }
 
     /** How many members are not in their room right now (moving between nodes). */

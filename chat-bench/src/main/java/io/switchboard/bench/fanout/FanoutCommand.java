@@ -1,5 +1,6 @@
 package io.switchboard.bench.fanout;
 
+import io.switchboard.bench.cpu.FloorResult;
 import io.switchboard.bench.report.JsonFile;
 import java.time.Duration;
 import java.util.concurrent.Callable;
@@ -32,6 +33,10 @@ public final class FanoutCommand implements Callable<Integer> {
     public Integer call() {
         Scenario scenario = load.scenario(target.system(), target.endpoints(), rate.messagesPerSecond(load.members()));
         FanoutResult result = Fanout.run(scenario, duration);
+        FloorResult floor = load.floor(scenario);
+        if (floor != null) {
+            result = result.withFloor(floor);
+        }
         System.out.print(result.summary());
         if (load.json() != null) {
             JsonFile.write(load.json(), result);

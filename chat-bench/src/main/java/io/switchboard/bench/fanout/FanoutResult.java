@@ -1,6 +1,7 @@
 package io.switchboard.bench.fanout;
 
 import io.switchboard.bench.cpu.CpuUse;
+import io.switchboard.bench.cpu.FloorResult;
 import io.switchboard.bench.report.Percentiles;
 import java.util.List;
 import java.util.Map;
@@ -35,13 +36,22 @@ import java.util.Map;
  * @param errors what went wrong, by kind, with counts
  * @param cpu the server processes' CPU time over the measured phase (publishing and the drain wait),
  *            per delivery received
+ * @param floor the floor program's CPU per delivery at the same connections and rate, run after
+ *              (null without {@code --floor})
  */
 public record FanoutResult(String system, List<String> urls, int rooms, int membersPerRoom, int publishers,
         double messageRate, double deliveryRate, int size, boolean deflateOffered, int deflateNegotiated,
         double warmupSeconds, double seconds, long sent, long acked, long expected, long received, long lost,
         long duplicated, long outOfOrder, double deliveriesPerSecond, Percentiles latencyMs, Percentiles ackMs,
         Percentiles connectMs,
-        Percentiles rejoinMs, Map<String, Long> errors, CpuUse cpu) {
+        Percentiles rejoinMs, Map<String, Long> errors, CpuUse cpu, FloorResult floor) {
+
+    /** This result with the floor's figure beside it. */
+    public FanoutResult withFloor(FloorResult measured) {
+        return new FanoutResult(system, urls, rooms, membersPerRoom, publishers, messageRate, deliveryRate, size,
+                deflateOffered, deflateNegotiated, warmupSeconds, seconds, sent, acked, expected, received, lost,
+                duplicated, outOfOrder, deliveriesPerSecond, latencyMs, ackMs, connectMs, rejoinMs, errors, cpu, measured);
+    }
 
     /** Nothing lost, nothing twice, nothing out of order: the system kept its delivery guarantee. */
     public boolean clean() {
@@ -71,6 +81,9 @@ public record FanoutResult(String system, List<String> urls, int rooms, int memb
         }
         if (cpu.line() != null) {
             out.append("  cpu       ").append(cpu.line()).append('\n');
+        }
+        if (floor != null) {
+            out.append("  floor     ").append(floor.line()).append('\n');
         }
         out.append("  errors    ").append(errors.isEmpty() ? "none" : errors.toString()).append('\n');
         return out.toString();

@@ -3,6 +3,8 @@ package io.switchboard.bench.fanout;
 import io.switchboard.bench.client.ChatSystem;
 import io.switchboard.bench.client.Endpoints;
 import io.switchboard.bench.cpu.CpuOptions;
+import io.switchboard.bench.cpu.Floor;
+import io.switchboard.bench.cpu.FloorResult;
 import java.net.InetAddress;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -49,6 +51,31 @@ public final class LoadOptions {
 
     @Mixin
     CpuOptions cpu;
+
+    @Option(names = "--floor", paramLabel = "PROGRAM",
+            description = "The floor program built from ../shared/bench/floor.c (gcc -O2 -o floor floor.c): after the "
+                    + "run it runs at the same connections and delivery rate, writes as long as a message frame (the "
+                    + "text plus " + FLOOR_FRAME_OVERHEAD + " bytes), and its CPU per delivery is reported beside the "
+                    + "servers' (fanout and compare).")
+    Path floor;
+
+    @Option(names = "--floor-duration", defaultValue = "10s", converter = DurationConverter.class, paramLabel = "TIME",
+            description = "How long the floor runs (" + DurationConverter.FORMS + "; default: ${DEFAULT-VALUE}).")
+    Duration floorDuration;
+
+    /** What a message frame adds to its text: type, room, ids, offsets, epoch and time (about 100 bytes). */
+    static final int FLOOR_FRAME_OVERHEAD = 100;
+
+    /** The floor at this load's connections and {@code scenario}'s delivery rate; null without {@code --floor}. */
+    public FloorResult floor(Scenario scenario) {
+        if (floor == null) {
+            return null;
+        }
+        FloorResult result = Floor.run(floor, rooms * members, scenario.deliveryRate(), size + FLOOR_FRAME_OVERHEAD,
+                floorDuration);
+        System.out.println("floor: " + result.line());
+        return result;
+    }
 
     /** The load against {@code system} at {@code endpoints}, at {@code messageRate} messages per second. */
     public Scenario scenario(ChatSystem system, Endpoints endpoints, double messageRate) {

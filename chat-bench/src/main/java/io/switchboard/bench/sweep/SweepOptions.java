@@ -38,6 +38,11 @@ public final class SweepOptions {
         return p99Bound.toNanos() / 1e6;
     }
 
+    /** The sweep's first (lowest) delivery rate. */
+    public double firstRate() {
+        return rates.getFirst();
+    }
+
     public Duration stepDuration() {
         return stepDuration;
     }
