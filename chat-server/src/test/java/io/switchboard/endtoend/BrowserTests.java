@@ -104,8 +104,11 @@ class BrowserTests extends OnRedis {
                 .untilAsserted(() -> assertThat(ada.messages()).as("Ada sees").isEqualTo(List.of("before the drain")));
 
         assertThat(Actuator.post(chat.n1().managementPort(), "/actuator/drain", Map.of("window", "1s")).status()).isEqualTo(200);
+        // the page's own record of its statuses: a move told to wait a few milliseconds (the delay is
+        // random, from 0) is over before a poll of the status line could see it
         await().atMost(PATIENCE).pollInterval(Duration.ofMillis(25))
-                .untilAsserted(() -> assertThat(!"connected".equals(ada.status())).as(() -> "Ada's status " + ada.connectionText()).isTrue());
+                .untilAsserted(() -> assertThat(ada.statusHistory()).as(() -> "Ada's status " + ada.connectionText())
+                        .contains("reconnecting"));
         ada.say("typed during the outage");
         List<String> meanwhile = IntStream.rangeClosed(1, 8).mapToObj(i -> "meanwhile " + i).toList();
         meanwhile.forEach(bob::say);

@@ -6,6 +6,7 @@ import io.switchboard.bench.node.Actuator;
 import io.switchboard.bench.node.NodeMemory;
 import io.switchboard.bench.report.JsonFile;
 import io.switchboard.bench.report.LineChart;
+import io.switchboard.bench.worker.WorkerOptions;
 import io.switchboard.bench.worker.Workers;
 import java.net.InetAddress;
 import java.net.URI;
@@ -137,11 +138,9 @@ public final class CapacityCommand implements Callable<Integer> {
         if (steps.isEmpty()) {
             throw new RunBroken("--steps needs at least one count");
         }
-        List<String> args = new ArrayList<>(List.of("--system", system.name(), "--members", Integer.toString(members),
-                "--connects-in-flight", Integer.toString(connectsInFlight),
-                "--run", UUID.randomUUID().toString().substring(0, 8), deflate ? "--deflate" : "--no-deflate"));
-        urls.forEach(url -> args.addAll(List.of("--url", url.toString())));
-        sourceAddresses.forEach(address -> args.addAll(List.of("--source-address", address.getHostAddress())));
+        List<String> args = new ArrayList<>(WorkerOptions.args(system, urls, members,
+                UUID.randomUUID().toString().substring(0, 8), deflate, sourceAddresses));
+        args.addAll(List.of("--connects-in-flight", Integer.toString(connectsInFlight)));
         return args;
     }
 

@@ -1,17 +1,15 @@
 package io.switchboard.bench.capacity;
 
-import io.switchboard.bench.client.ChatSystem;
 import io.switchboard.bench.client.Endpoints;
+import io.switchboard.bench.client.ErrorsOnly;
 import io.switchboard.bench.client.Member;
 import io.switchboard.bench.client.Transport;
-import io.switchboard.bench.fanout.TargetOptions;
+import io.switchboard.bench.worker.WorkerOptions;
 import io.switchboard.bench.worker.Workers;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -19,54 +17,33 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
  * The child JVM of {@code capacity} (hidden): holds its share of idle joined connections. It reads
  * one number per line on stdin, the count it should hold, opens connections up to it, and answers
- * {@code held <count> failed <failures>} on stdout (after a first {@code ready}). End of stdin closes everything.
- * Worker {@code w} of {@code P} owns global connection numbers {@code w, w+P, w+2P, ...}, so every
- * room ({@code members} consecutive numbers) spans the workers.
+ * {@code held <count> failed <failures>} on stdout (after a first {@code ready}). End of stdin closes
+ * everything.
  */
 @Command(name = "capacity-worker", hidden = true, description = "Internal: one child process of capacity.")
 public final class CapacityWorkerCommand implements Runnable {
 
     private static final long JOIN_TIMEOUT_SECONDS = 60;
 
-    @Option(names = "--system", defaultValue = "switchboard")
-    ChatSystem system;
-
-    @Option(names = "--url", required = true)
-    List<URI> urls;
-
-    @Option(names = "--worker", required = true)
-    int worker;
-
-    @Option(names = "--workers", required = true)
-    int workers;
+    @Mixin
+    WorkerOptions options;
 
     @Option(names = "--connects-in-flight", required = true)
     int connectsInFlight;
-
-    @Option(names = "--members", required = true)
-    int members;
-
-    @Option(names = "--run", required = true)
-    String run;
-
-    @Option(names = "--deflate", negatable = true, defaultValue = "true", fallbackValue = "true")
-    boolean deflate;
-
-    @Option(names = "--source-address")
-    List<InetAddress> sourceAddresses = new ArrayList<>();
 
     private final List<Member> held = new ArrayList<>();
     private final LongAdder failures = new LongAdder();
 
     @Override
     public void run() {
-        Endpoints endpoints = TargetOptions.endpoints(system, urls);
-        try (Transport transport = new Transport(deflate, sourceAddresses);
+        Endpoints endpoints = options.endpoints();
+        try (Transport transport = options.transport();
                 BufferedReader in = new BufferedReader(new InputStreamReader(System.in))) {
             System.out.println(Workers.READY);
             System.out.flush();
@@ -86,10 +63,10 @@ public final class CapacityWorkerCommand implements Runnable {
         Semaphore inFlight = new Semaphore(connectsInFlight);
         List<CompletableFuture<Void>> joins = new ArrayList<>();
         for (int k = held.size(); k < target; k++) {
-            int global = k * workers + worker;
+            int global = options.global(k);
             inFlight.acquireUninterruptibly();
-            Member member = system.join(transport, endpoints, global, "c" + run + "-" + global,
-                    "cap-" + run + "-" + global / members, new Idle());
+            Member member = options.system().join(transport, endpoints, global, "c" + options.run() + "-" + global,
+                    "cap-" + options.run() + "-" + global / options.members(), new Idle());
             held.add(member);
             joins.add(member.joined().orTimeout(JOIN_TIMEOUT_SECONDS, TimeUnit.SECONDS)
                     .whenComplete((ok, error) -> {
@@ -103,23 +80,7 @@ public final class CapacityWorkerCommand implements Runnable {
     }
 
     /** An idle member: it only reports what went wrong, on stderr, which the parent passes through. */
-    private static final class Idle implements Member.Events {
-        @Override
-        public void onMessage(String text) {
-        }
-
-        @Override
-        public void onDuplicate() {
-        }
-
-        @Override
-        public void onAck(String text) {
-        }
-
-        @Override
-        public void onRejoined(long nanos) {
-        }
-
+    private static final class Idle extends ErrorsOnly {
         @Override
         public void onError(String what) {
             System.err.println("capacity-worker: " + what);

@@ -10,6 +10,7 @@ import io.switchboard.bench.fanout.TargetOptions;
 import io.switchboard.bench.report.JsonFile;
 import io.switchboard.bench.report.LineChart;
 import io.switchboard.bench.report.Percentiles;
+import io.switchboard.bench.worker.WorkerOptions;
 import io.switchboard.bench.worker.Workers;
 import java.net.InetAddress;
 import java.nio.file.Path;
@@ -166,12 +167,10 @@ public final class StormCommand implements Callable<Integer> {
     }
 
     private List<String> workerArgs() {
-        List<String> args = new ArrayList<>(List.of("--system", target.system().name(), "--clients",
-                Integer.toString(clients), "--members", Integer.toString(members), "--connects-in-flight",
-                Integer.toString(connectsInFlight), "--join-timeout-ms", Long.toString(joinTimeout.toMillis()),
-                "--run", UUID.randomUUID().toString().substring(0, 8), deflate ? "--deflate" : "--no-deflate"));
-        target.endpoints().uris().forEach(url -> args.addAll(List.of("--url", url.toString())));
-        sourceAddresses.forEach(address -> args.addAll(List.of("--source-address", address.getHostAddress())));
+        List<String> args = new ArrayList<>(WorkerOptions.args(target.system(), target.endpoints().uris(), members,
+                UUID.randomUUID().toString().substring(0, 8), deflate, sourceAddresses));
+        args.addAll(List.of("--clients", Integer.toString(clients), "--connects-in-flight",
+                Integer.toString(connectsInFlight), "--join-timeout-ms", Long.toString(joinTimeout.toMillis())));
         return args;
     }
 

@@ -1,18 +1,16 @@
 package io.switchboard.bench.storm;
 
-import io.switchboard.bench.client.ChatSystem;
 import io.switchboard.bench.client.Endpoints;
+import io.switchboard.bench.client.ErrorsOnly;
 import io.switchboard.bench.client.Member;
 import io.switchboard.bench.client.Transport;
-import io.switchboard.bench.fanout.TargetOptions;
 import io.switchboard.bench.report.ErrorCounts;
+import io.switchboard.bench.worker.WorkerOptions;
 import io.switchboard.bench.worker.Workers;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -21,15 +19,15 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import org.HdrHistogram.Recorder;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
  * The child JVM of {@code storm} (hidden). On {@code join} it opens its share of the storm's
  * clients at once, each connecting, saying hello and joining its room, waits until every one is in
  * (or the join timeout passed), and answers one line ({@link StormAnswer}); on {@code leave} it
- * closes them all and answers {@code left}. End of stdin exits. Worker {@code w} of {@code P} owns
- * the clients {@code w, w+P, w+2P, ...}, so every room ({@code members} consecutive numbers) spans
- * the workers, and the same clients join the same rooms in every round.
+ * closes them all and answers {@code left}. End of stdin exits. Each worker owns its share of the
+ * clients ({@link WorkerOptions}), and the same clients join the same rooms in every round.
  */
 @Command(name = "storm-worker", hidden = true, description = "Internal: one child process of storm.")
 public final class StormWorkerCommand implements Runnable {
@@ -38,23 +36,11 @@ public final class StormWorkerCommand implements Runnable {
     static final String LEAVE = "leave";
     static final String LEFT = "left";
 
-    @Option(names = "--system", defaultValue = "switchboard")
-    ChatSystem system;
-
-    @Option(names = "--url", required = true)
-    List<URI> urls;
-
-    @Option(names = "--worker", required = true)
-    int worker;
-
-    @Option(names = "--workers", required = true)
-    int workers;
+    @Mixin
+    WorkerOptions options;
 
     @Option(names = "--clients", required = true)
     int clients;
-
-    @Option(names = "--members", required = true)
-    int members;
 
     @Option(names = "--connects-in-flight", required = true)
     int connectsInFlight;
@@ -62,20 +48,11 @@ public final class StormWorkerCommand implements Runnable {
     @Option(names = "--join-timeout-ms", required = true)
     long joinTimeoutMs;
 
-    @Option(names = "--run", required = true)
-    String run;
-
-    @Option(names = "--deflate", negatable = true, defaultValue = "true", fallbackValue = "true")
-    boolean deflate;
-
-    @Option(names = "--source-address")
-    List<InetAddress> sourceAddresses = new ArrayList<>();
-
     @Override
     public void run() {
-        Endpoints endpoints = TargetOptions.endpoints(system, urls);
+        Endpoints endpoints = options.endpoints();
         List<Member> open = new ArrayList<>();
-        try (Transport transport = new Transport(deflate, sourceAddresses);
+        try (Transport transport = options.transport();
                 BufferedReader in = new BufferedReader(new InputStreamReader(System.in))) {
             System.out.println(Workers.READY);
             System.out.flush();
@@ -106,12 +83,13 @@ public final class StormWorkerCommand implements Runnable {
         Semaphore inFlight = new Semaphore(connectsInFlight > 0 ? connectsInFlight : Integer.MAX_VALUE);
         List<CompletableFuture<Void>> joins = new ArrayList<>();
         long started = System.nanoTime();
-        for (int global = worker; global < clients; global += workers) {
+        for (int k = 0; k < options.share(clients); k++) {
+            int global = options.global(k);
             inFlight.acquireUninterruptibly();
             long connecting = System.nanoTime();
             Client client = new Client(errors);
-            Member member = system.join(transport, endpoints, global, "s" + run + "-" + global,
-                    "storm-" + run + "-" + global / members, client);
+            Member member = options.system().join(transport, endpoints, global, "s" + options.run() + "-" + global,
+                    "storm-" + options.run() + "-" + global / options.members(), client);
             open.add(member);
             joins.add(member.joined().orTimeout(joinTimeoutMs, TimeUnit.MILLISECONDS).whenComplete((ok, error) -> {
                 inFlight.release();
@@ -130,28 +108,12 @@ public final class StormWorkerCommand implements Runnable {
     }
 
     /** A storm client: it only notes what went wrong (a refused handshake or join it retried, say). */
-    private static final class Client implements Member.Events {
+    private static final class Client extends ErrorsOnly {
         private final ErrorCounts errors;
         private volatile String lastError;
 
         Client(ErrorCounts errors) {
             this.errors = errors;
-        }
-
-        @Override
-        public void onMessage(String text) {
-        }
-
-        @Override
-        public void onDuplicate() {
-        }
-
-        @Override
-        public void onAck(String text) {
-        }
-
-        @Override
-        public void onRejoined(long nanos) {
         }
 
         @Override
