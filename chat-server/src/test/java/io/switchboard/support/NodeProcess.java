@@ -74,11 +74,7 @@ public final class NodeProcess implements AutoCloseable {
 
     /** A free TCP port on 127.0.0.1, to give a node process fixed ports. */
     public static int freePort() {
-        try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
+        return RedisServer.freePort();
     }
 
     /** SIGTERM, as Kubernetes and docker-compose send it; returns at once. */

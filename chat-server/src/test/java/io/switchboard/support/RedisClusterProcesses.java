@@ -3,8 +3,6 @@ package io.switchboard.support;
 import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -79,17 +77,9 @@ public final class RedisClusterProcesses implements AutoCloseable {
     private int clusterPort() {
         while (true) {
             int port = ThreadLocalRandom.current().nextInt(20_000, 22_768);
-            if (!ports.contains(port) && bindable(port) && bindable(port + 10_000)) {
+            if (!ports.contains(port) && RedisServer.bindable(port) && RedisServer.bindable(port + 10_000)) {
                 return port;
             }
-        }
-    }
-
-    private static boolean bindable(int port) {
-        try (ServerSocket socket = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
-            return true;
-        } catch (IOException e) {
-            return false;
         }
     }
 

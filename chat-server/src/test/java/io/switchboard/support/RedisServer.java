@@ -3,6 +3,7 @@ package io.switchboard.support;
 import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
+import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.file.Files;
@@ -10,6 +11,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import com.github.dockerjava.api.model.ExposedPort;
 import com.github.dockerjava.api.model.PortBinding;
@@ -75,11 +77,31 @@ public abstract sealed class RedisServer implements AutoCloseable {
         }
     }
 
+    /**
+     * A port nothing listens on, for a process the test starts. Picked below the kernel's ephemeral
+     * range (32768-60999), not by binding port 0 (which hands out one from that range): the many
+     * outgoing connections of tests running beside this one take ephemeral ports all the time, and
+     * one of them could take the port between this check and the process's bind (a redis-server or
+     * sentinel that then never starts). 23000-29999 also keeps clear of {@link RedisClusterProcesses}'
+     * ports and bus ports.
+     */
     public static int freePort() {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
+        while (true) {
+            int port = ThreadLocalRandom.current().nextInt(FREE_PORTS_FROM, FREE_PORTS_TO);
+            if (bindable(port)) {
+                return port;
+            }
+        }
+    }
+
+    private static final int FREE_PORTS_FROM = 23_000;
+    private static final int FREE_PORTS_TO = 30_000;
+
+    static boolean bindable(int port) {
+        try (ServerSocket socket = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
+            return true;
         } catch (IOException e) {
-            throw new IllegalStateException(e);
+            return false;
         }
     }
 
