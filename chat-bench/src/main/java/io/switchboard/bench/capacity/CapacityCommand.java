@@ -109,9 +109,7 @@ public final class CapacityCommand implements Callable<Integer> {
 
     /** Grows the workers to {@code total} connections together and waits until each answered. */
     private static Held growTo(Workers workers, int total) {
-        int count = workers.count();
-        // worker i owns the global numbers i, i+count, ...: its share of the first `total`
-        List<String> answers = workers.ask(i -> Integer.toString((total - i + count - 1) / count));
+        List<String> answers = workers.ask(i -> Integer.toString(WorkerOptions.share(total, i, workers.count())));
         int held = 0;
         int failed = 0;
         for (String answer : answers) {

@@ -44,9 +44,7 @@ public final class CompareCommand implements Callable<Integer> {
     public Integer call() {
         SweepResult ours = sweep(ChatSystem.SWITCHBOARD, switchboardUrls);
         SweepResult theirs = sweep(ChatSystem.SOCKETIO, socketioUrls);
-        FloorResult floor = load.floor(load.scenario(ChatSystem.SWITCHBOARD,
-                TargetOptions.endpoints(ChatSystem.SWITCHBOARD, switchboardUrls), 1)
-                .withMessageRate(sweep.firstRate() / load.members()));
+        FloorResult floor = load.floor(sweep.firstRate());
         Comparison comparison = Comparison.of(ours, theirs, floor);
         System.out.print(comparison.summary());
         Sweep.writeChart(chart, "Fan-out latency against rate: Switchboard and Socket.IO", List.of(ours, theirs));

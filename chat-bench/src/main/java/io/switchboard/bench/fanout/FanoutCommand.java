@@ -33,7 +33,7 @@ public final class FanoutCommand implements Callable<Integer> {
     public Integer call() {
         Scenario scenario = load.scenario(target.system(), target.endpoints(), rate.messagesPerSecond(load.members()));
         FanoutResult result = Fanout.run(scenario, duration);
-        FloorResult floor = load.floor(scenario);
+        FloorResult floor = load.floor(scenario.deliveryRate());
         if (floor != null) {
             result = result.withFloor(floor);
         }

@@ -66,13 +66,12 @@ public final class LoadOptions {
     /** What a message frame adds to its text: type, room, ids, offsets, epoch and time (about 100 bytes). */
     static final int FLOOR_FRAME_OVERHEAD = 100;
 
-    /** The floor at this load's connections and {@code scenario}'s delivery rate; null without {@code --floor}. */
-    public FloorResult floor(Scenario scenario) {
+    /** The floor at this load's connections and {@code deliveryRate}; null without {@code --floor}. */
+    public FloorResult floor(double deliveryRate) {
         if (floor == null) {
             return null;
         }
-        FloorResult result = Floor.run(floor, rooms * members, scenario.deliveryRate(), size + FLOOR_FRAME_OVERHEAD,
-                floorDuration);
+        FloorResult result = Floor.run(floor, rooms * members, deliveryRate, size + FLOOR_FRAME_OVERHEAD, floorDuration);
         System.out.println("floor: " + result.line());
         return result;
     }

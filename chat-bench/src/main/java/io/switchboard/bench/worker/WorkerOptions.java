@@ -71,6 +71,11 @@ public final class WorkerOptions {
 
     /** How many of the first {@code total} global numbers this worker owns. */
     public int share(int total) {
+        return share(total, worker, workers);
+    }
+
+    /** How many of the first {@code total} global numbers worker {@code worker} of {@code workers} owns. */
+    public static int share(int total, int worker, int workers) {
         return Math.max(0, (total - worker + workers - 1) / workers);
     }
 
