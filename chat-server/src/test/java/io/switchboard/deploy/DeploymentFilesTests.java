@@ -288,7 +288,7 @@ class DeploymentFilesTests {
     void dockerfileRunsTheLayeredJarAsNonRootWithTheSameEntrypointFlags() throws IOException {
         String dockerfile = Files.readString(Command.ROOT.resolve("Dockerfile"));
         assertThat(dockerfile).contains("./mvnw -B -q -DskipTests -pl chat-server -am package", "extract --layers", "USER switchboard",
-                "ENTRYPOINT [\"java\", \"org.springframework.boot.loader.launch.JarLauncher\"]",
+                "ENTRYPOINT [\"java\", \"-XX:AOTCache=switchboard.aot\", \"-jar\", \"chat-server.jar\"]",
                 "EXPOSE " + chatPort + " " + managementPort, "MaxRAMPercentage",
                 "/dev/tcp/127.0.0.1/" + managementPort + "", "/actuator/health/liveness");
     }

@@ -25,8 +25,9 @@ import tools.jackson.databind.json.JsonMapper;
  * The Dockerfile's steps without Docker, each as written. The build stage: what its COPY lines copy
  * from the build context (with .dockerignore honoured) into an empty directory, and its RUN line run
  * there, the Maven build and the layer extraction, with the JDK the image has (25). Then the run
- * stage: the layers copied into one directory as its COPY lines do, the node started with its
- * ENTRYPOINT and JAVA_TOOL_OPTIONS, and its HEALTHCHECK command run as written. (Not run: Docker
+ * stage: the layers copied into one directory as its COPY lines do, its training run for the AOT
+ * cache, the node started with its ENTRYPOINT and JAVA_TOOL_OPTIONS (and using that cache), and its
+ * HEALTHCHECK command run as written. (Not run: Docker
  * itself, the base images, the non-root user.)
  */
 class DockerfileStepsIT {
@@ -51,12 +52,13 @@ class DockerfileStepsIT {
             copyTree(layers.resolve(copy.group(1)), app);
             copied++;
         }
-        assertThat(copied).isEqualTo(4);
+        assertThat(copied).isEqualTo(3);
 
         Matcher entrypoint = Pattern.compile("ENTRYPOINT (\\[.*])").matcher(dockerfile);
         Matcher options = Pattern.compile("ENV JAVA_TOOL_OPTIONS=\"([^\"]*)\"").matcher(dockerfile);
         Matcher healthcheck = Pattern.compile("HEALTHCHECK [^\\[]*CMD (\\[[^]]*])", Pattern.DOTALL).matcher(dockerfile);
         assertThat(entrypoint.find() && options.find() && healthcheck.find()).isTrue();
+        trainingRun(dockerfile, app, java, options.group(1));
         List<String> start = new ArrayList<>(JSON.readValue(entrypoint.group(1), List.class));
         start.set(0, java);
         int chatPort = NodeProcess.freePort();
@@ -64,6 +66,7 @@ class DockerfileStepsIT {
         ProcessBuilder builder = new ProcessBuilder(start).directory(app.toFile()).redirectErrorStream(true)
                 .redirectOutput(work.resolve("node.log").toFile());
         builder.environment().put("JAVA_TOOL_OPTIONS", options.group(1));
+        builder.environment().put("JDK_JAVA_OPTIONS", "-Xlog:aot=info"); // the java launcher's own, beside them
         Process node = builder.start();
         try {
             String check = healthcheck.group(1).replace("\\\n", "").replaceAll("\\s*\\\\\\s*\\n\\s*", " ");
@@ -73,12 +76,32 @@ class DockerfileStepsIT {
                         assertThat(node.isAlive()).as("node running").isTrue();
                         return Command.run(probe, Map.of(), 10).exitCode() == 0;
                     });
-            assertThat(Files.readString(work.resolve("node.log"))).contains("Started SwitchboardApplication")
-                    .contains("Picked up JAVA_TOOL_OPTIONS: " + options.group(1));
+            String log = Files.readString(work.resolve("node.log"));
+            assertThat(log).contains("Started SwitchboardApplication")
+                    .contains("Picked up JAVA_TOOL_OPTIONS: " + options.group(1))
+                    .as("the node uses the AOT cache of the training run").contains("Opened AOT cache")
+                    .doesNotContainPattern("\\]\\[(error|warning) *\\]\\[aot\\]");
         } finally {
             node.destroy();
             node.waitFor();
         }
+    }
+
+    /**
+     * Runs the run stage's {@code RUN java ...} line (the AOT cache's training run) in {@code app},
+     * as the image does after its COPY lines: with its ENV's JAVA_TOOL_OPTIONS and the JDK 25 this
+     * test runs on for {@code java}. (Its other RUN line adds the user, which is not replayed.)
+     */
+    private void trainingRun(String dockerfile, Path app, String java, String options) throws IOException {
+        String stage = dockerfile.substring(dockerfile.lastIndexOf("\nFROM "));
+        List<String> runs = stage.replace("\\\n", " ").lines().map(String::strip)
+                .filter(line -> line.startsWith("RUN java ")).toList();
+        assertThat(runs).as("the run stage's training run").hasSize(1);
+        String run = runs.get(0).substring("RUN java ".length());
+        Command.Result trained = Command.run(List.of("bash", "-c", "cd '" + app + "' && '" + java + "' " + run),
+                Map.of("JAVA_TOOL_OPTIONS", options), 300);
+        assertThat(trained.exitCode()).as("the training run: " + trained.output()).isZero();
+        assertThat(app.resolve("switchboard.aot")).isNotEmptyFile();
     }
 
     /**

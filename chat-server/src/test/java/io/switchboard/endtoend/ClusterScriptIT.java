@@ -93,6 +93,7 @@ class ClusterScriptIT {
                     .untilAsserted(() -> assertThat(output.contains("Ctrl-C stops the cluster.") || !cluster.isAlive())
                     .as(() -> "the cluster started: " + output).isTrue());
             assertThat(cluster.isAlive()).as("running in the foreground: %s", output).isTrue();
+            assertNodesUseTheAotCache();
 
             for (int port : List.of(nodePortBase + 1, nodePortBase + 101, lbPort, redisPort)) {
                 assertThat(listeners(port)).as("what listens on port %d", port).isNotEmpty()
@@ -108,6 +109,21 @@ class ClusterScriptIT {
         }
         assertThat(output.stream().filter("stopped"::equals)).as("%s", output).hasSize(1);
         assertNothingRuns();
+    }
+
+    /**
+     * On JDK 25 or newer (scripts/java21 picks the newest JDK, which runs these tests too) the node
+     * runs from the extracted jar with the build's AOT cache, and the JVM took it: one that does not
+     * fit (another class path, another JDK) makes it print an {@code [aot]} warning or error.
+     */
+    private static void assertNodesUseTheAotCache() throws IOException {
+        if (Runtime.version().feature() < 25) {
+            return;
+        }
+        String pid = Files.readString(STATE.resolve("node1.pid")).strip();
+        String command = Files.readString(Path.of("/proc", pid, "cmdline")).replace('\0', ' ');
+        assertThat(command).containsPattern("-XX:AOTCache=\\S*/\\.cluster/app\\.[0-9]+/switchboard\\.aot ");
+        assertThat(Files.readString(STATE.resolve("node1.log"))).doesNotContainPattern("\\]\\[(error|warning) *\\]\\[aot\\]");
     }
 
     /** No pid file left in .cluster, and nothing accepts connections on the cluster's ports any more. */
