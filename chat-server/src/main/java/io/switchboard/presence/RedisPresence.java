@@ -180,15 +180,20 @@ public final class RedisPresence implements Presence, SmartLifecycle, AutoClosea
     }
 
     private Roster roster(String room, List<Object> answer) {
-        return new Roster(listed(answer), count(room, answer));
+        return Roster.stored(stored(answer), count(room, answer), codec::decodeMember);
     }
 
     /** The members a script's answer lists after the expired ones. */
     private List<Member> listed(List<Object> answer) {
+        return stored(answer).stream().map(codec::decodeMember).toList();
+    }
+
+    /** The same, as their stored JSON. */
+    private static List<String> stored(List<Object> answer) {
         int from = 2 + ((Long) answer.get(1)).intValue();
-        List<Member> members = new ArrayList<>(answer.size() - from);
+        List<String> members = new ArrayList<>(answer.size() - from);
         for (int i = from; i < answer.size(); i++) {
-            members.add(codec.decodeMember((String) answer.get(i)));
+            members.add((String) answer.get(i));
         }
         return members;
     }

@@ -35,10 +35,12 @@ public sealed interface ServerFrame {
      * live messages follow with higher offsets. With {@code since}, the missed messages come
      * right after this frame as {@code message} frames; {@code recovered} is false when some of
      * them were no longer in the log, {@code epochChanged} true when the client's epoch is gone
-     * and delivery restarted from the new epoch's first stored message.
+     * and delivery restarted from the new epoch's first stored message. Each of {@code members} is
+     * a {@link Member}, or a member's JSON as presence stored it, written as it is (a Jackson
+     * {@code RawValue}).
      */
     @JsonTypeName("joined")
-    record Joined(String room, String epoch, long offset, List<Member> members, int memberCount, Boolean recovered,
+    record Joined(String room, String epoch, long offset, List<?> members, int memberCount, Boolean recovered,
                   Boolean epochChanged, String ref) implements ServerFrame {}
 
     /**

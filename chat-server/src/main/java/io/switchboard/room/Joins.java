@@ -147,7 +147,7 @@ final class Joins {
         Roster roster = pending.roster;
         if (pending.already) {
             room.joinEnded(member.id());
-            recipient.deliver(replies.frame(new ServerFrame.Joined(name, room.epoch, room.lastOffset, roster.members(),
+            recipient.deliver(replies.frame(new ServerFrame.Joined(name, room.epoch, room.lastOffset, roster.onTheWire(),
                     roster.count(), null, null, request.ref())));
             pending.completed();
             return;
@@ -171,7 +171,7 @@ final class Joins {
             pending.completed();
             return;
         }
-        recipient.deliver(replies.frame(new ServerFrame.Joined(name, room.epoch, room.lastOffset, roster.members(),
+        recipient.deliver(replies.frame(new ServerFrame.Joined(name, room.epoch, room.lastOffset, roster.onTheWire(),
                 roster.count(), replay.recovered(), replay.epochChanged(), request.ref())));
         metrics.joined.increment();
         for (StoredMessage message : replay.messages()) {
