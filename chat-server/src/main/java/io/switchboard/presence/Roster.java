@@ -12,7 +12,7 @@ import tools.jackson.databind.util.RawValue;
  *
  * <p>A roster read from Redis keeps each member as the JSON text it was stored as, and a
  * {@code joined} frame carries that text as it is ({@link #onTheWire}): decoding every member of
- * the room and encoding it again for each join took 5-6% of a node's CPU in a reconnect storm
+ * the room for each join took 3.6% of a node's CPU in a reconnect storm, encoding them again more
  * (docs/benchmarks.md, "Reconnect storms"). {@link #members} decodes them only when asked.
  */
 public final class Roster {
