@@ -61,11 +61,6 @@ public final class Roster {
         return count;
     }
 
-    /** Whether {@link #members} lists every member. */
-    public boolean complete() {
-        return (stored == null ? members.size() : stored.size()) >= count;
-    }
-
     @Override
     public boolean equals(Object other) {
         return other instanceof Roster roster && count == roster.count && members().equals(roster.members());
