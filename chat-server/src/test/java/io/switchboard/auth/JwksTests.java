@@ -147,6 +147,28 @@ class JwksTests {
     }
 
     @Test
+    void aHelloWaitingForTheIssuerHoldsUpNoOtherConnection() throws Exception {
+        // one selector thread, as on a 2-core machine: frames are read and handled on it
+        try (Issuer issuer = Issuer.serving(issuerKey);
+             Node node = node(issuer.uri(), "switchboard.auth.jwt.jwks-connect-timeout=1s",
+                     "switchboard.auth.jwt.jwks-read-timeout=60s", "switchboard.auth.jwt.jwks-refetch-interval=10m",
+                     "switchboard.auth.jwt.jwks-cache-ttl=1h", "server.jetty.threads.selectors=1");
+             ChatClient ada = ChatClient.connectWithToken(node.port(), token(issuerKey, "ada-id"));
+             ChatClient eve = ChatClient.connectRaw(node.port())) {
+            issuer.stopAnswering();
+            eve.send(Map.of("type", "hello", "token", token(unknownKeyId(0), "eve-id"), "ref", "h"));
+            await("eve's hello fetching the key set").atMost(ChatClient.TIMEOUT).until(() -> issuer.fetches() == 2);
+
+            ada.send(Map.of("type", "ping", "ref", "p")); // answered long before the fetch could time out
+            assertThat(ada.await("pong")).containsEntry("ref", "p");
+            assertThat(eve.isClosed()).as("eve still waiting for the issuer").isFalse();
+
+            issuer.letHeldRequestsGo(); // answered without a key set: the fetch fails
+            assertThat(eve.await("error")).containsEntry("code", "unauthorized");
+        }
+    }
+
+    @Test
     void aNodeStartsWhileItsIssuerIsDownAndTakesTokensOnceItIsUp() throws Exception {
         int port = freePort();
         try (Node node = node("http://127.0.0.1:" + port + "/jwks", "switchboard.auth.jwt.jwks-refetch-interval=300ms")) {
@@ -207,7 +229,8 @@ class JwksTests {
 
         private final ExecutorService handlers = Executors.newVirtualThreadPerTaskExecutor();
         private final AtomicInteger fetches = new AtomicInteger();
-        private final CountDownLatch closing = new CountDownLatch(1);
+        /** Held requests wait for it: the issuer's close, or {@link #letHeldRequestsGo}. */
+        private final CountDownLatch held = new CountDownLatch(1);
         private final HttpServer server;
         private volatile byte[] keySet;
         private volatile boolean answering = true;
@@ -220,7 +243,7 @@ class JwksTests {
                 fetches.incrementAndGet();
                 try {
                     if (!answering) {
-                        closing.await();
+                        held.await();
                         return;
                     }
                     byte[] body = keySet;
@@ -254,6 +277,11 @@ class JwksTests {
             answering = false;
         }
 
+        /** Ends the requests held since {@link #stopAnswering} without an answer. */
+        void letHeldRequestsGo() {
+            held.countDown();
+        }
+
         int fetches() {
             return fetches.get();
         }
@@ -264,7 +292,7 @@ class JwksTests {
 
         @Override
         public void close() {
-            closing.countDown();
+            held.countDown();
             server.stop(0);
             handlers.close();
         }
