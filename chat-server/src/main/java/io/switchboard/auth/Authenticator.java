@@ -41,8 +41,8 @@ import org.springframework.security.oauth2.jwt.NimbusJwtDecoder;
  *
  * <p>With a JWKS ({@code jwk-set-uri}) a token's key id ({@code kid}) is looked up in the issuer's
  * key set, and what a client sends cannot make the node fetch that set more often than this, nor
- * hold the thread that verifies (a virtual thread per {@code hello} and {@code auth}, off the thread
- * that reads frames: {@link #mayWait}) for longer:
+ * hold the thread that verifies ({@code hello} and {@code auth} are verified on the connection's
+ * frame-handling thread) for longer:
  * <ul>
  * <li>The set is fetched when a token first needs a key, never at startup: a node starts while its
  *     issuer is down, and takes tokens once the issuer answers.</li>
@@ -89,14 +89,6 @@ public final class Authenticator {
 
     public boolean anonymous() {
         return decoder == null;
-    }
-
-    /**
-     * Whether {@link #verify} may wait on the network: with a JWKS, a token can make the node fetch
-     * the issuer's key set (see the class Javadoc), so it is verified off the thread that reads frames.
-     */
-    public boolean mayWait() {
-        return decoder != null && !settings.jwt().jwkSetUri().isEmpty();
     }
 
     /** An anonymous connection named {@code name}: it may enter the public rooms. */

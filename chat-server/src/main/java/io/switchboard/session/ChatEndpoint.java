@@ -24,8 +24,7 @@ import org.slf4j.LoggerFactory;
  * (docs/benchmarks.md). Outgoing frames are the room's shared bytes, queued without waiting.
  *
  * <p>Jetty reads the next frame only when asked ({@link CoreSession#demand()}), after the last one
- * was handled: a connection's frames are handled one at a time, in order. They are read and handled
- * on Jetty's selector thread ({@link SelectorReads}), so nothing here waits.
+ * was handled: a connection's frames are handled one at a time, in order.
  */
 final class ChatEndpoint implements FrameHandler, Wire {
 
@@ -150,10 +149,6 @@ final class ChatEndpoint implements FrameHandler, Wire {
             session.demand();
         } else { // the next frame is read once this one is done (a hello waiting for its user's count)
             handled.whenComplete((done, error) -> {
-                if (error != null) { // a fault, not the client's: Jetty closes the connection with 1011
-                    callback.failed(error);
-                    return;
-                }
                 callback.succeeded();
                 session.demand();
             });

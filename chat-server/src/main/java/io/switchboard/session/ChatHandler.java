@@ -146,9 +146,7 @@ final class ChatHandler {
                     identities.anonymous() ? "send hello {name} first" : "send hello {token} first", frame.ref());
         }
         switch (frame) {
-            case ClientFrame.Auth refresh -> {
-                return identities.refresh(connection, refresh);
-            }
+            case ClientFrame.Auth refresh -> identities.refresh(connection, refresh);
             case ClientFrame.Join join -> {
                 requireAccess(connection, join.room(), join.ref());
                 int maxRooms = properties.limits().maxRoomsPerSession();

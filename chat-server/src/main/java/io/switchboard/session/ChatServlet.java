@@ -87,8 +87,6 @@ final class ChatServlet extends HttpServlet {
     private final transient CorsConfiguration origins = new CorsConfiguration();
     private final boolean deflate;
     private final transient Configuration.ConfigurationCustomizer limits = new Configuration.ConfigurationCustomizer();
-    /** HTTP/1.1 upgrades, to connections read on the selector thread; Jetty's own for anything else (HTTP/2). */
-    private final transient Handshaker selectorReads = new SelectorReads();
     private final transient Handshaker handshaker = Handshaker.newInstance();
     /** {@code switchboard.handshakes.refused}, one counter per refusal, registered up front so each shows from 0. */
     private final transient Map<Refusal, Counter> refused = new EnumMap<>(Refusal.class);
@@ -267,9 +265,7 @@ final class ChatServlet extends HttpServlet {
             return new ChatEndpoint(handler, compressor, id, address, counted);
         }, (endpoint, upgradeRequest, upgradeResponse) -> (ChatEndpoint) endpoint, limits);
         try (Blocker.Callback callback = Blocker.callback()) {
-            if (selectorReads.upgradeRequest(negotiator, coreRequest, coreResponse, callback, components, limits)
-                    || !coreResponse.isCommitted()
-                    && handshaker.upgradeRequest(negotiator, coreRequest, coreResponse, callback, components, limits)) {
+            if (handshaker.upgradeRequest(negotiator, coreRequest, coreResponse, callback, components, limits)) {
                 callback.block();
                 return true;
             }

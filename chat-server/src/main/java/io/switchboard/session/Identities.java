@@ -20,8 +20,6 @@ import io.switchboard.room.Rooms;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.Executor;
-import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -49,14 +47,6 @@ final class Identities {
     /** How long a hello waits for the cluster-wide count of its user before it goes on uncounted. */
     private static final long COUNT_WAIT_SECONDS = 2;
     private static final Logger log = LoggerFactory.getLogger(Identities.class);
-    /**
-     * Verifies the tokens whose check may wait on the issuer ({@link Authenticator#mayWait}): a
-     * virtual thread each, as frames are read on Jetty's selector thread, which must never wait
-     * ({@link SelectorReads}).
-     */
-    private static final Executor VERIFIER = Executors.newThreadPerTaskExecutor(
-            Thread.ofVirtual().name("verify-", 0).factory());
-    private static final CompletableFuture<Void> DONE = CompletableFuture.completedFuture(null);
 
     private final Authenticator auth;
     private final ConnectionLimits connectionLimits;
@@ -110,9 +100,7 @@ final class Identities {
     /**
      * Says who the connection is. A token that proves nothing gets {@code error unauthorized} and
      * the connection is closed (4001). Answers null when done, or a future that completes once the
-     * token was verified off this thread (when that may wait on the network: {@link
-     * Authenticator#mayWait}) and the user's connection was counted; the connection's next frame is
-     * read only then.
+     * user's connection was counted (the connection's next frame is read only then).
      */
     CompletableFuture<Void> hello(Connection connection, ClientFrame.Hello hello) {
         if (connection.member() != null) {
@@ -123,36 +111,27 @@ final class Identities {
                     + ClientFrame.CURRENT_PROTOCOL + " (and the one before it, if any), not " + hello.protocol(),
                     hello.ref());
         }
+        Identity identity;
         if (auth.anonymous()) {
             if (hello.name() == null) {
                 throw new ProtocolException(ErrorCode.BAD_FRAME, "hello needs a name", hello.ref());
             }
-            welcome(connection, auth.anonymous(hello.name()), hello.ref());
-            return null;
+            identity = auth.anonymous(hello.name());
+        } else {
+            try {
+                identity = auth.verify(hello.token());
+            } catch (AuthException e) {
+                helloRefused.increment();
+                send(connection, new ServerFrame.Error(ErrorCode.UNAUTHORIZED, e.getMessage(), hello.ref()));
+                connection.outbox.close(UNAUTHORIZED);
+                return null;
+            }
         }
-        if (auth.mayWait()) {
-            return CompletableFuture.supplyAsync(() -> verify(connection, hello), VERIFIER)
-                    .thenCompose(identity -> identity == null ? DONE : count(connection, identity, hello.ref()));
-        }
-        Identity identity = verify(connection, hello);
-        return identity == null ? null : count(connection, identity, hello.ref());
-    }
-
-    /** The identity the hello's token proves, or null when it proves none: then the connection is told and closed. */
-    private Identity verify(Connection connection, ClientFrame.Hello hello) {
-        try {
-            return auth.verify(hello.token());
-        } catch (AuthException e) {
-            helloRefused.increment();
-            send(connection, new ServerFrame.Error(ErrorCode.UNAUTHORIZED, e.getMessage(), hello.ref()));
-            connection.outbox.close(UNAUTHORIZED);
-            return null;
-        }
-    }
-
-    /** Counts the user's connection across the cluster, then welcomes it. */
-    private CompletableFuture<Void> count(Connection connection, Identity identity, String ref) {
         connection.expiresWith(null); // the hello came: no deadline while its count is made
+        if (identity.anonymous()) {
+            welcome(connection, identity, hello.ref());
+            return null;
+        }
         String counted = "user:" + identity.user();
         CompletableFuture<Boolean> count = connectionLimits.acquire(counted, connection.id, maxConnectionsPerUser);
         return count.copy().orTimeout(COUNT_WAIT_SECONDS, TimeUnit.SECONDS)
@@ -163,7 +142,7 @@ final class Identities {
                         connectionLimits.release(counted, connection.id);
                     } else if (!taken) {
                         send(connection, new ServerFrame.Error(ErrorCode.TOO_MANY_CONNECTIONS,
-                                "at most " + maxConnectionsPerUser + " connections per user", ref));
+                                "at most " + maxConnectionsPerUser + " connections per user", hello.ref()));
                         connection.outbox.close(TOO_MANY);
                         return null;
                     } else {
@@ -173,7 +152,7 @@ final class Identities {
                             return null;
                         }
                     }
-                    welcome(connection, identity, ref);
+                    welcome(connection, identity, hello.ref());
                     return null;
                 });
     }
@@ -189,27 +168,11 @@ final class Identities {
     /**
      * Takes a fresher token; one that is refused leaves the connection as it was, until its token
      * expires. The rooms the fresher token no longer grants are left, and the client told why.
-     * Answers null when done, or a future that completes once the token was verified off this
-     * thread ({@link Authenticator#mayWait}).
      */
-    CompletableFuture<Void> refresh(Connection connection, ClientFrame.Auth refresh) {
+    void refresh(Connection connection, ClientFrame.Auth refresh) {
         if (auth.anonymous()) {
             throw new ProtocolException(ErrorCode.BAD_FRAME, "auth is for switchboard.auth.mode=jwt", refresh.ref());
         }
-        if (auth.mayWait()) {
-            return CompletableFuture.runAsync(() -> {
-                try {
-                    refreshNow(connection, refresh);
-                } catch (ProtocolException e) {
-                    send(connection, e.toFrame());
-                }
-            }, VERIFIER);
-        }
-        refreshNow(connection, refresh);
-        return null;
-    }
-
-    private void refreshNow(Connection connection, ClientFrame.Auth refresh) {
         Identity fresh;
         try {
             fresh = auth.refresh(connection.identity(), refresh.token());

@@ -148,7 +148,7 @@ class JwksTests {
 
     @Test
     void aHelloWaitingForTheIssuerHoldsUpNoOtherConnection() throws Exception {
-        // one selector thread, as on a 2-core machine: frames are read and handled on it
+        // one selector thread, as on a 2-core machine: a frame whose handling waits there would stall every connection
         try (Issuer issuer = Issuer.serving(issuerKey);
              Node node = node(issuer.uri(), "switchboard.auth.jwt.jwks-connect-timeout=1s",
                      "switchboard.auth.jwt.jwks-read-timeout=60s", "switchboard.auth.jwt.jwks-refetch-interval=10m",
