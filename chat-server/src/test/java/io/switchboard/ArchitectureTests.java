@@ -20,7 +20,7 @@ import java.util.concurrent.Future;
  * The packages of chat-server and their one-way arrows (docs/architecture.md): each may use only the
  * packages below it, none is part of a cycle. Lowest first: {@code protocol}, {@code config},
  * {@code redis}, {@code broker}, {@code cluster}, {@code presence}, {@code auth}, {@code limits},
- * {@code room}, {@code session}, {@code rebalance}, {@code drain}. A lower package that needs
+ * {@code room}, {@code session}, {@code rebalance}, {@code drain}, {@code api}. A lower package that needs
  * something of a higher one declares a small interface the higher one implements ({@code
  * cluster.ConnectionCount}, {@code room.Recipient}, {@code session.Placement}).
  */
@@ -28,7 +28,7 @@ import java.util.concurrent.Future;
 class ArchitectureTests {
 
     private static final String[] ORDER = {"protocol", "config", "redis", "broker", "cluster", "presence", "auth",
-        "limits", "room", "session", "rebalance", "drain"};
+        "limits", "room", "session", "rebalance", "drain", "api"};
 
     @ArchTest
     static final ArchRule packagesFormNoCycle = slices().matching("io.switchboard.(*)..").should().beFreeOfCycles();

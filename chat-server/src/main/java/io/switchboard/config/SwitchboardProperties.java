@@ -2,6 +2,7 @@ package io.switchboard.config;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.NestedConfigurationProperty;
 import org.springframework.boot.context.properties.bind.DefaultValue;
@@ -49,7 +50,44 @@ public record SwitchboardProperties(
         @DefaultValue Rooms rooms,
         @DefaultValue Auth auth,
         @DefaultValue Heartbeat heartbeat,
-        @DefaultValue Management management) {
+        @DefaultValue Management management,
+        @DefaultValue Api api) {
+
+    /**
+     * The server API (docs/api.md): the app's own backend posts into rooms and reads them, on the
+     * chat port under {@code /api/}.
+     *
+     * @param keys              key name → key; a request sends a key as {@code Authorization: Bearer
+     *                          <key>}, and logs show its name. Several at once, so that a key can be
+     *                          rotated. None (the default): the API is off and answers 404
+     * @param requestsPerSecond each key's sustained rate of requests; beyond it (and its burst) 429
+     * @param burst             how many requests a key may make at once
+     * @param maxBroadcastRooms most rooms one broadcast may name
+     */
+    public record Api(
+            @DefaultValue Map<String, String> keys,
+            @DefaultValue("50") double requestsPerSecond,
+            @DefaultValue("100") int burst,
+            @DefaultValue("100") int maxBroadcastRooms) {
+
+        /** Shortest key taken: a guessable key is no key. */
+        public static final int MIN_KEY_LENGTH = 24;
+
+        public Api {
+            for (Map.Entry<String, String> key : keys.entrySet()) {
+                if (key.getValue() == null || key.getValue().length() < MIN_KEY_LENGTH) {
+                    throw new IllegalStateException("switchboard.api.keys." + key.getKey() + " must be at least "
+                            + MIN_KEY_LENGTH + " characters (for example: openssl rand -hex 24)");
+                }
+            }
+        }
+
+        @Override
+        public String toString() { // never the keys
+            return "Api[keys=" + keys.keySet() + ", requestsPerSecond=" + requestsPerSecond + ", burst=" + burst
+                    + ", maxBroadcastRooms=" + maxBroadcastRooms + "]";
+        }
+    }
 
     /**
      * Credentials for the management port's writes (drain, rebalance).

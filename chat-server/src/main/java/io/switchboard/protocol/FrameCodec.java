@@ -224,6 +224,16 @@ public final class FrameCodec {
         return name;
     }
 
+    /** Whether {@code room} is a room's name: 1-64 characters of A-Z a-z 0-9 _ - . : */
+    public static boolean isRoom(String room) {
+        return room != null && ID.matcher(room).matches();
+    }
+
+    /** The longest text a message may have ({@code switchboard.limits.max-text-length}). */
+    public int maxTextLength() {
+        return maxTextLength;
+    }
+
     private static String room(JsonNode node, String ref) {
         JsonNode room = node.get("room");
         if (room == null || !room.isString() || !ID.matcher(room.stringValue()).matches()) {

@@ -2,6 +2,7 @@ package io.switchboard.room;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.switchboard.broker.Broker;
+import io.switchboard.broker.PublishResult;
 import io.switchboard.config.LifecyclePhases;
 import io.switchboard.presence.Announcer;
 import io.switchboard.presence.Presence;
@@ -17,6 +18,7 @@ import io.switchboard.protocol.StoredMessage;
 import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
@@ -116,6 +118,22 @@ public final class Rooms implements SmartLifecycle, AutoCloseable {
             }
             recipient.deliver(replies.frame(new ServerFrame.Ack(send.room(), send.clientMsgId(), stored.epoch(),
                     stored.offset(), stored.duplicate(), send.ref())));
+        });
+    }
+
+    /**
+     * Stores and relays a message that no connection sent (the server API): from {@code sender},
+     * deduplicated by {@code dedupeKey} like a client's {@code clientMsgId} (a repeat answers the first
+     * position, marked duplicate). Reaches every member as any message does.
+     */
+    public CompletableFuture<PublishResult> post(String room, Member sender, String text, String dedupeKey) {
+        String body = codec.encodeBody(new ChatMessage(UUID.randomUUID().toString(), sender.id(), sender.name(),
+                sender.user(), text, System.currentTimeMillis(), null));
+        return broker.publish(room, dedupeKey, body).thenApply(stored -> {
+            if (!stored.duplicate()) {
+                metrics.published.increment();
+            }
+            return stored;
         });
     }
 

@@ -12,7 +12,7 @@ import java.time.Duration;
  * as a new one), and beyond {@link #MAX_TRACKED} keys the least recently used are evicted one by
  * one, so a flood from many keys costs a bounded map and never resets the busy keys' budgets.
  */
-final class KeyedRates {
+public final class KeyedRates {
 
     static final int MAX_TRACKED = 100_000;
 
@@ -24,7 +24,7 @@ final class KeyedRates {
     private final int burst;
 
     /** {@code perSecond} 0: no limit. */
-    KeyedRates(double perSecond, int burst) {
+    public KeyedRates(double perSecond, int burst) {
         this(perSecond, burst, MAX_TRACKED);
     }
 
@@ -39,7 +39,7 @@ final class KeyedRates {
     }
 
     /** 0 if {@code key} may go on now (a token taken), else the milliseconds until it may. */
-    long waitFor(String key) {
+    public long waitFor(String key) {
         if (perSecond <= 0) {
             return 0;
         }

@@ -1,0 +1,185 @@
+package io.switchboard.endtoend;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.switchboard.support.ChatClient;
+import io.switchboard.support.Node;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * The server API (docs/api.md) on real nodes and a real Redis, called as the docs' curl examples do:
+ * a message posted on one node reaches a member on another, in order with the clients' messages,
+ * and its history; a repeated idempotency key stores nothing; every refusal is problem+json.
+ */
+class ApiTests extends OnRedis {
+
+    private static final String KEY = "k-shop-0123456789abcdef0123";
+    private static final String OLD_KEY = "k-old-0123456789abcdef01234";
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+
+    private Node apiNode(String name, String... more) {
+        String[] settings = new String[more.length + 2];
+        settings[0] = "switchboard.api.keys.shop=" + KEY;
+        settings[1] = "switchboard.api.keys.old=" + OLD_KEY;
+        System.arraycopy(more, 0, settings, 2, more.length);
+        return node(name, settings);
+    }
+
+    @Test
+    void aMessagePostedOnOneNodeReachesMembersOnAnotherAndItsHistory() {
+        Node n1 = apiNode("n1");
+        Node n2 = apiNode("n2");
+        ChatClient bob = track(ChatClient.connect(n2.port(), "Bob"));
+        bob.join("orders");
+        bob.say("orders", "where is my parcel?", "b1");
+
+        Answer posted = call(n1, "POST", "/api/rooms/orders/messages", KEY,
+                "{\"text\":\"order shipped\",\"sender\":\"Shop\",\"idempotencyKey\":\"order-42\"}");
+        assertThat(posted.status).isEqualTo(201);
+        assertThat(posted.json()).containsEntry("room", "orders").containsEntry("offset", 2).containsEntry("duplicate", false);
+        Map<String, Object> received = bob.await(ChatClient.message("orders", "order shipped"));
+        assertThat(received).containsEntry("fromName", "Shop").containsEntry("offset", 2)
+                .containsEntry("epoch", posted.json().get("epoch")).containsEntry("from", "api:shop");
+
+        Answer again = call(n2, "POST", "/api/rooms/orders/messages", KEY,
+                "{\"text\":\"order shipped\",\"sender\":\"Shop\",\"idempotencyKey\":\"order-42\"}");
+        assertThat(again.status).isEqualTo(200);
+        assertThat(again.json()).containsEntry("offset", 2).containsEntry("duplicate", true);
+
+        Answer history = call(n2, "GET", "/api/rooms/orders/messages?limit=10", OLD_KEY, null);
+        assertThat(history.status).isEqualTo(200);
+        @SuppressWarnings("unchecked")
+        List<Map<String, Object>> messages = (List<Map<String, Object>>) history.json().get("messages");
+        assertThat(messages).extracting(m -> m.get("text")).containsExactly("where is my parcel?", "order shipped");
+        assertThat(history.json()).containsEntry("hasMore", false);
+
+        Answer room = call(n1, "GET", "/api/rooms/orders", KEY, null);
+        assertThat(room.status).isEqualTo(200);
+        assertThat(room.json()).containsEntry("lastOffset", 2).containsEntry("memberCount", 1)
+                .containsEntry("epoch", posted.json().get("epoch"));
+        assertThat(room.json().get("members").toString()).contains("Bob");
+    }
+
+    @Test
+    void aBroadcastStoresOneMessagePerRoomAndItsRetryNoSecond() {
+        Node n1 = apiNode("n1");
+        ChatClient ada = track(ChatClient.connect(n1.port(), "Ada"));
+        ada.join("a");
+        ada.join("b");
+        String body = "{\"rooms\":[\"a\",\"b\"],\"text\":\"maintenance at 10\",\"idempotencyKey\":\"notice-1\"}";
+
+        Answer first = call(n1, "POST", "/api/messages", KEY, body);
+        assertThat(first.status).isEqualTo(200);
+        assertThat(first.json().get("rooms").toString()).contains("room=a", "room=b", "offset=1", "duplicate=false");
+        ada.await(ChatClient.message("a", "maintenance at 10"));
+        ada.await(ChatClient.message("b", "maintenance at 10"));
+
+        Answer retry = call(n1, "POST", "/api/messages", KEY, body);
+        assertThat(retry.json().get("rooms").toString()).contains("duplicate=true").doesNotContain("duplicate=false");
+        assertThat(call(n1, "GET", "/api/rooms/a", KEY, null).json()).containsEntry("lastOffset", 1);
+    }
+
+    @Test
+    void everyRefusalIsProblemJsonAndSaysWhy() {
+        Node n1 = apiNode("n1");
+        assertProblem(call(n1, "GET", "/api/rooms/x", null, null), 401, "Authorization: Bearer");
+        assertProblem(call(n1, "GET", "/api/rooms/x", "k-wrong-0123456789abcdef012", null), 401, "not one of");
+        assertProblem(call(n1, "POST", "/api/rooms/x/messages", KEY, "{\"text\":"), 400, "not the JSON object this call takes");
+        assertProblem(call(n1, "POST", "/api/rooms/x/messages", KEY, "{\"sender\":\"Shop\"}"), 400, "text must be");
+        assertProblem(call(n1, "POST", "/api/rooms/bad%20room/messages", KEY, "{\"text\":\"hi\"}"), 400, "a room is");
+        assertProblem(call(n1, "POST", "/api/rooms/x/messages", KEY, "{\"text\":\"hi\",\"idempotencyKey\":\"a b\"}"),
+                400, "idempotencyKey");
+        assertProblem(call(n1, "GET", "/api/rooms/never-used", KEY, null), 404, "does not exist");
+        assertProblem(call(n1, "GET", "/api/rooms/never-used/messages", KEY, null), 404, "does not exist");
+        assertProblem(call(n1, "GET", "/api/rooms/x/messages?limit=1000", KEY, null), 400, "limit 1-100");
+        assertThat(call(n1, "GET", "/api/rooms/never-used", null, null).raw.headers().firstValue("WWW-Authenticate"))
+                .hasValue("Bearer");
+    }
+
+    @Test
+    void theManagementPortDoesNotServeTheApi() {
+        Node n1 = apiNode("n1");
+        call(n1, "POST", "/api/rooms/x/messages", KEY, "{\"text\":\"hi\"}");
+        Answer management = call(n1.managementPort(), "GET", "/api/rooms/x", KEY, null);
+        assertThat(management.status).isEqualTo(404);
+        assertThat(management.body).doesNotContain("epoch");
+    }
+
+    @Test
+    void aKeyBeyondItsBudgetGets429WithRetryAfter() {
+        // a token every 1000 s: what the test sees does not depend on how fast it runs
+        Node n1 = apiNode("n1", "switchboard.api.requests-per-second=0.001", "switchboard.api.burst=2");
+        call(n1, "POST", "/api/rooms/x/messages", KEY, "{\"text\":\"one\"}");
+        call(n1, "POST", "/api/rooms/x/messages", KEY, "{\"text\":\"two\"}");
+        Answer third = call(n1, "POST", "/api/rooms/x/messages", KEY, "{\"text\":\"three\"}");
+        assertProblem(third, 429, "requests-per-second");
+        assertThat(third.raw.headers().firstValue("Retry-After")).isPresent();
+        assertThat(call(n1, "GET", "/api/rooms/x", OLD_KEY, null).json()).as("the other key's budget")
+                .containsEntry("lastOffset", 2);
+    }
+
+    @Test
+    void withoutKeysTheApiIsOff() {
+        Node n1 = node("n1");
+        assertProblem(call(n1, "GET", "/api/rooms/x", KEY, null), 404, "switchboard.api.keys");
+    }
+
+    @Test
+    void aKeyTooShortToBeSafeStopsTheNodeFromStarting() {
+        assertThatThrownBy(() -> node("n1", "switchboard.api.keys.shop=secret"))
+                .hasStackTraceContaining("switchboard.api.keys.shop must be at least 24 characters");
+    }
+
+    private static void assertProblem(Answer answer, int status, String detail) {
+        assertThat(answer.status).as(answer.body).isEqualTo(status);
+        assertThat(answer.raw.headers().firstValue("Content-Type")).hasValueSatisfying(
+                type -> assertThat(type).startsWith("application/problem+json"));
+        assertThat(answer.json()).containsEntry("status", status).containsKey("title");
+        if (detail != null) {
+            assertThat((String) answer.json().get("detail")).contains(detail);
+        }
+    }
+
+    private static Answer call(Node node, String method, String path, String key, String body) {
+        return call(node.port(), method, path, key, body);
+    }
+
+    private static Answer call(int port, String method, String path, String key, String body) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                .timeout(Duration.ofSeconds(10))
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+        if (body != null) {
+            request.header("Content-Type", "application/json");
+        }
+        if (key != null) {
+            request.header("Authorization", "Bearer " + key);
+        }
+        try {
+            HttpResponse<String> response = HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
+            return new Answer(response.statusCode(), response.body(), response);
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private record Answer(int status, String body, HttpResponse<String> raw) {
+        @SuppressWarnings("unchecked")
+        Map<String, Object> json() {
+            return body == null || !body.strip().startsWith("{") ? Map.of() : JSON.readValue(body, Map.class);
+        }
+    }
+}
