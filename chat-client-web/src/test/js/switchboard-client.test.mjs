@@ -228,6 +228,27 @@ test('no reconnect after a close that means "don\'t" (1009: frame too large)', a
   assert.ok(!ada.states.some((s) => s.status === 'reconnecting'));
 });
 
+// the server API of the anonymous node (SWITCHBOARD_API_URL, SWITCHBOARD_API_KEY)
+const api = { url: process.env.SWITCHBOARD_API_URL, key: process.env.SWITCHBOARD_API_KEY };
+
+test('the app disconnecting its user: offline with the reason it gave, no reconnect (4009)', { skip: !api.url }, async () => {
+  const name = `Mallory-${Math.random().toString(36).slice(2, 8)}`;
+  const mallory = client(name);
+  mallory.connect();
+  await until('connected', () => mallory.state.status === 'connected');
+  const answer = await fetch(`${api.url}/api/users/${encodeURIComponent(name)}/disconnect`, {
+    method: 'POST',
+    headers: { Authorization: `Bearer ${api.key}`, 'Content-Type': 'application/json' },
+    body: JSON.stringify({ reason: 'spam in the lobby' }),
+  });
+  assert.equal(answer.status, 202);
+  await until('offline', () => mallory.state.status === 'offline');
+  assert.equal(mallory.state.disconnected, 'spam in the lobby');
+  await new Promise((resolve) => setTimeout(resolve, 500));
+  assert.equal(mallory.state.status, 'offline');
+  assert.ok(!mallory.states.some((s) => s.status === 'reconnecting'));
+});
+
 test('sending to a room not joined is refused at once', () => {
   const ada = client('Ada');
   assert.throws(() => ada.send('nowhere', 'hi'), /join nowhere/);

@@ -288,6 +288,11 @@ function showState(state) {
       break;
     }
     case 'offline':
+      if (state.disconnected !== undefined) {
+        status.textContent = 'Disconnected';
+        banner('connection', `You were disconnected: ${state.disconnected}`, 'offline');
+        break;
+      }
       status.textContent = `Offline (${state.reason})`;
       banner('connection', state.reason === 'browser offline'
         ? 'You are offline. Messages you send are kept and sent when the network is back.'

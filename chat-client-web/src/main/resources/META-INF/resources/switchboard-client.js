@@ -7,8 +7,9 @@ import {
 
 /**
  * @typedef {'idle'|'connecting'|'connected'|'reconnecting'|'offline'|'closed'} Status
- *   `offline`: the client will not reconnect by itself (the browser is offline, or the server
- *   closed with a code that means "don't": 1003 or 1009); `closed`: {@link SwitchboardClient#close} was called.
+ *   `offline`: the client will not reconnect by itself (the browser is offline, the server
+ *   closed with a code that means "don't": 1003, 1008 or 1009, or the app's backend disconnected
+ *   this user: 4009); `closed`: {@link SwitchboardClient#close} was called.
  *
  * @typedef {object} ConnectionState
  * @property {Status} status
@@ -17,6 +18,8 @@ import {
  * @property {number} attempt reconnect attempts since the last successful hello (0 when connected)
  * @property {number} [nextTryAt] when the next attempt starts (epoch ms), while reconnecting
  * @property {string} [reason] why the last connection ended ('drain', 'close 1006', ...)
+ * @property {string} [disconnected] while offline after the app's backend disconnected this user
+ *   (close 4009): the reason it gave, to show as it is
  *
  * @typedef {object} Member
  * @property {string} id
@@ -513,6 +516,11 @@ export class SwitchboardClient extends EventTarget {
     if (this.stopped) return;
     const why = this.endReason ?? (reason ? `close ${code}: ${reason}` : `close ${code}`);
     this.endReason = undefined;
+    if (code === CloseCode.DISCONNECTED) { // the app does not want this user back now
+      this.#setState({ status: 'offline', attempt: this.state.attempt, reason: why,
+        disconnected: reason || 'disconnected by the app' });
+      return;
+    }
     if (FATAL_CLOSE_CODES.has(code) || (code === CloseCode.UNAUTHORIZED && typeof this.token !== 'function')) {
       this.#setState({ status: 'offline', attempt: this.state.attempt, reason: why });
       return;

@@ -1,10 +1,14 @@
 package io.switchboard.api;
 
 import io.switchboard.config.SwitchboardProperties;
+import io.switchboard.redis.RedisKeys;
+import io.switchboard.session.Connections;
 import io.switchboard.session.KeyedRates;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 
 /**
  * The server API on the chat port under {@code /api/} (never the management port: its controller lives
@@ -20,5 +24,19 @@ class ApiConfiguration {
                 new ApiKeys(api.keys(), new KeyedRates(api.requestsPerSecond(), api.burst())));
         registration.addUrlPatterns("/api/*");
         return registration;
+    }
+
+    @Bean
+    @ConditionalOnProperty(name = "switchboard.broker", havingValue = "memory", matchIfMissing = true)
+    Disconnects localDisconnects(Connections connections) {
+        return new Disconnects(connections, null, null);
+    }
+
+    @Bean
+    @ConditionalOnProperty(name = "switchboard.broker", havingValue = "redis")
+    Disconnects clusterDisconnects(Connections connections, LettuceConnectionFactory connectionFactory,
+                                   SwitchboardProperties properties) {
+        return new Disconnects(connections, connectionFactory.getRequiredNativeClient(),
+                new RedisKeys(properties.redis().keyPrefix()).control());
     }
 }

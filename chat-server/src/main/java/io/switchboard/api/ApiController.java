@@ -41,6 +41,9 @@ final class ApiController {
     private static final Pattern IDEMPOTENCY_KEY = Pattern.compile("[A-Za-z0-9_.:-]{1,64}");
     private static final int MAX_NAME = 32;
     private static final int MAX_HISTORY = 100;
+    private static final int MAX_USER = 256;
+    /** What fits a close frame's reason (123 bytes) in most scripts; longer ones are cut there. */
+    private static final int MAX_REASON = 100;
 
     private final Rooms rooms;
     private final Broker broker;
@@ -48,9 +51,11 @@ final class ApiController {
     private final FrameCodec codec;
     private final NodeId node;
     private final int maxBroadcastRooms;
+    private final Disconnects disconnects;
 
     ApiController(Rooms rooms, Broker broker, Presence presence, FrameCodec codec, NodeId node,
-                  SwitchboardProperties properties) {
+                  SwitchboardProperties properties, Disconnects disconnects) {
+        this.disconnects = disconnects;
         this.rooms = rooms;
         this.broker = broker;
         this.presence = presence;
@@ -74,6 +79,11 @@ final class ApiController {
     record BroadcastResult(List<RoomResult> rooms) {}
 
     /** A room as the cluster sees it; {@code members} is listed up to the presence list limit, else null. */
+    /** {@code POST /api/users/{user}/disconnect}: why, in words the user sees, and whether it may come back. */
+    record Disconnect(String reason, Boolean reconnect) {}
+
+    record Disconnected(String user, String reason, boolean reconnect) {}
+
     record RoomState(String room, String epoch, long lastOffset, long firstOffset, int memberCount,
                      List<Member> members) {}
 
@@ -132,6 +142,26 @@ final class ApiController {
         return broker.open(room, 0, 0, false).thenCombine(roster, (page, members) -> new RoomState(room,
                 page.epoch(), page.offset(), page.firstOffset(), members.count(),
                 members.members().size() == members.count() ? members.members() : null));
+    }
+
+    /**
+     * Closes every connection of the user on every node: 4009 (do not reconnect) or, with {@code
+     * reconnect}, 4010; the close frame carries the reason. Answers once every node was told.
+     */
+    @PostMapping(path = "/users/{user}/disconnect", consumes = MediaType.APPLICATION_JSON_VALUE)
+    public CompletableFuture<ResponseEntity<Disconnected>> disconnect(@PathVariable String user,
+                                                                      @RequestBody Disconnect request) {
+        if (user.isEmpty() || user.length() > MAX_USER || user.codePoints().anyMatch(Character::isISOControl)) {
+            throw new ApiException(HttpStatus.BAD_REQUEST, "a user is 1-" + MAX_USER + " characters without control characters");
+        }
+        String reason = request.reason() == null ? "disconnected by the app" : request.reason().strip();
+        if (reason.isEmpty() || reason.length() > MAX_REASON || reason.codePoints().anyMatch(Character::isISOControl)) {
+            throw new ApiException(HttpStatus.BAD_REQUEST,
+                    "reason must be 1-" + MAX_REASON + " characters without control characters");
+        }
+        boolean reconnect = Boolean.TRUE.equals(request.reconnect());
+        return disconnects.disconnect(user, reason, reconnect).thenApply(told -> ResponseEntity
+                .status(HttpStatus.ACCEPTED).body(new Disconnected(user, reason, reconnect)));
     }
 
     private static boolean hasMore(HistoryPage page) {

@@ -1,5 +1,6 @@
 package io.switchboard.api;
 
+import io.lettuce.core.RedisException;
 import io.switchboard.broker.BrokerUnavailableException;
 import io.switchboard.broker.NoSuchRoomException;
 import jakarta.servlet.http.HttpServletRequest;
@@ -37,7 +38,8 @@ final class Problems extends ResponseEntityExceptionHandler {
         return problem(e.status, e.getMessage(), request);
     }
 
-    @ExceptionHandler({BrokerUnavailableException.class, NoSuchRoomException.class, CompletionException.class})
+    @ExceptionHandler({BrokerUnavailableException.class, NoSuchRoomException.class, RedisException.class,
+            CompletionException.class})
     ResponseEntity<Object> failed(Exception e, WebRequest request) {
         Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
         if (cause instanceof ApiException api) {
@@ -46,7 +48,7 @@ final class Problems extends ResponseEntityExceptionHandler {
         if (cause instanceof NoSuchRoomException) {
             return problem(HttpStatus.NOT_FOUND, cause.getMessage(), request);
         }
-        if (cause instanceof BrokerUnavailableException) {
+        if (cause instanceof BrokerUnavailableException || cause instanceof RedisException) {
             return problem(HttpStatus.SERVICE_UNAVAILABLE, "the node cannot reach Redis now; retry", request);
         }
         throw new IllegalStateException(cause);

@@ -22,6 +22,10 @@ public final class CloseCodes {
     public static final int HELLO_TIMEOUT = 4003;
     /** The client did not read its messages fast enough and its outbox overflowed. */
     public static final int SLOW_CONSUMER = 4008;
+    /** The app's backend disconnected the user (server API) and does not want it back now: do not reconnect. */
+    public static final int DISCONNECTED = 4009;
+    /** The app's backend disconnected the user (server API) and lets it come back: reconnect with backoff. */
+    public static final int DISCONNECTED_MAY_RECONNECT = 4010;
 
     private CloseCodes() {
     }

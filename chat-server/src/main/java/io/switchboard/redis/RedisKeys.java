@@ -50,7 +50,8 @@ import java.util.List;
  *       {@code r<frame>} presence are read too)</td><td>{@code publish.lua}, {@code relay.lua},
  *       {@code RedisBroker}</td><td></td></tr>
  *   <tr><td>channel {@code P{cluster}:control}</td><td>pub/sub: node-to-node control,
- *       {@code shed <rebalance id> <node> <count>}</td><td>{@code RedisRebalancer}</td><td></td></tr>
+ *       {@code shed <rebalance id> <node> <count>}, {@code disconnect <json>}</td><td>{@code
+ *       RedisRebalancer}, {@code Disconnects}</td><td></td></tr>
  * </table>
  *
  * docs/operations.md ("Redis keys and channels") lists the same; {@code RedisKeysDocsTests} holds

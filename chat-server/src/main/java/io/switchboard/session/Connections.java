@@ -8,6 +8,7 @@ import io.switchboard.protocol.CloseCodes;
 import io.switchboard.protocol.EncodedFrame;
 import io.switchboard.protocol.FrameCodec;
 import io.switchboard.protocol.ServerFrame;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -38,7 +39,10 @@ public final class Connections implements ConnectionCount {
     private static final int[] COUNTED_CLOSES = {1000, 1001, 1002, 1005, 1006, 1007, 1011,
             CloseCodes.UNSUPPORTED_DATA, CloseCodes.POLICY_VIOLATION, CloseCodes.MESSAGE_TOO_BIG,
             CloseCodes.SERVICE_RESTART, CloseCodes.UNAUTHORIZED, CloseCodes.HEARTBEAT_TIMEOUT,
-            CloseCodes.HELLO_TIMEOUT, CloseCodes.SLOW_CONSUMER};
+            CloseCodes.HELLO_TIMEOUT, CloseCodes.SLOW_CONSUMER, CloseCodes.DISCONNECTED,
+            CloseCodes.DISCONNECTED_MAY_RECONNECT};
+    /** The longest close reason a close frame carries, in UTF-8 bytes (RFC 6455: 125 less the code). */
+    private static final int MAX_REASON_BYTES = 123;
 
     private final Map<String, Connection> live = new ConcurrentHashMap<>();
     private final FrameCodec codec;
@@ -90,6 +94,39 @@ public final class Connections implements ConnectionCount {
     private static Counter closes(String code, MeterRegistry meters) {
         return Counter.builder("switchboard.closes").tag("code", code)
                 .description("connections ended, by the close code they ended with").register(meters);
+    }
+
+    /**
+     * Closes every connection on this node of {@code user} (its token's user; an anonymous
+     * connection is whoever its name says, so its name), with {@link CloseCodes#DISCONNECTED} and
+     * {@code reason}, or {@link CloseCodes#DISCONNECTED_MAY_RECONNECT} if it may come back. Answers
+     * how many it closed.
+     */
+    public int disconnect(String user, String reason, boolean reconnect) {
+        CloseStatus status = new CloseStatus(reconnect ? CloseCodes.DISCONNECTED_MAY_RECONNECT : CloseCodes.DISCONNECTED,
+                fit(reason));
+        int closed = 0;
+        for (Connection connection : live.values()) {
+            var identity = connection.identity();
+            if (identity != null && user.equals(identity.anonymous() ? identity.name() : identity.user())) {
+                connection.outbox.close(status);
+                closed++;
+            }
+        }
+        return closed;
+    }
+
+    /** {@code reason}, cut to what a close frame carries, never inside a character. */
+    private static String fit(String reason) {
+        byte[] bytes = reason.getBytes(StandardCharsets.UTF_8);
+        if (bytes.length <= MAX_REASON_BYTES) {
+            return reason;
+        }
+        int end = reason.length();
+        while (reason.substring(0, end).getBytes(StandardCharsets.UTF_8).length > MAX_REASON_BYTES) {
+            end = Character.isLowSurrogate(reason.charAt(end - 1)) ? end - 2 : end - 1;
+        }
+        return reason.substring(0, end);
     }
 
     /** Connections open now. */

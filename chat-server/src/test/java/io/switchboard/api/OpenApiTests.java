@@ -58,7 +58,7 @@ class OpenApiTests {
                 described.add(operation.getKey().toUpperCase() + " " + path.getKey());
             }
         }));
-        assertThat(served).hasSize(4);
+        assertThat(served).hasSize(5);
         assertThat(described).isEqualTo(served);
     }
 
@@ -69,6 +69,8 @@ class OpenApiTests {
         assertFields("Posted", ApiController.Posted.class);
         assertFields("RoomState", ApiController.RoomState.class);
         assertFields("BroadcastResult", ApiController.BroadcastResult.class);
+        assertFields("Disconnect", ApiController.Disconnect.class);
+        assertFields("Disconnected", ApiController.Disconnected.class);
         Set<String> roomResult = new TreeSet<>();
         description.at("/components/schemas/BroadcastResult/properties/rooms/items/properties").propertyNames()
                 .forEach(roomResult::add);

@@ -3,6 +3,7 @@ package io.switchboard.endtoend;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.switchboard.protocol.CloseCodes;
 import io.switchboard.support.ChatClient;
 import io.switchboard.support.Node;
 import java.io.IOException;
@@ -88,6 +89,31 @@ class ApiTests extends OnRedis {
         Answer retry = call(n1, "POST", "/api/messages", KEY, body);
         assertThat(retry.json().get("rooms").toString()).contains("duplicate=true").doesNotContain("duplicate=false");
         assertThat(call(n1, "GET", "/api/rooms/a", KEY, null).json()).containsEntry("lastOffset", 1);
+    }
+
+    @Test
+    void aDisconnectClosesEveryConnectionOfTheUserOnEveryNodeAndNoOther() {
+        Node n1 = apiNode("n1");
+        Node n2 = apiNode("n2");
+        awaitClusterView(n1, n2);
+        ChatClient eveHere = track(ChatClient.connect(n1.port(), "Eve"));
+        ChatClient eveThere = track(ChatClient.connect(n2.port(), "Eve"));
+        ChatClient bob = track(ChatClient.connect(n1.port(), "Bob"));
+
+        Answer answer = call(n2, "POST", "/api/users/Eve/disconnect", KEY,
+                "{\"reason\":\"spam in #lobby\",\"reconnect\":false}");
+        assertThat(answer.status).isEqualTo(202);
+        assertThat(answer.json()).containsEntry("user", "Eve").containsEntry("reconnect", false);
+        for (ChatClient eve : List.of(eveHere, eveThere)) {
+            assertThat(eve.closeCode()).isEqualTo(CloseCodes.DISCONNECTED);
+            assertThat(eve.closeReason()).isEqualTo("spam in #lobby");
+        }
+        assertThat(bob.join("lobby")).as("another user's connection").containsEntry("type", "joined");
+
+        ChatClient eveAgain = track(ChatClient.connect(n1.port(), "Eve"));
+        call(n1, "POST", "/api/users/Eve/disconnect", KEY, "{\"reconnect\":true}");
+        assertThat(eveAgain.closeCode()).isEqualTo(CloseCodes.DISCONNECTED_MAY_RECONNECT);
+        assertThat(eveAgain.closeReason()).isEqualTo("disconnected by the app");
     }
 
     @Test

@@ -27,10 +27,12 @@ import org.junit.jupiter.api.Test;
  */
 class WebClientLibraryTests {
 
+    private static final String API_KEY = "k-tests-0123456789abcdef0123";
+
     @Test
     void theClientLibraryPassesItsTestsAgainstARealNode() {
         Command.require("node");
-        try (Node node = Node.inMemory();
+        try (Node node = Node.inMemory("switchboard.api.keys.tests=" + API_KEY);
              Node jwtNode = Node.inMemory(Tokens.jwtNode("switchboard.auth.jwt.clock-skew=1s"))) {
             List<String> command = new ArrayList<>(List.of("node"));
             // Node 20 has a WebSocket class only behind this flag; from Node 22 it is global
@@ -42,7 +44,8 @@ class WebClientLibraryTests {
                     Map.of("SWITCHBOARD_URL", "ws://127.0.0.1:" + node.port() + "/ws",
                             "SWITCHBOARD_JWT_URL", "ws://127.0.0.1:" + jwtNode.port() + "/ws",
                             "SWITCHBOARD_JWT_SECRET", Tokens.SECRET, "SWITCHBOARD_JWT_ISSUER", Tokens.ISSUER,
-                            "SWITCHBOARD_JWT_AUDIENCE", Tokens.AUDIENCE), 120);
+                            "SWITCHBOARD_JWT_AUDIENCE", Tokens.AUDIENCE,
+                            "SWITCHBOARD_API_URL", "http://127.0.0.1:" + node.port(), "SWITCHBOARD_API_KEY", API_KEY), 120);
             assertThat(result.exitCode()).as(result.output()).isZero();
             assertThat(result.output()).contains("# fail 0", "# skipped 0").doesNotContain("# pass 0");
         }

@@ -32,6 +32,7 @@ public final class ChatClient implements AutoCloseable {
     private static final JsonMapper JSON = JsonMapper.builder().build();
 
     private final BlockingQueue<Map<String, Object>> frames = new LinkedBlockingQueue<>();
+    private volatile String closeReason;
     private final List<Map<String, Object>> skipped = new ArrayList<>();
     private final CompletableFuture<Integer> closeCode = new CompletableFuture<>();
     private final WebSocket socket;
@@ -265,6 +266,12 @@ public final class ChatClient implements AutoCloseable {
         return closeCode.orTimeout(TIMEOUT.toSeconds(), TimeUnit.SECONDS).join();
     }
 
+    /** The reason of the server's close frame, once {@link #closeCode()} answered. */
+    public String closeReason() {
+        closeCode();
+        return closeReason;
+    }
+
     /** Stops reading from the socket, like a client on a stalled network: the server's sends back up. */
     public void stopReading() {
         reading = false;
@@ -300,6 +307,7 @@ public final class ChatClient implements AutoCloseable {
 
         @Override
         public CompletionStage<?> onClose(WebSocket webSocket, int statusCode, String reason) {
+            closeReason = reason;
             closeCode.complete(statusCode);
             return null;
         }

@@ -24,6 +24,8 @@ import java.util.stream.Collectors;
 public final class RedisSentinels implements AutoCloseable {
 
     public static final String MASTER = "mymaster";
+    /** How many times {@link #start(int)} makes the setup before it gives up. */
+    private static final int ATTEMPTS = 3;
 
     private final Path dir;
     private final int primary = RedisServer.freePort();
@@ -60,28 +62,46 @@ public final class RedisSentinels implements AutoCloseable {
         return start(1);
     }
 
-    /** The same with {@code replicas} replicas, each in sync, and known to every sentinel. */
+    /**
+     * The same with {@code replicas} replicas, each in sync, and known to every sentinel. The ports
+     * are free when chosen, but another process may take one before its server binds it (a free port
+     * is one the kernel may hand to any outgoing connection): a setup whose processes do not come
+     * together is stopped and made again on new ports, at most {@link #ATTEMPTS} times.
+     */
     public static RedisSentinels start(int replicas) {
         Command.require("redis-server");
         Command.require("redis-sentinel");
-        try {
-            RedisSentinels setup = new RedisSentinels(replicas);
-            for (int port : setup.replicaPorts()) {
-                await("replica " + port + " in sync").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(25))
-                        .until(() -> setup.on(port, r -> r.info("replication"))
-                        .contains("master_link_status:up"));
-                await("the sentinels know replica " + port).atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(25))
-                        .until(() -> setup.redisCli(setup.sentinels.getFirst(), "SENTINEL",
-                        "REPLICAS", MASTER).contains(Integer.toString(port)));
+        for (int attempt = 1; ; attempt++) {
+            RedisSentinels setup;
+            try {
+                setup = new RedisSentinels(replicas);
+            } catch (IOException e) {
+                throw new IllegalStateException(e);
             }
-            for (int sentinel : setup.sentinels) {
-                await("sentinel " + sentinel + " knows the other two").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(25))
-                        .until(() -> setup.redisCli(sentinel, "SENTINEL", "SENTINELS", MASTER)
-                        .stream().filter("name"::equals).count() == 2);
+            try {
+                setup.awaitTogether();
+                return setup;
+            } catch (RuntimeException e) {
+                setup.close();
+                if (attempt == ATTEMPTS) {
+                    throw e;
+                }
             }
-            return setup;
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
+        }
+    }
+
+    private void awaitTogether() {
+        for (int port : replicaPorts()) {
+            await("replica " + port + " in sync").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(25))
+                    .until(() -> on(port, r -> r.info("replication")).contains("master_link_status:up"));
+            await("the sentinels know replica " + port).atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(25))
+                    .until(() -> redisCli(sentinels.getFirst(), "SENTINEL", "REPLICAS", MASTER)
+                    .contains(Integer.toString(port)));
+        }
+        for (int sentinel : sentinels) {
+            await("sentinel " + sentinel + " knows the other two").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(25))
+                    .until(() -> redisCli(sentinel, "SENTINEL", "SENTINELS", MASTER)
+                    .stream().filter("name"::equals).count() == 2);
         }
     }
 
