@@ -2,6 +2,7 @@ package io.switchboard.api;
 
 import io.switchboard.broker.Broker;
 import io.switchboard.broker.HistoryPage;
+import io.switchboard.broker.RoomPage;
 import io.switchboard.config.NodeId;
 import io.switchboard.config.SwitchboardProperties;
 import io.switchboard.presence.Presence;
@@ -41,6 +42,7 @@ final class ApiController {
     private static final Pattern IDEMPOTENCY_KEY = Pattern.compile("[A-Za-z0-9_.:-]{1,64}");
     private static final int MAX_NAME = 32;
     private static final int MAX_HISTORY = 100;
+    private static final int MAX_ROOMS_PAGE = 1000;
     private static final int MAX_USER = 256;
     /** What fits a close frame's reason (123 bytes) in most scripts; longer ones are cut there. */
     private static final int MAX_REASON = 100;
@@ -133,6 +135,16 @@ final class ApiController {
         return broker.open(room, 0, 0, false).thenCompose(exists -> broker.before(room, before, limit))
                 .thenApply(page -> ResponseEntity.ok().contentType(MediaType.APPLICATION_JSON)
                         .body(codec.history(room, page.epoch(), page.messages(), hasMore(page), null)));
+    }
+
+    /** The rooms that exist, a page at a time ({@link Broker#rooms}): {@code next} is the next page's cursor. */
+    @GetMapping("/rooms")
+    public CompletableFuture<RoomPage> rooms(@RequestParam(required = false) String cursor,
+                                             @RequestParam(defaultValue = "100") int limit) {
+        if (limit < 1 || limit > MAX_ROOMS_PAGE) {
+            throw new ApiException(HttpStatus.BAD_REQUEST, "limit must be 1-" + MAX_ROOMS_PAGE);
+        }
+        return broker.rooms(cursor == null || cursor.isEmpty() ? null : cursor, limit);
     }
 
     @GetMapping("/rooms/{room}")

@@ -39,11 +39,14 @@ final class Problems extends ResponseEntityExceptionHandler {
     }
 
     @ExceptionHandler({BrokerUnavailableException.class, NoSuchRoomException.class, RedisException.class,
-            CompletionException.class})
+            IllegalArgumentException.class, CompletionException.class})
     ResponseEntity<Object> failed(Exception e, WebRequest request) {
         Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
         if (cause instanceof ApiException api) {
             return refused(api, request);
+        }
+        if (cause instanceof IllegalArgumentException) { // a cursor the broker did not make
+            return problem(HttpStatus.BAD_REQUEST, cause.getMessage(), request);
         }
         if (cause instanceof NoSuchRoomException) {
             return problem(HttpStatus.NOT_FOUND, cause.getMessage(), request);

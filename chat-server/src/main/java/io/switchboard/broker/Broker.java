@@ -61,6 +61,15 @@ public interface Broker {
      */
     CompletableFuture<HistoryPage> open(String room, long afterOffset, int limit, boolean create);
 
+    /**
+     * The rooms that exist (that hold messages, or are kept by members), a page at a time, in no
+     * particular order: {@code cursor} null for the first page, then the last page's {@link
+     * RoomPage#next}; about {@code limit} rooms a page. A room may show twice across pages, and one
+     * created or removed meanwhile may or may not show. A cursor this broker did not make fails the
+     * future with {@link IllegalArgumentException}.
+     */
+    CompletableFuture<RoomPage> rooms(String cursor, int limit);
+
     /** The newest {@code limit} stored messages before {@code beforeOffset} ({@code 0}: before none), oldest first. */
     CompletableFuture<HistoryPage> before(String room, long beforeOffset, int limit);
 

@@ -28,6 +28,8 @@ import java.util.function.Function;
  */
 public final class InMemoryBroker implements Broker {
 
+    /** What starts a cursor of {@link #rooms}. */
+    private static final String CURSOR = "r:";
     /** Every this many accesses, rooms past their retention are removed from the map. */
     private static final int SWEEP_EVERY = 1024;
 
@@ -216,6 +218,23 @@ public final class InMemoryBroker implements Broker {
         boolean created = log.fresh;
         log.fresh = false;
         return new HistoryPage(log.epoch, log.offset, first, messages, created, log.offset);
+    }
+
+    /** In name order; the cursor is {@code r:} and the last name of the page before. */
+    @Override
+    public CompletableFuture<RoomPage> rooms(String cursor, int limit) {
+        if (cursor != null && !cursor.startsWith(CURSOR)) {
+            return CompletableFuture.failedFuture(new IllegalArgumentException("not a cursor of this API"));
+        }
+        String after = cursor == null ? null : cursor.substring(CURSOR.length());
+        long now = clock.millis();
+        List<String> names = rooms.entrySet().stream()
+                .filter(room -> after == null || room.getKey().compareTo(after) > 0)
+                .filter(room -> !room.getValue().expired(now, subscribed.contains(room.getKey())))
+                .map(Map.Entry::getKey).sorted().limit(limit + 1L).toList();
+        boolean more = names.size() > limit;
+        List<String> page = more ? names.subList(0, limit) : names;
+        return CompletableFuture.completedFuture(new RoomPage(page, more ? CURSOR + page.getLast() : null));
     }
 
     private static final class RoomLog {

@@ -58,7 +58,7 @@ class OpenApiTests {
                 described.add(operation.getKey().toUpperCase() + " " + path.getKey());
             }
         }));
-        assertThat(served).hasSize(5);
+        assertThat(served).hasSize(6);
         assertThat(described).isEqualTo(served);
     }
 
@@ -70,6 +70,7 @@ class OpenApiTests {
         assertFields("RoomState", ApiController.RoomState.class);
         assertFields("BroadcastResult", ApiController.BroadcastResult.class);
         assertFields("Disconnect", ApiController.Disconnect.class);
+        assertFields("RoomPage", io.switchboard.broker.RoomPage.class);
         assertFields("Disconnected", ApiController.Disconnected.class);
         Set<String> roomResult = new TreeSet<>();
         description.at("/components/schemas/BroadcastResult/properties/rooms/items/properties").propertyNames()

@@ -87,6 +87,26 @@ abstract class BrokerContractTests {
     }
 
     @Test
+    void listsEveryRoomThatExistsPageByPageAndRefusesACursorItDidNotMake() {
+        java.util.Set<String> rooms = new java.util.TreeSet<>();
+        for (int i = 0; i < 5; i++) {
+            rooms.add(room + "-" + i);
+            publish(room + "-" + i, "m", "{\"n\":1}");
+        }
+        java.util.Set<String> listed = new java.util.TreeSet<>();
+        String cursor = null;
+        int pages = 0;
+        do {
+            RoomPage page = get(broker.rooms(cursor, 2));
+            listed.addAll(page.rooms());
+            cursor = page.next();
+        } while (cursor != null && ++pages < 10_000);
+        assertThat(listed).containsAll(rooms);
+        assertThat(broker.rooms("not-a-cursor", 2)).failsWithin(java.time.Duration.ofSeconds(10))
+                .withThrowableThat().withCauseInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
     void keepsRoomsApart() {
         String other = room + "-other";
         publish(room, "a", "{\"n\":1}");

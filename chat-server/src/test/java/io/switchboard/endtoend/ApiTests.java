@@ -14,6 +14,8 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -117,6 +119,36 @@ class ApiTests extends OnRedis {
     }
 
     @Test
+    void theRoomsThatExistAreListedPageByPage() {
+        Node n1 = apiNode("n1");
+        Set<String> rooms = new TreeSet<>();
+        for (int i = 0; i < 7; i++) {
+            rooms.add("paged-" + i);
+            call(n1, "POST", "/api/rooms/paged-" + i + "/messages", KEY, "{\"text\":\"hi\"}");
+        }
+        assertThat(allRooms(n1.port(), KEY, 2)).isEqualTo(rooms); // only this test's prefix is scanned
+        assertProblem(call(n1, "GET", "/api/rooms?cursor=nonsense", KEY, null), 400, "not a cursor");
+        assertProblem(call(n1, "GET", "/api/rooms?limit=0", KEY, null), 400, "limit must be");
+    }
+
+    /** Every room {@code GET /api/rooms} lists, following {@code next} to the end. */
+    @SuppressWarnings("unchecked")
+    static Set<String> allRooms(int port, String key, int limit) {
+        Set<String> listed = new TreeSet<>();
+        String cursor = null;
+        for (int page = 0; page < 10_000; page++) {
+            Answer answer = call(port, "GET", "/api/rooms?limit=" + limit + (cursor == null ? "" : "&cursor=" + cursor), key, null);
+            assertThat(answer.status).as(answer.body).isEqualTo(200);
+            listed.addAll((List<String>) answer.json().get("rooms"));
+            cursor = (String) answer.json().get("next");
+            if (cursor == null) {
+                return listed;
+            }
+        }
+        throw new AssertionError("no last page");
+    }
+
+    @Test
     void everyRefusalIsProblemJsonAndSaysWhy() {
         Node n1 = apiNode("n1");
         assertProblem(call(n1, "GET", "/api/rooms/x", null, null), 401, "Authorization: Bearer");
@@ -181,7 +213,7 @@ class ApiTests extends OnRedis {
         return call(node.port(), method, path, key, body);
     }
 
-    private static Answer call(int port, String method, String path, String key, String body) {
+    static Answer call(int port, String method, String path, String key, String body) {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
                 .timeout(Duration.ofSeconds(10))
                 .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
@@ -202,7 +234,7 @@ class ApiTests extends OnRedis {
         }
     }
 
-    private record Answer(int status, String body, HttpResponse<String> raw) {
+    record Answer(int status, String body, HttpResponse<String> raw) {
         @SuppressWarnings("unchecked")
         Map<String, Object> json() {
             return body == null || !body.strip().startsWith("{") ? Map.of() : JSON.readValue(body, Map.class);

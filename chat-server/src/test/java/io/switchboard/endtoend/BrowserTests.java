@@ -163,6 +163,22 @@ class BrowserTests extends OnRedis {
     }
 
     @Test
+    void aUserTheAppDisconnectsIsToldWhyAndStaysAway() {
+        String key = "k-shop-0123456789abcdef0123";
+        Chat chat = adaOnN1AndBobOnN2("moderated", "switchboard.api.keys.shop=" + key);
+        ApiTests.Answer answer = ApiTests.call(chat.n1().port(), "POST", "/api/users/Ada/disconnect", key,
+                "{\"reason\":\"Take a break, Ada\"}");
+        assertThat(answer.status()).isEqualTo(202);
+        await().atMost(PATIENCE).pollInterval(Duration.ofMillis(25)).untilAsserted(() ->
+                assertThat(chat.ada().banner()).as("Ada's banner").isEqualTo("You were disconnected: Take a break, Ada"));
+        chat.ada().screenshot("disconnected-ada");
+        chat.bob().say("still here");
+        await().atMost(PATIENCE).pollInterval(Duration.ofMillis(25)).untilAsserted(() ->
+                assertThat(chat.bob().messages()).as("Bob sees").contains("still here"));
+        assertThat(chat.ada().banner()).as("Ada stays away").isEqualTo("You were disconnected: Take a break, Ada");
+    }
+
+    @Test
     void anAddressWhoseHashIsNoRoomIsIgnored() {
         Node n1 = node("n1");
         String malformed = "%E0%A4%A"; // not percent-encoded UTF-8: decodeURIComponent throws on it

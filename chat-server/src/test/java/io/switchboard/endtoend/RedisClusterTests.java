@@ -12,6 +12,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
@@ -88,6 +90,19 @@ class RedisClusterTests {
                 assertThat(back.messages("alpha", 3)).extracting(m -> m.get("text"))
                         .containsExactly("missed 3", "missed 4", "missed 5");
             }
+        }
+    }
+
+    @Test
+    void theServerApiListsTheRoomsOfEveryPrimaryPageByPage() {
+        try (TwoNodes nodes = twoNodes("switchboard.api.keys.shop=k-shop-0123456789abcdef0123")) {
+            Set<String> rooms = new TreeSet<>();
+            for (int i = 0; i < 12; i++) { // rooms on many slots, so on every primary
+                rooms.add("listed-" + i);
+                nodes.ada.join("listed-" + i);
+            }
+            Set<String> listed = ApiTests.allRooms(nodes.n2.port(), "k-shop-0123456789abcdef0123", 2);
+            assertThat(listed).containsAll(rooms);
         }
     }
 

@@ -428,6 +428,11 @@ class RoomsTests {
         volatile BrokerEventHandler handler;
 
         @Override
+        public CompletableFuture<io.switchboard.broker.RoomPage> rooms(String cursor, int limit) {
+            return delegate.rooms(cursor, limit);
+        }
+
+        @Override
         public void setHandler(BrokerEventHandler handler) {
             this.handler = handler;
             delegate.setHandler(new BrokerEventHandler() {
