@@ -80,12 +80,12 @@ final class ApiController {
 
     record BroadcastResult(List<RoomResult> rooms) {}
 
-    /** A room as the cluster sees it; {@code members} is listed up to the presence list limit, else null. */
     /** {@code POST /api/users/{user}/disconnect}: why, in words the user sees, and whether it may come back. */
     record Disconnect(String reason, Boolean reconnect) {}
 
     record Disconnected(String user, String reason, boolean reconnect) {}
 
+    /** A room as the cluster sees it; {@code members} is listed up to the presence list limit, else null. */
     record RoomState(String room, String epoch, long lastOffset, long firstOffset, int memberCount,
                      List<Member> members) {}
 

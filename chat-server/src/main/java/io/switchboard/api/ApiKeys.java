@@ -25,8 +25,9 @@ import org.springframework.web.filter.OncePerRequestFilter;
  * found by comparing digests in constant time, against every key each time, so neither a key nor
  * how much of one was right shows in the answer's timing. Each key draws on its own budget
  * ({@code requests-per-second}, {@code burst}; beyond it 429 with {@code Retry-After}). The API's
- * OpenAPI description ({@code GET /api/openapi.yaml}) needs no key. Every call is
- * logged (logger {@code io.switchboard.api.calls}) with the key's name, never the key.
+ * OpenAPI description ({@code GET /api/openapi.yaml}) needs no key. Every call made with a key is
+ * logged (logger {@code io.switchboard.api.calls}) with the key's name, never the key; refusals for
+ * want of a valid key only at debug, as anyone can send them.
  */
 final class ApiKeys extends OncePerRequestFilter {
 
@@ -89,7 +90,8 @@ final class ApiKeys extends OncePerRequestFilter {
             throws IOException {
         response.setHeader(HttpHeaders.WWW_AUTHENTICATE, "Bearer");
         Problems.write(request, response, HttpStatus.UNAUTHORIZED, detail);
-        log(request, response, "(no key)");
+        // at debug: anyone can send these, as fast as they like, and they are no one's calls
+        calls.debug("{} {} without a valid key: {}", request.getMethod(), request.getRequestURI(), response.getStatus());
     }
 
     /** The name of the key, or null: every key is compared, whichever matches. */

@@ -303,7 +303,8 @@ public final class RedisBroker implements Broker, SmartLifecycle, AutoCloseable 
             String scan = "0";
             if (cursor != null) {
                 int colon = cursor.indexOf(':');
-                if (colon < 0 || !isScanCursor(cursor.substring(colon + 1)) || !isScanCursor(cursor.substring(0, colon))) {
+                if (colon < 1 || colon > 4 || !isScanCursor(cursor.substring(colon + 1))
+                        || !isScanCursor(cursor.substring(0, colon))) {
                     return CompletableFuture.failedFuture(new IllegalArgumentException("not a cursor of this API"));
                 }
                 index = Integer.parseInt(cursor.substring(0, colon));
@@ -326,8 +327,17 @@ public final class RedisBroker implements Broker, SmartLifecycle, AutoCloseable 
                 new RoomPage(roomsOf(page.getKeys()), page.isFinished() ? null : page.getCursor())));
     }
 
+    /** Whether {@code cursor} is one SCAN takes: an unsigned 64-bit number in decimal. */
     private static boolean isScanCursor(String cursor) {
-        return !cursor.isEmpty() && cursor.length() <= 20 && cursor.chars().allMatch(Character::isDigit);
+        if (cursor.isEmpty() || !cursor.chars().allMatch(c -> c >= '0' && c <= '9')) {
+            return false;
+        }
+        try {
+            Long.parseUnsignedLong(cursor);
+            return true;
+        } catch (NumberFormatException e) {
+            return false;
+        }
     }
 
     /** The rooms of {@code meta} keys ({@code P{R}:meta}). */

@@ -128,6 +128,7 @@ class ApiTests extends OnRedis {
         }
         assertThat(allRooms(n1.port(), KEY, 2)).isEqualTo(rooms); // only this test's prefix is scanned
         assertProblem(call(n1, "GET", "/api/rooms?cursor=nonsense", KEY, null), 400, "not a cursor");
+        assertProblem(call(n1, "GET", "/api/rooms?cursor=99999999999999999999", KEY, null), 400, "not a cursor");
         assertProblem(call(n1, "GET", "/api/rooms?limit=0", KEY, null), 400, "limit must be");
     }
 
