@@ -582,6 +582,20 @@ class DeploymentFilesTests {
     }
 
     @Test
+    void apiKeysComeFromAnOptionalSecretAndNeverFromTheFiles() {
+        List<JsonNode> documents = kustomize();
+        Deployment chat = one(documents, "Deployment", "chat-server", Deployment.class);
+        var container = chat.getSpec().getTemplate().getSpec().getContainers().getFirst();
+        // optional: the pods start without it, and the API stays off (404) until the operator adds keys
+        assertThat(container.getEnvFrom()).anySatisfy(source -> {
+            assertThat(source.getSecretRef()).isNotNull();
+            assertThat(source.getSecretRef().getName()).isEqualTo("chat-server-api-keys");
+            assertThat(source.getSecretRef().getOptional()).isTrue();
+        });
+        assertThat(documents.toString()).doesNotContain("SWITCHBOARD_API_KEYS");
+    }
+
+    @Test
     void managementPasswordComesFromAGeneratedSecret() {
         List<JsonNode> documents = kustomize();
         Deployment chat = one(documents, "Deployment", "chat-server", Deployment.class);
