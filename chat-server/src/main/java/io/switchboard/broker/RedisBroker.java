@@ -2,13 +2,9 @@ package io.switchboard.broker;
 
 import io.lettuce.core.AbstractRedisClient;
 import io.lettuce.core.RedisClient;
-import io.lettuce.core.ScanArgs;
-import io.lettuce.core.ScanCursor;
 import io.lettuce.core.api.StatefulConnection;
 import io.lettuce.core.api.async.RedisAsyncCommands;
 import io.lettuce.core.cluster.RedisClusterClient;
-import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
-import io.lettuce.core.cluster.models.partitions.RedisClusterNode;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import io.lettuce.core.codec.StringCodec;
 import io.lettuce.core.pubsub.RedisPubSubAdapter;
@@ -90,6 +86,7 @@ public final class RedisBroker implements Broker, SmartLifecycle, AutoCloseable 
     private volatile BrokerEventHandler handler;
     private volatile boolean running;
     private final AtomicBoolean closed = new AtomicBoolean();
+    private final RoomScan roomScan;
 
     public RedisBroker(AbstractRedisClient client, String prefix, int historySize, Duration dedupeTtl,
                        Duration retention, Duration emptyRoomRetention, int ackReplicas, Duration ackTimeout,
@@ -121,6 +118,7 @@ public final class RedisBroker implements Broker, SmartLifecycle, AutoCloseable 
             throw new IllegalArgumentException("unsupported Redis client " + client.getClass().getName());
         }
         pubSub.addListener(new Listener());
+        this.roomScan = new RoomScan(commandConnection, commands, keys, prefix);
         if (ackReplicas > 0 && client instanceof RedisClient standalone) {
             var connection = standalone.connect(StringCodec.UTF8);
             this.publishConnection = connection;
@@ -286,69 +284,12 @@ public final class RedisBroker implements Broker, SmartLifecycle, AutoCloseable 
         return wrap(script.eval(commands, scriptKeys, args));
     }
 
-    /**
-     * A {@code SCAN} of the rooms' {@code meta} keys. On one Redis the cursor is SCAN's own; on a
-     * Redis Cluster every primary is scanned in turn (by node id), and the cursor is {@code
-     * <primary's index>:<its SCAN cursor>}: Lettuce's cluster-wide scan keeps its place in an object,
-     * which an HTTP client cannot hand back.
-     */
+    /** {@link RoomScan}: a SCAN of the rooms' {@code meta} keys, primary by primary on a Redis Cluster. */
     @Override
     public CompletableFuture<RoomPage> rooms(String cursor, int limit) {
-        ScanArgs args = ScanArgs.Builder.matches(glob(prefix) + "{*}:meta").limit(limit);
-        if (commandConnection instanceof StatefulRedisClusterConnection<String, String> cluster) {
-            List<String> primaries = cluster.getPartitions().stream()
-                    .filter(node -> node.is(RedisClusterNode.NodeFlag.UPSTREAM))
-                    .map(RedisClusterNode::getNodeId).sorted().toList();
-            int index = 0;
-            String scan = "0";
-            if (cursor != null) {
-                int colon = cursor.indexOf(':');
-                if (colon < 1 || colon > 4 || !isScanCursor(cursor.substring(colon + 1))
-                        || !isScanCursor(cursor.substring(0, colon))) {
-                    return CompletableFuture.failedFuture(new IllegalArgumentException("not a cursor of this API"));
-                }
-                index = Integer.parseInt(cursor.substring(0, colon));
-                scan = cursor.substring(colon + 1);
-            }
-            if (index >= primaries.size()) {
-                return CompletableFuture.completedFuture(new RoomPage(List.of(), null));
-            }
-            int at = index;
-            ScanCursor from = ScanCursor.of(scan);
-            return wrap(cluster.getConnectionAsync(primaries.get(at))
-                    .thenCompose(node -> node.async().scan(from, args))
-                    .thenApply(page -> new RoomPage(roomsOf(page.getKeys()), !page.isFinished() ? at + ":" + page.getCursor()
-                            : at + 1 < primaries.size() ? (at + 1) + ":0" : null)));
-        }
-        if (cursor != null && !isScanCursor(cursor)) {
-            return CompletableFuture.failedFuture(new IllegalArgumentException("not a cursor of this API"));
-        }
-        return wrap(commands.scan(ScanCursor.of(cursor == null ? "0" : cursor), args).thenApply(page ->
-                new RoomPage(roomsOf(page.getKeys()), page.isFinished() ? null : page.getCursor())));
+        return roomScan.page(cursor, limit);
     }
 
-    /** Whether {@code cursor} is one SCAN takes: an unsigned 64-bit number in decimal. */
-    private static boolean isScanCursor(String cursor) {
-        if (cursor.isEmpty() || !cursor.chars().allMatch(c -> c >= '0' && c <= '9')) {
-            return false;
-        }
-        try {
-            Long.parseUnsignedLong(cursor);
-            return true;
-        } catch (NumberFormatException e) {
-            return false;
-        }
-    }
-
-    /** The rooms of {@code meta} keys ({@code P{R}:meta}). */
-    private List<String> roomsOf(List<String> metaKeys) {
-        return metaKeys.stream().map(key -> keys.roomOf(key.substring(0, key.length() - ":meta".length()))).toList();
-    }
-
-    /** {@code text} as a literal in a SCAN pattern. */
-    private static String glob(String text) {
-        return text.replaceAll("([*?\\[\\]\\\\])", "\\\\$1");
-    }
 
     private static <T> CompletableFuture<T> wrap(CompletionStage<T> stage) {
         return stage.toCompletableFuture().exceptionallyCompose(e -> CompletableFuture.failedFuture(

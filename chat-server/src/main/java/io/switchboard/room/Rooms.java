@@ -105,20 +105,16 @@ public final class Rooms implements SmartLifecycle, AutoCloseable {
      */
     public void send(Recipient recipient, ClientFrame.Send send) {
         Member from = recipient.member();
-        String body = codec.encodeBody(new ChatMessage(UUID.randomUUID().toString(), from.id(), from.name(),
-                from.user(), send.text(), System.currentTimeMillis(), send.clientMsgId()));
-        broker.publish(send.room(), from.dedupeScope() + "/" + send.clientMsgId(), body).whenComplete((stored, error) -> {
-            if (error != null) {
-                log.debug("Publish to {} failed: {}", send.room(), error.toString());
-                recipient.deliver(replies.unavailable(send.ref(), error));
-                return;
-            }
-            if (!stored.duplicate()) {
-                metrics.published.increment();
-            }
-            recipient.deliver(replies.frame(new ServerFrame.Ack(send.room(), send.clientMsgId(), stored.epoch(),
-                    stored.offset(), stored.duplicate(), send.ref())));
-        });
+        store(send.room(), from, send.text(), send.clientMsgId(), from.dedupeScope() + "/" + send.clientMsgId())
+                .whenComplete((stored, error) -> {
+                    if (error != null) {
+                        log.debug("Publish to {} failed: {}", send.room(), error.toString());
+                        recipient.deliver(replies.unavailable(send.ref(), error));
+                        return;
+                    }
+                    recipient.deliver(replies.frame(new ServerFrame.Ack(send.room(), send.clientMsgId(), stored.epoch(),
+                            stored.offset(), stored.duplicate(), send.ref())));
+                });
     }
 
     /**
@@ -127,8 +123,14 @@ public final class Rooms implements SmartLifecycle, AutoCloseable {
      * position, marked duplicate). Reaches every member as any message does.
      */
     public CompletableFuture<PublishResult> post(String room, Member sender, String text, String dedupeKey) {
-        String body = codec.encodeBody(new ChatMessage(UUID.randomUUID().toString(), sender.id(), sender.name(),
-                sender.user(), text, System.currentTimeMillis(), null));
+        return store(room, sender, text, null, dedupeKey);
+    }
+
+    /** Stores a message (unless {@code dedupeKey} was seen) and relays it; counted once stored. */
+    private CompletableFuture<PublishResult> store(String room, Member from, String text, String clientMsgId,
+                                                   String dedupeKey) {
+        String body = codec.encodeBody(new ChatMessage(UUID.randomUUID().toString(), from.id(), from.name(),
+                from.user(), text, System.currentTimeMillis(), clientMsgId));
         return broker.publish(room, dedupeKey, body).thenApply(stored -> {
             if (!stored.duplicate()) {
                 metrics.published.increment();
