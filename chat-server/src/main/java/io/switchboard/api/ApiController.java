@@ -16,7 +16,6 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
-import java.util.regex.Pattern;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
@@ -39,8 +38,6 @@ import org.springframework.web.bind.annotation.RestController;
 @RequestMapping(path = "/api", produces = MediaType.APPLICATION_JSON_VALUE)
 final class ApiController {
 
-    private static final Pattern IDEMPOTENCY_KEY = Pattern.compile("[A-Za-z0-9_.:-]{1,64}");
-    private static final int MAX_NAME = 32;
     private static final int MAX_HISTORY = 100;
     private static final int MAX_ROOMS_PAGE = 1000;
     private static final int MAX_USER = 256;
@@ -182,7 +179,7 @@ final class ApiController {
     }
 
     private static void requireRoom(String room) {
-        if (!FrameCodec.isRoom(room)) {
+        if (!FrameCodec.isId(room)) {
             throw new ApiException(HttpStatus.BAD_REQUEST, "a room is 1-64 characters of A-Z a-z 0-9 _ - . :");
         }
     }
@@ -198,9 +195,9 @@ final class ApiController {
     /** The message's sender: the name given, else the key's; its id says it came through the API. */
     private Member sender(String key, String name) {
         String shown = name == null ? key : name.strip();
-        if (shown.isEmpty() || shown.length() > MAX_NAME || shown.codePoints().anyMatch(Character::isISOControl)) {
+        if (!FrameCodec.isName(shown)) {
             throw new ApiException(HttpStatus.BAD_REQUEST,
-                    "sender must be 1-" + MAX_NAME + " characters without control characters");
+                    "sender must be 1-" + FrameCodec.MAX_NAME + " characters without control characters");
         }
         return new Member("api:" + key, shown, node.value());
     }
@@ -210,7 +207,7 @@ final class ApiController {
         if (idempotencyKey == null) {
             return "api:" + key + "/" + UUID.randomUUID();
         }
-        if (!IDEMPOTENCY_KEY.matcher(idempotencyKey).matches()) {
+        if (!FrameCodec.isId(idempotencyKey)) { // a clientMsgId's rules
             throw new ApiException(HttpStatus.BAD_REQUEST, "idempotencyKey must be 1-64 characters of A-Z a-z 0-9 _ - . :");
         }
         return "api:" + key + "/" + idempotencyKey;

@@ -6,6 +6,7 @@ import com.nimbusds.jose.jwk.source.RateLimitReachedException;
 import com.nimbusds.jose.proc.SecurityContext;
 import com.nimbusds.jose.util.DefaultResourceRetriever;
 import io.switchboard.config.SwitchboardProperties;
+import io.switchboard.protocol.FrameCodec;
 import java.net.MalformedURLException;
 import java.net.URI;
 import java.net.URL;
@@ -73,9 +74,6 @@ import org.springframework.security.oauth2.jwt.NimbusJwtDecoder;
  */
 public final class Authenticator {
 
-    /** Longest display name, as for a name said in {@code hello}. */
-    private static final int MAX_NAME = 32;
-
     private final SwitchboardProperties.Auth settings;
     /** Null in anonymous mode. */
     private final JwtDecoder decoder;
@@ -141,7 +139,7 @@ public final class Authenticator {
         }
         String shown = name.codePoints().filter(c -> !Character.isISOControl(c))
                 .collect(StringBuilder::new, StringBuilder::appendCodePoint, StringBuilder::append).toString().strip();
-        return shown.length() <= MAX_NAME ? shown : shown.substring(0, MAX_NAME);
+        return shown.length() <= FrameCodec.MAX_NAME ? shown : shown.substring(0, FrameCodec.MAX_NAME);
     }
 
     /** The rooms claim: a list of patterns, or one string of them separated by spaces or commas. */

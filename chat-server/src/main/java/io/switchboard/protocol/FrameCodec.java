@@ -24,7 +24,8 @@ public final class FrameCodec {
     public static final int DEFAULT_HISTORY_LIMIT = 50;
     private static final Pattern ID = Pattern.compile("[A-Za-z0-9_.:-]{1,64}");
     private static final Pattern EPOCH = Pattern.compile("[A-Za-z0-9_-]{1,32}");
-    private static final int MAX_NAME = 32;
+    /** Longest display name, in a {@code hello} or as a message's sender. */
+    public static final int MAX_NAME = 32;
     private static final int MAX_REF = 64;
     private static final int MAX_TOKEN = 8192;
     private static final String TS_FIELD = ",\"ts\":";
@@ -217,16 +218,21 @@ public final class FrameCodec {
 
     private static String name(JsonNode node, String ref) {
         String name = requiredString(node, "name", ref).strip();
-        if (name.isEmpty() || name.length() > MAX_NAME || name.codePoints().anyMatch(Character::isISOControl)) {
+        if (!isName(name)) {
             throw new ProtocolException(ErrorCode.BAD_FRAME,
                     "name must be 1-" + MAX_NAME + " characters without control characters", ref);
         }
         return name;
     }
 
-    /** Whether {@code room} is a room's name: 1-64 characters of A-Z a-z 0-9 _ - . : */
-    public static boolean isRoom(String room) {
-        return room != null && ID.matcher(room).matches();
+    /** Whether {@code id} is a room's name (or a clientMsgId): 1-64 characters of A-Z a-z 0-9 _ - . : */
+    public static boolean isId(String id) {
+        return id != null && ID.matcher(id).matches();
+    }
+
+    /** Whether {@code name} (stripped) is a display name: 1 to {@link #MAX_NAME} characters, no control characters. */
+    public static boolean isName(String name) {
+        return !name.isEmpty() && name.length() <= MAX_NAME && name.codePoints().noneMatch(Character::isISOControl);
     }
 
     /** The longest text a message may have ({@code switchboard.limits.max-text-length}). */
