@@ -249,6 +249,50 @@ test('the app disconnecting its user: offline with the reason it gave, no reconn
   assert.ok(!mallory.states.some((s) => s.status === 'reconnecting'));
 });
 
+/** Calls the server API as docs/api.md shows; answers the response. */
+function callApi(method, path, body) {
+  return fetch(`${api.url}${path}`, {
+    method,
+    headers: { Authorization: `Bearer ${api.key}`, ...(body ? { 'Content-Type': 'application/json' } : {}) },
+    body: body ? JSON.stringify(body) : undefined,
+  });
+}
+
+test('a message the app deletes: a deleted event live, a tombstone in history', { skip: !api.url }, async () => {
+  const where = room('notes');
+  const ada = client('Ada');
+  const deleted = [];
+  ada.addEventListener('deleted', (e) => deleted.push(e.detail));
+  ada.connect();
+  await ada.join(where);
+  ada.send(where, 'one');
+  ada.send(where, 'take this back');
+  await until('both stored', () => ada.messages.filter((m) => m.room === where).length === 2);
+  const target = ada.messages.find((m) => m.text === 'take this back');
+  const answer = await callApi('DELETE', `/api/rooms/${where}/messages/${target.offset}`);
+  assert.equal(answer.status, 200);
+  await until('the deleted event', () => deleted.length === 1);
+  assert.deepEqual(deleted[0], { room: where, epoch: target.epoch, offset: target.offset });
+  const page = await ada.history(where, { limit: 10 });
+  assert.deepEqual(page.messages.map((m) => [m.offset, m.text, Boolean(m.deleted)]),
+    [[target.offset - 1, 'one', false], [target.offset, undefined, true]]);
+});
+
+test('a user the app bans from a room: taken out (left forbidden), its join refused', { skip: !api.url }, async () => {
+  const where = room('banned');
+  const name = `Eve-${Math.random().toString(36).slice(2, 8)}`;
+  const eve = client(name);
+  const left = [];
+  eve.addEventListener('left', (e) => left.push(e.detail));
+  eve.connect();
+  await eve.join(where);
+  const answer = await callApi('POST', `/api/rooms/${where}/bans`, { user: name, duration: 600 });
+  assert.equal(answer.status, 201);
+  await until('left', () => left.length === 1);
+  assert.deepEqual(left[0], { room: where, reason: 'forbidden' });
+  await assert.rejects(eve.join(where), (error) => error.code === 'forbidden' && /banned/.test(error.message));
+});
+
 test('sending to a room not joined is refused at once', () => {
   const ada = client('Ada');
   assert.throws(() => ada.send('nowhere', 'hi'), /join nowhere/);

@@ -68,6 +68,7 @@ function enter(name, wanted) {
   client.addEventListener('state', (e) => showState(e.detail));
   client.addEventListener('joined', (e) => onJoined(e.detail));
   client.addEventListener('message', (e) => showMessage(e.detail, { live: true }));
+  client.addEventListener('deleted', (e) => showDeleted(e.detail));
   client.addEventListener('outgoing', (e) => onOutgoing(e.detail));
   client.addEventListener('members', (e) => showMembers(e.detail));
   client.addEventListener('typing', (e) => showTyping(e.detail.member));
@@ -156,6 +157,7 @@ function showMessage(message, { live }) {
   }
   rankEpoch(message.epoch);
   const li = messageItem(message.fromName, message.text, message.ts, message.mine);
+  if (message.deleted) markDeleted(li);
   li.dataset.epoch = message.epoch;
   li.dataset.offset = String(message.offset);
   shown.set(key, li);
@@ -172,6 +174,17 @@ function showMessage(message, { live }) {
     document.title = `(${unread}) Switchboard`;
   }
   if (live) $('messages').scrollTop = $('messages').scrollHeight;
+}
+
+/** The app's backend deleted a message: its tombstone takes its place. */
+function showDeleted({ room: of, epoch, offset }) {
+  const li = shown.get(`${epoch}:${offset}`);
+  if (of === room && li) markDeleted(li);
+}
+
+function markDeleted(li) {
+  li.classList.add('deleted');
+  li.querySelector('.text').textContent = 'message deleted';
 }
 
 function onOutgoing(message) {

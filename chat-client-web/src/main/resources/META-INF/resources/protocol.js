@@ -9,7 +9,7 @@ export const ClientType = Object.freeze({
 export const ServerType = Object.freeze({
   WELCOME: 'welcome', HELLO_OK: 'hello_ok', AUTH_OK: 'auth_ok', JOINED: 'joined', LEFT: 'left', MESSAGE: 'message', ACK: 'ack',
   PRESENCE: 'presence', TYPING: 'typing', HISTORY: 'history', EPOCH_CHANGED: 'epoch_changed',
-  ERROR: 'error', RECONNECT: 'reconnect', PONG: 'pong', GAP: 'gap',
+  ERROR: 'error', RECONNECT: 'reconnect', PONG: 'pong', GAP: 'gap', DELETED: 'deleted',
 });
 
 export const PresenceAction = Object.freeze({ JOIN: 'join', LEAVE: 'leave', BATCH: 'batch', COUNT: 'count' });

@@ -34,9 +34,11 @@ import {
  * @property {string} from the sender's session id
  * @property {string} fromName
  * @property {string} [fromUser] the sender's user id (jwt mode)
- * @property {string} text
+ * @property {string} [text] absent from a tombstone
  * @property {number} ts
  * @property {string} [clientMsgId]
+ * @property {boolean} [deleted] true: the app's backend deleted this message; a tombstone in its place
+ *   (no text), in history and on resume; live, a `deleted` event tells of it
  * @property {boolean} mine whether this client sent it: `from` is one of its connections (this one or
  *   one of its last 100), or, in jwt mode, `fromUser` is its user; never judged by `clientMsgId`
  *
@@ -300,6 +302,9 @@ export class SwitchboardClient extends EventTarget {
       }
       case ServerType.PRESENCE:
         this.#onPresence(frame);
+        break;
+      case ServerType.DELETED:
+        if (this.rooms.has(frame.room)) this.#emit('deleted', { room: frame.room, epoch: frame.epoch, offset: frame.offset });
         break;
       case ServerType.TYPING:
         if (frame.member?.id !== this.sessionId) this.#emit('typing', { room: frame.room, member: frame.member });

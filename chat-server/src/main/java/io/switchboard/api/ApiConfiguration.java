@@ -2,6 +2,7 @@ package io.switchboard.api;
 
 import io.switchboard.config.SwitchboardProperties;
 import io.switchboard.redis.RedisKeys;
+import io.switchboard.room.Rooms;
 import io.switchboard.session.Connections;
 import io.switchboard.session.KeyedRates;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
@@ -28,15 +29,15 @@ class ApiConfiguration {
 
     @Bean
     @ConditionalOnProperty(name = "switchboard.broker", havingValue = "memory", matchIfMissing = true)
-    Disconnects localDisconnects(Connections connections) {
-        return new Disconnects(connections, null, null);
+    Moderation localModeration(Connections connections, Rooms rooms) {
+        return new Moderation(connections, rooms, null, null);
     }
 
     @Bean
     @ConditionalOnProperty(name = "switchboard.broker", havingValue = "redis")
-    Disconnects clusterDisconnects(Connections connections, LettuceConnectionFactory connectionFactory,
-                                   SwitchboardProperties properties) {
-        return new Disconnects(connections, connectionFactory.getRequiredNativeClient(),
+    Moderation clusterModeration(Connections connections, Rooms rooms, LettuceConnectionFactory connectionFactory,
+                                 SwitchboardProperties properties) {
+        return new Moderation(connections, rooms, connectionFactory.getRequiredNativeClient(),
                 new RedisKeys(properties.redis().keyPrefix()).control());
     }
 }

@@ -29,8 +29,8 @@ import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
 /**
- * The server API's calls (docs/api.md): post into rooms, broadcast, read a room's history and its
- * state. Messages posted here are stored and delivered exactly as a client's are (offset, epoch,
+ * The server API's calls (docs/api.md) on rooms and messages: post into rooms, broadcast, read a
+ * room's history and its state ({@link ModerationController} has bans, deletions and disconnects). Messages posted here are stored and delivered exactly as a client's are (offset, epoch,
  * resume); a repeated {@code idempotencyKey} answers the first result and stores nothing. Nothing
  * waits for Redis: each call answers when its commands do.
  */
@@ -40,9 +40,6 @@ final class ApiController {
 
     private static final int MAX_HISTORY = 100;
     private static final int MAX_ROOMS_PAGE = 1000;
-    private static final int MAX_USER = 256;
-    /** What fits a close frame's reason (123 bytes) in most scripts; longer ones are cut there. */
-    private static final int MAX_REASON = 100;
 
     private final Rooms rooms;
     private final Broker broker;
@@ -50,11 +47,9 @@ final class ApiController {
     private final FrameCodec codec;
     private final NodeId node;
     private final int maxBroadcastRooms;
-    private final Disconnects disconnects;
 
     ApiController(Rooms rooms, Broker broker, Presence presence, FrameCodec codec, NodeId node,
-                  SwitchboardProperties properties, Disconnects disconnects) {
-        this.disconnects = disconnects;
+                  SwitchboardProperties properties) {
         this.rooms = rooms;
         this.broker = broker;
         this.presence = presence;
@@ -77,11 +72,6 @@ final class ApiController {
 
     record BroadcastResult(List<RoomResult> rooms) {}
 
-    /** {@code POST /api/users/{user}/disconnect}: why, in words the user sees, and whether it may come back. */
-    record Disconnect(String reason, Boolean reconnect) {}
-
-    record Disconnected(String user, String reason, boolean reconnect) {}
-
     /** A room as the cluster sees it; {@code members} is listed up to the presence list limit, else null. */
     record RoomState(String room, String epoch, long lastOffset, long firstOffset, int memberCount,
                      List<Member> members) {}
@@ -89,7 +79,7 @@ final class ApiController {
     @PostMapping(path = "/rooms/{room}/messages", consumes = MediaType.APPLICATION_JSON_VALUE)
     public CompletableFuture<ResponseEntity<Posted>> post(@PathVariable String room, @RequestBody NewMessage message,
                                                           @RequestAttribute(ApiKeys.KEY_NAME) String key) {
-        requireRoom(room);
+        Inputs.room(room);
         String text = text(message.text());
         Member sender = sender(key, message.sender());
         String dedupe = dedupeKey(key, message.idempotencyKey());
@@ -104,7 +94,7 @@ final class ApiController {
         if (broadcast.rooms() == null || broadcast.rooms().isEmpty() || broadcast.rooms().size() > maxBroadcastRooms) {
             throw new ApiException(HttpStatus.BAD_REQUEST, "rooms must list 1-" + maxBroadcastRooms + " rooms");
         }
-        broadcast.rooms().forEach(ApiController::requireRoom);
+        broadcast.rooms().forEach(Inputs::room);
         String text = text(broadcast.text());
         Member sender = sender(key, broadcast.sender());
         // one idempotency key for the call: a retry stores the rooms the first call missed, and only those
@@ -124,12 +114,12 @@ final class ApiController {
     public CompletableFuture<ResponseEntity<String>> history(@PathVariable String room,
                                                              @RequestParam(defaultValue = "0") long before,
                                                              @RequestParam(defaultValue = "50") int limit) {
-        requireRoom(room);
+        Inputs.room(room);
         if (before < 0 || limit < 1 || limit > MAX_HISTORY) {
             throw new ApiException(HttpStatus.BAD_REQUEST,
                     "before must be 0 (the newest) or an offset, limit 1-" + MAX_HISTORY);
         }
-        return broker.open(room, 0, 0, false).thenCompose(exists -> broker.before(room, before, limit))
+        return broker.open(room, 0, 0, false, null).thenCompose(exists -> broker.before(room, before, limit))
                 .thenApply(page -> ResponseEntity.ok().contentType(MediaType.APPLICATION_JSON)
                         .body(codec.history(room, page.epoch(), page.messages(), hasMore(page), null)));
     }
@@ -146,42 +136,16 @@ final class ApiController {
 
     @GetMapping("/rooms/{room}")
     public CompletableFuture<RoomState> room(@PathVariable String room) {
-        requireRoom(room);
+        Inputs.room(room);
         CompletableFuture<Roster> roster = presence.members(room);
-        return broker.open(room, 0, 0, false).thenCombine(roster, (page, members) -> new RoomState(room,
+        return broker.open(room, 0, 0, false, null).thenCombine(roster, (page, members) -> new RoomState(room,
                 page.epoch(), page.offset(), page.firstOffset(), members.count(),
                 members.members().size() == members.count() ? members.members() : null));
-    }
-
-    /**
-     * Closes every connection of the user on every node: 4009 (do not reconnect) or, with {@code
-     * reconnect}, 4010; the close frame carries the reason. Answers once every node was told.
-     */
-    @PostMapping(path = "/users/{user}/disconnect", consumes = MediaType.APPLICATION_JSON_VALUE)
-    public CompletableFuture<ResponseEntity<Disconnected>> disconnect(@PathVariable String user,
-                                                                      @RequestBody Disconnect request) {
-        if (user.isEmpty() || user.length() > MAX_USER || user.codePoints().anyMatch(Character::isISOControl)) {
-            throw new ApiException(HttpStatus.BAD_REQUEST, "a user is 1-" + MAX_USER + " characters without control characters");
-        }
-        String reason = request.reason() == null ? "disconnected by the app" : request.reason().strip();
-        if (reason.isEmpty() || reason.length() > MAX_REASON || reason.codePoints().anyMatch(Character::isISOControl)) {
-            throw new ApiException(HttpStatus.BAD_REQUEST,
-                    "reason must be 1-" + MAX_REASON + " characters without control characters");
-        }
-        boolean reconnect = Boolean.TRUE.equals(request.reconnect());
-        return disconnects.disconnect(user, reason, reconnect).thenApply(told -> ResponseEntity
-                .status(HttpStatus.ACCEPTED).body(new Disconnected(user, reason, reconnect)));
     }
 
     private static boolean hasMore(HistoryPage page) {
         List<StoredMessage> messages = page.messages();
         return !messages.isEmpty() && messages.getFirst().offset() > page.firstOffset();
-    }
-
-    private static void requireRoom(String room) {
-        if (!FrameCodec.isId(room)) {
-            throw new ApiException(HttpStatus.BAD_REQUEST, "a room is 1-64 characters of A-Z a-z 0-9 _ - . :");
-        }
     }
 
     private String text(String text) {

@@ -2,6 +2,7 @@ package io.switchboard.api;
 
 import io.lettuce.core.RedisException;
 import io.switchboard.broker.BrokerUnavailableException;
+import io.switchboard.broker.NoSuchMessageException;
 import io.switchboard.broker.NoSuchRoomException;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
@@ -28,7 +29,7 @@ import tools.jackson.databind.json.JsonMapper;
  * (the path). Spring MVC's own refusals (a body that is not JSON, a wrong method or media type)
  * come out the same way through {@link ResponseEntityExceptionHandler}.
  */
-@RestControllerAdvice(assignableTypes = ApiController.class)
+@RestControllerAdvice(assignableTypes = {ApiController.class, ModerationController.class})
 final class Problems extends ResponseEntityExceptionHandler {
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
@@ -38,7 +39,8 @@ final class Problems extends ResponseEntityExceptionHandler {
         return problem(e.status, e.getMessage(), request);
     }
 
-    @ExceptionHandler({BrokerUnavailableException.class, NoSuchRoomException.class, RedisException.class,
+    @ExceptionHandler({BrokerUnavailableException.class, NoSuchRoomException.class, NoSuchMessageException.class,
+            RedisException.class,
             IllegalArgumentException.class, CompletionException.class})
     ResponseEntity<Object> failed(Exception e, WebRequest request) {
         Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
@@ -48,7 +50,7 @@ final class Problems extends ResponseEntityExceptionHandler {
         if (cause instanceof IllegalArgumentException) { // a cursor the broker did not make
             return problem(HttpStatus.BAD_REQUEST, cause.getMessage(), request);
         }
-        if (cause instanceof NoSuchRoomException) {
+        if (cause instanceof NoSuchRoomException || cause instanceof NoSuchMessageException) {
             return problem(HttpStatus.NOT_FOUND, cause.getMessage(), request);
         }
         if (cause instanceof BrokerUnavailableException || cause instanceof RedisException) {

@@ -1,6 +1,7 @@
 package io.switchboard.broker;
 
 import io.switchboard.protocol.EventKind;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -36,9 +37,17 @@ public interface Broker {
 
     /**
      * Stores {@code body} at the room's next offset (unless {@code dedupeKey}, a sender's
-     * clientMsgId, was seen) and delivers it.
+     * clientMsgId, was seen) and delivers it; if {@code sender} (a user, as {@link
+     * io.switchboard.protocol.Member#account()} names it) is banned from the room, the future fails
+     * with {@link BannedException} and nothing is stored. {@code sender} null: no ban applies (the
+     * server API's posts).
      */
-    CompletableFuture<PublishResult> publish(String room, String dedupeKey, String body);
+    CompletableFuture<PublishResult> publish(String room, String dedupeKey, String body, String sender);
+
+    /** {@link #publish(String, String, String, String)} with no ban to check. */
+    default CompletableFuture<PublishResult> publish(String room, String dedupeKey, String body) {
+        return publish(room, dedupeKey, body, null);
+    }
 
     /** Relays an already encoded frame of {@code kind} to every node subscribed to the room; not stored. */
     CompletableFuture<Void> publishEvent(String room, EventKind kind, String frame);
@@ -53,13 +62,14 @@ public interface Broker {
     /**
      * What a join reads: {@link #since}, except that a room that does not exist is created only if
      * {@code create}, else the future fails with {@link NoSuchRoomException} and nothing is
-     * written. {@link HistoryPage#created()} says whether this call created the room.
+     * written. {@link HistoryPage#created()} says whether this call created the room. A {@code user}
+     * (null: none) banned from the room fails it with {@link BannedException}, writing nothing.
      *
      * <p>A room that never held a message lives while it has members (their presence keeps it) and
      * {@code switchboard.history.empty-room-retention} after the last one left; one written to lives
      * {@code retention} after its last message.
      */
-    CompletableFuture<HistoryPage> open(String room, long afterOffset, int limit, boolean create);
+    CompletableFuture<HistoryPage> open(String room, long afterOffset, int limit, boolean create, String user);
 
     /**
      * The rooms that exist (that hold messages, or are kept by members), a page at a time, in no
@@ -79,6 +89,29 @@ public interface Broker {
      * already, and answers the epoch it has now. A log that cannot go back in time answers its epoch.
      */
     CompletableFuture<String> fence(String room, String epoch, long lastOffset);
+
+    /**
+     * Keeps {@code ban.user()} out of the room until {@code ban.until()} (null: for good), in place of
+     * any ban it had there: {@link #open} and {@link #publish} refuse it. Taking the user out of the
+     * room where it is now is the caller's part.
+     */
+    CompletableFuture<Void> ban(String room, Ban ban);
+
+    /** Lifts the user's ban from the room; answers whether there was one in force. */
+    CompletableFuture<Boolean> unban(String room, String user);
+
+    /** The bans in force in the room, in the order they end (those for good last). */
+    CompletableFuture<List<Ban>> bans(String room);
+
+    /**
+     * Makes the message at {@code offset} a tombstone ({@link Tombstones}): its text is dropped, the
+     * offset stays, and reads ({@link #since}, {@link #before}) answer the tombstone in its place.
+     * The room's subscribers get a {@code deleted} frame (an event of kind {@link EventKind#PRESENCE},
+     * never dropped). {@code epoch} (null: the room's) is the epoch the caller means the offset in.
+     * Fails with {@link NoSuchRoomException}, or {@link NoSuchMessageException} when the log does not
+     * hold that offset in that epoch. Deleting a tombstone again changes nothing.
+     */
+    CompletableFuture<Deletion> delete(String room, long offset, String epoch);
 
     /** Whether the backend can be reached now. */
     boolean isAvailable();

@@ -6,6 +6,9 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -35,6 +38,8 @@ public final class InMemoryBroker implements Broker {
 
     private final Map<String, RoomLog> rooms = new ConcurrentHashMap<>();
     private final Set<String> subscribed = ConcurrentHashMap.newKeySet();
+    /** Room → user → ban; a ban outlives its room's log, as with Redis. */
+    private final Map<String, Map<String, Ban>> bans = new ConcurrentHashMap<>();
     private final int historySize;
     private final Duration dedupeTtl;
     private final long retentionMillis;
@@ -80,7 +85,11 @@ public final class InMemoryBroker implements Broker {
     }
 
     @Override
-    public CompletableFuture<PublishResult> publish(String room, String dedupeKey, String body) {
+    public CompletableFuture<PublishResult> publish(String room, String dedupeKey, String body, String sender) {
+        BannedException banned = banned(room, sender);
+        if (banned != null) {
+            return CompletableFuture.failedFuture(banned);
+        }
         return withLog(room, log -> {
             long now = clock.millis();
             // insertion order is expiry order: drop expired ids from the head
@@ -118,11 +127,15 @@ public final class InMemoryBroker implements Broker {
 
     @Override
     public CompletableFuture<HistoryPage> since(String room, long afterOffset, int limit) {
-        return open(room, afterOffset, limit, true);
+        return open(room, afterOffset, limit, true, null);
     }
 
     @Override
-    public CompletableFuture<HistoryPage> open(String room, long afterOffset, int limit, boolean create) {
+    public CompletableFuture<HistoryPage> open(String room, long afterOffset, int limit, boolean create, String user) {
+        BannedException banned = banned(room, user);
+        if (banned != null) {
+            return CompletableFuture.failedFuture(banned);
+        }
         if (!create && !exists(room)) {
             return CompletableFuture.failedFuture(new NoSuchRoomException(room));
         }
@@ -155,6 +168,63 @@ public final class InMemoryBroker implements Broker {
         });
     }
 
+    @Override
+    public CompletableFuture<Void> ban(String room, Ban ban) {
+        bans.computeIfAbsent(room, r -> new ConcurrentHashMap<>()).put(ban.user(), ban);
+        return CompletableFuture.completedFuture(null);
+    }
+
+    @Override
+    public CompletableFuture<Boolean> unban(String room, String user) {
+        Map<String, Ban> held = bans.get(room);
+        Ban lifted = held == null ? null : held.remove(user);
+        return CompletableFuture.completedFuture(lifted != null && lifted.holdsAt(clock.millis()));
+    }
+
+    @Override
+    public CompletableFuture<List<Ban>> bans(String room) {
+        long now = clock.millis();
+        Map<String, Ban> held = bans.getOrDefault(room, Map.of());
+        held.values().removeIf(ban -> !ban.holdsAt(now));
+        return CompletableFuture.completedFuture(held.values().stream()
+                .sorted(Comparator.comparing(Ban::until, Comparator.nullsLast(Comparator.naturalOrder()))).toList());
+    }
+
+    /** The ban in force on {@code user} in the room, as the exception a refused call fails with; else null. */
+    private BannedException banned(String room, String user) {
+        Map<String, Ban> held = user == null ? null : bans.get(room);
+        Ban ban = held == null ? null : held.get(user);
+        return ban != null && ban.holdsAt(clock.millis()) ? new BannedException(room, ban) : null;
+    }
+
+    @Override
+    public CompletableFuture<Deletion> delete(String room, long offset, String epoch) {
+        if (!exists(room)) {
+            return CompletableFuture.failedFuture(new NoSuchRoomException(room));
+        }
+        return withLog(room, log -> {
+            if (epoch != null && !epoch.equals(log.epoch)) {
+                throw new NoSuchMessageException("room " + room + " is at epoch " + log.epoch + " now; epoch " + epoch
+                        + " and its offsets are gone");
+            }
+            StoredMessage[] messages = log.messages.toArray(StoredMessage[]::new);
+            int at = messages.length == 0 ? -1 : (int) (offset - messages[0].offset());
+            if (at < 0 || at >= messages.length) {
+                throw new NoSuchMessageException("room " + room + " holds no message at offset " + offset
+                        + " (never stored, or past the history's size or retention)");
+            }
+            if (log.deleted.contains(offset)) {
+                return new Deletion(log.epoch, offset, true);
+            }
+            messages[at] = new StoredMessage(offset, Tombstones.of(messages[at].body()));
+            log.messages.clear();
+            log.messages.addAll(Arrays.asList(messages));
+            log.deleted.add(offset);
+            publishEvent(room, EventKind.PRESENCE, Tombstones.frame(room, log.epoch, offset));
+            return new Deletion(log.epoch, offset, false);
+        });
+    }
+
     /** This log lives and dies with the node: it never goes back in time, so there is nothing to fence. */
     @Override
     public CompletableFuture<String> fence(String room, String epoch, long lastOffset) {
@@ -173,14 +243,13 @@ public final class InMemoryBroker implements Broker {
 
     /** Runs {@code body} on the room's log, under its lock; a full broker answers a failed future. */
     private <T> CompletableFuture<T> withLog(String room, Function<RoomLog, T> body) {
-        RoomLog log;
         try {
-            log = log(room);
-        } catch (BrokerFullException e) {
+            RoomLog log = log(room);
+            synchronized (log) {
+                return CompletableFuture.completedFuture(body.apply(log));
+            }
+        } catch (BrokerFullException | NoSuchMessageException e) {
             return CompletableFuture.failedFuture(e);
-        }
-        synchronized (log) {
-            return CompletableFuture.completedFuture(body.apply(log));
         }
     }
 
@@ -241,6 +310,8 @@ public final class InMemoryBroker implements Broker {
         final String epoch;
         final ArrayDeque<StoredMessage> messages = new ArrayDeque<>();
         final Map<String, Seen> dedupe = new LinkedHashMap<>();
+        /** Offsets whose message is a tombstone. */
+        final Set<Long> deleted = new HashSet<>();
         long offset;
         /** Not read since it was created; under the log's lock. */
         boolean fresh;

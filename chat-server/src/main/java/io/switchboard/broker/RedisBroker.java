@@ -7,7 +7,6 @@ import io.lettuce.core.api.async.RedisAsyncCommands;
 import io.lettuce.core.cluster.RedisClusterClient;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import io.lettuce.core.codec.StringCodec;
-import io.lettuce.core.pubsub.RedisPubSubAdapter;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.switchboard.config.LifecyclePhases;
@@ -23,8 +22,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicBoolean;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
 
 /**
@@ -50,8 +47,6 @@ import org.springframework.context.SmartLifecycle;
  * what it missed from the log.
  */
 public final class RedisBroker implements Broker, SmartLifecycle, AutoCloseable {
-
-    private static final Logger log = LoggerFactory.getLogger(RedisBroker.class);
 
     private final String prefix;
     private final RedisKeys keys;
@@ -83,10 +78,11 @@ public final class RedisBroker implements Broker, SmartLifecycle, AutoCloseable 
      * where classic pub/sub is the same thing.
      */
     private final ShardedSubscriptions sharded;
-    private volatile BrokerEventHandler handler;
     private volatile boolean running;
     private final AtomicBoolean closed = new AtomicBoolean();
     private final RoomScan roomScan;
+    private final RoomListener listener;
+    private final RedisModeration moderation;
 
     public RedisBroker(AbstractRedisClient client, String prefix, int historySize, Duration dedupeTtl,
                        Duration retention, Duration emptyRoomRetention, int ackReplicas, Duration ackTimeout,
@@ -117,8 +113,10 @@ public final class RedisBroker implements Broker, SmartLifecycle, AutoCloseable 
         } else {
             throw new IllegalArgumentException("unsupported Redis client " + client.getClass().getName());
         }
-        pubSub.addListener(new Listener());
+        this.listener = new RoomListener(prefix, keys, sharded);
+        pubSub.addListener(listener);
         this.roomScan = new RoomScan(commandConnection, commands, keys, prefix);
+        this.moderation = new RedisModeration(commands, keys, sharded != null);
         if (ackReplicas > 0 && client instanceof RedisClient standalone) {
             var connection = standalone.connect(StringCodec.UTF8);
             this.publishConnection = connection;
@@ -135,7 +133,7 @@ public final class RedisBroker implements Broker, SmartLifecycle, AutoCloseable 
 
     @Override
     public void setHandler(BrokerEventHandler handler) {
-        this.handler = handler;
+        listener.handler = handler;
     }
 
     @Override
@@ -155,13 +153,15 @@ public final class RedisBroker implements Broker, SmartLifecycle, AutoCloseable 
     }
 
     @Override
-    public CompletableFuture<PublishResult> publish(String room, String dedupeKey, String body) {
-        String[] scriptKeys = {keys.meta(room), keys.log(room), keys.dedupe(room, dedupeKey)};
+    public CompletableFuture<PublishResult> publish(String room, String dedupeKey, String body, String sender) {
+        String[] scriptKeys = {keys.meta(room), keys.log(room), keys.dedupe(room, dedupeKey), keys.bans(room),
+                keys.tombstones(room)};
         String relayNow = publishCommands == null ? "1" : "0";
         String[] args = {newEpoch(), body, keys.channel(room), Integer.toString(historySize),
-                Long.toString(dedupeTtlSeconds), retentionSeconds, sharded != null ? "SPUBLISH" : "PUBLISH", relayNow};
+                Long.toString(dedupeTtlSeconds), retentionSeconds, sharded != null ? "SPUBLISH" : "PUBLISH", relayNow,
+                sender == null ? "" : sender, Long.toString(System.currentTimeMillis())};
         if (publishCommands == null) {
-            return this.<List<Object>>eval(publishScript, scriptKeys, args).thenApply(RedisBroker::published);
+            return this.<List<Object>>eval(publishScript, scriptKeys, args).thenApply(r -> published(room, sender, r));
         }
         // The script (which stores without relaying) and WAIT back to back on the publishing
         // connection: WAIT answers once the replicas have every write this connection made, the
@@ -175,13 +175,16 @@ public final class RedisBroker implements Broker, SmartLifecycle, AutoCloseable 
                 throw new IllegalStateException("stored, but on " + replicas + " of " + ackReplicas
                         + " replicas within " + ackTimeoutMillis + " ms");
             }
-            return published(r);
+            return published(room, sender, r);
         }).thenCompose(result -> relayScript.<List<Object>>eval(publishCommands,
                 new String[] {keys.meta(room), keys.log(room)}, result.epoch(), Long.toString(result.offset()), keys.channel(room),
                 "PUBLISH").thenApply(relayed -> result)));
     }
 
-    private static PublishResult published(List<Object> r) {
+    private static PublishResult published(String room, String sender, List<Object> r) {
+        if (r.size() == 2) {
+            throw new BannedException(room, Ban.of(sender, (String) r.get(1)));
+        }
         return new PublishResult((String) r.get(0), (Long) r.get(1), ((Long) r.get(2)) == 1L);
     }
 
@@ -196,17 +199,37 @@ public final class RedisBroker implements Broker, SmartLifecycle, AutoCloseable 
 
     @Override
     public CompletableFuture<HistoryPage> since(String room, long afterOffset, int limit) {
-        return history(room, "since", afterOffset, limit, true);
+        return history(room, "since", afterOffset, limit, true, null);
     }
 
     @Override
-    public CompletableFuture<HistoryPage> open(String room, long afterOffset, int limit, boolean create) {
-        return history(room, "since", afterOffset, limit, create);
+    public CompletableFuture<HistoryPage> open(String room, long afterOffset, int limit, boolean create, String user) {
+        return history(room, "since", afterOffset, limit, create, user);
     }
 
     @Override
     public CompletableFuture<HistoryPage> before(String room, long beforeOffset, int limit) {
-        return history(room, "before", beforeOffset, limit, true);
+        return history(room, "before", beforeOffset, limit, true, null);
+    }
+
+    @Override
+    public CompletableFuture<Void> ban(String room, Ban ban) {
+        return moderation.ban(room, ban);
+    }
+
+    @Override
+    public CompletableFuture<Boolean> unban(String room, String user) {
+        return moderation.unban(room, user);
+    }
+
+    @Override
+    public CompletableFuture<List<Ban>> bans(String room) {
+        return moderation.bans(room);
+    }
+
+    @Override
+    public CompletableFuture<Deletion> delete(String room, long offset, String epoch) {
+        return moderation.delete(room, offset, epoch);
     }
 
     @Override
@@ -260,14 +283,19 @@ public final class RedisBroker implements Broker, SmartLifecycle, AutoCloseable 
         return LifecyclePhases.BROKER;
     }
 
-    private CompletableFuture<HistoryPage> history(String room, String mode, long offset, int limit, boolean create) {
-        String[] scriptKeys = {keys.meta(room), keys.log(room)};
+    private CompletableFuture<HistoryPage> history(String room, String mode, long offset, int limit, boolean create,
+                                                   String user) {
+        String[] scriptKeys = {keys.meta(room), keys.log(room), keys.bans(room), keys.tombstones(room)};
         return this.<List<Object>>eval(historyScript, scriptKeys, newEpoch(), mode, Long.toString(offset),
                         Integer.toString(limit), emptyRetentionSeconds, create ? "1" : "0",
-                        publishCommands != null ? "1" : "0")
+                        publishCommands != null ? "1" : "0", user == null ? "" : user,
+                        Long.toString(System.currentTimeMillis()))
                 .thenApply(r -> {
                     if (r.size() == 1) {
                         throw new NoSuchRoomException(room);
+                    }
+                    if (r.size() == 2) {
+                        throw new BannedException(room, Ban.of(user, (String) r.get(1)));
                     }
                     List<StoredMessage> messages = new ArrayList<>((r.size() - 5) / 2);
                     for (int i = 5; i + 1 < r.size(); i += 2) {
@@ -290,8 +318,7 @@ public final class RedisBroker implements Broker, SmartLifecycle, AutoCloseable 
         return roomScan.page(cursor, limit);
     }
 
-
-    private static <T> CompletableFuture<T> wrap(CompletionStage<T> stage) {
+    static <T> CompletableFuture<T> wrap(CompletionStage<T> stage) {
         return stage.toCompletableFuture().exceptionallyCompose(e -> CompletableFuture.failedFuture(
                 new BrokerUnavailableException("Redis: " + unwrap(e).getMessage(), unwrap(e))));
     }
@@ -302,46 +329,5 @@ public final class RedisBroker implements Broker, SmartLifecycle, AutoCloseable 
 
     private static String newEpoch() {
         return UUID.randomUUID().toString().replace("-", "").substring(0, 12);
-    }
-
-    /** Pub/sub traffic arrives here, on Lettuce's I/O thread: parse and hand to the handler, never block. */
-    private final class Listener extends RedisPubSubAdapter<String, String> {
-
-        @Override
-        public void message(String channel, String payload) {
-            BrokerEventHandler h = handler;
-            if (h == null || !channel.startsWith(prefix)) {
-                return;
-            }
-            if (!RoomChannelPayload.dispatch(keys.roomOf(channel), payload, h)) {
-                log.warn("Ignoring a malformed payload on {}", channel);
-            }
-        }
-
-        @Override
-        public void subscribed(String channel, long count) {
-            BrokerEventHandler h = handler;
-            if (h != null && channel.startsWith(prefix)) {
-                h.onSubscribed(keys.roomOf(channel));
-            }
-        }
-
-        @Override
-        public void smessage(String channel, String payload) {
-            message(channel, payload);
-        }
-
-        @Override
-        public void ssubscribed(String channel, long count) {
-            subscribed(channel, count);
-        }
-
-        /** The server dropped a shard channel (its slot moved): subscribe again on the slot's new owner. */
-        @Override
-        public void sunsubscribed(String channel, long count) {
-            if (sharded != null) {
-                sharded.moved(channel);
-            }
-        }
     }
 }

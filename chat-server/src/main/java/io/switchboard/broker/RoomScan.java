@@ -41,7 +41,9 @@ final class RoomScan {
         ScanArgs args = ScanArgs.Builder.matches(pattern).limit(limit);
         if (connection instanceof StatefulRedisClusterConnection<String, String> cluster) {
             List<String> primaries = cluster.getPartitions().stream()
-                    .filter(node -> node.is(RedisClusterNode.NodeFlag.UPSTREAM))
+                    // a primary that failed over keeps its flag in the view, but no slots: nothing to scan
+                    .filter(node -> node.is(RedisClusterNode.NodeFlag.UPSTREAM) && !node.getSlots().isEmpty()
+                            && !node.is(RedisClusterNode.NodeFlag.FAIL))
                     .map(RedisClusterNode::getNodeId).sorted().toList();
             int index = 0;
             String scan = "0";

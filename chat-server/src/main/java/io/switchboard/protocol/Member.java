@@ -16,6 +16,14 @@ public record Member(String id, String name, String node, String user) {
     }
 
     /**
+     * The user the server API names this member by (to ban or disconnect it): its token's user, or,
+     * anonymous, its name.
+     */
+    public String account() {
+        return user != null ? user : name;
+    }
+
+    /**
      * Whose {@code clientMsgId}s this member's are: its user's, or, anonymous, those of anyone using
      * its name (an anonymous sender is who it says it is). Two senders' ids never collide, so no
      * one's message can be taken for a retry of another's.

@@ -21,6 +21,10 @@ import java.util.List;
  *       <td>{@code publish.lua}</td><td>as {@code meta}; capped at {@code history.size}</td></tr>
  *   <tr><td>{@code P{R}:dedupe:<scope>/<clientMsgId>}</td><td>string {@code <epoch>:<offset>}</td>
  *       <td>{@code publish.lua}</td><td>{@code history.dedupe-ttl}</td></tr>
+ *   <tr><td>{@code P{R}:bans}</td><td>sorted set user → end of its ban (epoch ms, {@code inf} for good)</td>
+ *       <td>{@code ban.lua}</td><td>until its last ban ends</td></tr>
+ *   <tr><td>{@code P{R}:tombstones}</td><td>hash offset → tombstone body of a deleted message (its
+ *       entry is gone from {@code log})</td><td>{@code delete.lua}</td><td>as {@code log}</td></tr>
  *   <tr><td>{@code P{R}:presence}</td><td>hash member id → member JSON</td><td>{@code presence.lua}</td>
  *       <td>two {@code presence.ttl} after the room's last presence call</td></tr>
  *   <tr><td>{@code P{R}:presence:expiry}</td><td>sorted set member id → expiry (epoch ms, Redis time)</td>
@@ -46,12 +50,12 @@ import java.util.List;
  *   <tr><td>{@code P{cluster}:rebalance:shed}</td><td>hash node → connections shed in the running
  *       rebalance</td><td>{@code start.lua}, {@code RedisRebalancer}</td><td>until the next one</td></tr>
  *   <tr><td>channel {@code P{R}}</td><td>pub/sub (sharded on a Redis Cluster): {@code p<epoch>\n<offset>\n<body>}
- *       a stored message, {@code e<frame>} an ephemeral frame ({@code t<frame>} typing and
+ *       a stored message, {@code e<frame>} an ephemeral frame (presence, typing, {@code deleted}; {@code t<frame>} typing and
  *       {@code r<frame>} presence are read too)</td><td>{@code publish.lua}, {@code relay.lua},
- *       {@code RedisBroker}</td><td></td></tr>
+ *       {@code delete.lua}, {@code RedisBroker}</td><td></td></tr>
  *   <tr><td>channel {@code P{cluster}:control}</td><td>pub/sub: node-to-node control,
- *       {@code shed <rebalance id> <node> <count>}, {@code disconnect <json>}</td><td>{@code
- *       RedisRebalancer}, {@code Disconnects}</td><td></td></tr>
+ *       {@code shed <rebalance id> <node> <count>}, {@code disconnect <json>}, {@code remove <json>}</td><td>{@code
+ *       RedisRebalancer}, {@code Moderation}</td><td></td></tr>
  * </table>
  *
  * docs/operations.md ("Redis keys and channels") lists the same; {@code RedisKeysDocsTests} holds
@@ -85,6 +89,14 @@ public final class RedisKeys {
 
     public String dedupe(String room, String scopedClientMsgId) {
         return channel(room) + ":dedupe:" + scopedClientMsgId;
+    }
+
+    public String bans(String room) {
+        return channel(room) + ":bans";
+    }
+
+    public String tombstones(String room) {
+        return channel(room) + ":tombstones";
     }
 
     public String presence(String room) {
@@ -135,7 +147,8 @@ public final class RedisKeys {
     /** Every key and channel as the docs write it ({@code P}, {@code R}, {@code <node>}, ...): channels start with {@code "channel "}. */
     public static List<String> layout() {
         RedisKeys keys = new RedisKeys("P");
-        return List.of(keys.meta("R"), keys.log("R"), keys.dedupe("R", "<scope>/<clientMsgId>"), keys.presence("R"),
+        return List.of(keys.meta("R"), keys.log("R"), keys.dedupe("R", "<scope>/<clientMsgId>"), keys.bans("R"),
+                keys.tombstones("R"), keys.presence("R"),
                 keys.presenceExpiry("R"), keys.nodeMembers("<node>"), keys.connections("<key>"),
                 keys.nodeConnections("<node>"), keys.nodes(), keys.nodeInfo(), keys.rebalanceLock(), keys.rebalance(),
                 keys.rebalanceShed(), "channel " + keys.channel("R"), "channel " + keys.control());

@@ -103,7 +103,7 @@ final class Joins {
             // MAX_IN_FLIGHT joins read at once: a burst queues in the gate, not in Redis.
             CompletableFuture<Void> subscribed = room.subscribed;
             boolean create = held || recipient.newRoomWait() == 0;
-            reads = gate.submit(() -> subscribed.thenCompose(active -> broker.open(name, after, limit, create)
+            reads = gate.submit(() -> subscribed.thenCompose(active -> broker.open(name, after, limit, create, member.account())
                     .thenCombine(presence.join(name, member), Reads::new)));
         }
         Room state = room;
@@ -208,7 +208,7 @@ final class Joins {
                 ? replies.frame(new ServerFrame.Error(ErrorCode.RATE_LIMITED, "room " + name
                         + " does not exist yet, and you create new rooms too fast; slow down",
                         Math.max(1, pending.recipient.newRoomWait()), pending.request.ref()))
-                : replies.unavailable(pending.request.ref(), error));
+                : replies.failed(pending.request.ref(), error));
         metrics.joinsFailed.increment();
         pending.completed();
     }

@@ -1,5 +1,6 @@
 package io.switchboard.room;
 
+import io.switchboard.broker.BannedException;
 import io.switchboard.broker.BrokerFullException;
 import io.switchboard.protocol.EncodedFrame;
 import io.switchboard.protocol.ErrorCode;
@@ -20,9 +21,16 @@ final class Replies {
         return EncodedFrame.of(codec.encode(frame));
     }
 
-    /** {@code broker_unavailable}: why, when the broker is full; else that it cannot be reached. */
-    EncodedFrame unavailable(String ref, Throwable error) {
+    /**
+     * What a failed broker call is told as: {@code forbidden} for a user banned from the room;
+     * {@code broker_unavailable} with why when the broker is full, else that it cannot be reached.
+     */
+    EncodedFrame failed(String ref, Throwable error) {
         Throwable cause = cause(error);
+        if (cause instanceof BannedException banned) {
+            return frame(new ServerFrame.Error(ErrorCode.FORBIDDEN, "you are banned from this room"
+                    + (banned.until() == null ? "" : " until " + banned.until()), ref));
+        }
         String why = cause instanceof BrokerFullException ? cause.getMessage() : "the message broker is unavailable; retry";
         return frame(new ServerFrame.Error(ErrorCode.BROKER_UNAVAILABLE, why, ref));
     }

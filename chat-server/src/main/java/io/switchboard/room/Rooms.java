@@ -105,11 +105,11 @@ public final class Rooms implements SmartLifecycle, AutoCloseable {
      */
     public void send(Recipient recipient, ClientFrame.Send send) {
         Member from = recipient.member();
-        store(send.room(), from, send.text(), send.clientMsgId(), from.dedupeScope() + "/" + send.clientMsgId())
-                .whenComplete((stored, error) -> {
+        store(send.room(), from, send.text(), send.clientMsgId(), from.dedupeScope() + "/" + send.clientMsgId(),
+                from.account()).whenComplete((stored, error) -> {
                     if (error != null) {
                         log.debug("Publish to {} failed: {}", send.room(), error.toString());
-                        recipient.deliver(replies.unavailable(send.ref(), error));
+                        recipient.deliver(replies.failed(send.ref(), error));
                         return;
                     }
                     recipient.deliver(replies.frame(new ServerFrame.Ack(send.room(), send.clientMsgId(), stored.epoch(),
@@ -123,15 +123,18 @@ public final class Rooms implements SmartLifecycle, AutoCloseable {
      * position, marked duplicate). Reaches every member as any message does.
      */
     public CompletableFuture<PublishResult> post(String room, Member sender, String text, String dedupeKey) {
-        return store(room, sender, text, null, dedupeKey);
+        return store(room, sender, text, null, dedupeKey, null);
     }
 
-    /** Stores a message (unless {@code dedupeKey} was seen) and relays it; counted once stored. */
+    /**
+     * Stores a message (unless {@code dedupeKey} was seen, or {@code account}, when given, is banned
+     * from the room) and relays it; counted once stored.
+     */
     private CompletableFuture<PublishResult> store(String room, Member from, String text, String clientMsgId,
-                                                   String dedupeKey) {
+                                                   String dedupeKey, String account) {
         String body = codec.encodeBody(new ChatMessage(UUID.randomUUID().toString(), from.id(), from.name(),
                 from.user(), text, System.currentTimeMillis(), clientMsgId));
-        return broker.publish(room, dedupeKey, body).thenApply(stored -> {
+        return broker.publish(room, dedupeKey, body, account).thenApply(stored -> {
             if (!stored.duplicate()) {
                 metrics.published.increment();
             }
@@ -149,7 +152,7 @@ public final class Rooms implements SmartLifecycle, AutoCloseable {
         long before = request.before() == null ? 0 : request.before();
         broker.before(request.room(), before, request.limit()).whenComplete((page, error) -> {
             if (error != null) {
-                recipient.deliver(replies.unavailable(request.ref(), error));
+                recipient.deliver(replies.failed(request.ref(), error));
                 return;
             }
             List<StoredMessage> messages = page.messages();

@@ -8,8 +8,11 @@ import io.switchboard.protocol.CloseCodes;
 import io.switchboard.protocol.EncodedFrame;
 import io.switchboard.protocol.FrameCodec;
 import io.switchboard.protocol.ServerFrame;
+import io.switchboard.room.Recipient;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
@@ -105,15 +108,28 @@ public final class Connections implements ConnectionCount {
     public int disconnect(String user, String reason, boolean reconnect) {
         CloseStatus status = new CloseStatus(reconnect ? CloseCodes.DISCONNECTED_MAY_RECONNECT : CloseCodes.DISCONNECTED,
                 fit(reason));
-        int closed = 0;
+        List<Connection> closing = of(user);
+        closing.forEach(connection -> connection.outbox.close(status));
+        return closing.size();
+    }
+
+    /**
+     * The connections on this node of {@code user}: its token's user, or, anonymous, whoever its
+     * name says ({@link io.switchboard.protocol.Member#account()}).
+     */
+    public List<Recipient> recipients(String user) {
+        return new ArrayList<>(of(user));
+    }
+
+    private List<Connection> of(String user) {
+        List<Connection> found = new ArrayList<>();
         for (Connection connection : live.values()) {
             var identity = connection.identity();
             if (identity != null && user.equals(identity.anonymous() ? identity.name() : identity.user())) {
-                connection.outbox.close(status);
-                closed++;
+                found.add(connection);
             }
         }
-        return closed;
+        return found;
     }
 
     /** {@code reason}, cut to what a close frame carries, never inside a character. */

@@ -40,11 +40,12 @@ class OpenApiTests {
     }
 
     @Test
-    void describesEveryCallOfTheControllerAndNoOther() {
+    void describesEveryCallOfTheControllersAndNoOther() {
         Set<String> served = new TreeSet<>();
         node.bean("requestMappingHandlerMapping", RequestMappingHandlerMapping.class).getHandlerMethods()
                 .forEach((mapping, method) -> {
-                    if (method.getBeanType() == ApiController.class) {
+                    if (method.getBeanType() == ApiController.class
+                            || method.getBeanType() == ModerationController.class) {
                         for (String path : mapping.getPatternValues()) {
                             for (RequestMethod verb : mapping.getMethodsCondition().getMethods()) {
                                 served.add(verb + " " + path);
@@ -58,7 +59,7 @@ class OpenApiTests {
                 described.add(operation.getKey().toUpperCase() + " " + path.getKey());
             }
         }));
-        assertThat(served).hasSize(6);
+        assertThat(served).hasSize(10);
         assertThat(described).isEqualTo(served);
     }
 
@@ -69,9 +70,14 @@ class OpenApiTests {
         assertFields("Posted", ApiController.Posted.class);
         assertFields("RoomState", ApiController.RoomState.class);
         assertFields("BroadcastResult", ApiController.BroadcastResult.class);
-        assertFields("Disconnect", ApiController.Disconnect.class);
+        assertFields("Disconnect", ModerationController.Disconnect.class);
+        assertFields("NewBan", ModerationController.NewBan.class);
+        assertFields("BanState", ModerationController.BanState.class);
+        assertFields("Bans", ModerationController.Bans.class);
+        assertFields("Lifted", ModerationController.Lifted.class);
+        assertFields("Deleted", ModerationController.Deleted.class);
         assertFields("RoomPage", io.switchboard.broker.RoomPage.class);
-        assertFields("Disconnected", ApiController.Disconnected.class);
+        assertFields("Disconnected", ModerationController.Disconnected.class);
         Set<String> roomResult = new TreeSet<>();
         description.at("/components/schemas/BroadcastResult/properties/rooms/items/properties").propertyNames()
                 .forEach(roomResult::add);

@@ -231,4 +231,63 @@ abstract class BrokerContractTests {
         assertThat(next.offset()).isEqualTo(1);
         assertThat(get(shortLived.since(room, 0, 10)).messages()).hasSize(1);
     }
+
+    @Test
+    void aBannedUserIsRefusedOnJoinAndSendUntilTheBanIsLiftedOrEnds() {
+        publish(room, "a", "{\"n\":1}");
+        get(broker.ban(room, new Ban("eve", java.time.Instant.now().plus(Duration.ofHours(1)))));
+        get(broker.ban(room, new Ban("mal", null)));
+
+        assertThat(broker.publish(room, "e1", "{\"n\":2}", "eve")).failsWithin(Duration.ofSeconds(10))
+                .withThrowableThat().withCauseInstanceOf(BannedException.class);
+        assertThat(broker.open(room, 0, 10, true, "mal")).failsWithin(Duration.ofSeconds(10))
+                .withThrowableThat().withCauseInstanceOf(BannedException.class);
+        assertThat(get(broker.publish(room, "b1", "{\"n\":3}", "bob")).offset()).as("another user").isEqualTo(2);
+        assertThat(get(broker.open(room, 0, 10, false, "bob")).messages()).hasSize(2);
+        assertThat(broker.open(room + "-elsewhere", 0, 10, true, "eve")).as("another room").succeedsWithin(Duration.ofSeconds(10));
+        assertThat(get(broker.bans(room))).extracting(Ban::user).containsExactly("eve", "mal");
+
+        assertThat(get(broker.unban(room, "eve"))).isTrue();
+        assertThat(get(broker.unban(room, "eve"))).as("lifted already").isFalse();
+        assertThat(get(broker.publish(room, "e1", "{\"n\":2}", "eve")).offset()).isEqualTo(3);
+
+        get(broker.ban(room, new Ban("eve", java.time.Instant.now().plusMillis(300))));
+        await().atMost(10, TimeUnit.SECONDS).untilAsserted(() ->
+                assertThat(get(broker.publish(room, "e2", "{\"n\":4}", "eve")).offset()).as("the ban ended").isEqualTo(4));
+        assertThat(get(broker.bans(room))).extracting(Ban::user).containsExactly("mal");
+    }
+
+    @Test
+    void aDeletedMessageBecomesATombstoneAtItsOffsetAndTheRoomIsTold() {
+        String secret = "{\"id\":\"m2\",\"from\":\"s-1\",\"fromName\":\"Ada\",\"text\":\"my password\",\"ts\":1765000000123,\"clientMsgId\":\"c2\"}";
+        String tombstone = "{\"id\":\"m2\",\"from\":\"s-1\",\"fromName\":\"Ada\",\"ts\":1765000000123,\"deleted\":true}";
+        get(broker.subscribe(room));
+        String epoch = publish(room, "a", "{\"id\":\"m1\",\"text\":\"one\"}").epoch();
+        publish(room, "b", secret);
+        publish(room, "c", "{\"id\":\"m3\",\"text\":\"three\"}");
+
+        Deletion deleted = get(broker.delete(room, 2, epoch));
+        assertThat(deleted).isEqualTo(new Deletion(epoch, 2, false));
+        await().atMost(10, TimeUnit.SECONDS).until(() -> received.contains(room + "|PRESENCE|{\"type\":\"deleted\",\"room\":\""
+                + room + "\",\"epoch\":\"" + epoch + "\",\"offset\":2}"));
+        assertThat(get(broker.since(room, 0, 10)).messages()).containsExactly(new StoredMessage(1, "{\"id\":\"m1\",\"text\":\"one\"}"),
+                new StoredMessage(2, tombstone), new StoredMessage(3, "{\"id\":\"m3\",\"text\":\"three\"}"));
+        assertThat(get(broker.before(room, 0, 2)).messages()).extracting(StoredMessage::offset).containsExactly(2L, 3L);
+        assertThat(get(broker.before(room, 3, 1)).messages()).containsExactly(new StoredMessage(2, tombstone));
+        assertThat(get(broker.since(room, 1, 1)).messages()).containsExactly(new StoredMessage(2, tombstone));
+
+        assertThat(get(broker.delete(room, 2, null))).as("again").isEqualTo(new Deletion(epoch, 2, true));
+        get(broker.delete(room, 1, null));
+        HistoryPage page = get(broker.since(room, 0, 10));
+        assertThat(page.firstOffset()).as("a tombstone at the head").isEqualTo(1);
+        assertThat(page.messages()).extracting(StoredMessage::offset).containsExactly(1L, 2L, 3L);
+        assertThat(publish(room, "d", "{\"n\":4}").offset()).as("offsets stay dense").isEqualTo(4);
+
+        assertThat(broker.delete(room, 9, null)).failsWithin(Duration.ofSeconds(10))
+                .withThrowableThat().withCauseInstanceOf(NoSuchMessageException.class);
+        assertThat(broker.delete(room, 3, "another-epoch")).failsWithin(Duration.ofSeconds(10))
+                .withThrowableThat().withCauseInstanceOf(NoSuchMessageException.class);
+        assertThat(broker.delete(room + "-none", 1, null)).failsWithin(Duration.ofSeconds(10))
+                .withThrowableThat().withCauseInstanceOf(NoSuchRoomException.class);
+    }
 }

@@ -119,6 +119,87 @@ class ApiTests extends OnRedis {
     }
 
     @Test
+    void aBannedUserIsTakenOutOfTheRoomOnEveryNodeAndRefusedUntilTheBanIsLifted() {
+        Node n1 = apiNode("n1");
+        Node n2 = apiNode("n2");
+        awaitClusterView(n1, n2);
+        ChatClient eveHere = track(ChatClient.connect(n1.port(), "Eve"));
+        ChatClient eveThere = track(ChatClient.connect(n2.port(), "Eve"));
+        ChatClient bob = track(ChatClient.connect(n1.port(), "Bob"));
+        for (ChatClient member : List.of(eveHere, eveThere, bob)) {
+            member.join("lobby");
+        }
+
+        Answer banned = call(n2, "POST", "/api/rooms/lobby/bans", KEY, "{\"user\":\"Eve\",\"duration\":\"PT10M\"}");
+        assertThat(banned.status).as(banned.body).isEqualTo(201);
+        assertThat(banned.json()).containsEntry("room", "lobby").containsEntry("user", "Eve").containsKey("until");
+        assertThat((String) banned.json().get("until")).as("an ISO-8601 time").matches("\\d{4}-\\d\\d-\\d\\dT.*Z");
+        for (ChatClient eve : List.of(eveHere, eveThere)) {
+            assertThat(eve.await(f -> "left".equals(f.get("type")))).containsEntry("room", "lobby")
+                    .containsEntry("reason", "forbidden");
+        }
+        eveHere.send(Map.of("type", "join", "room", "lobby", "ref", "j"));
+        assertThat(eveHere.await("error")).containsEntry("code", "forbidden").containsEntry("ref", "j");
+        eveThere.send(Map.of("type", "send", "room", "lobby", "text", "let me in", "clientMsgId", "e1", "ref", "s"));
+        // out of the room already; a send that reaches the broker from a member still in it (a node
+        // that missed the order) is refused forbidden there (BrokerContractTests)
+        assertThat(eveThere.await("error")).containsEntry("code", "not_joined");
+        assertThat(bob.say("lobby", "still here", "b1")).as("another user").containsEntry("type", "ack");
+        assertThat(call(n1, "GET", "/api/rooms/lobby/bans", KEY, null).json().get("bans").toString()).contains("user=Eve");
+
+        Answer lifted = call(n1, "DELETE", "/api/rooms/lobby/bans/Eve", KEY, null);
+        assertThat(lifted.status).isEqualTo(200);
+        assertThat(lifted.json()).containsEntry("lifted", true);
+        assertThat(eveHere.join("lobby")).containsEntry("type", "joined");
+        assertThat(call(n1, "DELETE", "/api/rooms/lobby/bans/Eve", KEY, null).status).as("no ban left").isEqualTo(404);
+        assertProblem(call(n1, "POST", "/api/rooms/lobby/bans", KEY, "{\"user\":\"Eve\",\"duration\":-5}"), 400,
+                "duration is seconds");
+        assertProblem(call(n1, "POST", "/api/rooms/lobby/bans", KEY, "{\"duration\":60}"), 400, "a user is");
+    }
+
+    @Test
+    void aDeletedMessageIsATombstoneLiveInHistoryAndOnResume() {
+        Node n1 = apiNode("n1");
+        Node n2 = apiNode("n2");
+        ChatClient ada = track(ChatClient.connect(n1.port(), "Ada"));
+        ChatClient bob = track(ChatClient.connect(n2.port(), "Bob"));
+        ada.join("notes");
+        bob.join("notes");
+        Map<String, Object> first = ada.say("notes", "one", "a1");
+        ada.say("notes", "my password is hunter2", "a2");
+        ada.say("notes", "three", "a3");
+        bob.messages("notes", 1);
+        bob.close();
+        String epoch = (String) first.get("epoch");
+
+        Answer deleted = call(n2, "DELETE", "/api/rooms/notes/messages/2", KEY, null);
+        assertThat(deleted.status).as(deleted.body).isEqualTo(200);
+        assertThat(deleted.json()).containsEntry("offset", 2).containsEntry("epoch", epoch)
+                .containsEntry("alreadyDeleted", false);
+        assertThat(ada.await("deleted")).containsEntry("room", "notes").containsEntry("epoch", epoch)
+                .containsEntry("offset", 2);
+
+        @SuppressWarnings("unchecked")
+        List<Map<String, Object>> history = (List<Map<String, Object>>) call(n1, "GET", "/api/rooms/notes/messages",
+                KEY, null).json().get("messages");
+        assertThat(history).extracting(m -> m.get("offset")).containsExactly(1, 2, 3);
+        assertThat(history.get(1)).containsEntry("deleted", true).containsEntry("fromName", "Ada").doesNotContainKey("text");
+
+        ChatClient back = track(ChatClient.connect(n1.port(), "Bob"));
+        assertThat(back.join("notes", epoch, 1)).containsEntry("recovered", true);
+        List<Map<String, Object>> missed = back.messages("notes", 2);
+        assertThat(missed.getFirst()).containsEntry("offset", 2).containsEntry("deleted", true).doesNotContainKey("text");
+        assertThat(missed.get(1)).containsEntry("text", "three");
+
+        assertThat(call(n1, "DELETE", "/api/rooms/notes/messages/2?epoch=" + epoch, KEY, null).json())
+                .containsEntry("alreadyDeleted", true);
+        assertProblem(call(n1, "DELETE", "/api/rooms/notes/messages/99", KEY, null), 404, "no message at offset 99");
+        assertProblem(call(n1, "DELETE", "/api/rooms/notes/messages/3?epoch=0ld", KEY, null), 404, "epoch");
+        assertProblem(call(n1, "DELETE", "/api/rooms/notes/messages/0", KEY, null), 400, "an offset is");
+        assertProblem(call(n1, "DELETE", "/api/rooms/never-used/messages/1", KEY, null), 404, "does not exist");
+    }
+
+    @Test
     void theRoomsThatExistAreListedPageByPage() {
         Node n1 = apiNode("n1");
         Set<String> rooms = new TreeSet<>();

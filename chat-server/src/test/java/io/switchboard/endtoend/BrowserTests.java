@@ -163,9 +163,27 @@ class BrowserTests extends OnRedis {
     }
 
     @Test
-    void aUserTheAppDisconnectsIsToldWhyAndStaysAway() {
+    void aMessageTheAppDeletesShowsDeletedAndAUserItDisconnectsIsToldWhyAndStaysAway() {
         String key = "k-shop-0123456789abcdef0123";
         Chat chat = adaOnN1AndBobOnN2("moderated", "switchboard.api.keys.shop=" + key);
+        chat.ada().say("a message to take back");
+        chat.ada().say("a message to keep");
+        await().atMost(PATIENCE).pollInterval(Duration.ofMillis(25)).untilAsserted(() ->
+                assertThat(chat.bob().messages()).as("Bob sees").containsSubsequence("a message to take back", "a message to keep"));
+        int offset = Integer.parseInt((String) chat.bob().script("return [...document.querySelectorAll('#messages li[data-offset]')]"
+                + ".find(li => li.querySelector('.text').textContent === 'a message to take back').dataset.offset"));
+        assertThat(ApiTests.call(chat.n1().port(), "DELETE", "/api/rooms/moderated/messages/" + offset, key, null).status())
+                .isEqualTo(200);
+        await().atMost(PATIENCE).pollInterval(Duration.ofMillis(25)).untilAsserted(() ->
+                assertThat(chat.bob().messages()).as("Bob sees, live").containsSubsequence("message deleted", "a message to keep")
+                        .doesNotContain("a message to take back"));
+        Browser late = track(Browser.open("http://127.0.0.1:" + chat.n2().port() + "/"));
+        late.enter("Cy", "moderated");
+        await().atMost(PATIENCE).pollInterval(Duration.ofMillis(25)).untilAsserted(() ->
+                assertThat(late.messages()).as("history shows").containsSubsequence("message deleted", "a message to keep")
+                        .doesNotContain("a message to take back"));
+        chat.bob().screenshot("deleted-message-bob");
+
         ApiTests.Answer answer = ApiTests.call(chat.n1().port(), "POST", "/api/users/Ada/disconnect", key,
                 "{\"reason\":\"Take a break, Ada\"}");
         assertThat(answer.status()).isEqualTo(202);

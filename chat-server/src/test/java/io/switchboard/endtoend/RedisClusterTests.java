@@ -94,7 +94,7 @@ class RedisClusterTests {
     }
 
     @Test
-    void theServerApiListsTheRoomsOfEveryPrimaryPageByPage() {
+    void theServerApiListsTheRoomsOfEveryPrimaryBansAndDeletes() {
         try (TwoNodes nodes = twoNodes("switchboard.api.keys.shop=k-shop-0123456789abcdef0123")) {
             Set<String> rooms = new TreeSet<>();
             for (int i = 0; i < 12; i++) { // rooms on many slots, so on every primary
@@ -103,6 +103,19 @@ class RedisClusterTests {
             }
             Set<String> listed = ApiTests.allRooms(nodes.n2.port(), "k-shop-0123456789abcdef0123", 2);
             assertThat(listed).containsAll(rooms);
+
+            // bans and tombstones: scripts over a room's keys, all on the room's slot
+            nodes.bob.join("listed-0");
+            nodes.ada.say("listed-0", "to be deleted", "d1");
+            String key = "k-shop-0123456789abcdef0123";
+            assertThat(ApiTests.call(nodes.n1.port(), "DELETE", "/api/rooms/listed-0/messages/1", key, null).status())
+                    .isEqualTo(200);
+            assertThat(nodes.bob.await("deleted")).containsEntry("offset", 1);
+            assertThat(ApiTests.call(nodes.n2.port(), "POST", "/api/rooms/listed-0/bans", key, "{\"user\":\"Bob\"}")
+                    .status()).isEqualTo(201);
+            assertThat(nodes.bob.await(f -> "left".equals(f.get("type")))).containsEntry("reason", "forbidden");
+            nodes.bob.send(Map.of("type", "join", "room", "listed-0"));
+            assertThat(nodes.bob.await("error")).containsEntry("code", "forbidden");
         }
     }
 

@@ -475,8 +475,8 @@ class RoomsTests {
         }
 
         @Override
-        public CompletableFuture<PublishResult> publish(String room, String clientMsgId, String body) {
-            return delegate.publish(room, clientMsgId, body);
+        public CompletableFuture<PublishResult> publish(String room, String clientMsgId, String body, String sender) {
+            return delegate.publish(room, clientMsgId, body, sender);
         }
 
         @Override
@@ -490,8 +490,29 @@ class RoomsTests {
         }
 
         @Override
-        public CompletableFuture<HistoryPage> open(String room, long afterOffset, int limit, boolean create) {
-            return read(() -> delegate.open(room, afterOffset, limit, create));
+        public CompletableFuture<HistoryPage> open(String room, long afterOffset, int limit, boolean create,
+                                                   String user) {
+            return read(() -> delegate.open(room, afterOffset, limit, create, user));
+        }
+
+        @Override
+        public CompletableFuture<Void> ban(String room, io.switchboard.broker.Ban ban) {
+            return delegate.ban(room, ban);
+        }
+
+        @Override
+        public CompletableFuture<Boolean> unban(String room, String user) {
+            return delegate.unban(room, user);
+        }
+
+        @Override
+        public CompletableFuture<List<io.switchboard.broker.Ban>> bans(String room) {
+            return delegate.bans(room);
+        }
+
+        @Override
+        public CompletableFuture<io.switchboard.broker.Deletion> delete(String room, long offset, String epoch) {
+            return delegate.delete(room, offset, epoch);
         }
 
         private CompletableFuture<HistoryPage> read(Supplier<CompletableFuture<HistoryPage>> read) {

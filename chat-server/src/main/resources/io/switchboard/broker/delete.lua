@@ -1,0 +1,46 @@
+-- Turns a stored message into a tombstone at its offset, and tells the room's members: atomic, once.
+-- KEYS[1] room meta hash   KEYS[2] room log stream   KEYS[3] room tombstones hash: offset -> tombstone body
+-- ARGV[1] offset   ARGV[2] epoch the caller means ('' for the room's)   ARGV[3] room name
+-- ARGV[4] room channel   ARGV[5] 'PUBLISH', or 'SPUBLISH' on a Redis Cluster
+-- The message leaves the log (XDEL: its text is no longer in Redis); history.lua puts the tombstone
+-- in its place, so offsets stay dense. The tombstone keeps the message's id, sender and time.
+-- Returns {epoch, 'deleted' | 'already' | 'gone' | 'epoch'}, or {''} if the room does not exist.
+local epoch = redis.call('HGET', KEYS[1], 'epoch')
+if not epoch then
+  return {''}
+end
+if ARGV[2] ~= '' and ARGV[2] ~= epoch then
+  return {epoch, 'epoch'}
+end
+if redis.call('HEXISTS', KEYS[3], ARGV[1]) == 1 then
+  return {epoch, 'already'}
+end
+local id = ARGV[1] .. '-0'
+local entry = redis.call('XRANGE', KEYS[2], id, id)
+if #entry == 0 then
+  return {epoch, 'gone'}
+end
+local ok, m = pcall(cjson.decode, entry[1][2][2])
+if not ok or type(m) ~= 'table' then
+  m = {}
+end
+local fields = {}
+for _, name in ipairs({'id', 'from', 'fromName', 'fromUser'}) do
+  if type(m[name]) == 'string' then
+    fields[#fields + 1] = '"' .. name .. '":' .. cjson.encode(m[name])
+  end
+end
+if type(m.ts) == 'number' then
+  fields[#fields + 1] = '"ts":' .. string.format('%.0f', m.ts)
+end
+fields[#fields + 1] = '"deleted":true'
+redis.call('XDEL', KEYS[2], id)
+redis.call('HSET', KEYS[3], ARGV[1], '{' .. table.concat(fields, ',') .. '}')
+-- the tombstones live as long as the room's log
+local ttl = redis.call('PTTL', KEYS[1])
+if ttl > 0 then
+  redis.call('PEXPIRE', KEYS[3], ttl)
+end
+redis.call(ARGV[5], ARGV[4], 'e{"type":"deleted","room":"' .. ARGV[3] .. '","epoch":"' .. epoch
+  .. '","offset":' .. ARGV[1] .. '}')
+return {epoch, 'deleted'}
