@@ -29,7 +29,7 @@ import tools.jackson.databind.json.JsonMapper;
  * (the path). Spring MVC's own refusals (a body that is not JSON, a wrong method or media type)
  * come out the same way through {@link ResponseEntityExceptionHandler}.
  */
-@RestControllerAdvice(assignableTypes = {ApiController.class, ModerationController.class})
+@RestControllerAdvice(assignableTypes = {ApiController.class, ModerationController.class, WebhookController.class})
 final class Problems extends ResponseEntityExceptionHandler {
 
     private static final JsonMapper JSON = JsonMapper.builder().build();

@@ -6,6 +6,10 @@ import io.lettuce.core.metrics.MicrometerOptions;
 import io.lettuce.core.resource.Delay;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.switchboard.config.SwitchboardProperties;
+import io.switchboard.config.WebhookProperties;
+import io.switchboard.protocol.RoomEventSink;
+import io.switchboard.redis.RedisKeys;
+import io.switchboard.redis.RoomEventCapture;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
@@ -24,10 +28,10 @@ class BrokerConfiguration {
 
     @Bean
     @ConditionalOnProperty(name = "switchboard.broker", havingValue = "memory", matchIfMissing = true)
-    Broker inMemoryBroker(SwitchboardProperties properties) {
+    Broker inMemoryBroker(SwitchboardProperties properties, RoomEventSink events) {
         return new InMemoryBroker(properties.history().size(), properties.history().dedupeTtl(),
                 properties.history().retention(), properties.history().emptyRoomRetentionInEffect(),
-                properties.history().maxRooms(), Clock.systemUTC());
+                properties.history().maxRooms(), Clock.systemUTC(), events);
     }
 
     /** A health contributor named {@code broker}: DOWN while the broker's backend cannot be reached. */
@@ -44,11 +48,13 @@ class BrokerConfiguration {
 
         @Bean
         RedisBroker redisBroker(LettuceConnectionFactory connectionFactory, SwitchboardProperties properties,
-                                MeterRegistry meters) {
+                                WebhookProperties webhooks, MeterRegistry meters) {
             return new RedisBroker(connectionFactory.getRequiredNativeClient(), properties.redis().keyPrefix(),
                     properties.history().size(), properties.history().dedupeTtl(), properties.history().retention(),
                     properties.history().emptyRoomRetentionInEffect(), properties.redis().ackReplicas(),
-                    properties.redis().ackTimeout(), meters);
+                    properties.redis().ackTimeout(), new RoomEventCapture(webhooks.wanted(),
+                            new RedisKeys(properties.redis().keyPrefix()), connectionFactory.getRequiredNativeClient(),
+                            properties.history().retention()), meters);
         }
 
         /**

@@ -1,13 +1,14 @@
 package io.switchboard.broker;
 
 import io.switchboard.protocol.EventKind;
+import io.switchboard.protocol.RoomEventSink;
+import io.switchboard.protocol.RoomEventType;
 import io.switchboard.protocol.StoredMessage;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Comparator;
 import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -38,8 +39,7 @@ public final class InMemoryBroker implements Broker {
 
     private final Map<String, RoomLog> rooms = new ConcurrentHashMap<>();
     private final Set<String> subscribed = ConcurrentHashMap.newKeySet();
-    /** Room → user → ban; a ban outlives its room's log, as with Redis. */
-    private final Map<String, Map<String, Ban>> bans = new ConcurrentHashMap<>();
+    private final InMemoryBans bans;
     private final int historySize;
     private final Duration dedupeTtl;
     private final long retentionMillis;
@@ -48,9 +48,18 @@ public final class InMemoryBroker implements Broker {
     private final Clock clock;
     private final AtomicLong accesses = new AtomicLong();
     private volatile BrokerEventHandler handler;
+    private final RoomEventSink events;
 
     public InMemoryBroker(int historySize, Duration dedupeTtl, Duration retention, Duration emptyRoomRetention,
                           int maxRooms, Clock clock) {
+        this(historySize, dedupeTtl, retention, emptyRoomRetention, maxRooms, clock, RoomEventSink.NONE);
+    }
+
+    /** The same, putting message.created and message.deleted events in {@code events} (webhooks). */
+    public InMemoryBroker(int historySize, Duration dedupeTtl, Duration retention, Duration emptyRoomRetention,
+                          int maxRooms, Clock clock, RoomEventSink events) {
+        this.events = events;
+        this.bans = new InMemoryBans(clock);
         this.maxRooms = maxRooms;
         this.emptyRetentionMillis = emptyRoomRetention.toMillis();
         this.historySize = historySize;
@@ -86,7 +95,7 @@ public final class InMemoryBroker implements Broker {
 
     @Override
     public CompletableFuture<PublishResult> publish(String room, String dedupeKey, String body, String sender) {
-        BannedException banned = banned(room, sender);
+        BannedException banned = bans.refusal(room, sender);
         if (banned != null) {
             return CompletableFuture.failedFuture(banned);
         }
@@ -108,6 +117,9 @@ public final class InMemoryBroker implements Broker {
             }
             log.dedupe.put(dedupeKey, new Seen(message.offset(), now + dedupeTtl.toMillis()));
             log.touched(now, retentionMillis);
+            if (events.wants(RoomEventType.MESSAGE_CREATED)) {
+                events.append(room, RoomEventType.MESSAGE_CREATED, log.epoch, message.offset(), body);
+            }
             BrokerEventHandler h = handler;
             if (h != null && subscribed.contains(room)) {
                 h.onPublication(room, log.epoch, message);
@@ -132,7 +144,7 @@ public final class InMemoryBroker implements Broker {
 
     @Override
     public CompletableFuture<HistoryPage> open(String room, long afterOffset, int limit, boolean create, String user) {
-        BannedException banned = banned(room, user);
+        BannedException banned = bans.refusal(room, user);
         if (banned != null) {
             return CompletableFuture.failedFuture(banned);
         }
@@ -170,31 +182,18 @@ public final class InMemoryBroker implements Broker {
 
     @Override
     public CompletableFuture<Void> ban(String room, Ban ban) {
-        bans.computeIfAbsent(room, r -> new ConcurrentHashMap<>()).put(ban.user(), ban);
+        bans.ban(room, ban);
         return CompletableFuture.completedFuture(null);
     }
 
     @Override
     public CompletableFuture<Boolean> unban(String room, String user) {
-        Map<String, Ban> held = bans.get(room);
-        Ban lifted = held == null ? null : held.remove(user);
-        return CompletableFuture.completedFuture(lifted != null && lifted.holdsAt(clock.millis()));
+        return CompletableFuture.completedFuture(bans.unban(room, user));
     }
 
     @Override
     public CompletableFuture<List<Ban>> bans(String room) {
-        long now = clock.millis();
-        Map<String, Ban> held = bans.getOrDefault(room, Map.of());
-        held.values().removeIf(ban -> !ban.holdsAt(now));
-        return CompletableFuture.completedFuture(held.values().stream()
-                .sorted(Comparator.comparing(Ban::until, Comparator.nullsLast(Comparator.naturalOrder()))).toList());
-    }
-
-    /** The ban in force on {@code user} in the room, as the exception a refused call fails with; else null. */
-    private BannedException banned(String room, String user) {
-        Map<String, Ban> held = user == null ? null : bans.get(room);
-        Ban ban = held == null ? null : held.get(user);
-        return ban != null && ban.holdsAt(clock.millis()) ? new BannedException(room, ban) : null;
+        return CompletableFuture.completedFuture(bans.inForce(room));
     }
 
     @Override
@@ -221,6 +220,9 @@ public final class InMemoryBroker implements Broker {
             log.messages.addAll(Arrays.asList(messages));
             log.deleted.add(offset);
             publishEvent(room, EventKind.PRESENCE, Tombstones.frame(room, log.epoch, offset));
+            if (events.wants(RoomEventType.MESSAGE_DELETED)) {
+                events.append(room, RoomEventType.MESSAGE_DELETED, log.epoch, offset, null);
+            }
             return new Deletion(log.epoch, offset, false);
         });
     }

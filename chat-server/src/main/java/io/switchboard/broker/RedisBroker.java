@@ -11,9 +11,11 @@ import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.switchboard.config.LifecyclePhases;
 import io.switchboard.protocol.EventKind;
+import io.switchboard.protocol.RoomEventType;
 import io.switchboard.protocol.StoredMessage;
 import io.switchboard.redis.LuaScript;
 import io.switchboard.redis.RedisKeys;
+import io.switchboard.redis.RoomEventCapture;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -82,11 +84,14 @@ public final class RedisBroker implements Broker, SmartLifecycle, AutoCloseable 
     private final AtomicBoolean closed = new AtomicBoolean();
     private final RoomScan roomScan;
     private final RoomListener listener;
+    /** The room events the webhooks want, appended by the scripts. */
+    private final RoomEventCapture capture;
     private final RedisModeration moderation;
 
     public RedisBroker(AbstractRedisClient client, String prefix, int historySize, Duration dedupeTtl,
                        Duration retention, Duration emptyRoomRetention, int ackReplicas, Duration ackTimeout,
-                       MeterRegistry meters) {
+                       RoomEventCapture capture, MeterRegistry meters) {
+        this.capture = capture;
         this.ackReplicas = ackReplicas;
         this.ackTimeoutMillis = Math.max(1, ackTimeout.toMillis());
         this.prefix = prefix;
@@ -116,7 +121,7 @@ public final class RedisBroker implements Broker, SmartLifecycle, AutoCloseable 
         this.listener = new RoomListener(prefix, keys, sharded);
         pubSub.addListener(listener);
         this.roomScan = new RoomScan(commandConnection, commands, keys, prefix);
-        this.moderation = new RedisModeration(commands, keys, sharded != null);
+        this.moderation = new RedisModeration(commands, keys, sharded != null, capture);
         if (ackReplicas > 0 && client instanceof RedisClient standalone) {
             var connection = standalone.connect(StringCodec.UTF8);
             this.publishConnection = connection;
@@ -154,14 +159,16 @@ public final class RedisBroker implements Broker, SmartLifecycle, AutoCloseable 
 
     @Override
     public CompletableFuture<PublishResult> publish(String room, String dedupeKey, String body, String sender) {
-        String[] scriptKeys = {keys.meta(room), keys.log(room), keys.dedupe(room, dedupeKey), keys.bans(room),
-                keys.tombstones(room)};
+        String[] scriptKeys = capture.keys(room, keys.meta(room), keys.log(room), keys.dedupe(room, dedupeKey),
+                keys.bans(room), keys.tombstones(room));
         String relayNow = publishCommands == null ? "1" : "0";
         String[] args = {newEpoch(), body, keys.channel(room), Integer.toString(historySize),
                 Long.toString(dedupeTtlSeconds), retentionSeconds, sharded != null ? "SPUBLISH" : "PUBLISH", relayNow,
-                sender == null ? "" : sender, Long.toString(System.currentTimeMillis())};
+                sender == null ? "" : sender, Long.toString(System.currentTimeMillis()),
+                capture.flag(RoomEventType.MESSAGE_CREATED), room};
         if (publishCommands == null) {
-            return this.<List<Object>>eval(publishScript, scriptKeys, args).thenApply(r -> published(room, sender, r));
+            return this.<List<Object>>eval(publishScript, scriptKeys, args)
+                    .thenApply(r -> marked(room, published(room, sender, r)));
         }
         // The script (which stores without relaying) and WAIT back to back on the publishing
         // connection: WAIT answers once the replicas have every write this connection made, the
@@ -179,6 +186,14 @@ public final class RedisBroker implements Broker, SmartLifecycle, AutoCloseable 
         }).thenCompose(result -> relayScript.<List<Object>>eval(publishCommands,
                 new String[] {keys.meta(room), keys.log(room)}, result.epoch(), Long.toString(result.offset()), keys.channel(room),
                 "PUBLISH").thenApply(relayed -> result)));
+    }
+
+    /** A stored message's event (on a Redis Cluster the room is marked due here, not by the script). */
+    private PublishResult marked(String room, PublishResult result) {
+        if (!result.duplicate()) {
+            capture.appended(commands, room, RoomEventType.MESSAGE_CREATED);
+        }
+        return result;
     }
 
     private static PublishResult published(String room, String sender, List<Object> r) {

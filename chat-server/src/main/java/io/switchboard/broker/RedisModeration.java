@@ -1,8 +1,10 @@
 package io.switchboard.broker;
 
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
+import io.switchboard.protocol.RoomEventType;
 import io.switchboard.redis.LuaScript;
 import io.switchboard.redis.RedisKeys;
+import io.switchboard.redis.RoomEventCapture;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -21,8 +23,11 @@ final class RedisModeration {
     private final RedisClusterAsyncCommands<String, String> commands;
     private final RedisKeys keys;
     private final String publish;
+    private final RoomEventCapture capture;
 
-    RedisModeration(RedisClusterAsyncCommands<String, String> commands, RedisKeys keys, boolean sharded) {
+    RedisModeration(RedisClusterAsyncCommands<String, String> commands, RedisKeys keys, boolean sharded,
+                    RoomEventCapture capture) {
+        this.capture = capture;
         this.commands = commands;
         this.keys = keys;
         this.publish = sharded ? "SPUBLISH" : "PUBLISH";
@@ -47,17 +52,22 @@ final class RedisModeration {
     }
 
     CompletableFuture<Deletion> delete(String room, long offset, String epoch) {
-        String[] scriptKeys = {keys.meta(room), keys.log(room), keys.tombstones(room)};
+        String[] scriptKeys = capture.keys(room, keys.meta(room), keys.log(room), keys.tombstones(room));
+        long now = System.currentTimeMillis();
         return RedisBroker.<List<String>>wrap(deleteScript.eval(commands, scriptKeys, Long.toString(offset),
-                epoch == null ? "" : epoch, room, keys.channel(room), publish)).thenApply(r -> {
-                    String now = r.getFirst();
-                    if (now.isEmpty()) {
+                epoch == null ? "" : epoch, room, keys.channel(room), publish,
+                capture.flag(RoomEventType.MESSAGE_DELETED), Long.toString(now))).thenApply(r -> {
+                    String current = r.getFirst();
+                    if (current.isEmpty()) {
                         throw new NoSuchRoomException(room);
                     }
                     return switch (r.get(1)) {
-                        case "deleted" -> new Deletion(now, offset, false);
-                        case "already" -> new Deletion(now, offset, true);
-                        case "epoch" -> throw new NoSuchMessageException("room " + room + " is at epoch " + now
+                        case "deleted" -> {
+                            capture.appended(commands, room, RoomEventType.MESSAGE_DELETED);
+                            yield new Deletion(current, offset, false);
+                        }
+                        case "already" -> new Deletion(current, offset, true);
+                        case "epoch" -> throw new NoSuchMessageException("room " + room + " is at epoch " + current
                                 + " now; epoch " + epoch + " and its offsets are gone");
                         default -> throw new NoSuchMessageException("room " + room + " holds no message at offset "
                                 + offset + " (never stored, or past the history's size or retention)");

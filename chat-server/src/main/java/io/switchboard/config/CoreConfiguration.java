@@ -12,7 +12,7 @@ import org.springframework.context.annotation.Configuration;
 
 /** Beans every feature shares: the node's name and the frame codec. */
 @Configuration(proxyBeanMethods = false)
-@EnableConfigurationProperties(SwitchboardProperties.class)
+@EnableConfigurationProperties({SwitchboardProperties.class, WebhookProperties.class})
 class CoreConfiguration {
 
     @Bean

@@ -1,6 +1,9 @@
 package io.switchboard.presence;
 
+import io.switchboard.protocol.FrameCodec;
 import io.switchboard.protocol.Member;
+import io.switchboard.protocol.RoomEventSink;
+import io.switchboard.protocol.RoomEventType;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -11,15 +14,40 @@ public final class InMemoryPresence implements Presence {
 
     private final Map<String, Map<String, Member>> rooms = new ConcurrentHashMap<>();
     private final int listLimit;
+    private final FrameCodec codec;
+    private final RoomEventSink events;
 
     public InMemoryPresence(int listLimit) {
+        this(listLimit, null, RoomEventSink.NONE);
+    }
+
+    /** The same, putting room.occupied/vacated and member.joined/left events in {@code events} (webhooks). */
+    public InMemoryPresence(int listLimit, FrameCodec codec, RoomEventSink events) {
         this.listLimit = listLimit;
+        this.codec = codec;
+        this.events = events;
     }
 
     @Override
     public CompletableFuture<Roster> join(String room, Member member) {
-        rooms.computeIfAbsent(room, r -> new ConcurrentHashMap<>()).put(member.id(), member);
+        rooms.compute(room, (r, members) -> {
+            Map<String, Member> present = members == null ? new ConcurrentHashMap<>() : members;
+            if (present.isEmpty()) {
+                event(room, RoomEventType.ROOM_OCCUPIED, null);
+            }
+            if (present.put(member.id(), member) == null) {
+                event(room, RoomEventType.MEMBER_JOINED, member);
+            }
+            return present;
+        });
         return members(room);
+    }
+
+    /** Appended under the room's entry's lock (inside {@code compute}): the room's events keep their order. */
+    private void event(String room, RoomEventType type, Member member) {
+        if (events.wants(type)) {
+            events.append(room, type, null, 0, member == null ? null : codec.encodeMember(member));
+        }
     }
 
     @Override
@@ -41,7 +69,12 @@ public final class InMemoryPresence implements Presence {
     @Override
     public CompletableFuture<Integer> leave(String room, Member member) {
         Map<String, Member> left = rooms.computeIfPresent(room, (r, members) -> {
-            members.remove(member.id());
+            if (members.remove(member.id()) != null) {
+                event(room, RoomEventType.MEMBER_LEFT, member);
+                if (members.isEmpty()) {
+                    event(room, RoomEventType.ROOM_VACATED, null);
+                }
+            }
             return members.isEmpty() ? null : members;
         });
         return CompletableFuture.completedFuture(left == null ? 0 : left.size());

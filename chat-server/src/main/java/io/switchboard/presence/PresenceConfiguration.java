@@ -5,9 +5,12 @@ import io.switchboard.broker.Broker;
 import io.switchboard.cluster.NodeRegistry;
 import io.switchboard.config.NodeId;
 import io.switchboard.config.SwitchboardProperties;
+import io.switchboard.config.WebhookProperties;
 import io.switchboard.protocol.FrameCodec;
+import io.switchboard.protocol.RoomEventSink;
 import io.switchboard.redis.RedisCommandConnection;
 import io.switchboard.redis.RedisKeys;
+import io.switchboard.redis.RoomEventCapture;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -19,8 +22,8 @@ class PresenceConfiguration {
 
     @Bean
     @ConditionalOnProperty(name = "switchboard.broker", havingValue = "memory", matchIfMissing = true)
-    Presence inMemoryPresence(SwitchboardProperties properties) {
-        return new InMemoryPresence(properties.presence().listLimit());
+    Presence inMemoryPresence(SwitchboardProperties properties, FrameCodec codec, RoomEventSink events) {
+        return new InMemoryPresence(properties.presence().listLimit(), codec, events);
     }
 
     @Bean
@@ -36,10 +39,13 @@ class PresenceConfiguration {
 
         @Bean(destroyMethod = "close")
         RedisPresence redisPresence(LettuceConnectionFactory connectionFactory, FrameCodec codec, NodeId nodeId,
-                                    SwitchboardProperties properties) {
+                                    SwitchboardProperties properties, WebhookProperties webhooks) {
+            RedisKeys keys = new RedisKeys(properties.redis().keyPrefix());
             return new RedisPresence(RedisCommandConnection.open(connectionFactory.getRequiredNativeClient()), codec,
-                    new RedisKeys(properties.redis().keyPrefix()), nodeId.value(), properties.presence().listLimit(),
-                    properties.presence().ttl(), properties.history().emptyRoomRetentionInEffect());
+                    keys, nodeId.value(), properties.presence().listLimit(),
+                    properties.presence().ttl(), properties.history().emptyRoomRetentionInEffect(),
+                    new RoomEventCapture(webhooks.wanted(), keys, connectionFactory.getRequiredNativeClient(),
+                            properties.history().retention()));
         }
 
         /** Learns of a lost registry entry from the registry's heartbeat. */

@@ -2,12 +2,13 @@ package io.switchboard.presence;
 
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import io.switchboard.broker.BrokerUnavailableException;
+import io.switchboard.config.LifecyclePhases;
 import io.switchboard.protocol.FrameCodec;
 import io.switchboard.protocol.Member;
-import io.switchboard.config.LifecyclePhases;
 import io.switchboard.redis.LuaScript;
 import io.switchboard.redis.RedisCommandConnection;
 import io.switchboard.redis.RedisKeys;
+import io.switchboard.redis.RoomEventCapture;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -55,9 +56,12 @@ public final class RedisPresence implements Presence, SmartLifecycle, AutoClosea
     private final Map<String, Map<String, Member>> local = new ConcurrentHashMap<>();
     private volatile Departures expired = (room, members, remaining) -> { };
     private volatile boolean running;
+    /** The room events the webhooks want, appended by the script. */
+    private final RoomEventCapture capture;
 
     public RedisPresence(RedisCommandConnection connection, FrameCodec codec, RedisKeys keys, String node, int listLimit,
-                         Duration ttl, Duration emptyRoomRetention) {
+                         Duration ttl, Duration emptyRoomRetention, RoomEventCapture capture) {
+        this.capture = capture;
         this.connection = connection;
         this.commands = connection.commands();
         this.codec = codec;
@@ -153,14 +157,26 @@ public final class RedisPresence implements Presence, SmartLifecycle, AutoClosea
      * operation, and a room that holds no message yet is kept alive by the call.
      */
     private CompletableFuture<List<Object>> call(String room, String operation, String... more) {
-        String[] args = new String[4 + more.length];
+        String[] args = new String[7 + more.length];
         args[0] = operation;
         args[1] = ttlMillis;
         args[2] = Integer.toString(listLimit);
         args[3] = emptyRoomMillis;
-        System.arraycopy(more, 0, args, 4, more.length);
-        return wrap(SCRIPT.<List<Object>>eval(commands,
-                new String[] {keys.presence(room), keys.presenceExpiry(room), keys.meta(room)}, args));
+        args[4] = capture.presenceFlags();
+        args[5] = room;
+        args[6] = capture.lifetimeSeconds();
+        System.arraycopy(more, 0, args, 7, more.length);
+        String[] roomKeys = {keys.presence(room), keys.presenceExpiry(room), keys.meta(room)};
+        if (capture.presenceFlags().isEmpty()) {
+            return wrap(SCRIPT.<List<Object>>eval(commands, roomKeys, args));
+        }
+        // on a Redis Cluster the room is marked due for the webhooks here, not by the script
+        return wrap(SCRIPT.<List<Object>>eval(commands, capture.keys(room, roomKeys), args)).thenApply(r -> {
+            if ((Long) r.get(2) == 1L) {
+                capture.appended(commands, room);
+            }
+            return r;
+        });
     }
 
     /** The count in a script's answer, after reporting the entries that expired. */
@@ -169,7 +185,7 @@ public final class RedisPresence implements Presence, SmartLifecycle, AutoClosea
         int expiredCount = ((Long) answer.get(1)).intValue();
         if (expiredCount > 0) {
             List<Member> gone = new ArrayList<>(expiredCount);
-            for (int i = 2; i < 2 + expiredCount; i++) {
+            for (int i = 3; i < 3 + expiredCount; i++) {
                 gone.add(codec.decodeMember((String) answer.get(i)));
             }
             log.info("{} presence entr{} in {} expired unrefreshed (a node gone without cleaning up)",
@@ -190,7 +206,7 @@ public final class RedisPresence implements Presence, SmartLifecycle, AutoClosea
 
     /** The same, as their stored JSON. */
     private static List<String> stored(List<Object> answer) {
-        int from = 2 + ((Long) answer.get(1)).intValue();
+        int from = 3 + ((Long) answer.get(1)).intValue();
         List<String> members = new ArrayList<>(answer.size() - from);
         for (int i = from; i < answer.size(); i++) {
             members.add((String) answer.get(i));

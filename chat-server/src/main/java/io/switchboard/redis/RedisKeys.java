@@ -25,6 +25,20 @@ import java.util.List;
  *       <td>{@code ban.lua}</td><td>until its last ban ends</td></tr>
  *   <tr><td>{@code P{R}:tombstones}</td><td>hash offset → tombstone body of a deleted message (its
  *       entry is gone from {@code log})</td><td>{@code delete.lua}</td><td>as {@code log}</td></tr>
+ *   <tr><td>{@code P{R}:events}</td><td>stream: the room's events for the webhooks, fields {@code t}
+ *       type, {@code s} seq, {@code e} epoch, {@code o} offset, {@code d} body or member JSON</td>
+ *       <td>{@code publish.lua}, {@code delete.lua}, {@code presence.lua}; trimmed by {@code advance.lua}</td>
+ *       <td>as {@code log}; presence's as {@code history.retention}</td></tr>
+ *   <tr><td>{@code P{R}:events:state}</td><td>hash {@code seq}, and {@code c:<webhook>}: the last event
+ *       id each webhook has had</td><td>the same scripts, {@code advance.lua}</td><td>as {@code events}</td></tr>
+ *   <tr><td>{@code P{webhooks}:due}</td><td>sorted set room → when its events were marked undelivered
+ *       (above 10^15: held by a node, until then)</td><td>the room scripts (on a Redis Cluster the node,
+ *       after them), {@code claim.lua}, {@code release.lua}</td><td>entries removed once delivered</td></tr>
+ *   <tr><td>{@code P{webhooks}:leases}</td><td>hash room → {@code <node> <expiry ms>}: who delivers
+ *       the room's events</td><td>{@code claim.lua}, {@code release.lua}</td><td>as {@code due}</td></tr>
+ *   <tr><td>{@code P{webhooks}:dead:<webhook>}</td><td>stream of parked events: {@code room}, {@code event}
+ *       (the JSON sent), {@code error}</td><td>{@code RedisEventFeed}</td><td>capped at
+ *       {@code webhook-delivery.dead-letters}</td></tr>
  *   <tr><td>{@code P{R}:presence}</td><td>hash member id → member JSON</td><td>{@code presence.lua}</td>
  *       <td>two {@code presence.ttl} after the room's last presence call</td></tr>
  *   <tr><td>{@code P{R}:presence:expiry}</td><td>sorted set member id → expiry (epoch ms, Redis time)</td>
@@ -99,6 +113,26 @@ public final class RedisKeys {
         return channel(room) + ":tombstones";
     }
 
+    public String events(String room) {
+        return channel(room) + ":events";
+    }
+
+    public String eventState(String room) {
+        return channel(room) + ":events:state";
+    }
+
+    public String webhooksDue() {
+        return prefix + "{webhooks}:due";
+    }
+
+    public String webhooksLeases() {
+        return prefix + "{webhooks}:leases";
+    }
+
+    public String deadLetters(String webhook) {
+        return prefix + "{webhooks}:dead:" + webhook;
+    }
+
     public String presence(String room) {
         return channel(room) + ":presence";
     }
@@ -148,7 +182,8 @@ public final class RedisKeys {
     public static List<String> layout() {
         RedisKeys keys = new RedisKeys("P");
         return List.of(keys.meta("R"), keys.log("R"), keys.dedupe("R", "<scope>/<clientMsgId>"), keys.bans("R"),
-                keys.tombstones("R"), keys.presence("R"),
+                keys.tombstones("R"), keys.events("R"), keys.eventState("R"), keys.webhooksDue(), keys.webhooksLeases(),
+                keys.deadLetters("<webhook>"), keys.presence("R"),
                 keys.presenceExpiry("R"), keys.nodeMembers("<node>"), keys.connections("<key>"),
                 keys.nodeConnections("<node>"), keys.nodes(), keys.nodeInfo(), keys.rebalanceLock(), keys.rebalance(),
                 keys.rebalanceShed(), "channel " + keys.channel("R"), "channel " + keys.control());

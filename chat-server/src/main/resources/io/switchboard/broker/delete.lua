@@ -2,6 +2,8 @@
 -- KEYS[1] room meta hash   KEYS[2] room log stream   KEYS[3] room tombstones hash: offset -> tombstone body
 -- ARGV[1] offset   ARGV[2] epoch the caller means ('' for the room's)   ARGV[3] room name
 -- ARGV[4] room channel   ARGV[5] 'PUBLISH', or 'SPUBLISH' on a Redis Cluster
+-- KEYS[4] room events stream, KEYS[5] its state hash, KEYS[6] (not on a Redis Cluster) the webhooks'
+--         due index   ARGV[6] '1': append a message.deleted event   ARGV[7] now (epoch ms)
 -- The message leaves the log (XDEL: its text is no longer in Redis); history.lua puts the tombstone
 -- in its place, so offsets stay dense. The tombstone keeps the message's id, sender and time.
 -- Returns {epoch, 'deleted' | 'already' | 'gone' | 'epoch'}, or {''} if the room does not exist.
@@ -43,4 +45,15 @@ if ttl > 0 then
 end
 redis.call(ARGV[5], ARGV[4], 'e{"type":"deleted","room":"' .. ARGV[3] .. '","epoch":"' .. epoch
   .. '","offset":' .. ARGV[1] .. '}')
+if ARGV[6] == '1' then
+  local seq = redis.call('HINCRBY', KEYS[5], 'seq', 1)
+  redis.call('XADD', KEYS[4], '*', 't', 'message.deleted', 's', seq, 'e', epoch, 'o', ARGV[1], 'd', '')
+  if ttl > 0 then
+    redis.call('PEXPIRE', KEYS[4], ttl)
+    redis.call('PEXPIRE', KEYS[5], ttl)
+  end
+  if KEYS[6] then
+    redis.call('ZADD', KEYS[6], 'LT', ARGV[7], ARGV[3])
+  end
+end
 return {epoch, 'deleted'}

@@ -1,6 +1,8 @@
 -- Stores one chat message and relays it, atomically: one round trip per send.
 -- KEYS[1] room meta hash {epoch, offset}   KEYS[2] room log stream   KEYS[3] dedupe key of the clientMsgId
 -- KEYS[4] room bans sorted set (ban.lua)   KEYS[5] room tombstones hash (delete.lua)
+-- KEYS[6] room events stream, KEYS[7] its state hash, KEYS[8] (not on a Redis Cluster) the webhooks'
+--         due index: where a stored message's message.created event goes, for the webhooks
 -- ARGV[1] epoch to use if the room has none (new room, or Redis lost it)   ARGV[2] message body (JSON)
 -- ARGV[3] room channel   ARGV[4] log size   ARGV[5] dedupe ttl in seconds
 -- ARGV[6] retention in seconds: the room's keys expire this long after its last message
@@ -8,6 +10,7 @@
 -- ARGV[8] '1': relay it now; '0': store only (with ack-replicas, relay.lua relays it once replicated,
 --         and moves the room's 'acked' offset, below which readers see the log, on to it)
 -- ARGV[9] the sender's user ('': nobody to check, the server API's posts)   ARGV[10] now (epoch ms)
+-- ARGV[11] '1': append a message.created event (a webhook wants it)   ARGV[12] the room's name
 -- Returns {epoch, offset, duplicate (0|1)}, or {'banned', until} if the sender is banned from the room.
 if ARGV[9] ~= '' then
   local banned = redis.call('ZSCORE', KEYS[4], ARGV[9])
@@ -40,5 +43,15 @@ redis.call('EXPIRE', KEYS[2], ARGV[6])
 redis.call('EXPIRE', KEYS[5], ARGV[6])
 if ARGV[8] ~= '0' then
   redis.call(ARGV[7], ARGV[3], 'p' .. epoch .. '\n' .. offset .. '\n' .. ARGV[2])
+end
+if ARGV[11] == '1' then
+  -- the event is stored with the message, or neither is (webhooks: RoomEventCapture)
+  local seq = redis.call('HINCRBY', KEYS[7], 'seq', 1)
+  redis.call('XADD', KEYS[6], '*', 't', 'message.created', 's', seq, 'e', epoch, 'o', offset, 'd', ARGV[2])
+  redis.call('EXPIRE', KEYS[6], ARGV[6])
+  redis.call('EXPIRE', KEYS[7], ARGV[6])
+  if KEYS[8] then
+    redis.call('ZADD', KEYS[8], 'LT', ARGV[10], ARGV[12])
+  end
 end
 return {epoch, offset, 0}

@@ -44,8 +44,8 @@ class OpenApiTests {
         Set<String> served = new TreeSet<>();
         node.bean("requestMappingHandlerMapping", RequestMappingHandlerMapping.class).getHandlerMethods()
                 .forEach((mapping, method) -> {
-                    if (method.getBeanType() == ApiController.class
-                            || method.getBeanType() == ModerationController.class) {
+                    if (method.getBeanType() == ApiController.class || method.getBeanType() == ModerationController.class
+                            || method.getBeanType() == WebhookController.class) {
                         for (String path : mapping.getPatternValues()) {
                             for (RequestMethod verb : mapping.getMethodsCondition().getMethods()) {
                                 served.add(verb + " " + path);
@@ -59,7 +59,7 @@ class OpenApiTests {
                 described.add(operation.getKey().toUpperCase() + " " + path.getKey());
             }
         }));
-        assertThat(served).hasSize(10);
+        assertThat(served).hasSize(13);
         assertThat(described).isEqualTo(served);
     }
 
@@ -76,6 +76,12 @@ class OpenApiTests {
         assertFields("Bans", ModerationController.Bans.class);
         assertFields("Lifted", ModerationController.Lifted.class);
         assertFields("Deleted", ModerationController.Deleted.class);
+        assertFields("WebhookInfo", WebhookController.WebhookInfo.class);
+        assertFields("DeadLetters", WebhookController.DeadLetters.class);
+        assertFields("Parked", WebhookController.Parked.class);
+        assertFields("Replay", WebhookController.Replay.class);
+        assertFields("ReplayResult", WebhookController.ReplayResult.class);
+        assertFields("Replayed", io.switchboard.webhook.WebhookDispatcher.Replayed.class);
         assertFields("RoomPage", io.switchboard.broker.RoomPage.class);
         assertFields("Disconnected", ModerationController.Disconnected.class);
         Set<String> roomResult = new TreeSet<>();

@@ -234,6 +234,7 @@ abstract class BrokerContractTests {
 
     @Test
     void aBannedUserIsRefusedOnJoinAndSendUntilTheBanIsLiftedOrEnds() {
+        assertThat(get(broker.bans(room))).as("none yet").isEmpty();
         publish(room, "a", "{\"n\":1}");
         get(broker.ban(room, new Ban("eve", java.time.Instant.now().plus(Duration.ofHours(1)))));
         get(broker.ban(room, new Ban("mal", null)));

@@ -47,8 +47,10 @@ class RedisBrokerTests extends BrokerContractTests {
         client.setDefaultTimeout(Duration.ofSeconds(2));
         String prefix = Unique.prefix("test");
         keys = new RedisKeys(prefix);
+        // every room event recorded, as with webhooks configured: the scripts' event appends run too
         RedisBroker redisBroker = new RedisBroker(client, prefix, HISTORY_SIZE, Duration.ofMinutes(1), retention, retention, 0, Duration.ofSeconds(1),
-                new SimpleMeterRegistry());
+                new io.switchboard.redis.RoomEventCapture(java.util.EnumSet.allOf(io.switchboard.protocol.RoomEventType.class),
+                        keys, client, retention), new SimpleMeterRegistry());
         created.add(() -> {
             redisBroker.close();
             client.shutdown();

@@ -8,6 +8,7 @@ import io.switchboard.support.Command;
 import io.switchboard.support.RedisClusterProcesses;
 import io.switchboard.support.Scenarios;
 import io.switchboard.support.TwoNodes;
+import io.switchboard.support.WebhookReceiver;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -94,8 +95,12 @@ class RedisClusterTests {
     }
 
     @Test
-    void theServerApiListsTheRoomsOfEveryPrimaryBansAndDeletes() {
-        try (TwoNodes nodes = twoNodes("switchboard.api.keys.shop=k-shop-0123456789abcdef0123")) {
+    void theServerApiListsTheRoomsOfEveryPrimaryBansAndDeletesAndTheWebhookHearsOfIt() {
+        String secret = "whsec-0123456789abcdef0123456789";
+        try (WebhookReceiver receiver = new WebhookReceiver(secret);
+             TwoNodes nodes = twoNodes("switchboard.api.keys.shop=k-shop-0123456789abcdef0123",
+                     "switchboard.webhooks[0].url=" + receiver.url(), "switchboard.webhooks[0].secret=" + secret,
+                     "switchboard.webhook-delivery.poll-interval=50ms")) {
             Set<String> rooms = new TreeSet<>();
             for (int i = 0; i < 12; i++) { // rooms on many slots, so on every primary
                 rooms.add("listed-" + i);
@@ -116,6 +121,12 @@ class RedisClusterTests {
             assertThat(nodes.bob.await(f -> "left".equals(f.get("type")))).containsEntry("reason", "forbidden");
             nodes.bob.send(Map.of("type", "join", "room", "listed-0"));
             assertThat(nodes.bob.await("error")).containsEntry("code", "forbidden");
+
+            // the room's events are on its slot; the node marks it due on the webhooks' slot after the script
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(receiver.taken().stream()
+                    .filter(event -> "listed-0".equals(event.get("room"))).map(event -> event.get("type")).distinct())
+                    .containsSubsequence("room.occupied", "message.created", "message.deleted"));
+            assertThat(receiver.requests()).allMatch(WebhookReceiver.Request::signed);
         }
     }
 

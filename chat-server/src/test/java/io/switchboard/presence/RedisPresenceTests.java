@@ -52,8 +52,10 @@ class RedisPresenceTests extends PresenceContractTests {
     }
 
     private RedisPresence store(RedisKeys keys, String node, Duration ttl) {
+        // every room event recorded, as with webhooks configured: the script's event appends run too
         RedisPresence store = new RedisPresence(RedisCommandConnection.open(client), CODEC, keys, node, LIST_LIMIT, ttl,
-                Duration.ofMinutes(5));
+                Duration.ofMinutes(5), new io.switchboard.redis.RoomEventCapture(
+                        java.util.EnumSet.allOf(io.switchboard.protocol.RoomEventType.class), keys, client, Duration.ofDays(1)));
         opened.add(store);
         return store;
     }
