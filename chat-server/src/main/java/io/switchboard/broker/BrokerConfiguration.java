@@ -4,7 +4,9 @@ import io.lettuce.core.ClientOptions;
 import io.lettuce.core.metrics.MicrometerCommandLatencyRecorder;
 import io.lettuce.core.metrics.MicrometerOptions;
 import io.lettuce.core.resource.Delay;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.MeterBinder;
 import io.switchboard.config.SwitchboardProperties;
 import io.switchboard.config.WebhookProperties;
 import io.switchboard.protocol.RoomEventSink;
@@ -40,6 +42,13 @@ class BrokerConfiguration {
         return () -> (broker.isAvailable() ? Health.up() : Health.down())
                 .withDetail("type", properties.broker().name().toLowerCase(java.util.Locale.ROOT))
                 .build();
+    }
+
+    /** {@code switchboard.broker.available}: 1 while the broker's backend can be reached (an alert rule watches it). */
+    @Bean
+    MeterBinder brokerAvailability(Broker broker) {
+        return meters -> Gauge.builder("switchboard.broker.available", broker, b -> b.isAvailable() ? 1 : 0)
+                .description("1 while the broker's backend (Redis) can be reached, else 0").register(meters);
     }
 
     @Configuration(proxyBeanMethods = false)

@@ -40,7 +40,7 @@ final class DrainCoordinator implements CutOffWatch.Actions {
 
     private static final Logger log = LoggerFactory.getLogger(DrainCoordinator.class);
     /** The {@code reconnect} reason of a client moved because its node lost Redis while others have it. */
-    static final String CUT_OFF = "redis_unreachable";
+    static final String CUT_OFF = MovePlan.REDIS_UNREACHABLE;
     /** How often a shutdown looks again whether another node's drain has ended. */
     private static final Duration SHUTDOWN_RETRY = Duration.ofMillis(250);
 
@@ -90,7 +90,7 @@ final class DrainCoordinator implements CutOffWatch.Actions {
                     "cannot reach the cluster registry to coordinate (" + e.getMessage() + "); force to drain anyway"));
         }
         if (refusal.isEmpty()) {
-            begin("drain", window == null ? settings.window() : window, rate != null ? rate : configuredRate(),
+            begin(MovePlan.DRAIN, window == null ? settings.window() : window, rate != null ? rate : configuredRate(),
                     settings.healthCheckWait());
         }
         return refusal;
@@ -101,7 +101,7 @@ final class DrainCoordinator implements CutOffWatch.Actions {
      * still go. A shutdown's drain cannot be cancelled: the node is stopping.
      */
     synchronized void cancel() {
-        if (state == DrainState.IDLE || "shutdown".equals(reason)) {
+        if (state == DrainState.IDLE || MovePlan.SHUTDOWN.equals(reason)) {
             return;
         }
         if (pending != null) {
@@ -210,7 +210,7 @@ final class DrainCoordinator implements CutOffWatch.Actions {
                 long left = Math.max(0, deadline - System.nanoTime());
                 long healthWait = connections.count() == 0 ? 0
                         : Math.min(settings.healthCheckWait().toNanos(), Math.max(0, left - window.toNanos()));
-                begin("shutdown", Duration.ofNanos(Math.min(window.toNanos(), left - healthWait)), configuredRate(),
+                begin(MovePlan.SHUTDOWN, Duration.ofNanos(Math.min(window.toNanos(), left - healthWait)), configuredRate(),
                         Duration.ofNanos(healthWait));
             } else if (state == DrainState.DRAINING && move == null) {
                 // a requested drain still waiting for the load balancer: the node is stopping, move now

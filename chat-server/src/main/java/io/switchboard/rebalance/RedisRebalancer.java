@@ -222,7 +222,7 @@ final class RedisRebalancer implements Rebalancer, SmartLifecycle, AutoCloseable
             return;
         }
         log.info("Rebalance {}: moving {} of {} connections to other nodes", rebalance, count, connections.count());
-        Move move = connections.moveAway(new MovePlan("rebalance", count, settings.window(), 0, jitter));
+        Move move = connections.moveAway(new MovePlan(MovePlan.REBALANCE, count, settings.window(), 0, jitter));
         shedding = move;
         move.done().whenComplete((ok, error) -> scheduler.execute(() -> {
             try {

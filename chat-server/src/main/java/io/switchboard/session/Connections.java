@@ -92,6 +92,13 @@ public final class Connections implements ConnectionCount {
             closes[i] = closes(Integer.toString(COUNTED_CLOSES[i]), meters);
         }
         this.otherCloses = closes("other", meters);
+        MovePlan.REASONS.forEach(reason -> moved(reason, meters));
+    }
+
+    private static Counter moved(String reason, MeterRegistry meters) {
+        return Counter.builder("switchboard.connections.moved")
+                .description("connections told to reconnect to another node and closed with 1012")
+                .tag("reason", reason).register(meters);
     }
 
     private static Counter closes(String code, MeterRegistry meters) {
@@ -156,10 +163,7 @@ public final class Connections implements ConnectionCount {
      * reports progress and can be cancelled.
      */
     public Move moveAway(MovePlan plan) {
-        Counter moved = Counter.builder("switchboard.connections.moved")
-                .description("connections told to reconnect to another node and closed with 1012")
-                .tag("reason", plan.reason()).register(meters);
-        Move move = new Move(pool, plan, moved, scheduler, clock);
+        Move move = new Move(pool, plan, moved(plan.reason(), meters), scheduler, clock);
         move.start();
         return move;
     }
