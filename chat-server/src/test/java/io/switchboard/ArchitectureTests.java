@@ -28,7 +28,7 @@ import java.util.concurrent.Future;
 class ArchitectureTests {
 
     private static final String[] ORDER = {"protocol", "config", "redis", "broker", "cluster", "presence", "auth",
-        "limits", "room", "session", "rebalance", "drain", "webhook", "api"};
+        "limits", "room", "session", "rebalance", "drain", "webhook", "console", "api"};
 
     @ArchTest
     static final ArchRule packagesFormNoCycle = slices().matching("io.switchboard.(*)..").should().beFreeOfCycles();

@@ -17,6 +17,8 @@ public final class LifecyclePhases {
     public static final int PRESENCE_STORE = 1250;
     /** Rebalancer: stops listening to the control channel. */
     public static final int REBALANCER = 1200;
+    /** The console: stops sampling (its store's connection closes). */
+    public static final int CONSOLE = 1160;
     /** Webhooks: stop delivering, and give the rooms they held back for another node to go on with. */
     public static final int WEBHOOKS = 1150;
     /** Node registry: removes this node's entry. */

@@ -18,7 +18,8 @@ import org.springframework.web.filter.OncePerRequestFilter;
  * Credentials for the management port's write operations ({@code POST} and {@code DELETE}: drain,
  * rebalance), when {@code switchboard.management.password} is set: HTTP Basic with {@code
  * switchboard.management.username}. Reads ({@code GET}: health, metrics, the cluster view) stay open
- * for probes and scrapers. One header compare, written here rather than with Spring Security's web
+ * for probes and scrapers, except the console's ({@code /console}, {@code /actuator/console}), which
+ * shows and steers the whole cluster. One header compare, written here rather than with Spring Security's web
  * filter chain, which would also stand in front of the chat port and the page and need opening again
  * there.
  */
@@ -31,6 +32,7 @@ class ManagementCredentialsConfiguration {
         FilterRegistrationBean<OncePerRequestFilter> registration = new FilterRegistrationBean<>(
                 new CredentialsFilter(management.username(), management.password()));
         registration.setEnabled(!management.password().isEmpty());
+        registration.setOrder(org.springframework.core.Ordered.HIGHEST_PRECEDENCE);
         return registration;
     }
 
@@ -47,7 +49,10 @@ class ManagementCredentialsConfiguration {
         protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
                 throws ServletException, IOException {
             String method = request.getMethod();
-            if ("GET".equals(method) || "HEAD".equals(method) || "OPTIONS".equals(method)) {
+            String path = request.getRequestURI();
+            // the console shows the whole cluster and acts on it: its reads need the password too
+            boolean console = path.equals("/console") || path.startsWith("/console/") || path.startsWith("/actuator/console");
+            if (!console && ("GET".equals(method) || "HEAD".equals(method) || "OPTIONS".equals(method))) {
                 chain.doFilter(request, response);
                 return;
             }

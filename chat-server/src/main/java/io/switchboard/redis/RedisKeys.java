@@ -63,6 +63,13 @@ import java.util.List;
  *       <td>{@code start.lua}, {@code RedisRebalancer}</td><td>until the next one</td></tr>
  *   <tr><td>{@code P{cluster}:rebalance:shed}</td><td>hash node → connections shed in the running
  *       rebalance</td><td>{@code start.lua}, {@code RedisRebalancer}</td><td>until the next one</td></tr>
+ *   <tr><td>{@code P{cluster}:console:samples:<node>}</td><td>stream of the node's console samples (JSON,
+ *       one a second)</td><td>{@code RedisConsoleStore}</td><td>capped at 1,000; 16 minutes after the
+ *       node's last</td></tr>
+ *   <tr><td>{@code P{cluster}:console:sampled}</td><td>sorted set node → its last sample (epoch ms)</td>
+ *       <td>{@code RedisConsoleStore}</td><td>entries older than 15 minutes removed</td></tr>
+ *   <tr><td>{@code P{cluster}:console:events}</td><td>stream of the console's events: {@code t},
+ *       {@code kind}, {@code node}, {@code detail}</td><td>{@code RedisConsoleStore}</td><td>capped at 500</td></tr>
  *   <tr><td>channel {@code P{R}}</td><td>pub/sub (sharded on a Redis Cluster): {@code p<epoch>\n<offset>\n<body>}
  *       a stored message, {@code e<frame>} an ephemeral frame (presence, typing, {@code deleted}; {@code t<frame>} typing and
  *       {@code r<frame>} presence are read too)</td><td>{@code publish.lua}, {@code relay.lua},
@@ -174,6 +181,18 @@ public final class RedisKeys {
         return prefix + "{cluster}:rebalance:shed";
     }
 
+    public String consoleSamples(String node) {
+        return prefix + "{cluster}:console:samples:" + node;
+    }
+
+    public String consoleSampled() {
+        return prefix + "{cluster}:console:sampled";
+    }
+
+    public String consoleEvents() {
+        return prefix + "{cluster}:console:events";
+    }
+
     public String control() {
         return prefix + "{cluster}:control";
     }
@@ -186,6 +205,7 @@ public final class RedisKeys {
                 keys.deadLetters("<webhook>"), keys.presence("R"),
                 keys.presenceExpiry("R"), keys.nodeMembers("<node>"), keys.connections("<key>"),
                 keys.nodeConnections("<node>"), keys.nodes(), keys.nodeInfo(), keys.rebalanceLock(), keys.rebalance(),
-                keys.rebalanceShed(), "channel " + keys.channel("R"), "channel " + keys.control());
+                keys.rebalanceShed(), keys.consoleSamples("<node>"), keys.consoleSampled(), keys.consoleEvents(),
+                "channel " + keys.channel("R"), "channel " + keys.control());
     }
 }

@@ -52,6 +52,7 @@ public final class Connections implements ConnectionCount {
     private final ScheduledExecutorService scheduler;
     private final MeterRegistry meters;
     private final Counter overflows;
+    private final Counter opened;
     /** {@code switchboard.closes{code}}: one counter per code of {@link #COUNTED_CLOSES}, in its order. */
     private final Counter[] closes = new Counter[COUNTED_CLOSES.length];
     private final Counter otherCloses;
@@ -86,6 +87,8 @@ public final class Connections implements ConnectionCount {
         this.clock = clock;
         Gauge.builder("switchboard.connections", live, Map::size)
                 .description("WebSocket connections open on this node").register(meters);
+        this.opened = Counter.builder("switchboard.connections.opened")
+                .description("WebSocket connections opened on this node (a reconnect is one more)").register(meters);
         this.overflows = Counter.builder("switchboard.outbox.overflows")
                 .description("connections closed with 4008 because their outbox overflowed").register(meters);
         for (int i = 0; i < COUNTED_CLOSES.length; i++) {
@@ -209,6 +212,7 @@ public final class Connections implements ConnectionCount {
 
     void add(Connection connection) {
         live.put(connection.id, connection);
+        opened.increment();
     }
 
     void remove(Connection connection) {

@@ -46,8 +46,15 @@ public final class Browser implements AutoCloseable {
         this.profile = profile;
     }
 
-    /** Starts a browser and opens {@code url}; skips (or under CI=true fails) without Chromium. */
+    /** Starts a browser and opens the chat page at {@code url}; skips (or under CI=true fails) without Chromium. */
     public static Browser open(String url) {
+        Browser browser = openPage(url);
+        browser.script(WATCH_STATUS);
+        return browser;
+    }
+
+    /** Starts a browser and opens any page at {@code url} (the operator console, ...). */
+    public static Browser openPage(String url) {
         Command.require("chromium");
         Command.require("chromedriver");
         try {
@@ -62,9 +69,7 @@ public final class Browser implements AutoCloseable {
             ChromeDriver driver = new ChromeDriver(service, options);
             driver.manage().timeouts().scriptTimeout(Duration.ofSeconds(20));
             driver.get(url);
-            Browser browser = new Browser(driver, profile);
-            browser.script(WATCH_STATUS);
-            return browser;
+            return new Browser(driver, profile);
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }
@@ -196,6 +201,26 @@ public final class Browser implements AutoCloseable {
     /** Resizes the window (e.g. to a phone's 390 x 844). */
     public void resize(int width, int height) {
         driver.manage().window().setSize(new org.openqa.selenium.Dimension(width, height));
+    }
+
+    /** Clicks the element {@code css} selects. */
+    public void click(String css) {
+        driver.findElement(By.cssSelector(css)).click();
+    }
+
+    /** Answers the page's open {@code prompt} with {@code text} (null: a {@code confirm}), and accepts it. */
+    public void answerDialog(String text) {
+        var dialog = new org.openqa.selenium.support.ui.WebDriverWait(driver, Duration.ofSeconds(10))
+                .until(org.openqa.selenium.support.ui.ExpectedConditions.alertIsPresent());
+        if (text != null) {
+            dialog.sendKeys(text);
+        }
+        dialog.accept();
+    }
+
+    /** The page's source as the browser has it now. */
+    public String source() {
+        return driver.getPageSource();
     }
 
     /** Whether the page is wider than the window (a phone would have to scroll sideways). */
