@@ -48,6 +48,28 @@ class MonitoringFilesTests {
     }
 
     @Test
+    void composesMonitoringProfileMountsTheRulesTheConfigurationAndTheDashboard() {
+        Command.require("docker-compose");
+        Command.Result config = Command.run(List.of("docker-compose", "-f", "docker-compose.yml", "--profile", "monitoring",
+                "config"), Map.of(), 60);
+        assertThat(config.exitCode()).as(config.output()).isZero();
+        JsonNode compose = YAMLMapper.builder().build().readTree(config.output());
+        List<String> mounted = new java.util.ArrayList<>();
+        for (String service : List.of("prometheus", "grafana")) {
+            assertThat(compose.at("/services/" + service + "/profiles").toString()).as("only in the profile")
+                    .isEqualTo("[\"monitoring\"]");
+            // docker-compose writes a volume as source:target[:mode], or (newer) as an object
+            compose.at("/services/" + service + "/volumes").forEach(volume -> mounted.add(volume.isString()
+                    ? volume.asString().split(":")[0] : volume.path("source").asString()));
+        }
+        assertThat(mounted).allSatisfy(source -> assertThat(Path.of(source)).exists());
+        assertThat(mounted).anySatisfy(source -> assertThat(source).endsWith("deploy/prometheus/alerts.yml"))
+                .anySatisfy(source -> assertThat(source).endsWith("deploy/prometheus/prometheus.yml"))
+                .anySatisfy(source -> assertThat(source).endsWith("deploy/grafana/switchboard.json"))
+                .anySatisfy(source -> assertThat(source).endsWith("deploy/grafana/provisioning"));
+    }
+
+    @Test
     void theDashboardHasANodeVariableAndEveryPanelQueriesIt() throws IOException {
         JsonNode dashboard = JsonMapper.builder().build().readTree(DASHBOARD.toFile());
         assertThat(dashboard.at("/templating/list").valueStream().map(v -> v.path("name").asString()))
