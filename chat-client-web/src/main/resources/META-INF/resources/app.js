@@ -1,9 +1,15 @@
+// @ts-check
 // The chat page: everything the person sees, on top of switchboard-client.js (which alone speaks
 // the protocol). User text only ever reaches the page as text (textContent), never as HTML.
 import { SwitchboardClient } from './switchboard-client.js';
 import { ROOM_PATTERN, MAX_NAME_LENGTH, ErrorCode } from './protocol.js';
 
-const $ = (id) => document.getElementById(id);
+/**
+ * The page's element with this id (its fields, buttons and lists are all there at load).
+ * @param {string} id
+ * @returns {HTMLInputElement}
+ */
+const $ = (id) => /** @type {HTMLInputElement} */ (document.getElementById(id));
 const TYPING_SHOWN_MS = 3000;
 const TYPING_SENT_EVERY_MS = 2000;
 const PAGE = 50;
@@ -65,26 +71,35 @@ function enter(name, wanted) {
   $('chat').hidden = false;
   const nodes = new URLSearchParams(location.search).get('nodes'); // no load balancer: nodes to try in turn
   client = new SwitchboardClient(nodes ? { name, urls: nodes.split(',').map((s) => s.trim()).filter(Boolean) } : { name });
-  client.addEventListener('state', (e) => showState(e.detail));
-  client.addEventListener('joined', (e) => onJoined(e.detail));
-  client.addEventListener('message', (e) => showMessage(e.detail, { live: true }));
-  client.addEventListener('deleted', (e) => showDeleted(e.detail));
-  client.addEventListener('outgoing', (e) => onOutgoing(e.detail));
-  client.addEventListener('members', (e) => showMembers(e.detail));
-  client.addEventListener('typing', (e) => showTyping(e.detail.member));
-  client.addEventListener('gap', (e) => notice(e.detail.from === undefined
+  on('state', (detail) => showState(detail));
+  on('joined', (detail) => onJoined(detail));
+  on('message', (detail) => showMessage(detail, { live: true }));
+  on('deleted', (detail) => showDeleted(detail));
+  on('outgoing', (detail) => onOutgoing(detail));
+  on('members', (detail) => showMembers(detail));
+  on('typing', (detail) => showTyping(detail.member));
+  on('gap', (detail) => notice(detail.from === undefined
     ? 'Some messages from while you were away are no longer stored. Use "Load older messages" for what is.'
     : 'Some messages could not be delivered; they may be shown after reloading the page.'));
   client.addEventListener('reset', () => notice('The room\'s history restarted on the server; older messages are gone.'));
-  client.addEventListener('left', (e) => notice(e.detail.reason === 'forbidden'
-    ? 'You may no longer be in this room; you were taken out of it.' : `You were taken out of this room (${e.detail.reason}).`));
-  client.addEventListener('problem', (e) => onProblem(e.detail));
+  on('left', (detail) => notice(detail.reason === 'forbidden'
+    ? 'You may no longer be in this room; you were taken out of it.' : `You were taken out of this room (${detail.reason}).`));
+  on('problem', (detail) => onProblem(detail));
   client.join(room).catch((error) => {
     $('enter-error').textContent = `Could not join: ${error.message}`;
     $('enter').hidden = false;
     $('chat').hidden = true;
   });
   client.connect();
+}
+
+/**
+ * Listens to one of the client's events (docs/client.md); {@code listener} gets its detail.
+ * @param {string} type
+ * @param {(detail: any) => void} listener
+ */
+function on(type, listener) {
+  client.addEventListener(type, (event) => listener(/** @type {CustomEvent} */ (event).detail));
 }
 
 function reset() {
@@ -212,10 +227,10 @@ function place(li) {
   const list = $('messages');
   const rank = epochs.indexOf(li.dataset.epoch);
   const offset = Number(li.dataset.offset);
-  let after = list.lastElementChild;
+  let after = /** @type {HTMLElement | null} */ (list.lastElementChild);
   while (after && (after.classList.contains('pending') || after.classList.contains('failed')
       || (after.dataset.offset !== undefined && isAfter(after, rank, offset)))) {
-    after = after.previousElementSibling;
+    after = /** @type {HTMLElement | null} */ (after.previousElementSibling);
   }
   if (after) after.after(li); else list.prepend(li);
 }

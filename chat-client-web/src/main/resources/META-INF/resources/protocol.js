@@ -1,3 +1,4 @@
+// @ts-check
 // The one place the client mirrors the wire protocol (docs/protocol.md; Java: io.switchboard.protocol).
 
 export const PROTOCOL_VERSION = 1;

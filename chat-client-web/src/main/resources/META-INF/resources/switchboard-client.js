@@ -1,3 +1,4 @@
+// @ts-check
 // Switchboard's client library: the only code of the web client that speaks the protocol
 // (docs/protocol.md). It runs in browsers and in Node 20+ (pass `WebSocket` where there is no
 // global one), and keeps a conversation whole across reconnects, drains and server restarts.
@@ -96,7 +97,9 @@ const REMEMBERED_SESSIONS = 100;
  *   `recovered: false`, or the server could not repair offsets `from`-`to`); {@link history} reads what is still stored
  * - `reset` {room, epoch}: the room's history restarted (the server lost its log)
  * - `left` {room, reason}: the server took the client out of a room (`forbidden`: a refreshed token no
- *   longer grants it); the room is forgotten and its pending messages fail
+ *   longer grants it, or the app banned the user from it); the room is forgotten and its pending messages fail
+ * - `deleted` {room, epoch, offset}: the app deleted a message already delivered (history and a resume
+ *   give its tombstone: a message with `deleted: true` and no `text`)
  * - `problem` {code, message, room?}: the server refused something, or cannot reach its store
  */
 export class SwitchboardClient extends EventTarget {
@@ -482,13 +485,14 @@ export class SwitchboardClient extends EventTarget {
   /** With a token function, sends `auth` with a fresh token a little before `expiresAt` (epoch ms). */
   #refreshBefore(expiresAt) {
     clearTimeout(this.refreshTimer);
-    if (typeof this.token !== 'function' || !expiresAt) return;
+    const fresh = this.token;
+    if (typeof fresh !== 'function' || !expiresAt) return;
     const lifetime = expiresAt - Date.now();
     const delay = Math.max(0, lifetime - Math.min(60000, lifetime / 5));
     const socket = this.socket;
     this.refreshTimer = setTimeout(async () => {
       try {
-        const token = await this.token();
+        const token = await fresh();
         if (this.socket === socket && this.ready) this.#write({ type: ClientType.AUTH, token });
       } catch (error) {
         if (this.socket !== socket) return; // closed, or another connection, meanwhile
@@ -595,7 +599,7 @@ export class SwitchboardClient extends EventTarget {
         this.#write({ type: ClientType.PING });
       }
     }, this.pingMs);
-    this.pinger.unref?.(); // Node: a ping timer alone does not keep the process alive
+    /** @type {any} */ (this.pinger).unref?.(); // Node: a ping timer alone does not keep the process alive
   }
 
   #sendJoin(room) {
