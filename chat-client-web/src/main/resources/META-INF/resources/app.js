@@ -12,6 +12,12 @@ import { ROOM_PATTERN, MAX_NAME_LENGTH, ErrorCode } from './protocol.js';
 const $ = (id) => /** @type {HTMLInputElement} */ (document.getElementById(id));
 const TYPING_SHOWN_MS = 3000;
 const TYPING_SENT_EVERY_MS = 2000;
+/** Why a server moves a client on purpose (a `reconnect` frame): not an outage. */
+const PLANNED_MOVES = new Set(['drain', 'rebalance', 'shutdown', 'redis_unreachable']);
+/** Attempts a planned move may take (a draining node refuses, the next one takes) before it reads as an outage. */
+const MOVE_ATTEMPTS = 3;
+/** A reader this close to the bottom follows new messages; one further up keeps its place. */
+const FOLLOW_PX = 48;
 const PAGE = 50;
 
 let client;
@@ -24,6 +30,7 @@ const typists = new Map();   // member id -> {name, timer}
 let lastTypingSent = 0;
 let unread = 0;
 let countdown;
+let moving = false;          // the server is moving this client (reconnect frame), until connected again
 
 $('name').value = localStorage.getItem('switchboard.name') ?? '';
 $('room').value = roomInAddress() ?? 'lobby';
@@ -61,6 +68,9 @@ function roomInAddress() {
   }
   return ROOM_PATTERN.test(wanted) ? wanted : undefined;
 }
+
+// a reload (or a link) with a room in the address and a name remembered goes straight back in
+if ($('name').value && roomInAddress() !== undefined) enter($('name').value, /** @type {string} */ (roomInAddress()));
 
 function enter(name, wanted) {
   client?.close();
@@ -128,7 +138,12 @@ async function loadOlder() {
   try {
     const page = await asked.history(room, { before: oldestOffset, limit: PAGE });
     if (asked !== client) return; // the page went to another room meanwhile (and closed that client)
+    const list = $('messages');
+    const first = oldestOffset === undefined;
+    const fromBottom = list.scrollHeight - list.scrollTop; // what the reader sees stays where it is
     for (const message of page.messages) showMessage(message, { live: false });
+    if (first) list.scrollTop = list.scrollHeight; // the room opens at its newest message
+    else list.scrollTop = list.scrollHeight - fromBottom;
     if (page.messages.length > 0) oldestOffset = page.messages[0].offset;
     else oldestOffset ??= 1;
     $('older').hidden = !page.hasMore;
@@ -171,12 +186,14 @@ function showMessage(message, { live }) {
     pendingItems.delete(message.clientMsgId);
   }
   rankEpoch(message.epoch);
-  const li = messageItem(message.fromName, message.text, message.ts, message.mine);
+  const following = isFollowing();
+  const li = messageItem(message.fromName, message.text, message.ts, isMine(message));
   if (message.deleted) markDeleted(li);
   li.dataset.epoch = message.epoch;
   li.dataset.offset = String(message.offset);
   shown.set(key, li);
   place(li);
+  if (live && typists.delete(message.from)) renderTyping(); // what they typed arrived: no longer typing
   if (live && !message.mine && document.hidden) {
     if (unread === 0) {
       $('messages').querySelector('.unread-marker')?.remove();
@@ -188,8 +205,38 @@ function showMessage(message, { live }) {
     unread += 1;
     document.title = `(${unread}) Switchboard`;
   }
-  if (live) $('messages').scrollTop = $('messages').scrollHeight;
+  if (live) follow(following || message.mine);
 }
+
+/**
+ * Whose a message is, for its tint: the library's `mine` (this page's own connections), or, after a
+ * reload, the sender: the user in jwt mode, the name when anonymous (as the server names senders).
+ */
+function isMine(message) {
+  if (message.mine) return true;
+  if (client.user) return message.fromUser === client.user;
+  return !message.fromUser && !String(message.from).startsWith('api:') && message.fromName === client.name;
+}
+
+/** Whether the reader is at the newest message (so new ones should come into view). */
+function isFollowing() {
+  const list = $('messages');
+  return list.scrollHeight - list.scrollTop - list.clientHeight <= FOLLOW_PX;
+}
+
+/** Shows the newest message when the reader follows; else offers to jump there, leaving the view still. */
+function follow(following) {
+  const list = $('messages');
+  if (following) {
+    list.scrollTop = list.scrollHeight;
+    $('jump').hidden = true;
+  } else {
+    $('jump').hidden = false;
+  }
+}
+
+$('jump').addEventListener('click', () => follow(true));
+$('messages').addEventListener('scroll', () => { if (isFollowing()) $('jump').hidden = true; });
 
 /** The app's backend deleted a message: its tombstone takes its place. */
 function showDeleted({ room: of, epoch, offset }) {
@@ -253,7 +300,7 @@ function messageItem(from, text, ts, mine) {
   const time = document.createElement('time');
   const when = ts ? new Date(ts) : new Date();
   time.dateTime = when.toISOString();
-  time.textContent = when.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
+  time.textContent = when.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', second: '2-digit' });
   const body = document.createElement('span');
   body.className = 'text';
   body.textContent = text;
@@ -301,10 +348,20 @@ function showState(state) {
       status.textContent = 'Connecting…';
       break;
     case 'connected':
-      status.textContent = `Connected to ${state.node}`;
+      status.textContent = 'Connected';
+      status.title = `Served by ${state.node}`; // the node, for a details view: not every user's business
       clearBanner('connection');
+      moving = false;
       break;
     case 'reconnecting': {
+      // the server moves this client (its reconnect frame): no outage to report, while the move
+      // takes the few attempts it may need (a draining node refuses; the next one takes it)
+      if (PLANNED_MOVES.has(state.reason)) moving = true;
+      if (moving && state.attempt <= MOVE_ATTEMPTS) {
+        status.textContent = 'Moving you to another server…';
+        clearBanner('connection');
+        break;
+      }
       const tick = () => {
         const seconds = Math.max(0, Math.ceil((state.nextTryAt - Date.now()) / 1000));
         status.textContent = state.nextTryAt && seconds > 0

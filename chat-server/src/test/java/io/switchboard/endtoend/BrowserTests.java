@@ -46,8 +46,10 @@ class BrowserTests extends OnRedis {
         Chat chat = adaOnN1AndBobOnN2("lobby");
         Browser ada = chat.ada();
         Browser bob = chat.bob();
-        assertThat(ada.connectionText()).isEqualTo("Connected to n1");
-        assertThat(bob.connectionText()).isEqualTo("Connected to n2");
+        assertThat(ada.connectionText()).isEqualTo("Connected");
+        assertThat(ada.script("return document.getElementById('connection').title")).as("the node, for details")
+                .isEqualTo("Served by n1");
+        assertThat(bob.script("return document.getElementById('connection').title")).isEqualTo("Served by n2");
         assertThat(ada.pageGlobals()).as("nothing of the client reachable from other scripts").isEmpty();
 
         await().atMost(PATIENCE).pollInterval(Duration.ofMillis(25))
@@ -63,6 +65,7 @@ class BrowserTests extends OnRedis {
         bob.say(""); // Enter sends what was typed
         await().atMost(PATIENCE).pollInterval(Duration.ofMillis(25))
                 .untilAsserted(() -> assertThat(ada.messages()).as("Ada sees").isEqualTo(List.of("Hi Bob, I am on node 1", "Hello Ada")));
+        assertThat(ada.typing()).as("Bob's message arrived: he is no longer typing").isEmpty();
 
         String hostile = "<img src=x onerror=\"window.pwned=1\"><script>window.pwned=2</script> & <b>bold</b>";
         bob.say(hostile);
@@ -103,6 +106,9 @@ class BrowserTests extends OnRedis {
         await().atMost(PATIENCE).pollInterval(Duration.ofMillis(25))
                 .untilAsserted(() -> assertThat(ada.messages()).as("Ada sees").isEqualTo(List.of("before the drain")));
 
+        ada.script("window.banners = []; new MutationObserver(() => { const b = document.getElementById('banner');"
+                + " if (!b.hidden) banners.push(b.textContent); }).observe(document.getElementById('banner'),"
+                + " {attributes: true, childList: true, characterData: true, subtree: true})");
         assertThat(Actuator.post(chat.n1().managementPort(), "/actuator/drain", Map.of("window", "1s")).status()).isEqualTo(200);
         // the page's own record of its statuses: a move told to wait a few milliseconds (the delay is
         // random, from 0) is over before a poll of the status line could see it
@@ -115,8 +121,10 @@ class BrowserTests extends OnRedis {
 
         await().atMost(PATIENCE).pollInterval(Duration.ofMillis(25))
                 .untilAsserted(() -> assertThat("connected".equals(ada.status())).as(() -> "Ada's status " + ada.connectionText()).isTrue());
-        assertThat(ada.connectionText()).isEqualTo("Connected to n2");
+        assertThat(ada.connectionText()).isEqualTo("Connected");
+        assertThat(ada.script("return document.getElementById('connection').title")).isEqualTo("Served by n2");
         assertThat(ada.statusHistory()).contains("reconnecting");
+        assertThat((List<?>) ada.script("return window.banners")).as("a planned move is no outage: no banner").isEmpty();
         await().atMost(PATIENCE).pollInterval(Duration.ofMillis(25))
                 .untilAsserted(() -> assertThat(ada.messages().size() >= 10 && ada.pending().isEmpty()).as(() -> "Ada sees " + ada.messages()).isTrue());
         await().atMost(PATIENCE).pollInterval(Duration.ofMillis(25))
@@ -226,11 +234,42 @@ class BrowserTests extends OnRedis {
         List<String> recent = IntStream.rangeClosed(11, 60).mapToObj(i -> "h" + i).toList();
         await().atMost(PATIENCE).pollInterval(Duration.ofMillis(25))
                 .untilAsserted(() -> assertThat(late.messages()).as("Late sees").isEqualTo(recent));
+        await("the room opens at its newest message").atMost(PATIENCE).pollInterval(Duration.ofMillis(25))
+                .until(() -> (Boolean) late.script(AT_BOTTOM));
         assertThat(late.canLoadOlder()).isTrue();
+
+        // the reader scrolls up: a new message does not move the view, and is offered below
+        late.script("document.getElementById('messages').scrollTop = 0");
+        Number h11Top = (Number) late.script(TOP_OF, "h11");
+        ada.say("arrives while Late reads back");
+        await().atMost(PATIENCE).pollInterval(Duration.ofMillis(25))
+                .untilAsserted(() -> assertThat(late.messages()).as("Late sees").contains("arrives while Late reads back"));
+        assertThat(late.script("return document.getElementById('messages').scrollTop")).isEqualTo(0L);
+        assertThat(late.script("return document.getElementById('jump').hidden")).as("'New messages below'").isEqualTo(false);
+
         late.loadOlder();
         List<String> all = IntStream.rangeClosed(1, 60).mapToObj(i -> "h" + i).toList();
         await().atMost(PATIENCE).pollInterval(Duration.ofMillis(25))
-                .untilAsserted(() -> assertThat(late.messages()).as("Late sees").isEqualTo(all));
+                .untilAsserted(() -> assertThat(late.messages().subList(0, 60)).as("Late sees").isEqualTo(all));
+        assertThat(((Number) late.script(TOP_OF, "h11")).doubleValue()).as("the older page keeps the view still")
+                .isCloseTo(h11Top.doubleValue(), org.assertj.core.data.Offset.offset(2.0));
         await("no older messages left").atMost(PATIENCE).pollInterval(Duration.ofMillis(25)).until(() -> !late.canLoadOlder());
+
+        // a reload goes straight back into the room (it is in the address), at its newest message,
+        // and Ada's own messages are still hers
+        ada.reload();
+        await("back in the room").atMost(PATIENCE).pollInterval(Duration.ofMillis(25))
+                .until(() -> ada.messages().contains("arrives while Late reads back"));
+        await().atMost(PATIENCE).pollInterval(Duration.ofMillis(25)).until(() -> (Boolean) ada.script(AT_BOTTOM));
+        assertThat(ada.script("return [...document.querySelectorAll('#messages li[data-offset]')]"
+                + ".every(li => li.classList.contains('mine'))")).as("every message is Ada's, tinted").isEqualTo(true);
     }
+
+    /** Whether the message list shows its newest message. */
+    private static final String AT_BOTTOM = "const l = document.getElementById('messages');"
+            + "return l.scrollHeight - l.scrollTop - l.clientHeight <= 48";
+    /** Where the message with the given text is, from the top of the list's view. */
+    private static final String TOP_OF = "const l = document.getElementById('messages');"
+            + "const li = [...l.querySelectorAll('li[data-offset]')].find(li => li.querySelector('.text').textContent === arguments[0]);"
+            + "return li.getBoundingClientRect().top - l.getBoundingClientRect().top";
 }

@@ -146,7 +146,7 @@ public final class Browser implements AutoCloseable {
         return driver.findElement(By.id("connection")).getAttribute("data-status");
     }
 
-    /** What the status line says ("Connected to n2", "Reconnecting (attempt 1) in 1 s…"). */
+    /** What the status line says ("Connected", "Reconnecting (attempt 1) in 1 s…"). */
     public String connectionText() {
         return driver.findElement(By.id("connection")).getText();
     }
@@ -201,6 +201,12 @@ public final class Browser implements AutoCloseable {
     /** Resizes the window (e.g. to a phone's 390 x 844). */
     public void resize(int width, int height) {
         driver.manage().window().setSize(new org.openqa.selenium.Dimension(width, height));
+    }
+
+    /** Reloads the page (its address, local storage and cookies stay). */
+    public void reload() {
+        driver.navigate().refresh();
+        script(WATCH_STATUS);
     }
 
     /** Clicks the element {@code css} selects. */
