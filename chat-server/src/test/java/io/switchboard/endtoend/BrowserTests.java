@@ -265,6 +265,54 @@ class BrowserTests extends OnRedis {
                 + ".every(li => li.classList.contains('mine'))")).as("every message is Ada's, tinted").isEqualTo(true);
     }
 
+    @Test
+    void thePageIsAccessibleInBothThemesBeforeAndAfterJoiningAndSmall() throws java.io.IOException {
+        Node n1 = node("n1");
+        Browser ada = track(Browser.open("http://127.0.0.1:" + n1.port() + "/"));
+        // what a fresh browser fetched to show the page: the page, its script, styles, protocol and library
+        long transferred = ((Number) ada.script("return performance.getEntriesByType('navigation')[0].transferSize"
+                + " + performance.getEntriesByType('resource').reduce((sum, r) => sum + r.transferSize, 0)")).longValue();
+        assertThat(transferred).as("bytes of the first load").isPositive().isLessThanOrEqualTo(60 * 1024);
+
+        String axe = axeCore();
+        for (String theme : List.of("light", "dark")) {
+            ada.emulateColorScheme(theme);
+            assertThat(violations(ada, axe)).as("axe-core, %s theme, before joining", theme).isEmpty();
+        }
+        ada.emulateColorScheme("light");
+        ada.enter("Ada", "a11y");
+        ada.say("hello");
+        await().atMost(PATIENCE).pollInterval(Duration.ofMillis(25)).until(() -> ada.messages().contains("hello"));
+        for (String theme : List.of("light", "dark")) {
+            ada.emulateColorScheme(theme);
+            assertThat(violations(ada, axe)).as("axe-core, %s theme, in a room", theme).isEmpty();
+        }
+        ada.screenshot("chat-dark");
+    }
+
+    /** axe-core's script, from chat-client-web's dev dependencies (installed with npm ci if missing). */
+    private static String axeCore() throws java.io.IOException {
+        java.nio.file.Path axe = io.switchboard.support.Command.ROOT.resolve("chat-client-web/node_modules/axe-core/axe.min.js");
+        if (!java.nio.file.Files.exists(axe)) {
+            io.switchboard.support.Command.require("npm");
+            var installed = io.switchboard.support.Command.run(List.of("sh", "-c",
+                    "cd chat-client-web && npm ci --no-audit --no-fund"), Map.of(), 300);
+            assertThat(installed.exitCode()).as(installed.output()).isZero();
+        }
+        return java.nio.file.Files.readString(axe);
+    }
+
+    /** Every axe-core violation on the page now, of any impact: "rule (impact): nodes". */
+    @SuppressWarnings("unchecked")
+    private static List<String> violations(Browser browser, String axe) {
+        browser.script(axe);
+        List<Map<String, Object>> found = (List<Map<String, Object>>) browser.asyncScript(
+                "const done = arguments[arguments.length - 1];"
+                + "axe.run(document).then(r => done(r.violations.map(v => ({id: v.id, impact: v.impact,"
+                + " nodes: v.nodes.map(n => n.target.join(' ')).join(', ')}))), e => done([{id: 'error', impact: String(e)}]))");
+        return found.stream().map(v -> v.get("id") + " (" + v.get("impact") + "): " + v.get("nodes")).toList();
+    }
+
     /** Whether the message list shows its newest message. */
     private static final String AT_BOTTOM = "const l = document.getElementById('messages');"
             + "return l.scrollHeight - l.scrollTop - l.clientHeight <= 48";

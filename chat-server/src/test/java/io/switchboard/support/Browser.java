@@ -203,6 +203,17 @@ public final class Browser implements AutoCloseable {
         driver.manage().window().setSize(new org.openqa.selenium.Dimension(width, height));
     }
 
+    /** Runs {@code javascript} that calls its last argument with the answer, and returns that answer. */
+    public Object asyncScript(String javascript, Object... arguments) {
+        return driver.executeAsyncScript(javascript, arguments);
+    }
+
+    /** Makes the page see {@code prefers-color-scheme: light} or {@code dark}. */
+    public void emulateColorScheme(String scheme) {
+        driver.executeCdpCommand("Emulation.setEmulatedMedia",
+                java.util.Map.of("features", List.of(java.util.Map.of("name", "prefers-color-scheme", "value", scheme))));
+    }
+
     /** Reloads the page (its address, local storage and cookies stay). */
     public void reload() {
         driver.navigate().refresh();
