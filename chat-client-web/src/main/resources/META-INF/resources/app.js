@@ -32,14 +32,53 @@ let unread = 0;
 let countdown;
 let moving = false;          // the server is moving this client (reconnect frame), until connected again
 
+/**
+ * What the node says the page needs (`/page-config.json`): `auth` is `jwt` when the node wants a
+ * token, which the page then gets from `tokenUrl`, the embedding app's sign-in (docs/client.md).
+ * Until it answers the page behaves as for an anonymous node; Join waits for it.
+ * @type {{auth: string, tokenUrl: string | null}}
+ */
+let config = { auth: 'anonymous', tokenUrl: null };
+let signedIn = false;
+const configured = fetch('page-config.json', { cache: 'no-store' })
+  .then((response) => (response.ok ? response.json() : config))
+  .catch(() => config)
+  .then((answer) => {
+    config = answer;
+    signedIn = config.auth === 'jwt';
+    if (!signedIn) return;
+    // the name comes from the token
+    /** @type {HTMLElement} */ ($('name').closest('label')).hidden = true;
+    $('name').required = false;
+    if (!config.tokenUrl) {
+      $('enter-error').textContent = 'This chat wants you signed in, and this page has no way to get a token: '
+        + 'its server does not name the app\'s sign-in (switchboard.auth.page-token-url).';
+      $('enter-button').disabled = true;
+    }
+  });
+
 $('name').value = localStorage.getItem('switchboard.name') ?? '';
 $('room').value = roomInAddress() ?? 'lobby';
 
-$('enter').addEventListener('submit', (event) => {
+/** A token for this user from the embedding app's sign-in: `{"token": "..."}` or the token as text. */
+async function fetchToken() {
+  const response = await fetch(/** @type {string} */ (config.tokenUrl), { credentials: 'include', cache: 'no-store' });
+  if (!response.ok) throw new Error(`the app's sign-in answered ${response.status}; sign in to the app, then reload`);
+  const text = (await response.text()).trim();
+  try {
+    const body = JSON.parse(text);
+    return typeof body === 'string' ? body : body.token;
+  } catch {
+    return text;
+  }
+}
+
+$('enter').addEventListener('submit', async (event) => {
   event.preventDefault();
+  await configured;
   const name = $('name').value.trim();
   const wanted = $('room').value.trim();
-  if (!name || name.length > MAX_NAME_LENGTH) {
+  if (!signedIn && (!name || name.length > MAX_NAME_LENGTH)) {
     $('enter-error').textContent = `Enter a name of 1-${MAX_NAME_LENGTH} characters.`;
     return;
   }
@@ -48,7 +87,7 @@ $('enter').addEventListener('submit', (event) => {
     return;
   }
   $('enter-error').textContent = '';
-  localStorage.setItem('switchboard.name', name);
+  if (!signedIn) localStorage.setItem('switchboard.name', name);
   location.hash = encodeURIComponent(wanted);
   enter(name, wanted);
 });
@@ -70,7 +109,11 @@ function roomInAddress() {
 }
 
 // a reload (or a link) with a room in the address and a name remembered goes straight back in
-if ($('name').value && roomInAddress() !== undefined) enter($('name').value, /** @type {string} */ (roomInAddress()));
+configured.then(() => {
+  if (!client && (signedIn ? config.tokenUrl : $('name').value) && roomInAddress() !== undefined) {
+    enter($('name').value, /** @type {string} */ (roomInAddress()));
+  }
+});
 
 function enter(name, wanted) {
   client?.close();
@@ -80,7 +123,8 @@ function enter(name, wanted) {
   $('enter').hidden = true;
   $('chat').hidden = false;
   const nodes = new URLSearchParams(location.search).get('nodes'); // no load balancer: nodes to try in turn
-  client = new SwitchboardClient(nodes ? { name, urls: nodes.split(',').map((s) => s.trim()).filter(Boolean) } : { name });
+  const who = signedIn ? { token: fetchToken } : { name };
+  client = new SwitchboardClient(nodes ? { ...who, urls: nodes.split(',').map((s) => s.trim()).filter(Boolean) } : who);
   on('state', (detail) => showState(detail));
   on('joined', (detail) => onJoined(detail));
   on('message', (detail) => showMessage(detail, { live: true }));
@@ -389,7 +433,9 @@ function showState(state) {
 }
 
 function onProblem(problem) {
-  if (problem.code === ErrorCode.BROKER_UNAVAILABLE) {
+  if (problem.code === ErrorCode.UNAUTHORIZED) {
+    banner('connection', `The server wants you signed in, and the sign-in failed: ${problem.message}`, 'offline');
+  } else if (problem.code === ErrorCode.BROKER_UNAVAILABLE) {
     banner('store', 'The server cannot reach its message store right now. Your messages are kept and retried.');
   } else if (problem.code === ErrorCode.OVERLOADED) {
     banner('store', 'The server is very busy; joining is retried shortly.');

@@ -128,11 +128,15 @@ public record SwitchboardProperties(
      * @param publicRooms room patterns anyone connected may enter ({@code *} stands for any run of
      *                    characters; {@code *} alone: every room); a token's rooms claim adds more
      * @param jwt         how tokens are verified in {@code jwt} mode
+     * @param pageTokenUrl in {@code jwt} mode, where the page the node serves gets a token: an address of
+     *                    the embedding app that answers its signed-in user's token (docs/client.md); none: the
+     *                    page says it cannot sign in
      */
     public record Auth(
             @DefaultValue("anonymous") AuthMode mode,
             @DefaultValue("*") List<String> publicRooms,
-            @DefaultValue Jwt jwt) {}
+            @DefaultValue Jwt jwt,
+            @DefaultValue("") String pageTokenUrl) {}
 
     /**
      * Token verification ({@code switchboard.auth.mode=jwt}).

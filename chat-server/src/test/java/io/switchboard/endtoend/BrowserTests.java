@@ -290,6 +290,47 @@ class BrowserTests extends OnRedis {
         ada.screenshot("chat-dark");
     }
 
+    @Test
+    void inJwtModeThePageGetsItsTokenFromTheAppsSignInAndSaysSoWhenItCannot() throws java.io.IOException {
+        int port = io.switchboard.support.NodeProcess.freePort();
+        java.util.concurrent.atomic.AtomicInteger asked = new java.util.concurrent.atomic.AtomicInteger();
+        com.sun.net.httpserver.HttpServer signIn = com.sun.net.httpserver.HttpServer.create(
+                new java.net.InetSocketAddress("127.0.0.1", port), 0);
+        // the embedding app's sign-in: the signed-in user's token, to the chat page's origin, with its cookies
+        signIn.createContext("/chat-token", exchange -> {
+            asked.incrementAndGet();
+            String origin = exchange.getRequestHeaders().getFirst("Origin");
+            exchange.getResponseHeaders().add("Access-Control-Allow-Origin", origin == null ? "*" : origin);
+            exchange.getResponseHeaders().add("Access-Control-Allow-Credentials", "true");
+            exchange.getResponseHeaders().add("Content-Type", "application/json");
+            byte[] body = ("{\"token\":\"" + io.switchboard.support.Tokens.token("ada-id", "Ada Lovelace",
+                    Duration.ofMinutes(10), List.of()) + "\"}").getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            exchange.sendResponseHeaders(200, body.length);
+            exchange.getResponseBody().write(body);
+            exchange.close();
+        });
+        signIn.start();
+        track((AutoCloseable) () -> signIn.stop(0));
+        Node signedIn = node("n1", io.switchboard.support.Tokens.jwtNode(
+                "switchboard.auth.page-token-url=http://127.0.0.1:" + port + "/chat-token"));
+        Browser ada = track(Browser.open("http://127.0.0.1:" + signedIn.port() + "/#secure"));
+        // the room is in the address and no name is needed: the page goes in with its token
+        await("signed in and joined").atMost(PATIENCE).pollInterval(Duration.ofMillis(25)).until(() ->
+                Boolean.TRUE.equals(ada.script("return !document.getElementById('send').disabled")));
+        assertThat(ada.script("return document.getElementById('name').closest('label').hidden")).isEqualTo(true);
+        ada.say("signed in by the app");
+        await().atMost(PATIENCE).pollInterval(Duration.ofMillis(25))
+                .untilAsserted(() -> assertThat(ada.lines()).contains("Ada Lovelace: signed in by the app"));
+        assertThat(asked.get()).isPositive();
+
+        Node without = node("n2", io.switchboard.support.Tokens.jwtNode());
+        Browser bob = track(Browser.open("http://127.0.0.1:" + without.port() + "/"));
+        await("the page says it cannot sign in").atMost(PATIENCE).pollInterval(Duration.ofMillis(25)).until(() ->
+                String.valueOf(bob.script("return document.getElementById('enter-error').textContent"))
+                        .contains("wants you signed in"));
+        assertThat(bob.script("return document.getElementById('enter-button').disabled")).isEqualTo(true);
+    }
+
     /** axe-core's script, from chat-client-web's dev dependencies (installed with npm ci if missing). */
     private static String axeCore() throws java.io.IOException {
         java.nio.file.Path axe = io.switchboard.support.Command.ROOT.resolve("chat-client-web/node_modules/axe-core/axe.min.js");
