@@ -1,6 +1,9 @@
 // @ts-check
 // The chat page: everything the person sees, on top of switchboard-client.js (which alone speaks
-// the protocol). User text only ever reaches the page as text (textContent), never as HTML.
+// the protocol). One client, one connection, many rooms: a sidebar of the rooms joined (kept in
+// localStorage, joined again after a reload), each with its unread count and a mention marker; each
+// room keeps its own message list, so switching is instant and loses nothing. User text only ever
+// reaches the page as text (textContent), never as HTML.
 import { SwitchboardClient } from './switchboard-client.js';
 import { ROOM_PATTERN, MAX_NAME_LENGTH, ErrorCode } from './protocol.js';
 
@@ -19,16 +22,34 @@ const MOVE_ATTEMPTS = 3;
 /** A reader this close to the bottom follows new messages; one further up keeps its place. */
 const FOLLOW_PX = 48;
 const PAGE = 50;
+const ROOMS_KEY = 'switchboard.rooms';
 
+/**
+ * One room as the page keeps it, shown or not.
+ * @typedef {object} RoomView
+ * @property {string} name
+ * @property {HTMLOListElement} list its messages, in the page only while it is the room shown
+ * @property {Map<string, HTMLElement>} shown `${epoch}:${offset}` -> its message
+ * @property {Map<string, HTMLElement>} pending clientMsgId -> a message not stored yet
+ * @property {string[]} epochs in the order seen, to order messages across a history reset
+ * @property {number | undefined} oldestOffset the oldest message shown, for "load older"
+ * @property {boolean} hasMore
+ * @property {number} unread messages from others not seen yet
+ * @property {boolean} mentioned one of them names you
+ * @property {number | undefined} scrollTop where the reader was when it left the room
+ * @property {boolean} joined
+ * @property {Map<string, {name: string, timer: ReturnType<typeof setTimeout>}>} typists member id -> typing
+ * @property {{members: any[], memberCount: number} | undefined} members
+ * @property {HTMLLIElement} item its entry in the sidebar
+ */
+
+/** @type {SwitchboardClient | undefined} */
 let client;
-let room;
-let oldestOffset;            // the oldest message shown, for "load older"
-const shown = new Map();     // `${epoch}:${offset}` -> li
-const pendingItems = new Map(); // clientMsgId -> li of a message not stored yet
-const epochs = [];           // epochs in the order seen, to order messages across a history reset
-const typists = new Map();   // member id -> {name, timer}
+/** @type {Map<string, RoomView>} */
+const rooms = new Map();
+/** @type {RoomView | undefined} */
+let active;
 let lastTypingSent = 0;
-let unread = 0;
 let countdown;
 let moving = false;          // the server is moving this client (reconnect frame), until connected again
 
@@ -88,13 +109,26 @@ $('enter').addEventListener('submit', async (event) => {
   }
   $('enter-error').textContent = '';
   if (!signedIn) localStorage.setItem('switchboard.name', name);
-  location.hash = encodeURIComponent(wanted);
-  enter(name, wanted);
+  askForNotifications();
+  start(name, [wanted], wanted);
+});
+
+$('join-form').addEventListener('submit', (event) => {
+  event.preventDefault();
+  const wanted = $('join-room').value.trim();
+  if (!ROOM_PATTERN.test(wanted)) {
+    $('join-error').textContent = 'A room name is 1-64 letters, digits, _ - . :';
+    return;
+  }
+  $('join-error').textContent = '';
+  $('join-room').value = '';
+  askForNotifications();
+  show(wanted);
 });
 
 window.addEventListener('hashchange', () => {
   const wanted = roomInAddress();
-  if (client && wanted !== undefined && wanted !== room) enter(client.name, wanted);
+  if (client && wanted !== undefined && wanted !== active?.name) show(wanted);
 });
 
 /** The room the address names (`/#lobby`), or undefined when its hash names none. */
@@ -108,18 +142,32 @@ function roomInAddress() {
   return ROOM_PATTERN.test(wanted) ? wanted : undefined;
 }
 
-// a reload (or a link) with a room in the address and a name remembered goes straight back in
+/** The rooms this browser was in (joined again after a reload). */
+function savedRooms() {
+  try {
+    const saved = JSON.parse(localStorage.getItem(ROOMS_KEY) ?? '[]');
+    return Array.isArray(saved) ? saved.filter((r) => typeof r === 'string' && ROOM_PATTERN.test(r)) : [];
+  } catch {
+    return [];
+  }
+}
+
+function saveRooms() {
+  localStorage.setItem(ROOMS_KEY, JSON.stringify([...rooms.keys()]));
+}
+
+// a reload (or a link) with a room in the address and a name remembered goes straight back in,
+// to every room it was in
 configured.then(() => {
-  if (!client && (signedIn ? config.tokenUrl : $('name').value) && roomInAddress() !== undefined) {
-    enter($('name').value, /** @type {string} */ (roomInAddress()));
+  const wanted = roomInAddress();
+  if (!client && (signedIn ? config.tokenUrl : $('name').value) && wanted !== undefined) {
+    const saved = savedRooms();
+    start($('name').value, saved.includes(wanted) ? saved : [...saved, wanted], wanted);
   }
 });
 
-function enter(name, wanted) {
-  client?.close();
-  reset();
-  room = wanted;
-  $('room-title').textContent = `# ${room}`;
+/** Connects once, joins the rooms, and shows one of them. */
+function start(name, wanted, shown) {
   $('enter').hidden = true;
   $('chat').hidden = false;
   const nodes = new URLSearchParams(location.search).get('nodes'); // no load balancer: nodes to try in turn
@@ -131,19 +179,15 @@ function enter(name, wanted) {
   on('deleted', (detail) => showDeleted(detail));
   on('outgoing', (detail) => onOutgoing(detail));
   on('members', (detail) => showMembers(detail));
-  on('typing', (detail) => showTyping(detail.member));
-  on('gap', (detail) => notice(detail.from === undefined
+  on('typing', (detail) => showTyping(detail.room, detail.member));
+  on('gap', (detail) => notice(detail.room, detail.from === undefined
     ? 'Some messages from while you were away are no longer stored. Use "Load older messages" for what is.'
     : 'Some messages could not be delivered; they may be shown after reloading the page.'));
-  client.addEventListener('reset', () => notice('The room\'s history restarted on the server; older messages are gone.'));
-  on('left', (detail) => notice(detail.reason === 'forbidden'
-    ? 'You may no longer be in this room; you were taken out of it.' : `You were taken out of this room (${detail.reason}).`));
+  on('reset', (detail) => notice(detail.room, 'The room\'s history restarted on the server; older messages are gone.'));
+  on('left', (detail) => removed(detail.room, detail.reason));
   on('problem', (detail) => onProblem(detail));
-  client.join(room).catch((error) => {
-    $('enter-error').textContent = `Could not join: ${error.message}`;
-    $('enter').hidden = false;
-    $('chat').hidden = true;
-  });
+  for (const roomName of wanted) open(roomName);
+  show(shown);
   client.connect();
 }
 
@@ -153,46 +197,166 @@ function enter(name, wanted) {
  * @param {(detail: any) => void} listener
  */
 function on(type, listener) {
-  client.addEventListener(type, (event) => listener(/** @type {CustomEvent} */ (event).detail));
+  client?.addEventListener(type, (event) => listener(/** @type {CustomEvent} */ (event).detail));
 }
 
-function reset() {
-  $('messages').replaceChildren();
-  shown.clear();
-  pendingItems.clear();
-  epochs.length = 0;
-  oldestOffset = undefined;
-  $('older').hidden = true;
-  $('typing').textContent = '';
+/** The room's view, joining it first if this page is not in it. */
+function open(name) {
+  let view = rooms.get(name);
+  if (view) return view;
+  const list = document.createElement('ol');
+  list.className = 'messages';
+  list.setAttribute('aria-label', `Messages in ${name}`);
+  list.setAttribute('aria-live', 'polite');
+  list.tabIndex = 0;
+  list.addEventListener('scroll', () => { if (view === active && isFollowing()) $('jump').hidden = true; });
+  view = {
+    name, list, shown: new Map(), pending: new Map(), epochs: [], oldestOffset: undefined, hasMore: false,
+    unread: 0, mentioned: false, scrollTop: undefined, joined: false, typists: new Map(), members: undefined,
+    item: sidebarItem(name),
+  };
+  rooms.set(name, view);
+  $('rooms').append(view.item);
+  saveRooms();
+  const joining = view;
+  client?.join(name).catch((error) => {
+    notice(name, `Could not join ${name}: ${error.message}`);
+    if (rooms.get(name) === joining && !joining.joined) forget(joining);
+  });
+  return view;
 }
 
-function onJoined({ epoch }) {
+/** The room's entry in the sidebar: a button that shows it (with its unread count) and one that leaves it. */
+function sidebarItem(name) {
+  const item = document.createElement('li');
+  item.dataset.room = name;
+  const go = document.createElement('button');
+  go.type = 'button';
+  go.className = 'room';
+  const label = document.createElement('span');
+  label.className = 'room-name';
+  label.textContent = `# ${name}`;
+  const badge = document.createElement('span');
+  badge.className = 'unread';
+  badge.hidden = true;
+  go.append(label, badge);
+  go.addEventListener('click', () => show(name));
+  const leave = document.createElement('button');
+  leave.type = 'button';
+  leave.className = 'leave';
+  leave.textContent = '×';
+  leave.setAttribute('aria-label', `Leave ${name}`);
+  leave.addEventListener('click', () => leaveRoom(name));
+  item.append(go, leave);
+  return item;
+}
+
+/** Shows a room (joining it if needed): its list, scroll position, members and typing come back as they were. */
+function show(name) {
+  const view = open(name);
+  if (active === view) return;
+  if (active) {
+    active.scrollTop = active.list.scrollTop;
+    active.list.removeAttribute('id');
+    active.item.querySelector('.room')?.removeAttribute('aria-current');
+  }
+  active = view;
+  view.list.id = 'messages';
+  $('messages-slot').replaceChildren(view.list);
+  view.item.querySelector('.room')?.setAttribute('aria-current', 'true');
+  $('room-title').textContent = `# ${name}`;
+  if (location.hash.slice(1) !== encodeURIComponent(name)) history.replaceState(null, '', `#${encodeURIComponent(name)}`);
+  if (view.scrollTop === undefined) view.list.scrollTop = view.list.scrollHeight;
+  else view.list.scrollTop = view.scrollTop;
+  view.unread = 0;
+  view.mentioned = false;
+  renderBadge(view);
+  renderTitle();
+  $('older').hidden = !view.hasMore;
+  $('jump').hidden = true;
+  $('text').disabled = !view.joined;
+  $('send').disabled = !view.joined;
+  renderMembers();
+  renderTyping();
+}
+
+function leaveRoom(name) {
+  const view = rooms.get(name);
+  if (!view) return;
+  client?.leave(name);
+  forget(view);
+}
+
+/** The server took this page out of a room (a ban, a token that no longer grants it). */
+function removed(name, reason) {
+  const view = rooms.get(name);
+  if (!view) return;
+  notice(name, reason === 'forbidden'
+    ? 'You may no longer be in this room; you were taken out of it.' : `You were taken out of this room (${reason}).`);
+  view.joined = false;
+  if (view === active) {
+    $('text').disabled = true;
+    $('send').disabled = true;
+  }
+}
+
+/** Drops a room from the page; shows another one, if any is left. */
+function forget(view) {
+  rooms.delete(view.name);
+  view.item.remove();
+  saveRooms();
+  renderTitle();
+  if (active !== view) return;
+  active = undefined;
+  const next = rooms.keys().next();
+  if (!next.done) {
+    show(next.value);
+  } else {
+    $('messages-slot').replaceChildren();
+    $('room-title').textContent = 'Join a room to chat';
+    $('text').disabled = true;
+    $('send').disabled = true;
+    $('members').replaceChildren();
+    $('member-count').textContent = '';
+  }
+}
+
+function onJoined({ room: name, epoch }) {
   clearBanner('store'); // a join answered: the server reaches its store and takes work again
-  $('text').disabled = false;
-  $('send').disabled = false;
-  rankEpoch(epoch);
-  if (oldestOffset === undefined) loadOlder(); // the first join: show recent history
+  const view = rooms.get(name);
+  if (!view) return;
+  view.joined = true;
+  if (view === active) {
+    $('text').disabled = false;
+    $('send').disabled = false;
+  }
+  rankEpoch(view, epoch);
+  if (view.oldestOffset === undefined) loadOlder(view); // the first join: show recent history
 }
 
-$('older').addEventListener('click', () => loadOlder());
+$('older').addEventListener('click', () => { if (active) loadOlder(active); });
 
-async function loadOlder() {
-  const asked = client;
+async function loadOlder(view) {
   $('older').disabled = true;
   try {
-    const page = await asked.history(room, { before: oldestOffset, limit: PAGE });
-    if (asked !== client) return; // the page went to another room meanwhile (and closed that client)
-    const list = $('messages');
-    const first = oldestOffset === undefined;
+    const page = await /** @type {SwitchboardClient} */ (client).history(view.name, { before: view.oldestOffset, limit: PAGE });
+    if (rooms.get(view.name) !== view) return; // left meanwhile
+    const list = view.list;
+    const first = view.oldestOffset === undefined;
     const fromBottom = list.scrollHeight - list.scrollTop; // what the reader sees stays where it is
-    for (const message of page.messages) showMessage(message, { live: false });
+    // the page goes in as one piece before what is shown (it is older): no walk of the list per message
+    const before = /** @type {HTMLElement | null} */ (list.querySelector('li[data-offset]'));
+    const batch = { fragment: document.createDocumentFragment(), before };
+    for (const message of page.messages) showMessage(message, { live: false, batch });
+    list.insertBefore(batch.fragment, before ?? list.firstChild);
     if (first) list.scrollTop = list.scrollHeight; // the room opens at its newest message
     else list.scrollTop = list.scrollHeight - fromBottom;
-    if (page.messages.length > 0) oldestOffset = page.messages[0].offset;
-    else oldestOffset ??= 1;
-    $('older').hidden = !page.hasMore;
+    if (page.messages.length > 0) view.oldestOffset = page.messages[0].offset;
+    else view.oldestOffset ??= 1;
+    view.hasMore = page.hasMore;
+    if (view === active) $('older').hidden = !page.hasMore;
   } catch (error) {
-    if (asked === client && error.code !== 'disconnected') notice(`Could not load older messages: ${error.message}`);
+    if (error.code !== 'disconnected') notice(view.name, `Could not load older messages: ${error.message}`);
   } finally {
     $('older').disabled = false;
   }
@@ -201,55 +365,109 @@ async function loadOlder() {
 $('compose').addEventListener('submit', (event) => {
   event.preventDefault();
   const text = $('text').value;
-  if (!text.trim() || !client) return;
-  client.send(room, text);
+  if (!text.trim() || !client || !active) return;
+  client.send(active.name, text);
   $('text').value = '';
-  $('messages').querySelector('.unread-marker')?.remove();
+  active.list.querySelector('.unread-marker')?.remove();
 });
 
 $('text').addEventListener('input', () => {
-  if (Date.now() - lastTypingSent > TYPING_SENT_EVERY_MS) {
+  if (active && Date.now() - lastTypingSent > TYPING_SENT_EVERY_MS) {
     lastTypingSent = Date.now();
-    client?.typing(room);
+    client?.typing(active.name);
   }
 });
 
 document.addEventListener('visibilitychange', () => {
-  if (!document.hidden) {
-    unread = 0;
-    document.title = 'Switchboard';
+  if (!document.hidden && active) {
+    active.unread = 0;
+    active.mentioned = false;
+    renderBadge(active);
+    renderTitle();
   }
 });
 
-function showMessage(message, { live }) {
+/**
+ * @param {any} message
+ * @param {{live: boolean, batch?: {fragment: DocumentFragment, before: HTMLElement | null}}} how a history
+ *   page's messages older than {@code batch.before} are gathered in its fragment instead of placed one by one
+ */
+function showMessage(message, { live, batch }) {
+  const view = rooms.get(message.room);
   const key = `${message.epoch}:${message.offset}`;
-  if (message.room !== room || shown.has(key)) return;
-  const pending = message.mine ? pendingItems.get(message.clientMsgId) : undefined; // another's copy of our id is not ours
+  if (!view || view.shown.has(key)) return;
+  const pending = message.mine ? view.pending.get(message.clientMsgId) : undefined; // another's copy of our id is not ours
   if (pending) {
     pending.remove();
-    pendingItems.delete(message.clientMsgId);
+    view.pending.delete(message.clientMsgId);
   }
-  rankEpoch(message.epoch);
-  const following = isFollowing();
-  const li = messageItem(message.fromName, message.text, message.ts, isMine(message));
+  rankEpoch(view, message.epoch);
+  const shownNow = view === active;
+  const following = shownNow && isFollowing();
+  const mine = isMine(message);
+  const li = messageItem(message.fromName, message.text, message.ts, mine);
   if (message.deleted) markDeleted(li);
+  const mention = !mine && !message.deleted && mentions(message.text);
+  if (mention) li.classList.add('mention');
   li.dataset.epoch = message.epoch;
   li.dataset.offset = String(message.offset);
-  shown.set(key, li);
-  place(li);
-  if (live && typists.delete(message.from)) renderTyping(); // what they typed arrived: no longer typing
-  if (live && !message.mine && document.hidden) {
-    if (unread === 0) {
-      $('messages').querySelector('.unread-marker')?.remove();
+  view.shown.set(key, li);
+  if (batch && (!batch.before || isAfter(view, batch.before, view.epochs.indexOf(message.epoch), message.offset))) {
+    batch.fragment.append(li);
+  } else {
+    place(view, li);
+  }
+  if (live && view.typists.delete(message.from) && shownNow) renderTyping(); // what they typed arrived
+  if (live && !mine && (!shownNow || document.hidden)) {
+    if (view.unread === 0 && shownNow) {
+      view.list.querySelector('.unread-marker')?.remove();
       const marker = document.createElement('li');
       marker.className = 'unread-marker';
       marker.textContent = 'New messages';
       li.before(marker);
     }
-    unread += 1;
-    document.title = `(${unread}) Switchboard`;
+    view.unread += 1;
+    if (mention) {
+      view.mentioned = true;
+      notify(view.name, message);
+    }
+    renderBadge(view);
+    renderTitle();
   }
-  if (live) follow(following || message.mine);
+  if (live && shownNow) follow(following || mine);
+}
+
+/** Whether a message names this page's user: its name as a word, with or without an at sign before it. */
+function mentions(text) {
+  const name = client?.name;
+  if (!name || typeof text !== 'string') return false;
+  const escaped = name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  return new RegExp(`(^|[^\\p{L}\\p{N}_])@?${escaped}(?![\\p{L}\\p{N}_])`, 'iu').test(text);
+}
+
+/** Asked once, on a click (browsers only ask then): notifications for mentions while the tab is hidden. */
+function askForNotifications() {
+  if ('Notification' in window && Notification.permission === 'default') Notification.requestPermission().catch(() => {});
+}
+
+function notify(roomName, message) {
+  if (!document.hidden || !('Notification' in window) || Notification.permission !== 'granted') return;
+  const note = new Notification(`${message.fromName} in #${roomName}`, { body: message.text, tag: `switchboard-${roomName}` });
+  note.onclick = () => { window.focus(); show(roomName); };
+}
+
+function renderBadge(view) {
+  const badge = /** @type {HTMLElement} */ (view.item.querySelector('.unread'));
+  badge.hidden = view.unread === 0;
+  badge.textContent = view.mentioned ? `@ ${view.unread}` : String(view.unread);
+  view.item.classList.toggle('mentioned', view.mentioned);
+  view.item.dataset.unread = String(view.unread);
+  badge.title = view.mentioned ? `${view.unread} unread, you are mentioned` : `${view.unread} unread`;
+}
+
+function renderTitle() {
+  const total = [...rooms.values()].reduce((sum, view) => sum + view.unread, 0);
+  document.title = total > 0 ? `(${total}) Switchboard` : 'Switchboard';
 }
 
 /**
@@ -258,21 +476,21 @@ function showMessage(message, { live }) {
  */
 function isMine(message) {
   if (message.mine) return true;
-  if (client.user) return message.fromUser === client.user;
-  return !message.fromUser && !String(message.from).startsWith('api:') && message.fromName === client.name;
+  if (client?.user) return message.fromUser === client.user;
+  return !message.fromUser && !String(message.from).startsWith('api:') && message.fromName === client?.name;
 }
 
-/** Whether the reader is at the newest message (so new ones should come into view). */
+/** Whether the reader is at the newest message of the room shown (so new ones should come into view). */
 function isFollowing() {
-  const list = $('messages');
-  return list.scrollHeight - list.scrollTop - list.clientHeight <= FOLLOW_PX;
+  const list = active?.list;
+  return !list || list.scrollHeight - list.scrollTop - list.clientHeight <= FOLLOW_PX;
 }
 
 /** Shows the newest message when the reader follows; else offers to jump there, leaving the view still. */
 function follow(following) {
-  const list = $('messages');
+  if (!active) return;
   if (following) {
-    list.scrollTop = list.scrollHeight;
+    active.list.scrollTop = active.list.scrollHeight;
     $('jump').hidden = true;
   } else {
     $('jump').hidden = false;
@@ -280,29 +498,30 @@ function follow(following) {
 }
 
 $('jump').addEventListener('click', () => follow(true));
-$('messages').addEventListener('scroll', () => { if (isFollowing()) $('jump').hidden = true; });
 
 /** The app's backend deleted a message: its tombstone takes its place. */
-function showDeleted({ room: of, epoch, offset }) {
-  const li = shown.get(`${epoch}:${offset}`);
-  if (of === room && li) markDeleted(li);
+function showDeleted({ room: name, epoch, offset }) {
+  const li = rooms.get(name)?.shown.get(`${epoch}:${offset}`);
+  if (li) markDeleted(li);
 }
 
 function markDeleted(li) {
   li.classList.add('deleted');
+  li.classList.remove('mention');
   li.querySelector('.text').textContent = 'message deleted';
 }
 
 function onOutgoing(message) {
-  if (message.room !== room) return;
-  let li = pendingItems.get(message.clientMsgId);
+  const view = rooms.get(message.room);
+  if (!view) return;
+  let li = view.pending.get(message.clientMsgId);
   if (message.state === 'pending' && !li) {
-    li = messageItem(client.name, message.text, undefined, true);
+    li = messageItem(client?.name ?? '', message.text, undefined, true);
     li.classList.add('pending');
     li.dataset.clientMsgId = message.clientMsgId;
-    pendingItems.set(message.clientMsgId, li);
-    $('messages').append(li);
-    $('messages').scrollTop = $('messages').scrollHeight;
+    view.pending.set(message.clientMsgId, li);
+    view.list.append(li);
+    view.list.scrollTop = view.list.scrollHeight;
   } else if (li && message.state === 'sent') {
     li.classList.remove('pending'); // the message itself replaces it when it arrives
     clearBanner('store');
@@ -314,25 +533,25 @@ function onOutgoing(message) {
 }
 
 /** Puts a stored message in offset order (older epochs first), before any pending ones. */
-function place(li) {
-  const list = $('messages');
-  const rank = epochs.indexOf(li.dataset.epoch);
+function place(view, li) {
+  const list = view.list;
+  const rank = view.epochs.indexOf(li.dataset.epoch);
   const offset = Number(li.dataset.offset);
   let after = /** @type {HTMLElement | null} */ (list.lastElementChild);
   while (after && (after.classList.contains('pending') || after.classList.contains('failed')
-      || (after.dataset.offset !== undefined && isAfter(after, rank, offset)))) {
+      || (after.dataset.offset !== undefined && isAfter(view, after, rank, offset)))) {
     after = /** @type {HTMLElement | null} */ (after.previousElementSibling);
   }
   if (after) after.after(li); else list.prepend(li);
 }
 
-function isAfter(item, rank, offset) {
-  const itemRank = epochs.indexOf(item.dataset.epoch);
+function isAfter(view, item, rank, offset) {
+  const itemRank = view.epochs.indexOf(item.dataset.epoch);
   return itemRank > rank || (itemRank === rank && Number(item.dataset.offset) > offset);
 }
 
-function rankEpoch(epoch) {
-  if (!epochs.includes(epoch)) epochs.push(epoch);
+function rankEpoch(view, epoch) {
+  if (!view.epochs.includes(epoch)) view.epochs.push(epoch);
 }
 
 function messageItem(from, text, ts, mine) {
@@ -352,33 +571,44 @@ function messageItem(from, text, ts, mine) {
   return li;
 }
 
-function notice(text) {
+function notice(roomName, text) {
+  const view = rooms.get(roomName);
+  if (!view) return;
   const li = document.createElement('li');
   li.className = 'notice';
   li.textContent = text;
-  $('messages').append(li);
+  view.list.append(li);
 }
 
-function showMembers({ room: of, members, memberCount }) {
-  if (of !== room) return;
-  const items = [...members].sort((a, b) => a.name.localeCompare(b.name)).map((member) => {
+function showMembers({ room: name, members, memberCount }) {
+  const view = rooms.get(name);
+  if (!view) return;
+  view.members = { members, memberCount };
+  if (view === active) renderMembers();
+}
+
+function renderMembers() {
+  const known = active?.members;
+  const items = [...(known?.members ?? [])].sort((a, b) => a.name.localeCompare(b.name)).map((member) => {
     const li = document.createElement('li');
-    li.textContent = member.id === client.sessionId ? `${member.name} (you)` : member.name;
+    li.textContent = member.id === client?.sessionId ? `${member.name} (you)` : member.name;
     return li;
   });
   $('members').replaceChildren(...items);
-  $('member-count').textContent = `(${memberCount})`;
+  $('member-count').textContent = known ? `(${known.memberCount})` : '';
 }
 
-function showTyping(member) {
-  clearTimeout(typists.get(member.id)?.timer);
-  const timer = setTimeout(() => { typists.delete(member.id); renderTyping(); }, TYPING_SHOWN_MS);
-  typists.set(member.id, { name: member.name, timer });
-  renderTyping();
+function showTyping(roomName, member) {
+  const view = rooms.get(roomName);
+  if (!view) return;
+  clearTimeout(view.typists.get(member.id)?.timer);
+  const timer = setTimeout(() => { view.typists.delete(member.id); if (view === active) renderTyping(); }, TYPING_SHOWN_MS);
+  view.typists.set(member.id, { name: member.name, timer });
+  if (view === active) renderTyping();
 }
 
 function renderTyping() {
-  const names = [...typists.values()].map((t) => t.name);
+  const names = [...(active?.typists.values() ?? [])].map((t) => t.name);
   $('typing').textContent = names.length === 0 ? ''
     : `${names.join(', ')} ${names.length === 1 ? 'is' : 'are'} typing…`;
 }
@@ -442,7 +672,7 @@ function onProblem(problem) {
   } else if (problem.code === ErrorCode.RATE_LIMITED) {
     banner('store', 'You are sending faster than allowed; your messages are retried shortly.');
   } else if (problem.code !== 'disconnected') {
-    notice(problem.message ?? problem.code);
+    notice(problem.room ?? active?.name, problem.message ?? problem.code);
   }
 }
 

@@ -331,6 +331,90 @@ class BrowserTests extends OnRedis {
         assertThat(bob.script("return document.getElementById('enter-button').disabled")).isEqualTo(true);
     }
 
+    @Test
+    void twoPeopleInThreeRoomsBehindTheBalancerSeeUnreadCountsAndMentionsAndADrainChangesNothingButTheStatus()
+            throws java.io.IOException {
+        Map<String, int[]> ports = new java.util.LinkedHashMap<>();
+        for (String name : List.of("n1", "n2")) {
+            ports.put(name, new int[] {io.switchboard.support.NodeProcess.freePort(), io.switchboard.support.NodeProcess.freePort()});
+        }
+        Map<String, Node> nodes = new java.util.LinkedHashMap<>();
+        ports.forEach((name, pair) -> nodes.put(name, node(name, "server.port=" + pair[0], "management.server.port=" + pair[1],
+                "switchboard.drain.reconnect-jitter=300ms")));
+        io.switchboard.support.Haproxy balancer = track(new io.switchboard.support.Haproxy(ports, "roundrobin"));
+        await("the balancer routes to both").atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(25))
+                .until(() -> balancer.isUp("n1") && balancer.isUp("n2"));
+        String page = "http://127.0.0.1:" + balancer.port() + "/";
+        Browser ada = track(Browser.open(page)).enter("Ada", "r1");
+        Browser bob = track(Browser.open(page)).enter("Bob", "r1");
+        ada.joinRoom("r2");
+        ada.joinRoom("r3");
+        bob.joinRoom("r2"); // keyboard only: typed into the sidebar's field, Enter
+        bob.joinRoom("r3");
+        for (Browser browser : List.of(ada, bob)) {
+            await().atMost(PATIENCE).pollInterval(Duration.ofMillis(25))
+                    .untilAsserted(() -> assertThat(browser.rooms()).as("the sidebar").containsExactly("r1", "r2", "r3"));
+        }
+        await("Ada in r3, its members").atMost(PATIENCE).pollInterval(Duration.ofMillis(25))
+                .untilAsserted(() -> assertThat(ada.members()).contains("Bob"));
+
+        bob.switchTo("r1");
+        bob.say("hey Ada, look at this");
+        bob.switchTo("r2");
+        bob.say("plain news");
+        await("Ada's unread counts").atMost(PATIENCE).pollInterval(Duration.ofMillis(25)).untilAsserted(() -> {
+            assertThat(ada.unread()).containsEntry("r1", 1L).containsEntry("r2", 1L).containsEntry("r3", 0L);
+            assertThat(ada.script("return document.title")).isEqualTo("(2) Switchboard");
+        });
+        assertThat(ada.mentioned()).as("rooms that mention Ada").containsExactly("r1");
+        ada.screenshot("chat-rooms-unread");
+
+        ada.switchTo("r1");
+        assertThat(ada.messages()).containsExactly("hey Ada, look at this");
+        assertThat(ada.script("return document.querySelector('#messages li.mention .text').textContent"))
+                .isEqualTo("hey Ada, look at this");
+        assertThat(ada.unread()).containsEntry("r1", 0L);
+        assertThat(ada.script("return document.title")).isEqualTo("(1) Switchboard");
+        ada.switchTo("r2");
+        assertThat(ada.messages()).containsExactly("plain news");
+        ada.switchTo("r1");
+        assertThat(ada.messages()).as("a switch loses nothing").containsExactly("hey Ada, look at this");
+
+        // the node serving Bob drains: his page says it moves him, and nothing else changes
+        String bobsNode = String.valueOf(bob.script("return document.getElementById('connection').title")).replace("Served by ", "");
+        bob.script("window.banners = []; new MutationObserver(() => { const b = document.getElementById('banner');"
+                + " if (!b.hidden) banners.push(b.textContent); }).observe(document.getElementById('banner'),"
+                + " {attributes: true, childList: true, characterData: true, subtree: true})");
+        assertThat(Actuator.post(nodes.get(bobsNode).managementPort(), "/actuator/drain", Map.of("window", "1s")).status())
+                .isEqualTo(200);
+        await("Bob moved").atMost(PATIENCE).pollInterval(Duration.ofMillis(25)).until(() ->
+                bob.statusHistory().contains("reconnecting") && "connected".equals(bob.status()));
+        assertThat((List<?>) bob.script("return window.banners")).as("no banner for a move").isEmpty();
+        ada.say("after the move");
+        await("Bob's r1 counts it").atMost(PATIENCE).pollInterval(Duration.ofMillis(25))
+                .untilAsserted(() -> assertThat(bob.unread()).containsEntry("r1", 1L));
+        assertThat(bob.rooms()).containsExactly("r1", "r2", "r3");
+        assertThat(bob.messages()).as("r2, as it was").containsExactly("plain news");
+
+        bob.leaveRoom("r3"); // keyboard only
+        await().atMost(PATIENCE).pollInterval(Duration.ofMillis(25))
+                .untilAsserted(() -> assertThat(bob.rooms()).containsExactly("r1", "r2"));
+        ada.switchTo("r3");
+        ada.say("anyone in r3?");
+        ada.switchTo("r1");
+        ada.say("and in r1");
+        await().atMost(PATIENCE).pollInterval(Duration.ofMillis(25))
+                .untilAsserted(() -> assertThat(bob.unread()).containsEntry("r1", 2L).doesNotContainKey("r3"));
+
+        ada.reload(); // the rooms come back, the one in the address shown
+        await("Ada's rooms after a reload").atMost(PATIENCE).pollInterval(Duration.ofMillis(25)).untilAsserted(() -> {
+            assertThat(ada.rooms()).as("in the order joined").containsExactly("r1", "r2", "r3");
+            assertThat(ada.messages()).contains("hey Ada, look at this", "after the move", "and in r1");
+        });
+        ada.screenshot("chat-rooms-ada");
+        assertThat(violations(ada, axeCore())).as("axe-core with the sidebar").isEmpty();
+    }
+
     /** axe-core's script, from chat-client-web's dev dependencies (installed with npm ci if missing). */
     private static String axeCore() throws java.io.IOException {
         java.nio.file.Path axe = io.switchboard.support.Command.ROOT.resolve("chat-client-web/node_modules/axe-core/axe.min.js");

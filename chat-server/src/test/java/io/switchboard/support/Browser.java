@@ -203,6 +203,44 @@ public final class Browser implements AutoCloseable {
         driver.manage().window().setSize(new org.openqa.selenium.Dimension(width, height));
     }
 
+    /** Joins (or creates) a room from the sidebar with the keyboard only: its name typed, then Enter. */
+    public void joinRoom(String room) {
+        WebElement field = driver.findElement(By.id("join-room"));
+        field.sendKeys(room);
+        field.sendKeys(Keys.ENTER);
+    }
+
+    /** Shows a room from the sidebar with the keyboard: its button focused, then Enter. */
+    public void switchTo(String room) {
+        driver.findElement(By.cssSelector("#rooms li[data-room='" + room + "'] button.room")).sendKeys(Keys.ENTER);
+        await("showing " + room).atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(25)).until(() ->
+                ("# " + room).equals(script("return document.getElementById('room-title').textContent")));
+    }
+
+    /** Leaves a room from the sidebar with the keyboard: its leave button focused, then Enter. */
+    public void leaveRoom(String room) {
+        driver.findElement(By.cssSelector("#rooms li[data-room='" + room + "'] button.leave")).sendKeys(Keys.ENTER);
+    }
+
+    /** The rooms in the sidebar, in its order. */
+    @SuppressWarnings("unchecked")
+    public List<String> rooms() {
+        return (List<String>) script("return [...document.querySelectorAll('#rooms li')].map(li => li.dataset.room)");
+    }
+
+    /** Each room's unread count, as the sidebar shows it. */
+    @SuppressWarnings("unchecked")
+    public java.util.Map<String, Long> unread() {
+        return (java.util.Map<String, Long>) script("return Object.fromEntries([...document.querySelectorAll('#rooms li')]"
+                + ".map(li => [li.dataset.room, Number(li.dataset.unread ?? 0)]))");
+    }
+
+    /** The rooms the sidebar marks as mentioning the reader. */
+    @SuppressWarnings("unchecked")
+    public List<String> mentioned() {
+        return (List<String>) script("return [...document.querySelectorAll('#rooms li.mentioned')].map(li => li.dataset.room)");
+    }
+
     /** Runs {@code javascript} that calls its last argument with the answer, and returns that answer. */
     public Object asyncScript(String javascript, Object... arguments) {
         return driver.executeAsyncScript(javascript, arguments);
