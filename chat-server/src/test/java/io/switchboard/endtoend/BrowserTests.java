@@ -332,6 +332,7 @@ class BrowserTests extends OnRedis {
     }
 
     @Test
+    @SuppressWarnings("unchecked")
     void twoPeopleInThreeRoomsBehindTheBalancerSeeUnreadCountsAndMentionsAndADrainChangesNothingButTheStatus()
             throws java.io.IOException {
         Map<String, int[]> ports = new java.util.LinkedHashMap<>();
@@ -358,6 +359,10 @@ class BrowserTests extends OnRedis {
         await("Ada in r3, its members").atMost(PATIENCE).pollInterval(Duration.ofMillis(25))
                 .untilAsserted(() -> assertThat(ada.members()).contains("Bob"));
 
+        // Ada looks at another tab, and has allowed notifications (a recorder stands in for the browser's)
+        ada.script("window.notes = []; window.Notification = class { static permission = 'granted';"
+                + " constructor(title, options) { window.notes.push(title + ': ' + options.body); } };"
+                + "Object.defineProperty(document, 'hidden', {value: true, configurable: true});");
         bob.switchTo("r1");
         bob.say("hey Ada, look at this");
         bob.switchTo("r2");
@@ -367,6 +372,10 @@ class BrowserTests extends OnRedis {
             assertThat(ada.script("return document.title")).isEqualTo("(2) Switchboard");
         });
         assertThat(ada.mentioned()).as("rooms that mention Ada").containsExactly("r1");
+        assertThat((List<Object>) ada.script("return window.notes")).as("a notification for the mention only")
+                .containsExactly("Bob in #r1: hey Ada, look at this");
+        ada.script("Object.defineProperty(document, 'hidden', {value: false, configurable: true});"
+                + "document.dispatchEvent(new Event('visibilitychange'))");
         ada.screenshot("chat-rooms-unread");
 
         ada.switchTo("r1");
