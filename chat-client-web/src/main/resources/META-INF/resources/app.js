@@ -38,6 +38,7 @@ const ROOMS_KEY = 'switchboard.rooms';
  * @property {boolean} mentioned one of them names you
  * @property {number | undefined} scrollTop where the reader was when it left the room
  * @property {boolean} joined
+ * @property {boolean} removed the server took this page out of it, or refused it: showing it asks again
  * @property {Map<string, {name: string, timer: ReturnType<typeof setTimeout>}>} typists member id -> typing
  * @property {{members: any[], memberCount: number} | undefined} members
  * @property {HTMLLIElement} item its entry in the sidebar
@@ -203,7 +204,10 @@ function on(type, listener) {
 /** The room's view, joining it first if this page is not in it. */
 function open(name) {
   let view = rooms.get(name);
-  if (view) return view;
+  if (view) {
+    if (view.removed) join(view); // taken out before (a ban since lifted?): asked again
+    return view;
+  }
   const list = document.createElement('ol');
   list.className = 'messages';
   list.setAttribute('aria-label', `Messages in ${name}`);
@@ -212,18 +216,22 @@ function open(name) {
   list.addEventListener('scroll', () => { if (view === active && isFollowing()) $('jump').hidden = true; });
   view = {
     name, list, shown: new Map(), pending: new Map(), epochs: [], oldestOffset: undefined, hasMore: false,
-    unread: 0, mentioned: false, scrollTop: undefined, joined: false, typists: new Map(), members: undefined,
+    unread: 0, mentioned: false, scrollTop: undefined, joined: false, removed: false, typists: new Map(), members: undefined,
     item: sidebarItem(name),
   };
   rooms.set(name, view);
   $('rooms').append(view.item);
   saveRooms();
-  const joining = view;
-  client?.join(name).catch((error) => {
-    notice(name, `Could not join ${name}: ${error.message}`);
-    if (rooms.get(name) === joining && !joining.joined) forget(joining);
-  });
+  join(view);
   return view;
+}
+
+function join(view) {
+  view.removed = false;
+  client?.join(view.name).catch((error) => {
+    notice(view.name, `Could not join ${view.name}: ${error.message}`);
+    if (rooms.get(view.name) === view && !view.joined) view.removed = true;
+  });
 }
 
 /** The room's entry in the sidebar: a button that shows it (with its unread count) and one that leaves it. */
@@ -294,6 +302,7 @@ function removed(name, reason) {
   notice(name, reason === 'forbidden'
     ? 'You may no longer be in this room; you were taken out of it.' : `You were taken out of this room (${reason}).`);
   view.joined = false;
+  view.removed = true;
   if (view === active) {
     $('text').disabled = true;
     $('send').disabled = true;
