@@ -160,7 +160,7 @@ public final class RedisBroker implements Broker, SmartLifecycle, AutoCloseable 
     @Override
     public CompletableFuture<PublishResult> publish(String room, String dedupeKey, String body, String sender) {
         String[] scriptKeys = capture.keys(room, keys.meta(room), keys.log(room), keys.dedupe(room, dedupeKey),
-                keys.bans(room), keys.tombstones(room));
+                keys.bans(room));
         String relayNow = publishCommands == null ? "1" : "0";
         String[] args = {newEpoch(), body, keys.channel(room), Integer.toString(historySize),
                 Long.toString(dedupeTtlSeconds), retentionSeconds, sharded != null ? "SPUBLISH" : "PUBLISH", relayNow,
@@ -300,7 +300,7 @@ public final class RedisBroker implements Broker, SmartLifecycle, AutoCloseable 
 
     private CompletableFuture<HistoryPage> history(String room, String mode, long offset, int limit, boolean create,
                                                    String user) {
-        String[] scriptKeys = {keys.meta(room), keys.log(room), keys.bans(room), keys.tombstones(room)};
+        String[] scriptKeys = {keys.meta(room), keys.log(room), keys.bans(room)};
         return this.<List<Object>>eval(historyScript, scriptKeys, newEpoch(), mode, Long.toString(offset),
                         Integer.toString(limit), emptyRetentionSeconds, create ? "1" : "0",
                         publishCommands != null ? "1" : "0", user == null ? "" : user,

@@ -12,7 +12,7 @@ import java.util.concurrent.CompletableFuture;
 /**
  * Bans and deletions with Redis ({@link Broker#ban}, {@link Broker#delete}): {@code ban.lua} keeps a
  * room's bans in {@code P{R}:bans}, which the join's and the send's own scripts read (no extra
- * round trip); {@code delete.lua} moves a message from the log to {@code P{R}:tombstones} and tells
+ * round trip); {@code delete.lua} moves a message from the log to a tombstone in the room's {@code meta} and tells
  * the room. All of a room's keys share its hash slot, so this works on a Redis Cluster as it does on
  * one Redis.
  */
@@ -52,7 +52,7 @@ final class RedisModeration {
     }
 
     CompletableFuture<Deletion> delete(String room, long offset, String epoch) {
-        String[] scriptKeys = capture.keys(room, keys.meta(room), keys.log(room), keys.tombstones(room));
+        String[] scriptKeys = capture.keys(room, keys.meta(room), keys.log(room));
         long now = System.currentTimeMillis();
         return RedisBroker.<List<String>>wrap(deleteScript.eval(commands, scriptKeys, Long.toString(offset),
                 epoch == null ? "" : epoch, room, keys.channel(room), publish,

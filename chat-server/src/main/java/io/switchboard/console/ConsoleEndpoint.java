@@ -60,7 +60,10 @@ public class ConsoleEndpoint {
                 (management.username() + ":" + management.password()).getBytes(StandardCharsets.UTF_8));
     }
 
-    /** A node as the console lists it: the registry's entry with its latest sample. */
+    /**
+     * A node as the console lists it: the registry's entry with its latest sample among those answered
+     * (null if none came after {@code since}: the page keeps the one it has).
+     */
     public record ConsoleNode(NodeView node, JsonNode sample) {}
 
     public record ConsoleView(String self, long now, List<ConsoleNode> nodes, RebalanceStatus rebalance,
@@ -72,11 +75,10 @@ public class ConsoleEndpoint {
         Map<String, List<String>> stored = store.samples(since == null ? now - ConsoleStore.HISTORY_MILLIS : since);
         Map<String, List<JsonNode>> samples = new java.util.LinkedHashMap<>();
         stored.forEach((node, list) -> samples.put(node, list.stream().map(JSON::readTree).toList()));
-        Map<String, List<String>> latest = since == null ? stored : store.samples(now - 5_000);
         List<ConsoleNode> nodes = new ArrayList<>();
         for (NodeView node : registry.nodes()) {
-            List<String> mine = latest.getOrDefault(node.id(), List.of());
-            nodes.add(new ConsoleNode(node, mine.isEmpty() ? null : JSON.readTree(mine.getLast())));
+            List<JsonNode> mine = samples.getOrDefault(node.id(), List.of());
+            nodes.add(new ConsoleNode(node, mine.isEmpty() ? null : mine.getLast()));
         }
         return new ConsoleView(registry.self(), now, nodes, rebalancer.status(), samples, store.events(EVENTS));
     }

@@ -12,8 +12,9 @@ import java.util.List;
  *   <caption>Keys and channels</caption>
  *   <tr><th>key / channel</th><th>type</th><th>written by</th><th>life</th></tr>
  *   <tr><td>{@code P{R}:meta}</td><td>hash {@code epoch}, {@code offset}; with {@code ack-replicas}
- *       also {@code acked} (the last offset relayed once replicated, up to which reads see the log)</td>
- *       <td>{@code publish.lua}, {@code history.lua}, {@code fence.lua}, {@code relay.lua};
+ *       also {@code acked} (the last offset relayed once replicated, up to which reads see the log); a
+ *       deleted message's tombstone as {@code t<offset>}, counted in {@code tombstones}</td>
+ *       <td>{@code publish.lua}, {@code history.lua}, {@code fence.lua}, {@code relay.lua}, {@code delete.lua};
  *       {@code presence.lua} extends a message-less one</td>
  *       <td>{@code history.retention} after the last message; {@code history.empty-room-retention}
  *       after the last presence call while it holds none</td></tr>
@@ -23,8 +24,6 @@ import java.util.List;
  *       <td>{@code publish.lua}</td><td>{@code history.dedupe-ttl}</td></tr>
  *   <tr><td>{@code P{R}:bans}</td><td>sorted set user → end of its ban (epoch ms, {@code inf} for good)</td>
  *       <td>{@code ban.lua}</td><td>until its last ban ends</td></tr>
- *   <tr><td>{@code P{R}:tombstones}</td><td>hash offset → tombstone body of a deleted message (its
- *       entry is gone from {@code log})</td><td>{@code delete.lua}</td><td>as {@code log}</td></tr>
  *   <tr><td>{@code P{R}:events}</td><td>stream: the room's events for the webhooks, fields {@code t}
  *       type, {@code s} seq, {@code e} epoch, {@code o} offset, {@code d} body or member JSON</td>
  *       <td>{@code publish.lua}, {@code delete.lua}, {@code presence.lua}; trimmed by {@code advance.lua}</td>
@@ -116,10 +115,6 @@ public final class RedisKeys {
         return channel(room) + ":bans";
     }
 
-    public String tombstones(String room) {
-        return channel(room) + ":tombstones";
-    }
-
     public String events(String room) {
         return channel(room) + ":events";
     }
@@ -201,7 +196,7 @@ public final class RedisKeys {
     public static List<String> layout() {
         RedisKeys keys = new RedisKeys("P");
         return List.of(keys.meta("R"), keys.log("R"), keys.dedupe("R", "<scope>/<clientMsgId>"), keys.bans("R"),
-                keys.tombstones("R"), keys.events("R"), keys.eventState("R"), keys.webhooksDue(), keys.webhooksLeases(),
+                keys.events("R"), keys.eventState("R"), keys.webhooksDue(), keys.webhooksLeases(),
                 keys.deadLetters("<webhook>"), keys.presence("R"),
                 keys.presenceExpiry("R"), keys.nodeMembers("<node>"), keys.connections("<key>"),
                 keys.nodeConnections("<node>"), keys.nodes(), keys.nodeInfo(), keys.rebalanceLock(), keys.rebalance(),

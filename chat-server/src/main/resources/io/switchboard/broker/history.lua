@@ -1,6 +1,6 @@
 -- Reads a slice of a room's log together with the room's position, atomically.
--- KEYS[1] room meta hash   KEYS[2] room log stream   KEYS[3] room bans sorted set (ban.lua)
--- KEYS[4] room tombstones hash (delete.lua)
+-- KEYS[1] room meta hash (with the tombstones of deleted messages: delete.lua)   KEYS[2] room log stream
+-- KEYS[3] room bans sorted set (ban.lua)
 -- ARGV[1] epoch to use if the room has none   ARGV[2] mode: 'since' or 'before'
 -- ARGV[3] offset (since: exclusive lower bound; before: exclusive upper bound, 0 = none)   ARGV[4] limit
 -- ARGV[5] seconds a room created by this read (never written) lives; its members' presence calls
@@ -26,7 +26,7 @@ if not epoch then
   end
   epoch = ARGV[1]
   created = 1
-  redis.call('DEL', KEYS[2], KEYS[4])
+  redis.call('DEL', KEYS[2])
   redis.call('HSET', KEYS[1], 'epoch', epoch, 'offset', 0)
   redis.call('EXPIRE', KEYS[1], ARGV[5])
 end
@@ -39,7 +39,7 @@ if ARGV[7] == '1' then
     offset = math.min(stored, tonumber(acked))
   end
 end
-local tombs = redis.call('EXISTS', KEYS[4]) == 1
+local tombs = redis.call('HGET', KEYS[1], 'tombstones') ~= false
 local first = offset + 1
 local head = redis.call('XRANGE', KEYS[2], '-', '+', 'COUNT', 1)
 if #head > 0 then
@@ -47,7 +47,7 @@ if #head > 0 then
 end
 if tombs then
   -- the oldest messages may be tombstones (no longer in the log)
-  while first > 1 and redis.call('HEXISTS', KEYS[4], tostring(first - 1)) == 1 do
+  while first > 1 and redis.call('HEXISTS', KEYS[1], 't' .. (first - 1)) == 1 do
     first = first - 1
   end
 end
@@ -81,7 +81,7 @@ if limit > 0 then
           out[#out + 1] = entries[next][2][2]
           next = next + 1
         else
-          local tomb = redis.call('HGET', KEYS[4], tostring(o))
+          local tomb = redis.call('HGET', KEYS[1], 't' .. o)
           if tomb then
             out[#out + 1] = id
             out[#out + 1] = tomb

@@ -1,7 +1,7 @@
 -- Stores one chat message and relays it, atomically: one round trip per send.
 -- KEYS[1] room meta hash {epoch, offset}   KEYS[2] room log stream   KEYS[3] dedupe key of the clientMsgId
--- KEYS[4] room bans sorted set (ban.lua)   KEYS[5] room tombstones hash (delete.lua)
--- KEYS[6] room events stream, KEYS[7] its state hash, KEYS[8] (not on a Redis Cluster) the webhooks'
+-- KEYS[4] room bans sorted set (ban.lua)
+-- KEYS[5] room events stream, KEYS[6] its state hash, KEYS[7] (not on a Redis Cluster) the webhooks'
 --         due index: where a stored message's message.created event goes, for the webhooks
 -- ARGV[1] epoch to use if the room has none (new room, or Redis lost it)   ARGV[2] message body (JSON)
 -- ARGV[3] room channel   ARGV[4] log size   ARGV[5] dedupe ttl in seconds
@@ -21,7 +21,7 @@ end
 local epoch = redis.call('HGET', KEYS[1], 'epoch')
 if not epoch then
   epoch = ARGV[1]
-  redis.call('DEL', KEYS[2], KEYS[5])
+  redis.call('DEL', KEYS[2])
   redis.call('HSET', KEYS[1], 'epoch', epoch, 'offset', 0)
 end
 if ARGV[8] == '0' and not redis.call('HGET', KEYS[1], 'acked') then
@@ -40,18 +40,17 @@ redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[4], offset .. '-0', 'd', ARGV[2]
 redis.call('SET', KEYS[3], epoch .. ':' .. offset, 'EX', ARGV[5])
 redis.call('EXPIRE', KEYS[1], ARGV[6])
 redis.call('EXPIRE', KEYS[2], ARGV[6])
-redis.call('EXPIRE', KEYS[5], ARGV[6])
 if ARGV[8] ~= '0' then
   redis.call(ARGV[7], ARGV[3], 'p' .. epoch .. '\n' .. offset .. '\n' .. ARGV[2])
 end
 if ARGV[11] == '1' then
   -- the event is stored with the message, or neither is (webhooks: RoomEventCapture)
-  local seq = redis.call('HINCRBY', KEYS[7], 'seq', 1)
-  redis.call('XADD', KEYS[6], '*', 't', 'message.created', 's', seq, 'e', epoch, 'o', offset, 'd', ARGV[2])
+  local seq = redis.call('HINCRBY', KEYS[6], 'seq', 1)
+  redis.call('XADD', KEYS[5], '*', 't', 'message.created', 's', seq, 'e', epoch, 'o', offset, 'd', ARGV[2])
+  redis.call('EXPIRE', KEYS[5], ARGV[6])
   redis.call('EXPIRE', KEYS[6], ARGV[6])
-  redis.call('EXPIRE', KEYS[7], ARGV[6])
-  if KEYS[8] then
-    redis.call('ZADD', KEYS[8], 'LT', ARGV[10], ARGV[12])
+  if KEYS[7] then
+    redis.call('ZADD', KEYS[7], 'LT', ARGV[10], ARGV[12])
   end
 end
 return {epoch, offset, 0}

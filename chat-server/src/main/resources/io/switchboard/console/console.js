@@ -83,7 +83,9 @@
 
   function renderNodes(view) {
     const body = $('nodes').tBodies[0];
-    const rows = view.nodes.map(({ node, sample }) => {
+    const rows = view.nodes.map(({ node, sample: latest }) => {
+      const known = samples.get(node.id);
+      const sample = latest ?? (known && known.length ? known[known.length - 1] : null); // none new this second
       const row = document.createElement('tr');
       row.dataset.node = node.id;
       const state = sample?.state ?? node.state;
