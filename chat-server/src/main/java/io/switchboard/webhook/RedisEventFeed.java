@@ -137,7 +137,8 @@ final class RedisEventFeed implements EventFeed {
 
     @Override
     public void park(String webhook, DeadLetter letter) {
-        await(commands.xadd(keys.deadLetters(webhook), XAddArgs.Builder.maxlen(deadLetterCap).approximateTrimming(),
+        // trimmed exactly (not "~"): parking is rare, and at most the cap is kept, as docs/webhooks.md says
+        await(commands.xadd(keys.deadLetters(webhook), XAddArgs.Builder.maxlen(deadLetterCap),
                 Map.of("room", letter.room(), "event", letter.event(), "error", letter.error())));
     }
 
