@@ -1,5 +1,7 @@
 package io.switchboard.api;
 
+import io.micrometer.core.instrument.MeterRegistry;
+import io.switchboard.config.NamedThreads;
 import io.switchboard.config.WebhookProperties.Webhook;
 import io.switchboard.webhook.DeadLetter;
 import io.switchboard.webhook.WebhookDispatcher.Replayed;
@@ -7,7 +9,7 @@ import io.switchboard.webhook.WebhookDispatcher;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import org.springframework.beans.factory.DisposableBean;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -27,18 +29,24 @@ import tools.jackson.databind.json.JsonMapper;
  */
 @RestController
 @RequestMapping(path = "/api/webhooks", produces = MediaType.APPLICATION_JSON_VALUE)
-final class WebhookController {
+final class WebhookController implements DisposableBean {
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
     private static final int MAX_PAGE = 1000;
     private static final int MAX_REPLAY = 100;
-    /** Replays wait for receivers: on virtual threads, never the request threads. */
-    private static final ExecutorService REPLAYS = Executors.newVirtualThreadPerTaskExecutor();
 
     private final WebhookDispatcher dispatcher;
+    /** Dead-letter reads wait for Redis, replays for receivers: on virtual threads, never the request threads. */
+    private final ExecutorService replays;
 
-    WebhookController(WebhookDispatcher dispatcher) {
+    WebhookController(WebhookDispatcher dispatcher, MeterRegistry meters) {
         this.dispatcher = dispatcher;
+        this.replays = NamedThreads.virtual("webhook-replays", meters);
+    }
+
+    @Override
+    public void destroy() {
+        replays.shutdownNow();
     }
 
     record WebhookInfo(String name, String url, List<String> events) {}
@@ -66,7 +74,7 @@ final class WebhookController {
             throw new ApiException(HttpStatus.BAD_REQUEST, "limit must be 1-" + MAX_PAGE);
         }
         return CompletableFuture.supplyAsync(() -> new DeadLetters(name, dispatcher.deadLetters(webhook, limit).stream()
-                .map(WebhookController::parked).toList()), REPLAYS);
+                .map(WebhookController::parked).toList()), replays);
     }
 
     @PostMapping(path = "/{name}/dead-letters/replay")
@@ -83,7 +91,7 @@ final class WebhookController {
                 Thread.currentThread().interrupt();
                 throw new IllegalStateException("interrupted", e);
             }
-        }, REPLAYS);
+        }, replays);
     }
 
     private Webhook webhook(String name) {

@@ -3,6 +3,7 @@ package io.switchboard.config;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.jvm.ExecutorServiceMetrics;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
@@ -11,7 +12,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Every thread Switchboard starts is one of these: a single daemon thread with a name (the one
- * docs/architecture.md's thread table gives), its executor exposed to Micrometer as
+ * docs/architecture.md's thread table gives), or a virtual thread per task named after its
+ * executor, the executor exposed to Micrometer as
  * {@code executor*{name=<name>}} (queued, active and completed tasks, time in the queue and running).
  * Built as pool executors, not through {@code Executors}, whose wrappers Micrometer cannot see into.
  */
@@ -33,5 +35,14 @@ public final class NamedThreads {
                 Thread.ofPlatform().name(name).daemon().factory());
         executor.setRemoveOnCancelPolicy(true);
         return ExecutorServiceMetrics.monitor(meters, executor, name);
+    }
+
+    /**
+     * A virtual thread per task, named {@code <name>-<n>}, for work that waits on something outside
+     * (an HTTP receiver, a bounded Redis read); Micrometer times its tasks.
+     */
+    public static ExecutorService virtual(String name, MeterRegistry meters) {
+        return ExecutorServiceMetrics.monitor(meters,
+                Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name(name + "-", 0).factory()), name);
     }
 }

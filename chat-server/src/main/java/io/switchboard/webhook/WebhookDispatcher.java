@@ -23,7 +23,6 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
@@ -267,7 +266,7 @@ public final class WebhookDispatcher implements SmartLifecycle {
         if (webhooks.isEmpty()) {
             return;
         }
-        workers = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("webhook-", 0).factory());
+        workers = NamedThreads.virtual("webhook", meters);
         scheduler = NamedThreads.scheduled("webhooks", meters);
         long poll = Math.max(10, settings.pollInterval().toMillis());
         scheduler.scheduleWithFixedDelay(this::poll, poll, poll, TimeUnit.MILLISECONDS);
