@@ -4,6 +4,7 @@ import io.switchboard.broker.Ban;
 import io.switchboard.broker.Broker;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.time.format.DateTimeParseException;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -88,7 +89,8 @@ final class ModerationController {
         Inputs.room(room);
         String user = Inputs.user(request.user());
         Duration duration = duration(request.duration());
-        Ban ban = new Ban(user, duration == null ? null : Instant.now().plus(duration));
+        // to the millisecond, as the ban is kept (and listed): the answer shows what is stored
+        Ban ban = new Ban(user, duration == null ? null : Instant.now().plus(duration).truncatedTo(ChronoUnit.MILLIS));
         return broker.ban(room, ban).thenCompose(banned -> moderation.remove(user, room)).thenApply(removed ->
                 ResponseEntity.status(HttpStatus.CREATED).body(new BanState(room, user, ban.until())));
     }

@@ -145,7 +145,8 @@ class ApiTests extends OnRedis {
         // that missed the order) is refused forbidden there (BrokerContractTests)
         assertThat(eveThere.await("error")).containsEntry("code", "not_joined");
         assertThat(bob.say("lobby", "still here", "b1")).as("another user").containsEntry("type", "ack");
-        assertThat(call(n1, "GET", "/api/rooms/lobby/bans", KEY, null).json().get("bans").toString()).contains("user=Eve");
+        assertThat(call(n1, "GET", "/api/rooms/lobby/bans", KEY, null).json().get("bans").toString()).contains("user=Eve")
+                .as("listed with the end the ban was answered with").contains("until=" + banned.json().get("until"));
 
         Answer lifted = call(n1, "DELETE", "/api/rooms/lobby/bans/Eve", KEY, null);
         assertThat(lifted.status).isEqualTo(200);
