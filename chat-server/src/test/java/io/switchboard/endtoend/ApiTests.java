@@ -238,6 +238,12 @@ class ApiTests extends OnRedis {
         assertProblem(call(n1, "GET", "/api/rooms/x", "k-wrong-0123456789abcdef012", null), 401, "not one of");
         assertProblem(call(n1, "POST", "/api/rooms/x/messages", KEY, "{\"text\":"), 400, "not the JSON object this call takes");
         assertProblem(call(n1, "POST", "/api/rooms/x/messages", KEY, "{\"sender\":\"Shop\"}"), 400, "text must be");
+        assertProblem(call(n1, "POST", "/api/rooms/x/messages", KEY, "{\"text\":123}"), 400,
+                "not the JSON object this call takes");
+        assertProblem(call(n1, "POST", "/api/messages", KEY, "{\"rooms\":[\"x\",7],\"text\":\"hi\"}"), 400,
+                "not the JSON object this call takes");
+        assertProblem(call(n1, "POST", "/api/users/u/disconnect", KEY, "{\"reconnect\":\"no\"}"), 400,
+                "not the JSON object this call takes");
         assertProblem(call(n1, "POST", "/api/rooms/bad%20room/messages", KEY, "{\"text\":\"hi\"}"), 400, "a room is");
         assertProblem(call(n1, "POST", "/api/rooms/x/messages", KEY, "{\"text\":\"hi\",\"idempotencyKey\":\"a b\"}"),
                 400, "idempotencyKey");
