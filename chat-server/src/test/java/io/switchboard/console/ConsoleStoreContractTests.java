@@ -67,7 +67,7 @@ abstract class ConsoleStoreContractTests {
 
         List<ConsoleEvent> events = store.events(1000);
         assertThat(events).hasSizeGreaterThanOrEqualTo(500).last().extracting(ConsoleEvent::detail).isEqualTo("520");
-        assertThat(events).hasSizeLessThanOrEqualTo(600);
+        assertThat(events).as("about 500: Redis trims the stream by whole nodes (MAXLEN ~)").hasSizeLessThanOrEqualTo(600);
     }
 
     private static long now() {
