@@ -120,7 +120,7 @@ public final class RedisBroker implements Broker, SmartLifecycle, AutoCloseable 
         }
         this.listener = new RoomListener(prefix, keys, sharded);
         pubSub.addListener(listener);
-        this.roomScan = new RoomScan(commandConnection, commands, keys, prefix);
+        this.roomScan = new RoomScan(commandConnection, commands, keys);
         this.moderation = new RedisModeration(commands, keys, sharded != null, capture);
         if (ackReplicas > 0 && client instanceof RedisClient standalone) {
             var connection = standalone.connect(StringCodec.UTF8);

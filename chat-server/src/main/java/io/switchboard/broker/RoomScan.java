@@ -30,11 +30,11 @@ final class RoomScan {
     private final String pattern;
 
     RoomScan(StatefulConnection<String, String> connection, RedisClusterAsyncCommands<String, String> commands,
-             RedisKeys keys, String prefix) {
+             RedisKeys keys) {
         this.connection = connection;
         this.commands = commands;
         this.keys = keys;
-        this.pattern = glob(prefix) + "{*}" + META;
+        this.pattern = keys.everyRoom(META);
     }
 
     CompletableFuture<RoomPage> page(String cursor, int limit) {
@@ -100,10 +100,5 @@ final class RoomScan {
     /** The rooms of {@code meta} keys ({@code P{R}:meta}). */
     private List<String> roomsOf(List<String> metaKeys) {
         return metaKeys.stream().map(key -> keys.roomOf(key.substring(0, key.length() - META.length()))).toList();
-    }
-
-    /** {@code text} as a literal in a SCAN pattern. */
-    private static String glob(String text) {
-        return text.replaceAll("([*?\\[\\]\\\\])", "\\\\$1");
     }
 }

@@ -103,12 +103,23 @@ public record WebhookProperties(@DefaultValue List<Webhook> webhooks, @DefaultVa
      * @param queueSize    with the in-memory broker: events held at most (all rooms together);
      *                     beyond it new events are dropped and counted
      * @param deadLetters  parked events kept per webhook at most (the oldest go first)
+     * @param sweepInterval on a Redis Cluster: how often one of the nodes looks over every room's
+     *                     events for undelivered ones whose room is not due (storing an event and
+     *                     marking its room due are two steps there: a node can die between them)
      */
     public record Delivery(
             @DefaultValue("30s") Duration lease,
             @DefaultValue("200ms") Duration pollInterval,
             @DefaultValue("10000") int queueSize,
-            @DefaultValue("10000") int deadLetters) {}
+            @DefaultValue("10000") int deadLetters,
+            @DefaultValue("60s") Duration sweepInterval) {
+
+        public Delivery {
+            if (sweepInterval.compareTo(Duration.ofSeconds(1)) < 0) {
+                throw new IllegalStateException("switchboard.webhook-delivery.sweep-interval must be 1s or more");
+            }
+        }
+    }
 
     /** The event types some webhook wants: the only ones recorded. */
     public Set<RoomEventType> wanted() {

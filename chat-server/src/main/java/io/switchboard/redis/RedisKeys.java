@@ -35,6 +35,8 @@ import java.util.List;
  *       after them), {@code claim.lua}, {@code release.lua}</td><td>entries removed once delivered</td></tr>
  *   <tr><td>{@code P{webhooks}:leases}</td><td>hash room → {@code <node> <expiry ms>}: who delivers
  *       the room's events</td><td>{@code claim.lua}, {@code release.lua}</td><td>as {@code due}</td></tr>
+ *   <tr><td>{@code P{webhooks}:sweep}</td><td>string: the node looking over every room's events this
+ *       round (Redis Cluster only)</td><td>{@code RedisEventFeed}</td><td>{@code webhook-delivery.sweep-interval}</td></tr>
  *   <tr><td>{@code P{webhooks}:dead:<webhook>}</td><td>stream of parked events: {@code room}, {@code event}
  *       (the JSON sent), {@code error}</td><td>{@code RedisEventFeed}</td><td>capped at
  *       {@code webhook-delivery.dead-letters}</td></tr>
@@ -131,6 +133,15 @@ public final class RedisKeys {
         return prefix + "{webhooks}:leases";
     }
 
+    public String webhooksSweep() {
+        return prefix + "{webhooks}:sweep";
+    }
+
+    /** A SCAN pattern for the key of every room that ends in {@code suffix}: {@code P{*}<suffix>}, {@code P} taken literally. */
+    public String everyRoom(String suffix) {
+        return prefix.replaceAll("([*?\\[\\]\\\\])", "\\\\$1") + "{*}" + suffix;
+    }
+
     public String deadLetters(String webhook) {
         return prefix + "{webhooks}:dead:" + webhook;
     }
@@ -197,7 +208,7 @@ public final class RedisKeys {
         RedisKeys keys = new RedisKeys("P");
         return List.of(keys.meta("R"), keys.log("R"), keys.dedupe("R", "<scope>/<clientMsgId>"), keys.bans("R"),
                 keys.events("R"), keys.eventState("R"), keys.webhooksDue(), keys.webhooksLeases(),
-                keys.deadLetters("<webhook>"), keys.presence("R"),
+                keys.webhooksSweep(), keys.deadLetters("<webhook>"), keys.presence("R"),
                 keys.presenceExpiry("R"), keys.nodeMembers("<node>"), keys.connections("<key>"),
                 keys.nodeConnections("<node>"), keys.nodes(), keys.nodeInfo(), keys.rebalanceLock(), keys.rebalance(),
                 keys.rebalanceShed(), keys.consoleSamples("<node>"), keys.consoleSampled(), keys.consoleEvents(),

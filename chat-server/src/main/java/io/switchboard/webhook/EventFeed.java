@@ -40,6 +40,17 @@ interface EventFeed extends AutoCloseable {
     /** Drops a parked event (it was replayed); false if there was none with that id. */
     boolean forget(String webhook, String id);
 
+    /**
+     * The safety net of a Redis Cluster, where a room is marked due by the node after the script that
+     * stored its event (another slot): marks due every room with undelivered events that is neither
+     * due nor held, as a node that died between the two leaves one. One node a round looks (the
+     * others return at once); answers how many rooms it marked. Elsewhere the script marks the room
+     * in the same step, and there is nothing to do.
+     */
+    default int sweep(java.time.Duration round) {
+        return 0;
+    }
+
     /** Lets go of what the feed holds open (its Redis connection); called once deliveries stopped. */
     @Override
     default void close() {

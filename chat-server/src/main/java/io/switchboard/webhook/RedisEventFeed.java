@@ -1,8 +1,14 @@
 package io.switchboard.webhook;
 
+import io.lettuce.core.KeyScanArgs;
+import io.lettuce.core.KeyScanCursor;
 import io.lettuce.core.Range;
+import io.lettuce.core.RedisFuture;
+import io.lettuce.core.SetArgs;
 import io.lettuce.core.StreamMessage;
 import io.lettuce.core.XAddArgs;
+import io.lettuce.core.ZAddArgs;
+import io.lettuce.core.cluster.api.async.RedisAdvancedClusterAsyncCommands;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import io.switchboard.broker.BrokerUnavailableException;
 import io.switchboard.protocol.RoomEvent;
@@ -155,6 +161,44 @@ final class RedisEventFeed implements EventFeed {
     public boolean forget(String webhook, String id) {
         Long deleted = await(commands.xdel(keys.deadLetters(webhook), id));
         return deleted != null && deleted > 0;
+    }
+
+    /**
+     * On a Redis Cluster, one node a round (the one that set {@code P{webhooks}:sweep} for it) scans
+     * every primary for the rooms' event streams ({@code SCAN ... TYPE stream}, Lettuce going from
+     * primary to primary) and marks due ({@code ZADD NX}: a due or held room keeps its place) each
+     * room whose stream still holds events: what every webhook had is trimmed from it, so what is
+     * left is undelivered. A room being delivered, or whose event was stored a moment ago and is
+     * about to be marked, is marked again at most: claimed, it has nothing new and is released.
+     */
+    @Override
+    public int sweep(Duration round) {
+        if (!(commands instanceof RedisAdvancedClusterAsyncCommands<String, String> cluster)) {
+            return 0; // the scripts mark their room due themselves
+        }
+        if (!"OK".equals(await(commands.set(keys.webhooksSweep(), node, SetArgs.Builder.nx().px(round.toMillis()))))) {
+            return 0; // another node looks this round
+        }
+        String suffix = ":events";
+        KeyScanArgs streams = KeyScanArgs.Builder.type("stream").match(keys.everyRoom(suffix)).limit(1000);
+        int marked = 0;
+        KeyScanCursor<String> page = await(cluster.scan(streams));
+        while (true) {
+            List<RedisFuture<Long>> lengths = page.getKeys().stream().map(commands::xlen).toList();
+            for (int i = 0; i < lengths.size(); i++) {
+                if (await(lengths.get(i)) > 0) {
+                    String key = page.getKeys().get(i);
+                    String room = keys.roomOf(key.substring(0, key.length() - suffix.length()));
+                    Long added = await(commands.zadd(keys.webhooksDue(), ZAddArgs.Builder.nx(),
+                            System.currentTimeMillis(), room));
+                    marked += added != null ? added.intValue() : 0;
+                }
+            }
+            if (page.isFinished()) {
+                return marked;
+            }
+            page = await(cluster.scan(page, streams)); // the cursor object itself: it knows which primary is next
+        }
     }
 
     @Override

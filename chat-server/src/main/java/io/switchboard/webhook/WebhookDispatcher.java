@@ -60,6 +60,7 @@ public final class WebhookDispatcher implements SmartLifecycle {
     private final HttpClient http;
     private final MeterRegistry meters;
     private final Map<String, Metrics> metrics = new HashMap<>();
+    private final Counter swept;
     /** Rooms this node delivers now. */
     private final Set<String> held = ConcurrentHashMap.newKeySet();
     private ScheduledExecutorService scheduler;
@@ -74,6 +75,9 @@ public final class WebhookDispatcher implements SmartLifecycle {
         this.webhooks = properties.webhooks();
         this.settings = properties.webhookDelivery();
         this.meters = meters;
+        this.swept = Counter.builder("switchboard.webhooks.swept")
+                .description("rooms with undelivered events that no node was to deliver, found by the Redis Cluster's sweep")
+                .register(meters);
         this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5))
                 .followRedirects(HttpClient.Redirect.NEVER).build();
         for (Webhook webhook : webhooks) {
@@ -111,6 +115,20 @@ public final class WebhookDispatcher implements SmartLifecycle {
             feed.renew(List.copyOf(held));
         } catch (RuntimeException e) {
             log.debug("Renewing the webhook rooms this node holds failed: {}", e.toString());
+        }
+    }
+
+    /** The Redis Cluster's safety net ({@link EventFeed#sweep}), on a worker: a scan may take a while. */
+    private void sweep() {
+        try {
+            int marked = feed.sweep(settings.sweepInterval());
+            swept.increment(marked);
+            if (marked > 0) {
+                log.warn("{} rooms had webhook events that no node was to deliver (a node died between storing "
+                        + "an event and marking its room due); they are due now", marked);
+            }
+        } catch (RuntimeException e) {
+            log.debug("Looking over every room's webhook events failed: {}", e.toString());
         }
     }
 
@@ -272,6 +290,8 @@ public final class WebhookDispatcher implements SmartLifecycle {
         scheduler.scheduleWithFixedDelay(this::poll, poll, poll, TimeUnit.MILLISECONDS);
         long renew = Math.max(100, settings.lease().toMillis() / 3);
         scheduler.scheduleWithFixedDelay(this::renew, renew, renew, TimeUnit.MILLISECONDS);
+        long sweep = settings.sweepInterval().toMillis();
+        scheduler.scheduleWithFixedDelay(() -> workers.submit(this::sweep), sweep, sweep, TimeUnit.MILLISECONDS);
     }
 
     /**

@@ -5,9 +5,11 @@ import static org.awaitility.Awaitility.await;
 
 import io.switchboard.support.ChatClient;
 import io.switchboard.support.Command;
+import io.switchboard.support.Node;
 import io.switchboard.support.RedisClusterProcesses;
 import io.switchboard.support.Scenarios;
 import io.switchboard.support.TwoNodes;
+import io.switchboard.support.Unique;
 import io.switchboard.support.WebhookReceiver;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -127,6 +129,50 @@ class RedisClusterTests {
                     .filter(event -> "listed-0".equals(event.get("room"))).map(event -> event.get("type")).distinct())
                     .containsSubsequence("room.occupied", "message.created", "message.deleted"));
             assertThat(receiver.requests()).allMatch(WebhookReceiver.Request::signed);
+        }
+    }
+
+    @Test
+    void anEventWhoseRoomANodeDidNotLiveToMarkDueIsFoundByTheSweepAndDelivered() {
+        String secret = "whsec-0123456789abcdef0123456789";
+        String prefix = Unique.prefix("t");
+        // one node: its sweep alone has to reach every primary
+        try (WebhookReceiver receiver = new WebhookReceiver(secret);
+             Node node = Node.onRedis(0, prefix, "n1", "spring.data.redis.cluster.nodes=" + cluster.nodes(),
+                     "switchboard.webhooks[0].url=" + receiver.url(),
+                     "switchboard.webhooks[0].secret=" + secret, "switchboard.webhooks[0].events=message.created",
+                     "switchboard.webhook-delivery.poll-interval=50ms",
+                     "switchboard.webhook-delivery.sweep-interval=1s")) {
+            // what a node leaves that stored a message and its event (one script, on the room's slot)
+            // and died before marking the room due (on the webhooks' slot): the event, and nothing due;
+            // in rooms on every primary, so that the sweep's scan has to go from one to the next
+            List<String> stranded = new ArrayList<>();
+            for (int i = 0; stranded.stream().map(room -> cluster.primaryFor(prefix + "{" + room + "}")).distinct()
+                    .count() < cluster.primaries().size(); i++) {
+                stranded.add("stranded-" + i);
+            }
+            for (String room : stranded) {
+                String stream = prefix + "{" + room + "}:events";
+                String body = "{\"type\":\"message\",\"room\":\"" + room + "\",\"epoch\":\"e1\",\"offset\":1,"
+                        + "\"id\":\"m1\",\"from\":\"u1\",\"fromName\":\"Ada\",\"text\":\"left behind\",\"ts\":1796000000000}";
+                Command.redisCli(cluster.primaryFor(stream), "XADD", stream, "*", "t", "message.created", "s", "1", "e", "e1",
+                        "o", "1", "d", body);
+                Command.redisCli(cluster.primaryFor(stream), "HSET", prefix + "{" + room + "}:events:state", "seq", "1");
+            }
+
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(receiver.taken())
+                    .filteredOn(event -> "message.created".equals(event.get("type")) && Integer.valueOf(1).equals(event.get("offset")))
+                    .extracting(event -> event.get("room")).containsExactlyInAnyOrderElementsOf(stranded));
+            // found by one round of one node's sweep each (a scan that stopped at the first primary
+            // would find the others only when a topology refresh put them first), and never again
+            var swept = node.bean(io.micrometer.core.instrument.MeterRegistry.class).get("switchboard.webhooks.swept").counter();
+            await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(swept.count()).isEqualTo(stranded.size()));
+            // delivered, so trimmed from the streams: later sweeps find nothing more to mark
+            for (String room : stranded) {
+                String stream = prefix + "{" + room + "}:events";
+                await().atMost(Duration.ofSeconds(10)).until(() ->
+                        Command.redisCli(cluster.primaryFor(stream), "XLEN", stream).strip().equals("0"));
+            }
         }
     }
 

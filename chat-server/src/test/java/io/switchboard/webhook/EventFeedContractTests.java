@@ -171,6 +171,17 @@ abstract class EventFeedContractTests {
     }
 
     @Test
+    void aRoomMarkedDueWithItsEventNeedsNoSweep() {
+        create(EnumSet.allOf(RoomEventType.class));
+        String room = Unique.name("room");
+        get(broker.publish(room, "m1", "{}", "ada"));
+
+        assertThat(feed.sweep(Duration.ofSeconds(1))).as("one Redis (or one node) marks the room in the same step")
+                .isZero();
+        assertThat(feed.claim(10)).containsExactly(room);
+    }
+
+    @Test
     void keepsTheNewestDeadLettersOldestFirstAndForgetsAReplayedOne() {
         create(EnumSet.allOf(RoomEventType.class));
         assertThat(feed.deadLetters("app", 10)).isEmpty();
