@@ -6,14 +6,10 @@ import io.switchboard.room.Rooms;
 import io.switchboard.session.Connections;
 import io.switchboard.session.KeyedRates;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
-import org.springframework.boot.jackson.autoconfigure.JsonMapperBuilderCustomizer;
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
-import tools.jackson.databind.cfg.CoercionAction;
-import tools.jackson.databind.cfg.CoercionInputShape;
-import tools.jackson.databind.type.LogicalType;
 
 /**
  * The server API on the chat port under {@code /api/} (never the management port: its controller lives
@@ -29,23 +25,6 @@ class ApiConfiguration {
                 new ApiKeys(api.keys(), new KeyedRates(api.requestsPerSecond(), api.burst())));
         registration.addUrlPatterns("/api/*");
         return registration;
-    }
-
-    /**
-     * A request body's text field sent as a number or true/false, or a true/false field sent as text
-     * or a number, is refused (400), as the WebSocket protocol refuses it, not turned into another
-     * type by Jackson's coercions.
-     */
-    @Bean
-    JsonMapperBuilderCustomizer noScalarCoercion() {
-        return builder -> builder
-                .withCoercionConfig(LogicalType.Textual, config -> config
-                        .setCoercion(CoercionInputShape.Integer, CoercionAction.Fail)
-                        .setCoercion(CoercionInputShape.Float, CoercionAction.Fail)
-                        .setCoercion(CoercionInputShape.Boolean, CoercionAction.Fail))
-                .withCoercionConfig(LogicalType.Boolean, config -> config
-                        .setCoercion(CoercionInputShape.String, CoercionAction.Fail)
-                        .setCoercion(CoercionInputShape.Integer, CoercionAction.Fail));
     }
 
     @Bean

@@ -27,6 +27,7 @@ import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
+import tools.jackson.databind.annotation.JsonDeserialize;
 
 /**
  * The server API's calls (docs/api.md) on rooms and messages: post into rooms, broadcast, read a
@@ -59,10 +60,15 @@ final class ApiController {
     }
 
     /** {@code POST /api/rooms/{room}/messages}: the body of a message to post. */
-    record NewMessage(String text, String sender, String idempotencyKey) {}
+    record NewMessage(@JsonDeserialize(using = StrictJson.Text.class) String text,
+                      @JsonDeserialize(using = StrictJson.Text.class) String sender,
+                      @JsonDeserialize(using = StrictJson.Text.class) String idempotencyKey) {}
 
     /** {@code POST /api/messages}: one message into each of {@code rooms}. */
-    record Broadcast(List<String> rooms, String text, String sender, String idempotencyKey) {}
+    record Broadcast(@JsonDeserialize(contentUsing = StrictJson.Text.class) List<String> rooms,
+                     @JsonDeserialize(using = StrictJson.Text.class) String text,
+                     @JsonDeserialize(using = StrictJson.Text.class) String sender,
+                     @JsonDeserialize(using = StrictJson.Text.class) String idempotencyKey) {}
 
     /** Where a posted message was stored; {@code duplicate}: an earlier call with its idempotency key stored it. */
     record Posted(String room, String epoch, long offset, boolean duplicate) {}

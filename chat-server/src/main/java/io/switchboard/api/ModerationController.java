@@ -20,6 +20,7 @@ import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.annotation.JsonDeserialize;
 
 /**
  * The server API's moderation (docs/api.md): disconnect a user, ban one from a room (and lift the
@@ -45,12 +46,13 @@ final class ModerationController {
     }
 
     /** {@code POST /api/users/{user}/disconnect}: why, in words the user sees, and whether it may come back. */
-    record Disconnect(String reason, Boolean reconnect) {}
+    record Disconnect(@JsonDeserialize(using = StrictJson.Text.class) String reason,
+                      @JsonDeserialize(using = StrictJson.Flag.class) Boolean reconnect) {}
 
     record Disconnected(String user, String reason, boolean reconnect) {}
 
     /** {@code POST /api/rooms/{room}/bans}: {@code duration} in seconds or ISO-8601 ({@code PT10M}); none: for good. */
-    record NewBan(String user, JsonNode duration) {}
+    record NewBan(@JsonDeserialize(using = StrictJson.Text.class) String user, JsonNode duration) {}
 
     /** A ban in force; {@code until} null: until it is lifted. */
     record BanState(String room, String user, Instant until) {}

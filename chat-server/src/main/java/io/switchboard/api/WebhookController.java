@@ -20,6 +20,7 @@ import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.annotation.JsonDeserialize;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
@@ -56,7 +57,7 @@ final class WebhookController implements DisposableBean {
     record DeadLetters(String webhook, List<Parked> deadLetters) {}
 
     /** {@code POST .../replay}: the parked events to send again; none: the oldest 100. */
-    record Replay(List<String> ids) {}
+    record Replay(@JsonDeserialize(contentUsing = StrictJson.Text.class) List<String> ids) {}
 
     record ReplayResult(String webhook, List<Replayed> replayed) {}
 
