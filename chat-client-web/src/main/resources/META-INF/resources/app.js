@@ -244,10 +244,13 @@ function sidebarItem(name) {
   const label = document.createElement('span');
   label.className = 'room-name';
   label.textContent = `# ${name}`;
+  const present = document.createElement('span');
+  present.className = 'room-members';
+  present.hidden = true;
   const badge = document.createElement('span');
   badge.className = 'unread';
   badge.hidden = true;
-  go.append(label, badge);
+  go.append(label, present, badge);
   go.addEventListener('click', () => show(name));
   const leave = document.createElement('button');
   leave.type = 'button';
@@ -593,6 +596,12 @@ function showMembers({ room: name, members, memberCount }) {
   const view = rooms.get(name);
   if (!view) return;
   view.members = { members, memberCount };
+  // every room's head count in the sidebar, the list of names for the room shown
+  const present = /** @type {HTMLElement} */ (view.item.querySelector('.room-members'));
+  present.hidden = false;
+  present.textContent = String(memberCount);
+  present.title = memberCount === 1 ? '1 member' : `${memberCount} members`;
+  view.item.dataset.members = String(memberCount);
   if (view === active) renderMembers();
 }
 

@@ -3,17 +3,17 @@ package io.switchboard.config;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.jvm.ExecutorServiceMetrics;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 
 /**
  * Every thread Switchboard starts is one of these: a single daemon thread with a name (the one
- * docs/architecture.md's thread table gives), or a virtual thread per task named after its
- * executor, the executor exposed to Micrometer as
+ * docs/architecture.md's thread table gives), or virtual threads named after their executor, the
+ * executor exposed to Micrometer as
  * {@code executor*{name=<name>}} (queued, active and completed tasks, time in the queue and running).
  * Built as pool executors, not through {@code Executors}, whose wrappers Micrometer cannot see into.
  */
@@ -38,11 +38,14 @@ public final class NamedThreads {
     }
 
     /**
-     * A virtual thread per task, named {@code <name>-<n>}, for work that waits on something outside
-     * (an HTTP receiver, a bounded Redis read); Micrometer times its tasks.
+     * Virtual threads named {@code <name>-<n>}, as many as tasks wait, for work that waits on
+     * something outside (an HTTP receiver, a bounded Redis read). A pool executor that makes virtual
+     * threads (an idle one is kept a minute), not {@code Executors.newThreadPerTaskExecutor}, whose
+     * thread count Micrometer cannot read without opening {@code java.util.concurrent} (it warns).
      */
     public static ExecutorService virtual(String name, MeterRegistry meters) {
-        return ExecutorServiceMetrics.monitor(meters,
-                Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name(name + "-", 0).factory()), name);
+        ThreadPoolExecutor executor = new ThreadPoolExecutor(0, Integer.MAX_VALUE, 60, TimeUnit.SECONDS,
+                new SynchronousQueue<>(), Thread.ofVirtual().name(name + "-", 0).factory());
+        return ExecutorServiceMetrics.monitor(meters, executor, name);
     }
 }

@@ -358,6 +358,9 @@ class BrowserTests extends OnRedis {
         }
         await("Ada in r3, its members").atMost(PATIENCE).pollInterval(Duration.ofMillis(25))
                 .untilAsserted(() -> assertThat(ada.members()).contains("Bob"));
+        await("every room's head count in the sidebar").atMost(PATIENCE).pollInterval(Duration.ofMillis(25))
+                .untilAsserted(() -> assertThat(bob.roomMembers()).containsEntry("r1", "2").containsEntry("r2", "2")
+                        .containsEntry("r3", "2"));
 
         // Ada looks at another tab, and has allowed notifications (a recorder stands in for the browser's)
         ada.script("window.notes = []; window.Notification = class { static permission = 'granted';"
@@ -408,6 +411,8 @@ class BrowserTests extends OnRedis {
         bob.leaveRoom("r3"); // keyboard only
         await().atMost(PATIENCE).pollInterval(Duration.ofMillis(25))
                 .untilAsserted(() -> assertThat(bob.rooms()).containsExactly("r1", "r2"));
+        await("Ada's sidebar counts Bob out of r3 only").atMost(PATIENCE).pollInterval(Duration.ofMillis(25))
+                .untilAsserted(() -> assertThat(ada.roomMembers()).containsEntry("r1", "2").containsEntry("r3", "1"));
         ada.switchTo("r3");
         ada.say("anyone in r3?");
         ada.switchTo("r1");

@@ -235,6 +235,14 @@ public final class Browser implements AutoCloseable {
                 + ".map(li => [li.dataset.room, Number(li.dataset.unread ?? 0)]))");
     }
 
+    /** Each sidebar room's head count, as the sidebar shows it (rooms whose count is not known yet left out). */
+    @SuppressWarnings("unchecked")
+    public java.util.Map<String, String> roomMembers() {
+        return (java.util.Map<String, String>) script("return Object.fromEntries([...document.querySelectorAll('#rooms li')]"
+                + ".filter(li => !li.querySelector('.room-members').hidden)"
+                + ".map(li => [li.dataset.room, li.querySelector('.room-members').textContent]))");
+    }
+
     /** The rooms the sidebar marks as mentioning the reader. */
     @SuppressWarnings("unchecked")
     public List<String> mentioned() {
