@@ -255,6 +255,17 @@ class BrowserTests extends OnRedis {
                 .isCloseTo(h11Top.doubleValue(), org.assertj.core.data.Offset.offset(2.0));
         await("no older messages left").atMost(PATIENCE).pollInterval(Duration.ofMillis(25)).until(() -> !late.canLoadOlder());
 
+        // another room shown and this one again: the reader is where they were
+        late.script("document.getElementById('messages').scrollTop = 400");
+        Number readAt = (Number) late.script("return document.getElementById('messages').scrollTop");
+        assertThat(readAt.doubleValue()).as("scrolled into the middle").isGreaterThan(300.0);
+        late.joinRoom("elsewhere");
+        await().atMost(PATIENCE).pollInterval(Duration.ofMillis(25)).until(() -> late.messages().isEmpty());
+        late.switchTo("history");
+        await("back where Late was reading").atMost(PATIENCE).pollInterval(Duration.ofMillis(25)).untilAsserted(() ->
+                assertThat(((Number) late.script("return document.getElementById('messages').scrollTop")).doubleValue())
+                        .isCloseTo(readAt.doubleValue(), org.assertj.core.data.Offset.offset(2.0)));
+
         // a reload goes straight back into the room (it is in the address), at its newest message,
         // and Ada's own messages are still hers
         ada.reload();
