@@ -5,7 +5,6 @@ import io.switchboard.broker.Broker;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
-import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import org.springframework.http.HttpStatus;
@@ -91,8 +90,7 @@ final class ModerationController {
         Inputs.room(room);
         String user = Inputs.user(request.user());
         Duration duration = duration(request.duration());
-        // to the millisecond, as the ban is kept (and listed): the answer shows what is stored
-        Ban ban = new Ban(user, duration == null ? null : Instant.now().plus(duration).truncatedTo(ChronoUnit.MILLIS));
+        Ban ban = new Ban(user, duration == null ? null : Instant.now().plus(duration));
         return broker.ban(room, ban).thenCompose(banned -> moderation.remove(user, room)).thenApply(removed ->
                 ResponseEntity.status(HttpStatus.CREATED).body(new BanState(room, user, ban.until())));
     }
