@@ -3,7 +3,6 @@ package io.switchboard.redis;
 import io.lettuce.core.AbstractRedisClient;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.cluster.RedisClusterClient;
-import io.lettuce.core.codec.StringCodec;
 import io.lettuce.core.pubsub.RedisPubSubAdapter;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import java.util.concurrent.CompletableFuture;
@@ -36,8 +35,8 @@ public final class ControlChannel implements AutoCloseable {
     public static ControlChannel subscribe(AbstractRedisClient client, RedisCommandConnection commands, String channel,
                                            Consumer<String> listener) {
         StatefulRedisPubSubConnection<String, String> connection = switch (client) {
-            case RedisClusterClient cluster -> cluster.connectPubSub(StringCodec.UTF8);
-            case RedisClient standalone -> standalone.connectPubSub(StringCodec.UTF8);
+            case RedisClusterClient cluster -> cluster.connectPubSub(Utf8Codec.UTF8);
+            case RedisClient standalone -> standalone.connectPubSub(Utf8Codec.UTF8);
             default -> throw new IllegalArgumentException("unsupported Redis client " + client.getClass().getName());
         };
         connection.addListener(new RedisPubSubAdapter<>() {

@@ -5,7 +5,6 @@ import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulConnection;
 import io.lettuce.core.cluster.RedisClusterClient;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
-import io.lettuce.core.codec.StringCodec;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -27,11 +26,11 @@ public final class RedisCommandConnection implements AutoCloseable {
 
     public static RedisCommandConnection open(AbstractRedisClient client) {
         if (client instanceof RedisClusterClient cluster) {
-            var connection = cluster.connect(StringCodec.UTF8);
+            var connection = cluster.connect(Utf8Codec.UTF8);
             return new RedisCommandConnection(connection, connection.async());
         }
         if (client instanceof RedisClient standalone) {
-            var connection = standalone.connect(StringCodec.UTF8);
+            var connection = standalone.connect(Utf8Codec.UTF8);
             return new RedisCommandConnection(connection, connection.async());
         }
         throw new IllegalArgumentException("unsupported Redis client " + client.getClass().getName());
