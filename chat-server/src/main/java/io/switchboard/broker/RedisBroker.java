@@ -6,7 +6,6 @@ import io.lettuce.core.api.StatefulConnection;
 import io.lettuce.core.api.async.RedisAsyncCommands;
 import io.lettuce.core.cluster.RedisClusterClient;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
-import io.lettuce.core.codec.StringCodec;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.switchboard.config.LifecyclePhases;
@@ -16,13 +15,15 @@ import io.switchboard.protocol.StoredMessage;
 import io.switchboard.redis.LuaScript;
 import io.switchboard.redis.RedisKeys;
 import io.switchboard.redis.RoomEventCapture;
+import io.switchboard.redis.Utf8Codec;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
-import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.springframework.context.SmartLifecycle;
 
@@ -103,17 +104,17 @@ public final class RedisBroker implements Broker, SmartLifecycle, AutoCloseable 
         // a remembered clientMsgId outliving its room would be a key kept past the retention
         this.dedupeTtlSeconds = Math.min(retained, Math.max(1, dedupeTtl.toSeconds()));
         if (client instanceof RedisClusterClient cluster) {
-            var connection = cluster.connect(StringCodec.UTF8);
+            var connection = cluster.connect(Utf8Codec.UTF8);
             this.commandConnection = connection;
             this.commands = connection.async();
-            var clusterPubSub = cluster.connectPubSub(StringCodec.UTF8);
+            var clusterPubSub = cluster.connectPubSub(Utf8Codec.UTF8);
             this.pubSub = clusterPubSub;
             this.sharded = new ShardedSubscriptions(cluster, clusterPubSub, meters);
         } else if (client instanceof RedisClient standalone) {
-            var connection = standalone.connect(StringCodec.UTF8);
+            var connection = standalone.connect(Utf8Codec.UTF8);
             this.commandConnection = connection;
             this.commands = connection.async();
-            this.pubSub = standalone.connectPubSub(StringCodec.UTF8);
+            this.pubSub = standalone.connectPubSub(Utf8Codec.UTF8);
             this.sharded = null;
         } else {
             throw new IllegalArgumentException("unsupported Redis client " + client.getClass().getName());
@@ -123,7 +124,7 @@ public final class RedisBroker implements Broker, SmartLifecycle, AutoCloseable 
         this.roomScan = new RoomScan(commandConnection, commands, keys);
         this.moderation = new RedisModeration(commands, keys, sharded != null, capture);
         if (ackReplicas > 0 && client instanceof RedisClient standalone) {
-            var connection = standalone.connect(StringCodec.UTF8);
+            var connection = standalone.connect(Utf8Codec.UTF8);
             this.publishConnection = connection;
             this.publishCommands = connection.async();
         } else if (ackReplicas > 0) {
@@ -342,7 +343,8 @@ public final class RedisBroker implements Broker, SmartLifecycle, AutoCloseable 
         return e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
     }
 
+    /** A room's epoch if the publish finds none: 48 random bits (not secret; as {@code Rooms.messageId}). */
     private static String newEpoch() {
-        return UUID.randomUUID().toString().replace("-", "").substring(0, 12);
+        return HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextLong(), 12);
     }
 }

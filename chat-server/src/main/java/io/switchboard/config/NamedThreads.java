@@ -1,6 +1,7 @@
 package io.switchboard.config;
 
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.binder.jvm.ExecutorServiceMetrics;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -14,7 +15,8 @@ import java.util.concurrent.TimeUnit;
  * Every thread Switchboard starts is one of these: a single daemon thread with a name (the one
  * docs/architecture.md's thread table gives), or virtual threads named after their executor, the
  * executor exposed to Micrometer as
- * {@code executor*{name=<name>}} (queued, active and completed tasks, time in the queue and running).
+ * {@code executor*{name=<name>}} (queued, active and completed tasks; time in the queue and running,
+ * except for the lanes of {@link #single}).
  * Built as pool executors, not through {@code Executors}, whose wrappers Micrometer cannot see into.
  */
 public final class NamedThreads {
@@ -22,11 +24,18 @@ public final class NamedThreads {
     private NamedThreads() {
     }
 
-    /** One thread running tasks in order. */
+    /**
+     * One thread running tasks in order, for a hot path (the room lanes: a task per message per
+     * node). Measured by its queue and counts only ({@code executor_queued_tasks}, active, completed):
+     * Micrometer's timers around every task (time queued, time running: two clock reads and two
+     * timer updates each) were about 1% of a publishing node's CPU in a profile at 20,000
+     * deliveries/s (docs/benchmarks.md).
+     */
     public static ExecutorService single(String name, MeterRegistry meters) {
         ThreadPoolExecutor executor = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS, new LinkedBlockingQueue<>(),
                 Thread.ofPlatform().name(name).daemon().factory());
-        return ExecutorServiceMetrics.monitor(meters, executor, name);
+        new ExecutorServiceMetrics(executor, name, Tags.empty()).bindTo(meters);
+        return executor;
     }
 
     /** One thread running tasks at their time; a cancelled task leaves the queue at once. */

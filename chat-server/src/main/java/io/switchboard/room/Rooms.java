@@ -19,6 +19,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ThreadLocalRandom;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
@@ -132,7 +133,7 @@ public final class Rooms implements SmartLifecycle, AutoCloseable {
      */
     private CompletableFuture<PublishResult> store(String room, Member from, String text, String clientMsgId,
                                                    String dedupeKey, String account) {
-        String body = codec.encodeBody(new ChatMessage(UUID.randomUUID().toString(), from.id(), from.name(),
+        String body = codec.encodeBody(new ChatMessage(messageId(), from.id(), from.name(),
                 from.user(), text, System.currentTimeMillis(), clientMsgId));
         return broker.publish(room, dedupeKey, body, account).thenApply(stored -> {
             if (!stored.duplicate()) {
@@ -140,6 +141,17 @@ public final class Rooms implements SmartLifecycle, AutoCloseable {
             }
             return stored;
         });
+    }
+
+    /**
+     * A random (version 4) UUID for a message. From the thread's own generator, not
+     * {@code UUID.randomUUID()}: an id names a message, it guards nothing, and the secure generator
+     * reads the kernel's entropy under a lock shared by every thread (0.4% of a publishing node's CPU).
+     */
+    static String messageId() {
+        ThreadLocalRandom random = ThreadLocalRandom.current();
+        return new UUID(random.nextLong() & ~0xF000L | 0x4000L,
+                random.nextLong() & 0x3FFF_FFFF_FFFF_FFFFL | 0x8000_0000_0000_0000L).toString();
     }
 
     /** Relays a {@code typing} frame to the room (not stored). */

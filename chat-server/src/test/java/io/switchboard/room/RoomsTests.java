@@ -58,6 +58,20 @@ class RoomsTests {
         node.close();
     }
 
+    @Test
+    void aMessageIdIsARandomVersion4UuidNeverRepeated() {
+        Set<String> ids = new java.util.HashSet<>();
+        for (int i = 0; i < 100_000; i++) {
+            String id = Rooms.messageId();
+            java.util.UUID parsed = java.util.UUID.fromString(id);
+            assertThat(parsed.version()).isEqualTo(4);
+            assertThat(parsed.variant()).isEqualTo(2);
+            assertThat(parsed.toString()).isEqualTo(id);
+            ids.add(id);
+        }
+        assertThat(ids).hasSize(100_000);
+    }
+
     /** When a held read of the log reads it: as it was asked, or as it is when it answers. */
     enum Read { WHEN_ASKED, WHEN_ANSWERED }
 
