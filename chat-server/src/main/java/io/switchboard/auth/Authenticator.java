@@ -89,6 +89,11 @@ public final class Authenticator {
         return decoder == null;
     }
 
+    /** Whether a verification may wait for the issuer: jwt mode with a key set URL ({@code jwk-set-uri}). */
+    public boolean fetchesKeys() {
+        return decoder != null && !settings.jwt().jwkSetUri().isEmpty();
+    }
+
     /** An anonymous connection named {@code name}: it may enter the public rooms. */
     public Identity anonymous(String name) {
         return new Identity(null, name, null, publicAccess);

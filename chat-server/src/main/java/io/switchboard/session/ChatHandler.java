@@ -100,6 +100,13 @@ final class ChatHandler {
             }
             return null;
         }
+        if (identities.mayWaitForIssuer(frame)) {
+            return identities.offJettysThreads(connection, () -> handleOrRefuse(connection, frame));
+        }
+        return handleOrRefuse(connection, frame);
+    }
+
+    private CompletableFuture<Void> handleOrRefuse(Connection connection, ClientFrame frame) {
         try {
             return handle(connection, frame);
         } catch (ProtocolException e) {

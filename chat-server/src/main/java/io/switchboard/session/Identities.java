@@ -20,9 +20,11 @@ import io.switchboard.room.Rooms;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.web.socket.CloseStatus;
@@ -55,6 +57,8 @@ final class Identities {
     private final NodeId node;
     /** Closes connections that said no hello in time, and those whose token expired. */
     private final ScheduledExecutorService deadlines;
+    /** Where hellos and {@code auth} frames that may wait for the issuer's key set are handled; null without a JWKS. */
+    private final ExecutorService issuerWaits;
     private final Duration helloTimeout;
     private final Duration clockSkew;
     private final int maxConnectionsPerUser;
@@ -63,13 +67,15 @@ final class Identities {
     private final Counter expired;
 
     Identities(Authenticator auth, ConnectionLimits connectionLimits, Rooms rooms, FrameCodec codec, NodeId node,
-               ScheduledExecutorService deadlines, SwitchboardProperties properties, MeterRegistry meters) {
+               ScheduledExecutorService deadlines, ExecutorService issuerWaits, SwitchboardProperties properties,
+               MeterRegistry meters) {
         this.auth = auth;
         this.connectionLimits = connectionLimits;
         this.rooms = rooms;
         this.codec = codec;
         this.node = node;
         this.deadlines = deadlines;
+        this.issuerWaits = auth.fetchesKeys() ? issuerWaits : null;
         this.helloTimeout = properties.limits().helloTimeout();
         this.clockSkew = properties.auth().jwt().clockSkew();
         this.maxConnectionsPerUser = properties.limits().maxConnectionsPerUser();
@@ -86,6 +92,30 @@ final class Identities {
 
     boolean anonymous() {
         return auth.anonymous();
+    }
+
+    /**
+     * Whether handling {@code frame} may wait for the issuer: a hello or {@code auth} in jwt mode with
+     * a key set URL, whose token may need the set fetched (at most twice the fetch timeouts).
+     */
+    boolean mayWaitForIssuer(ClientFrame frame) {
+        return issuerWaits != null && (frame instanceof ClientFrame.Hello || frame instanceof ClientFrame.Auth);
+    }
+
+    /**
+     * Runs {@code handling} on a virtual thread of its own ({@code issuer-waits-N}), so that a frame
+     * waiting for the issuer never takes one of the tasks Jetty runs at once ({@code
+     * server.jetty.threads.max}, shared by every connection); answers when it is done (the connection's next frame is read only then). A failure
+     * closes the connection (1011), as one on Jetty's thread would.
+     */
+    CompletableFuture<Void> offJettysThreads(Connection connection, Supplier<CompletableFuture<Void>> handling) {
+        return CompletableFuture.supplyAsync(handling, issuerWaits)
+                .thenCompose(next -> next == null ? CompletableFuture.<Void>completedFuture(null) : next)
+                .exceptionally(e -> {
+                    log.warn("Handling a hello or auth failed", e);
+                    connection.outbox.close(CloseStatus.SERVER_ERROR);
+                    return null;
+                });
     }
 
     /** A connection was opened: it is closed (4003) unless it says hello in time. */

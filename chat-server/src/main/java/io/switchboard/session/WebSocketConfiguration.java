@@ -8,6 +8,7 @@ import io.switchboard.config.SwitchboardProperties;
 import io.switchboard.limits.ConnectionLimits;
 import io.switchboard.protocol.FrameCodec;
 import io.switchboard.room.Rooms;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.eclipse.jetty.server.Connector;
@@ -44,11 +45,12 @@ class WebSocketConfiguration {
                                                       Authenticator authenticator,
                                                       @Qualifier("connectionDeadlines") ScheduledExecutorService connectionDeadlines,
                                                       ConnectionLimits connectionLimits, Placement placement,
+                                                      @Qualifier("issuerWaits") ExecutorService issuerWaits,
                                                       MeterRegistry meters) {
         var limits = properties.limits();
         ChatHandler handler = new ChatHandler(rooms, codec, nodeId, properties, outboxTimeouts, connections,
-                new Identities(authenticator, connectionLimits, rooms, codec, nodeId, connectionDeadlines, properties,
-                        meters),
+                new Identities(authenticator, connectionLimits, rooms, codec, nodeId, connectionDeadlines, issuerWaits,
+                        properties, meters),
                 connectionLimits);
         ChatServlet servlet = new ChatServlet(handler, availability, properties.drain().retryAfter(),
                 properties.allowedOrigins(), properties.permessageDeflate(), limits.maxFrameLength(),
@@ -133,6 +135,16 @@ class WebSocketConfiguration {
     @Bean(destroyMethod = "shutdownNow")
     static ScheduledExecutorService connectionDeadlines(MeterRegistry meters) {
         return NamedThreads.scheduled("connection-deadlines", meters);
+    }
+
+    /**
+     * With a JWKS, the hellos and {@code auth} frames whose token may make the node fetch the issuer's
+     * key set, each on a virtual thread of its own: the wait is the issuer's, not Jetty's threads'.
+     * No thread until one comes.
+     */
+    @Bean(destroyMethod = "shutdownNow")
+    static ExecutorService issuerWaits(MeterRegistry meters) {
+        return NamedThreads.virtual("issuer-waits", meters);
     }
 
     /** Drops connections whose close cannot get through (a peer that reads nothing); idle otherwise. */

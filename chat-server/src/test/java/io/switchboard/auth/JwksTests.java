@@ -169,6 +169,41 @@ class JwksTests {
     }
 
     @Test
+    void hellosWaitingForTheIssuerHoldUpNoOtherConnectionWhenTheyOutnumberJettysThreads() throws Exception {
+        // Jetty runs at most server.jetty.threads.max tasks at once, virtual threads or not: 30 hellos
+        // waiting for the issuer on Jetty's threads would take all 16, and no other frame would be read
+        try (Issuer issuer = Issuer.serving(issuerKey);
+             Node node = node(issuer.uri(), "switchboard.auth.jwt.jwks-connect-timeout=1s",
+                     "switchboard.auth.jwt.jwks-read-timeout=60s", "switchboard.auth.jwt.jwks-refetch-interval=10m",
+                     "switchboard.auth.jwt.jwks-cache-ttl=1h", "server.jetty.threads.selectors=1",
+                     "server.jetty.threads.max=16");
+             ChatClient ada = ChatClient.connectWithToken(node.port(), token(issuerKey, "ada-id"))) {
+            issuer.stopAnswering();
+            List<ChatClient> waiting = new ArrayList<>();
+            try {
+                for (int i = 0; i < 30; i++) { // one fetches, the others wait for that fetch
+                    ChatClient client = ChatClient.connectRaw(node.port());
+                    waiting.add(client);
+                    client.send(Map.of("type", "hello", "token", token(unknownKeyId(i), "eve-" + i), "ref", "h" + i));
+                }
+                await("a hello fetching the key set").atMost(ChatClient.TIMEOUT).until(() -> issuer.fetches() == 2);
+
+                ada.send(Map.of("type", "ping", "ref", "p"));
+                assertThat(ada.await("pong")).containsEntry("ref", "p");
+                assertThat(ada.join("lobby")).containsEntry("type", "joined");
+                assertThat(waiting).as("still waiting for the issuer").noneMatch(ChatClient::isClosed);
+
+                issuer.letHeldRequestsGo(); // answered without a key set: the fetch fails, and every hello with it
+                for (ChatClient client : waiting) {
+                    assertThat(client.await("error")).containsEntry("code", "unauthorized");
+                }
+            } finally {
+                waiting.forEach(ChatClient::close);
+            }
+        }
+    }
+
+    @Test
     void aNodeStartsWhileItsIssuerIsDownAndTakesTokensOnceItIsUp() throws Exception {
         int port = freePort();
         try (Node node = node("http://127.0.0.1:" + port + "/jwks", "switchboard.auth.jwt.jwks-refetch-interval=300ms")) {
