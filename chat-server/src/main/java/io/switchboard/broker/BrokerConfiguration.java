@@ -82,7 +82,7 @@ class BrokerConfiguration {
          * {@code lettuce.command.firstresponse}, by command type: count, sum and max), from Lettuce's
          * own Micrometer support. Without a bucket histogram or percentiles computed in the node
          * (Lettuce's defaults compute five): two timers are updated for every command, and those
-         * updates were 1% of a publishing node's CPU at 20,000 deliveries/s (docs/benchmarks.md).
+         * updates were 0.5-1% of a publishing node's CPU in profiles (docs/benchmarks.md).
          */
         @Bean
         ClientResourcesBuilderCustomizer switchboardCommandLatency(MeterRegistry meters) {

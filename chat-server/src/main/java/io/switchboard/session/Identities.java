@@ -105,8 +105,9 @@ final class Identities {
     /**
      * Runs {@code handling} on a virtual thread of its own ({@code issuer-waits-N}), so that a frame
      * waiting for the issuer never takes one of the tasks Jetty runs at once ({@code
-     * server.jetty.threads.max}, shared by every connection); answers when it is done (the connection's next frame is read only then). A failure
-     * closes the connection (1011), as one on Jetty's thread would.
+     * server.jetty.threads.max}, shared by every connection); answers when it is done (the
+     * connection's next frame is read only then). A failure closes the connection (1011), as one on
+     * Jetty's thread would.
      */
     CompletableFuture<Void> offJettysThreads(Connection connection, Supplier<CompletableFuture<Void>> handling) {
         return CompletableFuture.supplyAsync(handling, issuerWaits)
