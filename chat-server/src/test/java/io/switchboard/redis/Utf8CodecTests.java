@@ -43,10 +43,12 @@ class Utf8CodecTests {
             try (var exact = client.connect(Utf8Codec.UTF8); var lettuces = client.connect(StringCodec.UTF8)) {
                 for (int i = 0; i < TEXTS.size(); i++) {
                     String text = TEXTS.get(i);
-                    exact.sync().set("exact:" + text + i, text);
-                    lettuces.sync().set("lettuce:" + text + i, text);
-                    assertThat(exact.sync().get("exact:" + text + i)).isEqualTo(lettuces.sync().get("lettuce:" + text + i));
-                    assertThat(lettuces.sync().get("exact:" + text + i)).isEqualTo(exact.sync().get("lettuce:" + text + i));
+                    String byExact = "exact:" + text + i;
+                    String byLettuce = "lettuce:" + text + i;
+                    exact.sync().set(byExact, text);
+                    lettuces.sync().set(byLettuce, text);
+                    assertThat(exact.sync().get(byExact)).isEqualTo(lettuces.sync().get(byLettuce));
+                    assertThat(lettuces.sync().get(byExact)).isEqualTo(exact.sync().get(byLettuce));
                 }
                 assertThat(exact.sync().ping()).isEqualTo("PONG");
             } finally {

@@ -22,9 +22,11 @@ import io.switchboard.protocol.StoredMessage;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
@@ -60,10 +62,10 @@ class RoomsTests {
 
     @Test
     void aMessageIdIsARandomVersion4UuidNeverRepeated() {
-        Set<String> ids = new java.util.HashSet<>();
+        Set<String> ids = new HashSet<>();
         for (int i = 0; i < 100_000; i++) {
             String id = Rooms.messageId();
-            java.util.UUID parsed = java.util.UUID.fromString(id);
+            UUID parsed = UUID.fromString(id);
             assertThat(parsed.version()).isEqualTo(4);
             assertThat(parsed.variant()).isEqualTo(2);
             assertThat(parsed.toString()).isEqualTo(id);
