@@ -104,8 +104,8 @@ final class Identities {
 
     /**
      * Runs {@code handling} on a virtual thread of its own ({@code issuer-waits-N}), so that a frame
-     * waiting for the issuer never takes one of the tasks Jetty runs at once ({@code
-     * server.jetty.threads.max}, shared by every connection); answers when it is done (the
+     * waiting for the issuer never holds one of Jetty's threads (with virtual threads off, at most
+     * {@code server.jetty.threads.max}, shared by every connection); answers when it is done (the
      * connection's next frame is read only then). A failure closes the connection (1011), as one on
      * Jetty's thread would.
      */

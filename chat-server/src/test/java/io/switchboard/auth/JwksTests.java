@@ -170,13 +170,13 @@ class JwksTests {
 
     @Test
     void hellosWaitingForTheIssuerHoldUpNoOtherConnectionWhenTheyOutnumberJettysThreads() throws Exception {
-        // Jetty runs at most server.jetty.threads.max tasks at once, virtual threads or not: 30 hellos
+        // Jetty on platform threads runs at most server.jetty.threads.max tasks at once: 30 hellos
         // waiting for the issuer on Jetty's threads would take all 16, and no other frame would be read
         try (Issuer issuer = Issuer.serving(issuerKey);
              Node node = node(issuer.uri(), "switchboard.auth.jwt.jwks-connect-timeout=1s",
                      "switchboard.auth.jwt.jwks-read-timeout=60s", "switchboard.auth.jwt.jwks-refetch-interval=10m",
                      "switchboard.auth.jwt.jwks-cache-ttl=1h", "server.jetty.threads.selectors=1",
-                     "server.jetty.threads.max=16");
+                     "server.jetty.threads.max=16", "spring.threads.virtual.enabled=false");
              ChatClient ada = ChatClient.connectWithToken(node.port(), token(issuerKey, "ada-id"))) {
             issuer.stopAnswering();
             List<ChatClient> waiting = new ArrayList<>();
