@@ -41,7 +41,7 @@ final class RoomChannelPayload {
                     return false;
                 }
                 long offset = Long.parseLong(payload, a + 1, b, 10);
-                handler.onPublication(room, payload.substring(1, a), new StoredMessage(offset, payload.substring(b + 1)));
+                handler.onPublicationReceived(room, payload.substring(1, a), new StoredMessage(offset, payload.substring(b + 1)));
             }
             default -> {
                 return false;

@@ -25,8 +25,9 @@ public final class NamedThreads {
     }
 
     /**
-     * One thread running tasks in order, for a hot path (the room lanes: a task per message per
-     * node). Measured by its queue and counts only ({@code executor_queued_tasks}, active, completed):
+     * One thread running tasks in order, for a hot path (the room lanes, which keep their own queue
+     * and give their thread a task to drain it when it is not running). Measured by its queue and
+     * counts only ({@code executor_queued_tasks}, active, completed):
      * Micrometer's timers around every task (time queued, time running: two clock reads and two
      * timer updates each) were about 1% of a publishing node's CPU in a profile at 20,000
      * deliveries/s (docs/benchmarks.md).

@@ -8,11 +8,13 @@ import java.util.Map;
 import java.util.function.Consumer;
 
 /**
- * What the broker hands this node, onto the rooms' lanes. The broker's I/O thread only enqueues;
- * when a lane is full, each kind of work is treated as it can afford: a publication is in the log,
- * so the room catches up from there once the lane gets to it (one queued catch-up per room, not
- * one entry per message); a typing notice is dropped; a presence change is queued anyway (a member
- * list would stay wrong, and its volume is bounded by joins and leaves).
+ * What the broker hands this node, onto the rooms' lanes. The broker's I/O thread only enqueues,
+ * except that a publication it received itself is delivered right there when the room's lane is
+ * idle (nothing queued, no thread on it). When a lane is full, each kind of work is treated as it
+ * can afford: a publication is in the log, so the room catches up from there once the lane gets to
+ * it (one queued catch-up per room, not one entry per message); a typing notice is dropped; a
+ * presence change is queued anyway (a member list would stay wrong, and its volume is bounded by
+ * joins and leaves).
  */
 final class BrokerIntake implements BrokerEventHandler {
 
@@ -28,8 +30,18 @@ final class BrokerIntake implements BrokerEventHandler {
 
     @Override
     public void onPublication(String room, String epoch, StoredMessage message) {
+        publication(room, epoch, message, false);
+    }
+
+    /** Delivered on the broker's I/O thread when the room's lane is idle: no wake-up of the lane's thread. */
+    @Override
+    public void onPublicationReceived(String room, String epoch, StoredMessage message) {
+        publication(room, epoch, message, true);
+    }
+
+    private void publication(String room, String epoch, StoredMessage message, boolean inPlace) {
         Lanes.Lane lane = lanes.of(room);
-        boolean queued = lane.offer(rooms -> {
+        Consumer<Map<String, Room>> task = rooms -> {
             Room state = rooms.get(room);
             if (state == null) {
                 return;
@@ -39,8 +51,8 @@ final class BrokerIntake implements BrokerEventHandler {
             } else {
                 state.hold(epoch, message);
             }
-        });
-        if (!queued) {
+        };
+        if (!(inPlace ? lane.offerInPlace(task) : lane.offer(task))) {
             metrics.refusedPublications.increment();
             if (lane.behind.add(room)) {
                 lane.run(rooms -> {
