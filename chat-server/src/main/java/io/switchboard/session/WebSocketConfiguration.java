@@ -23,8 +23,8 @@ import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnThreading;
 import org.springframework.boot.availability.ApplicationAvailability;
 import org.springframework.boot.jetty.autoconfigure.JettyServerProperties;
-import org.springframework.boot.thread.Threading;
 import org.springframework.boot.jetty.servlet.JettyServletWebServerFactory;
+import org.springframework.boot.thread.Threading;
 import org.springframework.boot.web.server.WebServerFactoryCustomizer;
 import org.springframework.boot.web.servlet.ServletRegistrationBean;
 import org.springframework.context.annotation.Bean;
@@ -77,8 +77,8 @@ class WebSocketConfiguration {
      * its own. Spring Boot's pool for virtual threads puts the selectors on virtual threads too, and
      * then every read wakes three threads: the JDK's poller, a carrier for the selector, one for the
      * frame; here the selector waits in epoll itself (docs/benchmarks.md, "Jetty's selectors on
-     * platform threads": 10% less CPU on a publishing node, and lower tail latency). Ordered after
-     * Boot's customizer, which would put its own pool in place.
+     * platform threads": 12% less CPU per delivery at 20,000/s, and lower tail latency). Ordered
+     * after Boot's customizer, which would put its own pool in place ({@code JettyThreadsTests}).
      */
     @Bean
     @Order(Ordered.LOWEST_PRECEDENCE)

@@ -5,7 +5,10 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.eclipse.jetty.server.Server;
 import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.boot.jetty.JettyWebServer;
+import org.springframework.boot.web.server.context.WebServerApplicationContext;
 import org.springframework.context.ConfigurableApplicationContext;
 
 /** A Switchboard node started in this JVM on random ports. */
@@ -71,6 +74,11 @@ public final class Node implements AutoCloseable {
 
     public int port() {
         return Integer.parseInt(context.getEnvironment().getProperty("local.server.port"));
+    }
+
+    /** The Jetty server on the node's chat port. */
+    public Server jetty() {
+        return ((JettyWebServer) ((WebServerApplicationContext) context).getWebServer()).getServer();
     }
 
     public int managementPort() {
