@@ -18,6 +18,9 @@ import java.util.function.Consumer;
  */
 final class BrokerIntake implements BrokerEventHandler {
 
+    /** The most members a room may have on this node for its publications to be delivered on the broker's thread. */
+    static final int IN_PLACE_MEMBERS = 64;
+
     private final Lanes lanes;
     private final Delivery delivery;
     private final RoomMetrics metrics;
@@ -33,7 +36,11 @@ final class BrokerIntake implements BrokerEventHandler {
         publication(room, epoch, message, false);
     }
 
-    /** Delivered on the broker's I/O thread when the room's lane is idle: no wake-up of the lane's thread. */
+    /**
+     * Delivered on the broker's I/O thread when the room's lane is idle and the room has at most
+     * {@link #IN_PLACE_MEMBERS} members here: no wake-up of the lane's thread. A larger room's
+     * fan-out would hold up every other answer and publication of that Redis connection meanwhile.
+     */
     @Override
     public void onPublicationReceived(String room, String epoch, StoredMessage message) {
         publication(room, epoch, message, true);
@@ -52,7 +59,7 @@ final class BrokerIntake implements BrokerEventHandler {
                 state.hold(epoch, message);
             }
         };
-        if (!(inPlace ? lane.offerInPlace(task) : lane.offer(task))) {
+        if (!(inPlace ? lane.offerInPlace(task, rooms -> isSmall(rooms.get(room))) : lane.offer(task))) {
             metrics.refusedPublications.increment();
             if (lane.behind.add(room)) {
                 lane.run(rooms -> {
@@ -66,6 +73,10 @@ final class BrokerIntake implements BrokerEventHandler {
                 });
             }
         }
+    }
+
+    private static boolean isSmall(Room state) {
+        return state == null || state.members.size() <= IN_PLACE_MEMBERS;
     }
 
     @Override

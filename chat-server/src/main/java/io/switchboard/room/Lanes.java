@@ -16,6 +16,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
+import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -81,7 +82,7 @@ final class Lanes {
      *
      * <p>The lane keeps its own queue, and at most one thread runs its tasks at a time: its own thread,
      * woken to drain the queue, or a caller of {@link #offerInPlace} that found the lane idle and runs
-     * its one task where it is. Hand-written rather than an executor's queue because an executor
+     * its one short task where it is. Hand-written rather than an executor's queue because an executor
      * cannot tell whether its worker is between tasks: that is what lets a publication be delivered
      * on the thread that received it, without waking the lane's (a profile at 20,000 deliveries/s put
      * 5% of both nodes' CPU in that wake-up and the lane's park after it; docs/benchmarks.md).
@@ -140,13 +141,14 @@ final class Lanes {
 
         /**
          * Runs work that may be refused on the calling thread if the lane is idle (no thread on it,
-         * nothing queued), else queues it as {@link #offer} does. For a caller that holds no lock and
-         * may spend the task's time: the broker's I/O thread, with a publication to deliver.
+         * nothing queued) and {@code brief} says the task is short, as the lane's rooms stand; else
+         * queues it as {@link #offer} does. For a caller that holds no lock and may spend a short
+         * task's time: the broker's I/O thread, with a publication to deliver.
          */
-        boolean offerInPlace(Consumer<Map<String, Room>> task) {
+        boolean offerInPlace(Consumer<Map<String, Room>> task, Predicate<Map<String, Room>> brief) {
             ExecutorService current = executor;
             if (current != null && !current.isShutdown() && queue.isEmpty() && taken.compareAndSet(false, true)) {
-                if (queue.isEmpty()) {
+                if (queue.isEmpty() && brief.test(rooms)) {
                     try {
                         runGuarded(task);
                     } finally {
@@ -154,7 +156,7 @@ final class Lanes {
                     }
                     return true;
                 }
-                release(); // work came in meanwhile, and goes first
+                release(); // work came in meanwhile and goes first, or the task is long: the lane's thread takes it
             }
             return offer(task);
         }

@@ -35,8 +35,16 @@ class LanesTests {
     @Test
     void anIdleLaneRunsWorkOfferedInPlaceOnTheCallersThread() {
         List<Thread> ranOn = new ArrayList<>();
-        assertThat(lane.offerInPlace(rooms -> ranOn.add(Thread.currentThread()))).isTrue();
+        assertThat(lane.offerInPlace(rooms -> ranOn.add(Thread.currentThread()), rooms -> true)).isTrue();
         assertThat(ranOn).containsExactly(Thread.currentThread());
+    }
+
+    @Test
+    void workThatIsNotBriefRunsOnTheLanesThreadEvenWhenTheLaneIsIdle() {
+        List<Thread> ranOn = Collections.synchronizedList(new ArrayList<>());
+        assertThat(lane.offerInPlace(rooms -> ranOn.add(Thread.currentThread()), rooms -> false)).isTrue();
+        await().atMost(Duration.ofSeconds(10)).until(() -> ranOn.size() == 1);
+        assertThat(ranOn.getFirst()).isNotEqualTo(Thread.currentThread());
     }
 
     @Test
@@ -52,7 +60,7 @@ class LanesTests {
         assertThat(lane.offerInPlace(rooms -> {
             order.add("third");
             ranOn.add(Thread.currentThread());
-        })).isTrue();
+        }, rooms -> true)).isTrue();
         assertThat(order).as("nothing ran on the caller's thread while the lane was busy").isEmpty();
 
         release.countDown();
@@ -83,7 +91,7 @@ class LanesTests {
                         inside.decrementAndGet();
                     };
                     if (inPlace) {
-                        lane.offerInPlace(task);
+                        lane.offerInPlace(task, rooms -> true);
                     } else {
                         lane.run(task);
                     }

@@ -344,6 +344,44 @@ class RoomsTests {
         }
     }
 
+    /**
+     * A publication the broker's own thread received is delivered on that thread when the room is
+     * small here (no wake-up of the lane's thread), and by the lane's thread in a larger room, whose
+     * fan-out would hold up the broker's connection.
+     */
+    @Test
+    void aPublicationReceivedOnTheBrokersThreadIsDeliveredThereOnlyInASmallRoom() {
+        for (int members : new int[] {1, BrokerIntake.IN_PLACE_MEMBERS + 1}) {
+            String room = "room-of-" + members;
+            List<TestRecipient> joined = new ArrayList<>();
+            for (int i = 0; i < members; i++) {
+                TestRecipient member = new TestRecipient("m" + i);
+                rooms.join(member, new ClientFrame.Join(room, null, null));
+                member.await("joined");
+                joined.add(member);
+            }
+            String epoch = publish(room, 1, 1);
+            TestRecipient last = joined.getLast();
+            await().atMost(WAIT).pollInterval(Duration.ofMillis(25)).until(() -> last.offsets().size() == 1);
+
+            // as Redis's I/O thread would; the lane may be busy a moment (presence), so twenty of them
+            for (int offset = 2; offset <= 21; offset++) {
+                broker.handler.onPublicationReceived(room, epoch, new StoredMessage(offset, body(offset)));
+                int delivered = offset;
+                await().atMost(WAIT).pollInterval(Duration.ofMillis(5)).until(() -> last.offsets().size() == delivered);
+            }
+            for (TestRecipient member : joined) {
+                assertThat(member.offsets()).isEqualTo(offsets(1, 21));
+            }
+            List<Thread> received = last.messageThreads.subList(1, 21);
+            if (members <= BrokerIntake.IN_PLACE_MEMBERS) {
+                assertThat(received).as("in place, whenever the lane was idle").contains(Thread.currentThread());
+            } else {
+                assertThat(received).as("on the lane").allMatch(thread -> thread.getName().startsWith("room-lane-"));
+            }
+        }
+    }
+
     @Test
     void aFullLaneRefusesJoinsAndCatchesUpRefusedPublicationsFromTheLog() {
         InMemoryBroker log = new InMemoryBroker(100, Duration.ofMinutes(1), Duration.ofDays(1), Duration.ofMinutes(5), 100_000, Clock.systemUTC());
@@ -586,6 +624,8 @@ class RoomsTests {
     static final class TestRecipient implements Recipient {
         private final Member member;
         final List<Map<String, Object>> frames = new CopyOnWriteArrayList<>();
+        /** The thread each message frame was handed over on, in order. */
+        final List<Thread> messageThreads = new CopyOnWriteArrayList<>();
         final Set<String> joinedRooms = ConcurrentHashMap.newKeySet();
         final List<String> joinsEnded = new CopyOnWriteArrayList<>();
         private volatile boolean open = true;
@@ -612,7 +652,11 @@ class RoomsTests {
                     Thread.currentThread().interrupt();
                 }
             }
-            frames.add(JSON.readValue(frame.text(), Map.class));
+            Map<String, Object> read = JSON.readValue(frame.text(), Map.class);
+            if ("message".equals(read.get("type"))) {
+                messageThreads.add(Thread.currentThread());
+            }
+            frames.add(read);
         }
 
         @Override
