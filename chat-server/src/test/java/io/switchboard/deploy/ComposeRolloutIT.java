@@ -111,7 +111,7 @@ class ComposeRolloutIT {
         }, Executors.newVirtualThreadPerTaskExecutor());
 
         Command.Result rollout = Command.run(List.of("scripts/compose-rollout"), env, 600);
-        assertThat(rollout.exitCode()).as(rollout.output()).isZero();
+        assertThat(rollout.exitCode()).as(() -> rollout.output() + replicaLogs()).isZero();
         sending.set(false);
         traffic.join();
 
@@ -137,6 +137,22 @@ class ComposeRolloutIT {
             assertThat(client.duplicates()).isZero();
             assertThat(client.node()).isIn("c3", "c4");
         }
+    }
+
+    /** The last lines of every replica's log, for a rollout that stopped: why a replica did not get ready. */
+    private String replicaLogs() {
+        StringBuilder logs = new StringBuilder();
+        for (int n = 1; n <= 4; n++) {
+            Path log = state.resolve("node-" + n + ".log");
+            try {
+                List<String> lines = Files.exists(log) ? Files.readAllLines(log) : List.of();
+                logs.append("\n--- node-").append(n).append(".log (last 40 lines)\n")
+                        .append(String.join("\n", lines.subList(Math.max(0, lines.size() - 40), lines.size())));
+            } catch (IOException e) {
+                logs.append("\n--- node-").append(n).append(".log unreadable: ").append(e);
+            }
+        }
+        return logs.toString();
     }
 
     /** The command the fake docker runs to start replica number N: a node process, as the image runs it. */
