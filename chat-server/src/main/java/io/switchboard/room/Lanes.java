@@ -23,8 +23,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The threads that own the rooms: each room belongs to one lane (by hash of its name), and all of
  * a room's state changes run on it one at a time in arrival order, so a room has one writer and no
- * lock. A lane's work runs on its own thread, or, for a publication received while the lane is idle,
- * on the broker's thread that received it. Nothing that runs on a lane waits: not on a socket
+ * lock. A lane's work runs on its own thread, or, for a publication of a small room received while
+ * the lane is idle, on the broker's thread that received it. Nothing that runs on a lane waits: not on a socket
  * (deliveries are queued), not on Redis (reads are issued, and their answers come back to the lane
  * as work of their own).
  */
