@@ -10,11 +10,11 @@ import java.util.function.Consumer;
 /**
  * What the broker hands this node, onto the rooms' lanes. The broker's I/O thread only enqueues,
  * except that a publication it received itself is delivered right there when the room's lane is
- * idle (nothing queued, no thread on it) and the room is small here. When a lane is full, each kind of work is treated as it
- * can afford: a publication is in the log, so the room catches up from there once the lane gets to
- * it (one queued catch-up per room, not one entry per message); a typing notice is dropped; a
- * presence change is queued anyway (a member list would stay wrong, and its volume is bounded by
- * joins and leaves).
+ * idle (nothing queued, no thread on it) and the room is small here. When a lane is full, each kind
+ * of work is treated as it can afford: a publication is in the log, so the room catches up from
+ * there once the lane gets to it (one queued catch-up per room, not one entry per message); a
+ * typing notice is dropped; a presence change is queued anyway (a member list would stay wrong, and
+ * its volume is bounded by joins and leaves).
  */
 final class BrokerIntake implements BrokerEventHandler {
 
