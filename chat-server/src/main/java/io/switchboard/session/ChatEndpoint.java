@@ -11,6 +11,7 @@ import org.eclipse.jetty.websocket.core.CoreSession;
 import org.eclipse.jetty.websocket.core.Frame;
 import org.eclipse.jetty.websocket.core.FrameHandler;
 import org.eclipse.jetty.websocket.core.OpCode;
+import org.eclipse.jetty.websocket.core.WebSocketCoreSession;
 import org.eclipse.jetty.websocket.core.exception.BadPayloadException;
 import org.eclipse.jetty.websocket.core.exception.MessageTooLargeException;
 import org.slf4j.Logger;
@@ -21,7 +22,9 @@ import org.slf4j.LoggerFactory;
  * {@link Wire} they go out on. Written against the core API rather than through Spring's or Jetty's
  * endpoint adapters because those keep the whole HTTP upgrade request (headers, servlet request,
  * parser) for the life of the connection: with them an idle connection costs about twice the heap
- * (docs/benchmarks.md). Outgoing frames are the room's shared bytes, queued without waiting.
+ * (docs/benchmarks.md). Outgoing frames are the room's shared bytes, queued without waiting: on a
+ * connection without extensions written to the socket as finished frames ({@link DirectWrites}),
+ * on one with permessage-deflate through Jetty.
  *
  * <p>Jetty reads the next frame only when asked ({@link CoreSession#demand()}), after the last one
  * was handled: a connection's frames are handled one at a time, in order.
@@ -34,6 +37,8 @@ final class ChatEndpoint implements FrameHandler, Wire {
     /** Compresses a frame once for every connection that negotiated permessage-deflate; null on the others. */
     private UnaryOperator<ByteBuffer> deflate;
     private CoreSession session;
+    /** Writes room frames' finished bytes to the socket; null where Jetty writes them (deflate, HTTP/2). */
+    private DirectWrites.Writer writer;
     private Connection connection;
     /** Only for a text message split over several frames (browsers send one frame per message). */
     private Utf8StringBuilder fragments;
@@ -60,6 +65,9 @@ final class ChatEndpoint implements FrameHandler, Wire {
         this.session = session;
         if (!session.isRsv1Used()) { // permessage-deflate was not negotiated
             deflate = null;
+            if (session instanceof WebSocketCoreSession core && core.getConnection() instanceof DirectWrites.Writer w) {
+                writer = w;
+            }
         }
         this.connection = handler.opened(this, id, address, countedAddress);
         callback.succeeded();
@@ -175,6 +183,10 @@ final class ChatEndpoint implements FrameHandler, Wire {
 
     @Override
     public void send(EncodedFrame frame, Done done) {
+        if (writer != null) {
+            writer.write(frame.wire(), done);
+            return;
+        }
         ByteBuffer compressed = deflate == null ? null : frame.compressed(deflate);
         Frame out = compressed == null ? new Frame(OpCode.TEXT, frame.payload())
                 : new Frame(OpCode.TEXT, compressed).setRsv1(true); // see SharedDeflate

@@ -87,6 +87,8 @@ final class ChatServlet extends HttpServlet {
     private final transient CorsConfiguration origins = new CorsConfiguration();
     private final boolean deflate;
     private final transient Configuration.ConfigurationCustomizer limits = new Configuration.ConfigurationCustomizer();
+    /** HTTP/1.1 upgrades, to connections that write finished frames themselves; Jetty's for anything else (HTTP/2). */
+    private final transient Handshaker directWrites = new DirectWrites();
     private final transient Handshaker handshaker = Handshaker.newInstance();
     /** {@code switchboard.handshakes.refused}, one counter per refusal, registered up front so each shows from 0. */
     private final transient Map<Refusal, Counter> refused = new EnumMap<>(Refusal.class);
@@ -265,7 +267,9 @@ final class ChatServlet extends HttpServlet {
             return new ChatEndpoint(handler, compressor, id, address, counted);
         }, (endpoint, upgradeRequest, upgradeResponse) -> (ChatEndpoint) endpoint, limits);
         try (Blocker.Callback callback = Blocker.callback()) {
-            if (handshaker.upgradeRequest(negotiator, coreRequest, coreResponse, callback, components, limits)) {
+            if (directWrites.upgradeRequest(negotiator, coreRequest, coreResponse, callback, components, limits)
+                    || !coreResponse.isCommitted()
+                    && handshaker.upgradeRequest(negotiator, coreRequest, coreResponse, callback, components, limits)) {
                 callback.block();
                 return true;
             }
