@@ -40,7 +40,7 @@ import org.eclipse.jetty.websocket.core.util.WebSocketUtils;
  * and each recipient's copy is one non-blocking write of a view of them. Through Jetty each copy
  * went through two flushers, the session's and the connection's, each with its queue, lock and
  * iteration, and a header generated per recipient: 0.48 times the cost of the write itself on a
- * node that only fans out, against 0.29 this way (docs/benchmarks.md, "Where the fan-out target
+ * node that only fans out, against 0.27 this way (docs/benchmarks.md, "Where the fan-out target
  * stands").
  *
  * <p>Jetty still sends frames of its own (pings, pongs and closes the endpoint asks for, the answer
@@ -117,8 +117,11 @@ final class DirectWrites extends AbstractHandshaker {
      */
     static final class Writer extends WebSocketConnection {
 
-        /** What waits behind the frame being written; guarded by {@code this}. */
-        private final ArrayDeque<Pending> queue = new ArrayDeque<>();
+        /**
+         * What waits behind the frame being written, made when something first waits (most
+         * connections never need one); guarded by {@code this}.
+         */
+        private ArrayDeque<Pending> queue;
         /** Whether a thread is writing or a write is in flight; guarded by {@code this}. */
         private boolean writing;
         /** Whether a close frame was given: frame bytes given after it are refused; guarded by {@code this}. */
@@ -136,7 +139,7 @@ final class DirectWrites extends AbstractHandshaker {
                 refused = closing;
                 if (!refused) {
                     if (writing) {
-                        queue.add(new Pending(bytes, done, null));
+                        waiting().add(new Pending(bytes, done, null));
                         return;
                     }
                     writing = true;
@@ -155,7 +158,7 @@ final class DirectWrites extends AbstractHandshaker {
             synchronized (this) {
                 closing |= entry.getFrame().getOpCode() == OpCode.CLOSE;
                 if (writing) {
-                    queue.add(new Pending(null, null, entry));
+                    waiting().add(new Pending(null, null, entry));
                     return;
                 }
                 writing = true;
@@ -264,9 +267,17 @@ final class DirectWrites extends AbstractHandshaker {
             }
         }
 
+        /** The queue, made on first use; called holding {@code this}. */
+        private ArrayDeque<Pending> waiting() {
+            if (queue == null) {
+                queue = new ArrayDeque<>(4);
+            }
+            return queue;
+        }
+
         /** What waits next, taken off the queue; null, and the writer idle, when nothing does. */
         private synchronized Pending next() {
-            Pending next = queue.poll();
+            Pending next = queue == null ? null : queue.poll();
             if (next == null) {
                 writing = false;
             }
