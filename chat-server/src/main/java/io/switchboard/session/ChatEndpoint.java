@@ -66,7 +66,7 @@ final class ChatEndpoint implements FrameHandler, Wire {
         if (!session.isRsv1Used()) { // permessage-deflate was not negotiated
             deflate = null;
             if (session instanceof WebSocketCoreSession core && core.getConnection() instanceof DirectWrites.Writer w) {
-                writer = w;
+                writer = w.takeOver();
             }
         }
         this.connection = handler.opened(this, id, address, countedAddress);

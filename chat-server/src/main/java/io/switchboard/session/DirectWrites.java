@@ -126,10 +126,21 @@ final class DirectWrites extends AbstractHandshaker {
         private boolean writing;
         /** Whether a close frame was given: frame bytes given after it are refused; guarded by {@code this}. */
         private boolean closing;
+        /** Whether frame bytes are written here ({@link #takeOver}); until then Jetty's frames pass straight through. */
+        private volatile boolean takenOver;
 
         Writer(EndPoint endPoint, Executor executor, Scheduler scheduler, ByteBufferPool buffers,
                WebSocketCoreSession session) {
             super(endPoint, executor, scheduler, buffers, session);
+        }
+
+        /**
+         * From now on writes {@link #write}'s frame bytes, and Jetty's frames in turn with them; called
+         * by the endpoint as it opens, before any frame, on a connection without extensions.
+         */
+        Writer takeOver() {
+            takenOver = true;
+            return this;
         }
 
         /** Writes a whole frame's bytes (a view, consumed), after every frame given before it; {@code done} is told once. */
@@ -155,6 +166,10 @@ final class DirectWrites extends AbstractHandshaker {
         /** A frame of Jetty's: written through Jetty's flusher once every frame given before it is written. */
         @Override
         public void enqueueFrame(OutgoingEntry entry) {
+            if (!takenOver) { // a connection with permessage-deflate: Jetty writes all its frames
+                super.enqueueFrame(entry);
+                return;
+            }
             synchronized (this) {
                 closing |= entry.getFrame().getOpCode() == OpCode.CLOSE;
                 if (writing) {
@@ -179,10 +194,10 @@ final class DirectWrites extends AbstractHandshaker {
                     inFlight = new Then(null, entry.getCallback());
                     super.enqueueFrame(new OutgoingEntry.Builder(entry).callback(inFlight).build());
                 } else {
+                    boolean whole = false;
                     try {
-                        if (getEndPoint().flush(bytes)) {
-                            done.written();
-                        } else { // the socket took part: Jetty writes the rest once it is writable
+                        whole = getEndPoint().flush(bytes);
+                        if (!whole) { // the socket took part: Jetty writes the rest once it is writable
                             inFlight = new Then(done, null);
                             getEndPoint().write(inFlight, bytes);
                         }
@@ -191,6 +206,9 @@ final class DirectWrites extends AbstractHandshaker {
                         getEndPoint().close(e);
                         done.failed(e);
                         inFlight = null;
+                    }
+                    if (whole) {
+                        done.written();
                     }
                 }
                 if (inFlight != null && !inFlight.second()) {
