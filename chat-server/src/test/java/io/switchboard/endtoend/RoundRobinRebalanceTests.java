@@ -9,6 +9,7 @@ import io.switchboard.support.Node;
 import io.switchboard.support.NodeProcess;
 import io.switchboard.support.ResumingClient;
 import java.io.IOException;
+import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -33,6 +34,12 @@ class RoundRobinRebalanceTests extends OnRedis {
         for (String name : List.of("n1", "n2", "n3")) {
             ports.put(name, new int[] {NodeProcess.freePort(), NodeProcess.freePort()});
         }
+        // n3 starts seconds later: its ports stay bound here until then, or a test running beside this
+        // one can pick the same free port meanwhile (one clean-clone run failed that way)
+        List<ServerSocket> held = new ArrayList<>();
+        for (int port : ports.get("n3")) {
+            held.add(new ServerSocket(port));
+        }
         Node n1 = node("n1", ports.get("n1"));
         Node n2 = node("n2", ports.get("n2"));
         Haproxy balancer = track(new Haproxy(ports, "roundrobin"));
@@ -46,6 +53,9 @@ class RoundRobinRebalanceTests extends OnRedis {
                 .until(() -> n1.connections() + n2.connections() == 45);
         assertThat(List.of(n1.connections(), n2.connections())).containsExactlyInAnyOrder(23, 22);
 
+        for (ServerSocket port : held) {
+            port.close();
+        }
         Node n3 = node("n3", ports.get("n3"));
         awaitClusterView(n1, n2, n3);
         await("HAProxy routes to n3").atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(25))
