@@ -112,7 +112,7 @@ final class DirectWrites extends AbstractHandshaker {
      * A WebSocket connection with one writer for all its frames: finished frame bytes ({@link
      * #write}) and Jetty's own frames ({@link #enqueueFrame}) are written one after the other, in the
      * order given. Bytes are written at once when nothing is ahead of them and the socket takes them
-     * (the usual case: no object, no queue); otherwise they wait here, and the socket's readiness
+     * (the usual case: nothing allocated here, no queue); otherwise they wait here, and the socket's readiness
      * (Jetty's {@link EndPoint#write}) or the frame ahead's completion moves the queue on.
      */
     static final class Writer extends WebSocketConnection {
@@ -148,12 +148,8 @@ final class DirectWrites extends AbstractHandshaker {
             boolean refused;
             synchronized (this) {
                 refused = closing;
-                if (!refused) {
-                    if (writing) {
-                        waiting().add(new Pending(bytes, done, null));
-                        return;
-                    }
-                    writing = true;
+                if (!refused && !takeOrQueue(bytes, done, null)) {
+                    return;
                 }
             }
             if (refused) {
@@ -172,13 +168,25 @@ final class DirectWrites extends AbstractHandshaker {
             }
             synchronized (this) {
                 closing |= entry.getFrame().getOpCode() == OpCode.CLOSE;
-                if (writing) {
-                    waiting().add(new Pending(null, null, entry));
+                if (!takeOrQueue(null, null, entry)) {
                     return;
                 }
-                writing = true;
             }
             send(null, null, entry);
+        }
+
+        /** True when the caller now writes (the writer was idle); false when the item waits behind the write in progress. */
+        private boolean takeOrQueue(ByteBuffer bytes, Wire.Done done, OutgoingEntry entry) {
+            assert Thread.holdsLock(this);
+            if (writing) {
+                if (queue == null) {
+                    queue = new ArrayDeque<>(4);
+                }
+                queue.add(new Pending(bytes, done, entry));
+                return false;
+            }
+            writing = true;
+            return true;
         }
 
         /**
@@ -283,14 +291,6 @@ final class DirectWrites extends AbstractHandshaker {
             if (next != null) {
                 send(next.bytes, next.done, next.entry);
             }
-        }
-
-        /** The queue, made on first use; called holding {@code this}. */
-        private ArrayDeque<Pending> waiting() {
-            if (queue == null) {
-                queue = new ArrayDeque<>(4);
-            }
-            return queue;
         }
 
         /** What waits next, taken off the queue; null, and the writer idle, when nothing does. */
