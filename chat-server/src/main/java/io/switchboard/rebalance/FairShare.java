@@ -9,10 +9,10 @@ import java.util.function.IntSupplier;
 
 /**
  * {@link Placement} from the registry's last view: while a node drains or a rebalance runs, this
- * node refuses new connections when it holds more than the mean of the ready nodes (rounded up)
- * plus the rebalance's relative tolerance ({@code tolerance-relative * mean}; not its absolute one,
- * which would let a round-robin balancer fill small nodes 3 past the mean before the rebalance,
- * content within it, stops),
+ * node refuses a new connection when taking it would leave it above the mean of the ready nodes
+ * (with that connection, rounded up) plus the rebalance's relative tolerance
+ * ({@code tolerance-relative * mean}; not its absolute one, which would let a round-robin balancer
+ * fill small nodes 3 past the mean before the rebalance, content within it, stops),
  * counting its own connections as they are now and the others' as their last heartbeat said, each
  * grown since by as many as this node gained since its own heartbeat. A node within that takes
  * them, so moved clients end on the emptier nodes even behind a round-robin balancer. At rest
@@ -66,7 +66,9 @@ final class FairShare implements Placement {
             }
         }
         boolean emptiestSeen = selfSeen <= othersFewest;
-        double mean = (double) total / ready;
-        return ready > 1 && !emptiestSeen && local > Math.ceil(mean) + toleranceRelative * mean;
+        // as it would be with this connection: checked before it, 23/22/0 behind round robin ended
+        // 17/17/11 (each busy node took one past the line), and the rebalance's tolerance is 3
+        double mean = (double) (total + 1) / ready;
+        return ready > 1 && !emptiestSeen && local + 1 > Math.ceil(mean) + toleranceRelative * mean;
     }
 }

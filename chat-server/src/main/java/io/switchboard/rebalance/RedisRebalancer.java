@@ -180,15 +180,11 @@ final class RedisRebalancer implements Rebalancer, SmartLifecycle, AutoCloseable
             Map<String, Integer> ready = counts(nodes);
             double mean = ready.values().stream().mapToInt(Integer::intValue).average().orElse(0);
             double tolerance = Math.max(settings.toleranceAbsolute(), settings.toleranceRelative() * mean);
-            Map<String, Integer> excess = new LinkedHashMap<>();
-            ready.forEach((node, count) -> {
-                if (count - mean > tolerance) {
-                    excess.put(node, (int) Math.floor(count - mean));
-                }
-            });
+            Map<String, Integer> excess = excess(ready, mean, tolerance);
             if (ready.size() < 2 || excess.isEmpty()) {
-                end(status, "balanced", "every ready node is within " + Math.round(tolerance) + " of the mean "
-                        + Math.round(mean), nodes);
+                boolean within = ready.values().stream().allMatch(count -> Math.abs(count - mean) <= tolerance);
+                end(status, "balanced", (within ? "every ready node is within " + Math.round(tolerance) + " of"
+                        : "no ready node holds a whole connection above") + " the mean " + Math.round(mean), nodes);
                 return;
             }
             excess.forEach((node, count) -> await(control.publish("shed " + status.id() + " " + node + " " + count)));
@@ -202,6 +198,24 @@ final class RedisRebalancer implements Rebalancer, SmartLifecycle, AutoCloseable
             log.warn("Rebalance {} failed: {}", status.id(), e.getMessage());
             commands().del(lockKey);
         }
+    }
+
+    /**
+     * Who sheds how many: each node above the mean by more than the tolerance its excess over the
+     * mean; if none is, but a node is below it by more (the balancer filled the others up to the
+     * tolerance while they shed), each node a whole connection or more above the mean its excess.
+     * Empty when every node is within the tolerance, or none holds a whole connection to give.
+     */
+    private static Map<String, Integer> excess(Map<String, Integer> ready, double mean, double tolerance) {
+        boolean farBelow = ready.values().stream().anyMatch(count -> mean - count > tolerance);
+        double line = ready.values().stream().anyMatch(count -> count - mean > tolerance) || !farBelow ? tolerance : 0;
+        Map<String, Integer> excess = new LinkedHashMap<>();
+        ready.forEach((node, count) -> {
+            if (count - mean > line && count - mean >= 1) {
+                excess.put(node, (int) Math.floor(count - mean));
+            }
+        });
+        return excess;
     }
 
     /** A control message (on Lettuce's thread): shed our share if it is addressed to us and we are ready. */

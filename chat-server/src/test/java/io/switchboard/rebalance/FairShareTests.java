@@ -35,10 +35,11 @@ class FairShareTests {
         local.set(23);
         assertThat(placement.refuseNewConnection()).as("23 above the mean 15").isTrue();
         local.set(15);
-        assertThat(placement.refuseNewConnection()).as("its own count as it is now, 15: above 37 over three, rounded up")
-                .isTrue();
-        local.set(12);
-        assertThat(placement.refuseNewConnection()).as("12 at most the mean of 34 over three, rounded up").isFalse();
+        assertThat(placement.refuseNewConnection())
+                .as("its own count as it is now, 15: with one more above 38 over three, rounded up").isTrue();
+        local.set(11);
+        assertThat(placement.refuseNewConnection()).as("11: with one more at most the mean of 34 over three, rounded up")
+                .isFalse();
     }
 
     @Test
@@ -47,7 +48,10 @@ class FairShareTests {
         local.set(10);
         assertThat(placement.refuseNewConnection()).isTrue();
         local.set(3);
-        assertThat(placement.refuseNewConnection()).as("3 at most the mean of 5 over two, rounded up").isFalse();
+        assertThat(placement.refuseNewConnection()).as("3: with one more above the mean of 6 over two").isTrue();
+        local.set(2);
+        assertThat(placement.refuseNewConnection()).as("2: with one more at most the mean of 5 over two, rounded up")
+                .isFalse();
     }
 
     @Test
@@ -64,10 +68,11 @@ class FairShareTests {
 
     @Test
     void aNodeSupposesTheOthersGrewSinceTheirHeartbeatAsItDidSinceItsOwn() {
-        registry.view(node("self", NodeState.READY, 1001), node("b", NodeState.READY, 1000),
-                node("c", NodeState.READY, 1000), node("d", NodeState.DRAINING, 900));
-        local.set(1101); // level with b and c as they are now, if they gained 100 too (a leastconn balancer)
-        assertThat(placement.refuseNewConnection()).as("1101 at the mean of 1101, 1100 and 1100").isFalse();
+        registry.view(node("self", NodeState.READY, 1002), node("b", NodeState.READY, 1001),
+                node("c", NodeState.READY, 1003), node("d", NodeState.DRAINING, 900));
+        local.set(1102); // level with b and c as they are now, if they gained 100 too (a leastconn balancer)
+        assertThat(placement.refuseNewConnection())
+                .as("1102 and one more at most the mean of 1102, 1101, 1103 and it, rounded up").isFalse();
         local.set(1001);
         registry.view(node("self", NodeState.READY, 1001), node("b", NodeState.READY, 900),
                 node("c", NodeState.READY, 900), node("d", NodeState.DRAINING, 900));
@@ -89,11 +94,25 @@ class FairShareTests {
         registry.view(node("self", NodeState.READY, 16), node("b", NodeState.READY, 14),
                 node("d", NodeState.DRAINING, 9));
         local.set(16);
-        assertThat(tolerant.refuseNewConnection()).as("16 within the mean 15 + 1.5").isFalse();
+        assertThat(tolerant.refuseNewConnection()).as("16 and one more within the mean 15.5, rounded up, + 1.55")
+                .isFalse();
         registry.view(node("self", NodeState.READY, 18), node("b", NodeState.READY, 14),
                 node("d", NodeState.DRAINING, 9));
         local.set(18);
-        assertThat(tolerant.refuseNewConnection()).as("18 above the mean 16 + 1.6: no absolute slack").isTrue();
+        assertThat(tolerant.refuseNewConnection())
+                .as("18 and one more above the mean 16.5, rounded up, + 1.65: no absolute slack").isTrue();
+    }
+
+    @Test
+    void behindRoundRobinNoNodePassesTheMeanAndTheToleranceSoTheEmptiestEndsWithinIt() {
+        FairShare tolerant = new FairShare(registry, local::get, 0.1);
+        registry.rebalancing = true;
+        registry.view(node("self", NodeState.READY, 16), node("b", NodeState.READY, 16),
+                node("c", NodeState.READY, 12));
+        local.set(16);
+        assertThat(tolerant.refuseNewConnection()).as("a 17th is above the mean 15 + 1.5 of the 45").isTrue();
+        local.set(15);
+        assertThat(tolerant.refuseNewConnection()).as("a 16th is within the mean of 44, rounded up, + 1.47").isFalse();
     }
 
     @Test

@@ -149,6 +149,26 @@ class RedisRebalancerTests extends RebalancerContractTests {
     }
 
     @Test
+    void aNodeFarBelowTheMeanWhileNoneIsFarAboveItTakesTheExcessOfTheNodesAboveIt() {
+        RebalancingCluster cluster = cluster();
+        Node a = cluster.join("node-a", 17); // where a round-robin balancer can leave a scale-out: each within 3
+        cluster.join("node-b", 17);
+        cluster.join("node-c", 11); // 4 below the mean 15
+
+        a.rebalancer().start("scale-out");
+        cluster.runDue();
+        cluster.awaitShed(Map.of("node-a", 2L, "node-b", 2L));
+        cluster.landOnTheEmptiest(4);
+        RebalanceStatus ended = cluster.awaitEnd();
+
+        assertThat(ended.state()).isEqualTo("balanced");
+        assertThat(ended.reason()).isEqualTo("scale-out; every ready node is within 3 of the mean 15");
+        assertThat(ended.rounds()).isEqualTo(1);
+        assertThat(ended.after()).containsExactly(Map.entry("node-a", 15), Map.entry("node-b", 15),
+                Map.entry("node-c", 15));
+    }
+
+    @Test
     void aClusterWithinTheToleranceEndsBalancedWithoutMovingAnyone() {
         RebalancingCluster cluster = cluster();
         Node a = cluster.join("node-a", 13); // exactly the tolerance above the mean 10: within it
