@@ -30,10 +30,13 @@ public final class EncodedFrame {
     private volatile ByteBuffer compressed;
     /** The whole text frame (or its fragments), header and payload; for a long payload built on first use, as above. */
     private volatile ByteBuffer wire;
+    /** Whether the bytes are in native memory ({@link #shared}). */
+    private final boolean direct;
 
-    private EncodedFrame(ByteBuffer utf8, ByteBuffer wire) {
+    private EncodedFrame(ByteBuffer utf8, ByteBuffer wire, boolean direct) {
         this.utf8 = utf8;
         this.wire = wire;
+        this.direct = direct;
     }
 
     /**
@@ -41,15 +44,35 @@ public final class EncodedFrame {
      * in one frame, so that {@link #payload()} and {@link #wire()} share the bytes.
      */
     public static EncodedFrame of(String json) {
+        return encode(json, false);
+    }
+
+    /**
+     * As {@link #of}, for a frame that many connections take (a room's message or event): its bytes
+     * in native memory, from which each connection's write goes to the socket as it is. The bytes of
+     * {@link #of} are on the heap, and the JDK copies a heap buffer into a temporary native one on
+     * every write (one copy per recipient, and a path whose rare branches made the JIT recompile the
+     * fan-out's writes minutes into a run); a native buffer costs one allocation per message instead,
+     * which is why a frame for one connection stays on the heap.
+     */
+    public static EncodedFrame shared(String json) {
+        return encode(json, true);
+    }
+
+    private static EncodedFrame encode(String json, boolean direct) {
         byte[] text = json.getBytes(StandardCharsets.UTF_8);
         if (text.length > MAX_FRAME_PAYLOAD) {
-            return new EncodedFrame(ByteBuffer.wrap(text).asReadOnlyBuffer(), null);
+            return new EncodedFrame(ByteBuffer.wrap(text).asReadOnlyBuffer(), null, direct);
         }
         int header = headerLength(text.length);
-        ByteBuffer frame = ByteBuffer.allocate(header + text.length);
+        ByteBuffer frame = allocate(header + text.length, direct);
         putHeader(frame, FIN_TEXT, text.length);
         frame.put(text).flip();
-        return new EncodedFrame(frame.slice(header, text.length).asReadOnlyBuffer(), frame.asReadOnlyBuffer());
+        return new EncodedFrame(frame.slice(header, text.length).asReadOnlyBuffer(), frame.asReadOnlyBuffer(), direct);
+    }
+
+    private static ByteBuffer allocate(int size, boolean direct) {
+        return direct ? ByteBuffer.allocateDirect(size) : ByteBuffer.allocate(size);
     }
 
     /**
@@ -60,16 +83,16 @@ public final class EncodedFrame {
     public ByteBuffer wire() {
         ByteBuffer bytes = wire;
         if (bytes == null) {
-            bytes = fragmented(utf8.duplicate());
+            bytes = fragmented(utf8.duplicate(), direct);
             wire = bytes;
         }
         return bytes.duplicate();
     }
 
-    private static ByteBuffer fragmented(ByteBuffer text) {
+    private static ByteBuffer fragmented(ByteBuffer text, boolean direct) {
         int length = text.remaining();
         int fragments = (length + MAX_FRAME_PAYLOAD - 1) / MAX_FRAME_PAYLOAD;
-        ByteBuffer frames = ByteBuffer.allocate(length + fragments * headerLength(MAX_FRAME_PAYLOAD));
+        ByteBuffer frames = allocate(length + fragments * headerLength(MAX_FRAME_PAYLOAD), direct);
         for (int i = 0; i < fragments; i++) {
             int size = Math.min(MAX_FRAME_PAYLOAD, text.remaining());
             boolean last = i == fragments - 1;

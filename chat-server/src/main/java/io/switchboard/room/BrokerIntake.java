@@ -81,7 +81,7 @@ final class BrokerIntake implements BrokerEventHandler {
 
     @Override
     public void onEvent(String room, EventKind kind, String frame) {
-        EncodedFrame event = EncodedFrame.of(frame);
+        EncodedFrame event = EncodedFrame.shared(frame);
         Consumer<Map<String, Room>> relay = rooms -> {
             Room state = rooms.get(room);
             if (state != null) {

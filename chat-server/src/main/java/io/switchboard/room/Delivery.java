@@ -199,7 +199,7 @@ final class Delivery {
     }
 
     void fanOut(String room, Room state, StoredMessage message) {
-        EncodedFrame frame = EncodedFrame.of(codec.message(room, state.epoch, message));
+        EncodedFrame frame = EncodedFrame.shared(codec.message(room, state.epoch, message));
         int recipients = 0;
         for (Membership member : state.members.values()) {
             if (message.offset() > member.floor) {

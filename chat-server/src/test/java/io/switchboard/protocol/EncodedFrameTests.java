@@ -7,19 +7,29 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.stream.IntStream;
+import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /** A frame's bytes on the wire, read back as RFC 6455 says a client reads them. */
 class EncodedFrameTests {
 
-    @ParameterizedTest
-    @ValueSource(ints = {0, 1, 125, 126, 65_535, 65_536, 65_537, 131_072, 200_000})
-    void theWireBytesAreAnUnmaskedTextFrameOrItsFragmentsOfAtMost64KiB(int length) {
+    /** Payload sizes around each header length and fragment boundary, for a frame of one connection's and a shared one. */
+    static Stream<Arguments> sizes() {
+        return IntStream.of(0, 1, 125, 126, 65_535, 65_536, 65_537, 131_072, 200_000).boxed()
+                .flatMap(length -> Stream.of(Arguments.of(length, false), Arguments.of(length, true)));
+    }
+
+    @ParameterizedTest(name = "{0} bytes, shared {1}")
+    @MethodSource("sizes")
+    void theWireBytesAreAnUnmaskedTextFrameOrItsFragmentsOfAtMost64KiB(int length, boolean shared) {
         String json = "é".repeat(length / 2) + "x".repeat(length % 2); // two bytes a character: length bytes
-        EncodedFrame frame = EncodedFrame.of(json);
+        EncodedFrame frame = shared ? EncodedFrame.shared(json) : EncodedFrame.of(json);
 
         ByteBuffer wire = frame.wire();
+        assertThat(wire.isDirect()).as("in native memory when shared").isEqualTo(shared);
         int total = wire.remaining();
         List<Integer> firstBytes = new ArrayList<>();
         ByteArrayOutputStream payload = new ByteArrayOutputStream();
