@@ -321,12 +321,13 @@ public record SwitchboardProperties(
     /**
      * Evening out connections after a scale-out. A node is over when its count exceeds the mean of
      * the ready nodes by more than {@code max(toleranceAbsolute, toleranceRelative * mean)}; it then
-     * sheds its excess over the mean, the drain way.
+     * sheds its excess over the mean, the drain way. When none is, but a node is that far below the
+     * mean, the nodes above the mean shed their excess.
      *
      * @param auto              start a rebalance by itself when this node joins a cluster
      * @param settleDelay       how long a joining node waits (ready) before that automatic rebalance
-     * @param toleranceAbsolute connections above the mean that are always tolerated
-     * @param toleranceRelative fraction of the mean above it that is tolerated
+     * @param toleranceAbsolute connections above or below the mean that are always tolerated
+     * @param toleranceRelative fraction of the mean above or below it that is tolerated
      * @param window            an over node sheds its excess evenly over this time
      * @param timeout           a rebalance stops after this long, balanced or not
      */

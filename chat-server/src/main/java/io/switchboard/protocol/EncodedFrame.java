@@ -51,9 +51,8 @@ public final class EncodedFrame {
      * As {@link #of}, for a frame that many connections take (a room's message or event): its bytes
      * in native memory, from which each connection's write goes to the socket as it is. The bytes of
      * {@link #of} are on the heap, and the JDK copies a heap buffer into a temporary native one on
-     * every write (one copy per recipient, and a path whose rare branches made the JIT recompile the
-     * fan-out's writes minutes into a run); a native buffer costs one allocation per message instead,
-     * which is why a frame for one connection stays on the heap.
+     * every write, one copy per recipient; a native buffer costs one allocation per message instead
+     * (freed with the frame by the GC), which is why a frame for one connection stays on the heap.
      */
     public static EncodedFrame shared(String json) {
         return encode(json, true);

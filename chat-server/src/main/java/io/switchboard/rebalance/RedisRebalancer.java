@@ -207,8 +207,9 @@ final class RedisRebalancer implements Rebalancer, SmartLifecycle, AutoCloseable
      * Empty when every node is within the tolerance, or none holds a whole connection to give.
      */
     private static Map<String, Integer> excess(Map<String, Integer> ready, double mean, double tolerance) {
+        boolean farAbove = ready.values().stream().anyMatch(count -> count - mean > tolerance);
         boolean farBelow = ready.values().stream().anyMatch(count -> mean - count > tolerance);
-        double line = ready.values().stream().anyMatch(count -> count - mean > tolerance) || !farBelow ? tolerance : 0;
+        double line = !farAbove && farBelow ? 0 : tolerance;
         Map<String, Integer> excess = new LinkedHashMap<>();
         ready.forEach((node, count) -> {
             if (count - mean > line && count - mean >= 1) {
