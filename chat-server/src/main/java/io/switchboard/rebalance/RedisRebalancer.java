@@ -180,11 +180,19 @@ final class RedisRebalancer implements Rebalancer, SmartLifecycle, AutoCloseable
             Map<String, Integer> ready = counts(nodes);
             double mean = ready.values().stream().mapToInt(Integer::intValue).average().orElse(0);
             double tolerance = Math.max(settings.toleranceAbsolute(), settings.toleranceRelative() * mean);
-            Map<String, Integer> excess = excess(ready, mean, tolerance);
-            if (ready.size() < 2 || excess.isEmpty()) {
-                boolean within = ready.values().stream().allMatch(count -> Math.abs(count - mean) <= tolerance);
-                end(status, "balanced", (within ? "every ready node is within " + Math.round(tolerance) + " of"
-                        : "no ready node holds a whole connection above") + " the mean " + Math.round(mean), nodes);
+            boolean farAbove = ready.values().stream().anyMatch(count -> count - mean > tolerance);
+            boolean farBelow = ready.values().stream().anyMatch(count -> mean - count > tolerance);
+            if (ready.size() < 2 || !farAbove && !farBelow) {
+                end(status, "balanced", "every ready node is within " + Math.round(tolerance) + " of the mean "
+                        + Math.round(mean), nodes);
+                return;
+            }
+            // the nodes far above the mean shed their excess; if none is, but one is far below (clients
+            // landed between heartbeats), every node above the mean does
+            Map<String, Integer> excess = excess(ready, mean, farAbove ? tolerance : 0);
+            if (excess.isEmpty()) {
+                end(status, "balanced", "no ready node holds a whole connection above the mean " + Math.round(mean),
+                        nodes);
                 return;
             }
             excess.forEach((node, count) -> await(control.publish("shed " + status.id() + " " + node + " " + count)));
@@ -200,16 +208,8 @@ final class RedisRebalancer implements Rebalancer, SmartLifecycle, AutoCloseable
         }
     }
 
-    /**
-     * Who sheds how many: each node above the mean by more than the tolerance its excess over the
-     * mean; if none is, but a node is below it by more (the balancer filled the others up to the
-     * tolerance while they shed), each node a whole connection or more above the mean its excess.
-     * Empty when every node is within the tolerance, or none holds a whole connection to give.
-     */
-    private static Map<String, Integer> excess(Map<String, Integer> ready, double mean, double tolerance) {
-        boolean farAbove = ready.values().stream().anyMatch(count -> count - mean > tolerance);
-        boolean farBelow = ready.values().stream().anyMatch(count -> mean - count > tolerance);
-        double line = !farAbove && farBelow ? 0 : tolerance;
+    /** Each node above the mean by more than {@code line} and by a whole connection or more: its excess over the mean. */
+    private static Map<String, Integer> excess(Map<String, Integer> ready, double mean, double line) {
         Map<String, Integer> excess = new LinkedHashMap<>();
         ready.forEach((node, count) -> {
             if (count - mean > line && count - mean >= 1) {
