@@ -94,7 +94,12 @@ final class ChatEndpoint implements FrameHandler, Wire {
                 callback.succeeded();
                 session.demand();
             }
-            default -> { // PONG is ignored; CLOSE is answered by Jetty once this succeeds
+            case OpCode.PONG -> {
+                handler.pong(connection);
+                callback.succeeded();
+                session.demand();
+            }
+            default -> { // CLOSE is answered by Jetty once this succeeds
                 callback.succeeded();
                 session.demand();
             }

@@ -120,6 +120,10 @@ final class ChatHandler {
         budgets.ping(connection, payload);
     }
 
+    void pong(Connection connection) {
+        budgets.pong(connection);
+    }
+
     void binary(Connection connection) {
         connection.outbox.close(BINARY);
     }

@@ -71,12 +71,30 @@ final class FrameBudgets {
      * not answered, and counts as refused.
      */
     void ping(Connection connection, ByteBuffer payload) {
+        if (takeControl(connection)) {
+            connection.outbox.pong(payload);
+        }
+    }
+
+    /**
+     * A WebSocket pong, asked for or not: it draws on the third budget like a ping and is otherwise
+     * ignored, so that a peer flooding pongs is closed (1008) like one flooding anything else, instead
+     * of holding a thread that reads its frames for as long as it keeps sending.
+     */
+    void pong(Connection connection) {
+        takeControl(connection);
+    }
+
+    /** Takes a token of the third budget for a control frame; beyond it the frame counts as refused (no answer). */
+    private boolean takeControl(Connection connection) {
         if (connection.otherRate.tryAcquire(System.nanoTime())) {
             connection.taken();
-            connection.outbox.pong(payload);
-        } else if (connection.refusedAgain(abuseThreshold)) {
+            return true;
+        }
+        if (connection.refusedAgain(abuseThreshold)) {
             connection.outbox.close(ABUSE);
         }
+        return false;
     }
 
     private boolean take(Connection connection, RateLimiter rate, String what, String ref) {

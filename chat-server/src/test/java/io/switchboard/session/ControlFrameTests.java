@@ -17,8 +17,8 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
- * WebSocket control frames cost the node no more than data frames do: a peer's pings draw on a
- * budget and their pongs on the outbox, so a client that floods pings and never reads is cut, the
+ * WebSocket control frames cost the node no more than data frames do: a peer's pings and pongs draw
+ * on a budget and the pongs it is sent on the outbox, so a client that floods pings and never reads is cut, the
  * same as one that does not read its messages, while everyone else misses nothing. And a socket
  * that never says hello is closed.
  */
@@ -97,6 +97,34 @@ class ControlFrameTests {
         }
     }
 
+    /**
+     * Pongs nobody asked for are no cheaper a flood than pings: while the bytes keep coming, the thread
+     * reading them has no other work between two pongs to give way to, so a peer sending them as fast
+     * as it can is closed like any other flooder, and everyone else's messages keep arriving.
+     */
+    @Test
+    void aPeerThatKeepsSendingPongsIsClosedWith1008() throws Exception {
+        try (Node node = Node.inMemory("switchboard.limits.other-burst=20", "switchboard.limits.abuse-threshold=50");
+             ChatClient ada = ChatClient.connect(node.port(), "Ada");
+             ChatClient bob = ChatClient.connect(node.port(), "Bob");
+             RawWebSocket flooder = RawWebSocket.connect(node.port())) {
+            ada.join("witnesses");
+            bob.join("witnesses");
+
+            int most = 50_000_000;
+            int sent = flood(flooder, RawWebSocket.PONG, most);
+
+            assertThat(sent).as("the flood ended with the connection, before its end").isLessThan(most);
+            MeterRegistry meters = node.bean(MeterRegistry.class);
+            await("the node's count of its 1008 closes").atMost(Duration.ofSeconds(30))
+                    .pollInterval(Duration.ofMillis(25))
+                    .until(() -> meters.counter("switchboard.closes", "code", "1008").count() == 1);
+            await("the flooder gone").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(25))
+                    .until(() -> node.connections() == 2);
+            witnessesMissNothing(ada, bob);
+        }
+    }
+
     @Test
     void aPingWithinTheBudgetIsAnsweredWithItsPayload() throws Exception {
         try (Node node = Node.inMemory();
@@ -134,10 +162,15 @@ class ControlFrameTests {
 
     /** Sends up to {@code most} 125-byte pings without reading; answers how many went before the node cut the socket. */
     private static int flood(RawWebSocket flooder, int most) {
+        return flood(flooder, RawWebSocket.PING, most);
+    }
+
+    /** Sends up to {@code most} 125-byte control frames of {@code opcode} without reading; answers how many went. */
+    private static int flood(RawWebSocket flooder, int opcode, int most) {
         int sent = 0;
         try {
             while (sent < most) {
-                flooder.send(true, RawWebSocket.PING, PING);
+                flooder.send(true, opcode, PING);
                 sent++;
             }
         } catch (IOException cut) {
