@@ -20,9 +20,11 @@ WORKDIR /app
 COPY --from=build /layers/dependencies/ ./
 COPY --from=build /layers/snapshot-dependencies/ ./
 COPY --from=build /layers/application/ ./
-# Heap sized from the container's memory limit; SIGTERM goes straight to the JVM (exec form), which
-# drains the node before it stops (switchboard.drain.shutdown-timeout, 30 s by default).
-ENV JAVA_TOOL_OPTIONS="-XX:MaxRAMPercentage=75 -XX:+ExitOnOutOfMemoryError"
+# Heap sized from the container's memory limit; G1 asked for pauses of at most 20 ms (its default
+# aims at 200, and under load its young pauses took up to 69 ms: docs/benchmarks.md, "The 10,000/s
+# tail step by step"); SIGTERM goes straight to the JVM (exec form), which drains the node before
+# it stops (switchboard.drain.shutdown-timeout, 30 s by default).
+ENV JAVA_TOOL_OPTIONS="-XX:MaxRAMPercentage=75 -XX:MaxGCPauseMillis=20 -XX:+ExitOnOutOfMemoryError"
 # The training run: the node starts (in-memory broker) and exits once its context is ready, and the
 # JVM writes the classes it loaded and linked. The cache holds the class path as given, so the
 # ENTRYPOINT names the jar the same way, from the same directory.

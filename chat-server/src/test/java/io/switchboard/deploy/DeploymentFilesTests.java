@@ -289,7 +289,7 @@ class DeploymentFilesTests {
         String dockerfile = Files.readString(Command.ROOT.resolve("Dockerfile"));
         assertThat(dockerfile).contains("./mvnw -B -q -DskipTests -pl chat-server -am package", "extract --layers", "USER switchboard",
                 "ENTRYPOINT [\"java\", \"-XX:AOTCache=switchboard.aot\", \"-jar\", \"chat-server.jar\"]",
-                "EXPOSE " + chatPort + " " + managementPort, "MaxRAMPercentage",
+                "EXPOSE " + chatPort + " " + managementPort, "MaxRAMPercentage", "-XX:MaxGCPauseMillis=20",
                 "/dev/tcp/127.0.0.1/" + managementPort + "", "/actuator/health/liveness");
     }
 
