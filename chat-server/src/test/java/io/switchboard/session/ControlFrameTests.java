@@ -32,9 +32,14 @@ class ControlFrameTests {
 
     @Test
     void aPeerThatPingsWithinItsBudgetButNeverReadsIsCutAsASlowConsumer() throws Exception {
-        // the default send timeout (10 s): with 2 s a slow machine could read fewer pings in that time than the
-        // outbox holds, and cut the flooder for no write progress (uncounted) before its outbox overflowed
-        try (Node node = Node.inMemory("switchboard.limits.other-frames-per-second=1000000",
+        // The flooder never says hello: the hello timeout is set beyond the test, or under the suite's parallel
+        // load it closed the flooder (4003) before the pongs had filled the socket's buffers and the outbox, no
+        // overflow was counted, and the close, stuck behind the pongs, left the flood running for minutes (a
+        // clean-clone CI run, 108 s; a full run, 214 s). With it set, beside four CPU hogs the outbox overflows
+        // in 13-24 s. The send timeout stays the default (10 s): with 2 s a slow machine could read fewer pings
+        // in that time than the outbox holds, and cut the flooder for no write progress before it overflowed.
+        try (Node node = Node.inMemory("switchboard.limits.hello-timeout=10m",
+                "switchboard.limits.other-frames-per-second=1000000",
                 "switchboard.limits.other-burst=1000000");
              ChatClient ada = ChatClient.connect(node.port(), "Ada");
              ChatClient bob = ChatClient.connect(node.port(), "Bob");
