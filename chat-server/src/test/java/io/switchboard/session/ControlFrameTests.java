@@ -18,9 +18,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * WebSocket control frames cost the node no more than data frames do: a peer's pings and pongs draw
- * on a budget and the pongs it is sent on the outbox, so a client that floods pings and never reads is cut, the
- * same as one that does not read its messages, while everyone else misses nothing. And a socket
- * that never says hello is closed.
+ * on a budget, and the node's pongs to it on the outbox, so a client that floods pings and never
+ * reads is cut, the same as one that does not read its messages, while everyone else misses
+ * nothing. And a socket that never says hello is closed.
  */
 class ControlFrameTests {
 
@@ -50,7 +50,7 @@ class ControlFrameTests {
             // far more than the node lets through: on a fast machine it reads two million pings in well
             // under a second, before the pongs it cannot write have filled the outbox
             int most = 50_000_000;
-            int sent = flood(flooder, most);
+            int sent = flood(flooder, RawWebSocket.PING, most);
 
             await("the flooder cut off").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(25))
                     .until(() -> node.connections() == 2);
@@ -69,7 +69,7 @@ class ControlFrameTests {
             ada.join("witnesses");
             bob.join("witnesses");
 
-            flood(flooder, 2_000_000);
+            flood(flooder, RawWebSocket.PING, 2_000_000);
 
             int pongs = 0;
             int closeCode = -1;
@@ -165,12 +165,10 @@ class ControlFrameTests {
         }
     }
 
-    /** Sends up to {@code most} 125-byte pings without reading; answers how many went before the node cut the socket. */
-    private static int flood(RawWebSocket flooder, int most) {
-        return flood(flooder, RawWebSocket.PING, most);
-    }
-
-    /** Sends up to {@code most} 125-byte control frames of {@code opcode} without reading; answers how many went. */
+    /**
+     * Sends up to {@code most} 125-byte control frames of {@code opcode} without reading; answers how
+     * many went before the node cut the socket.
+     */
     private static int flood(RawWebSocket flooder, int opcode, int most) {
         int sent = 0;
         try {
