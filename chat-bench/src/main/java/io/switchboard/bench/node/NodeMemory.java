@@ -6,18 +6,25 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
 
 /**
  * Reads a node's memory the way an operator would on the node's machine: the pid from
  * {@code /actuator/info} ({@code process.pid}), a full GC through {@code jcmd <pid> GC.run} so
  * only live objects remain, heap used from {@code /actuator/metrics/jvm.memory.used?tag=area:heap},
- * and the resident set from {@code /proc/<pid>/status} (VmRSS). The node must run on this machine.
+ * and the resident set from {@code /proc/<pid>/status} (VmRSS) once it has stopped falling. The node
+ * must run on this machine.
  */
 public final class NodeMemory {
 
     /** How long {@code jcmd <pid> GC.run} may take. */
     private static final Duration GC_TIMEOUT = Duration.ofSeconds(30);
     private static final long KIB = 1024;
+    /** How often the resident set is read while it falls after the GC, and the longest that is waited for. */
+    private static final Duration SETTLE_EVERY = Duration.ofMillis(500);
+    private static final Duration SETTLE_LIMIT = Duration.ofSeconds(15);
+    /** A reading less than this below the one before counts as settled. */
+    private static final long SETTLED_WITHIN = 1024 * KIB;
 
     /** One reading: heap used after a full GC and resident set size, in bytes. */
     public record Reading(long heapBytes, long rssBytes) {}
@@ -40,10 +47,39 @@ public final class NodeMemory {
         return pid;
     }
 
-    /** Forces a full GC in the node, then reads its heap used and resident set. */
+    /**
+     * Forces a full GC in the node, then reads its heap used and resident set. G1 gives the heap it
+     * shrinks by back to the system on a thread of its own after the GC has returned: at 18,000
+     * connections VmRSS read at once was 716 MB and a second later 457 MB (docs/benchmarks.md,
+     * "Memory per connection"), so the resident set is read until it stops falling.
+     */
     public Reading read() {
         fullGc();
-        return new Reading((long) actuator.metric("jvm.memory.used?tag=area:heap"), rss());
+        return new Reading((long) actuator.metric("jvm.memory.used?tag=area:heap"),
+                settled(this::rss, NodeMemory::pause, (int) (SETTLE_LIMIT.toMillis() / SETTLE_EVERY.toMillis())));
+    }
+
+    /** Reads {@code rss} after each {@code pause} until a reading is less than 1 MiB below the one before, at most {@code reads} times. */
+    static long settled(LongSupplier rss, Runnable pause, int reads) {
+        long last = rss.getAsLong();
+        for (int i = 1; i < reads; i++) {
+            pause.run();
+            long now = rss.getAsLong();
+            if (now > last - SETTLED_WITHIN) {
+                return now;
+            }
+            last = now;
+        }
+        return last;
+    }
+
+    private static void pause() {
+        try {
+            Thread.sleep(SETTLE_EVERY);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new RunBroken("interrupted");
+        }
     }
 
     private void fullGc() {
