@@ -21,6 +21,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.IntSupplier;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -42,6 +43,12 @@ import tools.jackson.databind.json.JsonMapper;
  * still out when the next is due is skipped. {@link #nodes}, {@link #setState}, {@link #tryDrain}
  * and leaving on stop wait for Redis, at most {@link RedisWait#TIMEOUT}: they are called from
  * management threads only.
+ *
+ * <p>A write of the entry takes the state it writes and goes to Redis under {@link #writing}, which
+ * a change of state holds until Redis has it: otherwise a heartbeat that read the state before a
+ * drain began could reach Redis after the drain's script, and show the node {@code ready} again
+ * until the next heartbeat, while another node stopped at the same moment found nobody draining
+ * and drained too.
  */
 final class RedisNodeRegistry implements NodeRegistry, SmartLifecycle, AutoCloseable {
 
@@ -66,6 +73,8 @@ final class RedisNodeRegistry implements NodeRegistry, SmartLifecycle, AutoClose
     private final Instant startedAt;
     private final List<NodeListener> listeners = new CopyOnWriteArrayList<>();
     private final AtomicBoolean beating = new AtomicBoolean();
+    /** Held while the entry's state is read and its write issued, and while a change of state waits for Redis. */
+    private final ReentrantLock writing = new ReentrantLock();
     private volatile NodeState state = NodeState.READY;
     /** The live nodes as the last heartbeat read them. */
     private volatile List<NodeView> lastSeen = List.of();
@@ -140,9 +149,16 @@ final class RedisNodeRegistry implements NodeRegistry, SmartLifecycle, AutoClose
      */
     @Override
     public void setState(NodeState newState) {
-        state = newState;
+        CompletableFuture<Void> written;
+        writing.lock();
         try {
-            RedisWait.await(write());
+            state = newState;
+            written = write();
+        } finally {
+            writing.unlock();
+        }
+        try {
+            RedisWait.await(written);
         } catch (RuntimeException e) {
             log.debug("Could not write this node's state {} now ({}); the next heartbeat does", newState, e.toString());
         }
@@ -150,11 +166,19 @@ final class RedisNodeRegistry implements NodeRegistry, SmartLifecycle, AutoClose
 
     @Override
     public Optional<DrainRefusal> tryDrain(int maxConcurrent, boolean force) {
-        List<Object> answer = RedisWait.await(DRAIN.eval(redis.commands(), keys, self, Long.toString(clock.millis()),
-                Integer.toString(maxConcurrent), force ? "1" : "0", json(NodeState.DRAINING)));
-        String refusal = (String) answer.getFirst();
+        String refusal;
+        writing.lock();
+        try {
+            List<Object> answer = RedisWait.await(DRAIN.eval(redis.commands(), keys, self, Long.toString(clock.millis()),
+                    Integer.toString(maxConcurrent), force ? "1" : "0", json(NodeState.DRAINING)));
+            refusal = (String) answer.getFirst();
+            if (refusal.isEmpty()) {
+                state = NodeState.DRAINING;
+            }
+        } finally {
+            writing.unlock();
+        }
         if (refusal.isEmpty()) {
-            state = NodeState.DRAINING;
             return Optional.empty();
         }
         int colon = refusal.indexOf(':');
@@ -187,10 +211,17 @@ final class RedisNodeRegistry implements NodeRegistry, SmartLifecycle, AutoClose
      * heartbeat thread, keeps what it read and tells the listeners.
      */
     private CompletableFuture<Void> write() {
-        long now = clock.millis();
-        CompletableFuture<List<Object>> written = HEARTBEAT.eval(redis.commands(), heartbeatKeys, self,
-                Long.toString(now), Long.toString(now + ttl.toMillis()), json(state));
-        CompletableFuture<List<NodeView>> read = readNodes();
+        CompletableFuture<List<Object>> written;
+        CompletableFuture<List<NodeView>> read;
+        writing.lock();
+        try {
+            long now = clock.millis();
+            written = HEARTBEAT.eval(redis.commands(), heartbeatKeys, self, Long.toString(now),
+                    Long.toString(now + ttl.toMillis()), json(state));
+            read = readNodes();
+        } finally {
+            writing.unlock();
+        }
         ScheduledExecutorService thread = heartbeats;
         return written.thenCombine(read, Heartbeat::new)
                 .thenAcceptAsync(this::apply, thread != null ? thread : Runnable::run);

@@ -288,6 +288,30 @@ class RedisNodeRegistryTests extends NodeRegistryContractTests {
         }
     }
 
+    /**
+     * A heartbeat every millisecond, so that one is often on its way while the drain's script is:
+     * read on the node's own connection right after the drain began, so after any heartbeat issued
+     * before, the entry must say draining (a heartbeat that took the state before the drain and
+     * reached Redis after it showed the node ready, and let a second node stopped at the same moment
+     * drain too: DrainTests' two SIGTERMs).
+     */
+    @Test
+    void aHeartbeatOnItsWayWhenADrainBeginsDoesNotShowTheNodeReadyAgain() {
+        RedisCommandConnection connection = RedisCommandConnection.open(connectionFactory.getRequiredNativeClient());
+        RedisNodeRegistry a = new RedisNodeRegistry(connection, new RedisKeys(prefix), "node-a", VERSION, () -> ADDRESS,
+                () -> "", connections::get, Duration.ofMillis(1), TTL, clock, new SimpleMeterRegistry());
+        ((RedisNodeRegistry) registry).beat().join();
+        a.start();
+        started.add(a);
+
+        for (int round = 0; round < 300; round++) {
+            a.setState(NodeState.READY);
+            assertThat(a.tryDrain(1, false)).as("round %d", round).isEmpty();
+            String entry = connection.commands().hget(new RedisKeys(prefix).nodeInfo(), "node-a").toCompletableFuture().join();
+            assertThat(entry).as("round %d", round).contains("\"draining\"");
+        }
+    }
+
     @Test
     void seesARebalanceRunningAsTheLastHeartbeatSawIt() {
         RedisNodeRegistry b = (RedisNodeRegistry) registry;
