@@ -44,11 +44,12 @@ import tools.jackson.databind.json.JsonMapper;
  * and leaving on stop wait for Redis, at most {@link RedisWait#TIMEOUT}: they are called from
  * management threads only.
  *
- * <p>A write of the entry takes the state it writes and goes to Redis under {@link #writing}, which
- * a change of state holds until Redis has it: otherwise a heartbeat that read the state before a
- * drain began could reach Redis after the drain's script, and show the node {@code ready} again
- * until the next heartbeat, while another node stopped at the same moment found nobody draining
- * and drained too.
+ * <p>A write of the entry reads the state it writes and is issued under {@link #writing}, so writes
+ * reach Redis in the order the state changed; a drain holds it until its script has answered (only
+ * the answer says whether the node drains), and a heartbeat due meanwhile waits for that answer.
+ * Otherwise a heartbeat that read the state before a drain began could reach Redis after the
+ * drain's script and show the node {@code ready} again until the next heartbeat, while another node
+ * stopped at the same moment found nobody draining and drained too.
  */
 final class RedisNodeRegistry implements NodeRegistry, SmartLifecycle, AutoCloseable {
 
@@ -73,7 +74,7 @@ final class RedisNodeRegistry implements NodeRegistry, SmartLifecycle, AutoClose
     private final Instant startedAt;
     private final List<NodeListener> listeners = new CopyOnWriteArrayList<>();
     private final AtomicBoolean beating = new AtomicBoolean();
-    /** Held while the entry's state is read and its write issued, and while a change of state waits for Redis. */
+    /** Held while the entry's state is read and its write issued, and while a drain's script runs. */
     private final ReentrantLock writing = new ReentrantLock();
     private volatile NodeState state = NodeState.READY;
     /** The live nodes as the last heartbeat read them. */
