@@ -27,6 +27,7 @@ import org.junit.jupiter.api.Test;
  */
 class LoadBalancedClusterIT {
 
+    /** Fixed ports (28081-28084, 28181-28184), above those {@link NodeProcess#freePort()} draws for other tests. */
     private static final int NODE_PORT_BASE = 28080;
     private final int lbPort = NodeProcess.freePort();
     private final Map<String, String> env = Map.of(

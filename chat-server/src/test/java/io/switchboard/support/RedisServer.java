@@ -82,8 +82,10 @@ public abstract sealed class RedisServer implements AutoCloseable {
      * range (32768-60999), not by binding port 0 (which hands out one from that range): the many
      * outgoing connections of tests running beside this one take ephemeral ports all the time, and
      * one of them could take the port between this check and the process's bind (a redis-server or
-     * sentinel that then never starts). 23000-29999 also keeps clear of {@link RedisClusterProcesses}'
-     * ports and bus ports.
+     * sentinel that then never starts). 23000-27999 also keeps clear of {@link RedisClusterProcesses}'
+     * ports and bus ports, and of the fixed ports of {@code LoadBalancedClusterIT}'s nodes (28081-28184):
+     * a port drawn here for a test beside it took node2's chat port once, between the script's check
+     * that it was free and node2's bind.
      */
     public static int freePort() {
         while (true) {
@@ -95,7 +97,7 @@ public abstract sealed class RedisServer implements AutoCloseable {
     }
 
     private static final int FREE_PORTS_FROM = 23_000;
-    private static final int FREE_PORTS_TO = 30_000;
+    private static final int FREE_PORTS_TO = 28_000;
 
     static boolean bindable(int port) {
         try (ServerSocket socket = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
