@@ -41,12 +41,8 @@ class ControlFrameTests {
         try (Node node = Node.inMemory("switchboard.limits.hello-timeout=10m",
                 "switchboard.limits.other-frames-per-second=1000000",
                 "switchboard.limits.other-burst=1000000");
-             ChatClient ada = ChatClient.connect(node.port(), "Ada");
-             ChatClient bob = ChatClient.connect(node.port(), "Bob");
+             Witnesses witnesses = Witnesses.on(node);
              RawWebSocket flooder = RawWebSocket.connect(node.port(), 4096)) {
-            ada.join("witnesses");
-            bob.join("witnesses");
-
             // far more than the node lets through: on a fast machine it reads two million pings in well
             // under a second, before the pongs it cannot write have filled the outbox
             int most = 50_000_000;
@@ -56,19 +52,15 @@ class ControlFrameTests {
                     .until(() -> node.connections() == 2);
             assertThat(sent).as("the flood ended with the connection, before its end").isLessThan(most);
             assertThat(node.bean(MeterRegistry.class).counter("switchboard.outbox.overflows").count()).isEqualTo(1);
-            witnessesMissNothing(ada, bob);
+            witnesses.missNothing();
         }
     }
 
     @Test
     void pingsBeyondTheBudgetAreNotAnsweredAndAPeerThatKeepsPingingIsClosedWith1008() throws Exception {
         try (Node node = Node.inMemory("switchboard.limits.other-burst=20", "switchboard.limits.abuse-threshold=50");
-             ChatClient ada = ChatClient.connect(node.port(), "Ada");
-             ChatClient bob = ChatClient.connect(node.port(), "Bob");
+             Witnesses witnesses = Witnesses.on(node);
              RawWebSocket flooder = RawWebSocket.connect(node.port())) {
-            ada.join("witnesses");
-            bob.join("witnesses");
-
             flood(flooder, RawWebSocket.PING, 2_000_000);
 
             int pongs = 0;
@@ -98,7 +90,7 @@ class ControlFrameTests {
             }
             await("the flooder gone").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(25))
                     .until(() -> node.connections() == 2);
-            witnessesMissNothing(ada, bob);
+            witnesses.missNothing();
         }
     }
 
@@ -110,12 +102,8 @@ class ControlFrameTests {
     @Test
     void aPeerThatKeepsSendingPongsIsClosedWith1008() throws Exception {
         try (Node node = Node.inMemory("switchboard.limits.other-burst=20", "switchboard.limits.abuse-threshold=50");
-             ChatClient ada = ChatClient.connect(node.port(), "Ada");
-             ChatClient bob = ChatClient.connect(node.port(), "Bob");
+             Witnesses witnesses = Witnesses.on(node);
              RawWebSocket flooder = RawWebSocket.connect(node.port())) {
-            ada.join("witnesses");
-            bob.join("witnesses");
-
             int most = 50_000_000;
             int sent = flood(flooder, RawWebSocket.PONG, most);
 
@@ -126,7 +114,7 @@ class ControlFrameTests {
                     .until(() -> meters.counter("switchboard.closes", "code", "1008").count() == 1);
             await("the flooder gone").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(25))
                     .until(() -> node.connections() == 2);
-            witnessesMissNothing(ada, bob);
+            witnesses.missNothing();
         }
     }
 
@@ -182,18 +170,45 @@ class ControlFrameTests {
         return sent;
     }
 
-    /** The witnesses talk after the flood: every message once and in order, to both. */
-    private static void witnessesMissNothing(ChatClient ada, ChatClient bob) {
-        List<String> said = new ArrayList<>();
-        for (int i = 0; i < 20; i++) {
-            String text = "after the flood " + i;
-            (i % 2 == 0 ? ada : bob).say("witnesses", text, "w" + i);
-            said.add(text);
+    /** Two clients in one room, beside a flooder. */
+    private record Witnesses(ChatClient ada, ChatClient bob) implements AutoCloseable {
+
+        static Witnesses on(Node node) {
+            ChatClient ada = ChatClient.connect(node.port(), "Ada");
+            ChatClient bob = null;
+            try {
+                bob = ChatClient.connect(node.port(), "Bob");
+                ada.join("witnesses");
+                bob.join("witnesses");
+                return new Witnesses(ada, bob);
+            } catch (RuntimeException e) {
+                if (bob != null) {
+                    bob.close();
+                }
+                ada.close();
+                throw e;
+            }
         }
-        for (ChatClient witness : List.of(ada, bob)) {
-            assertThat(witness.messages("witnesses", said.size())).extracting(m -> m.get("text"))
-                    .containsExactlyElementsOf(said);
-            assertThat(witness.isClosed()).isFalse();
+
+        /** They talk after the flood: every message once and in order, to both. */
+        void missNothing() {
+            List<String> said = new ArrayList<>();
+            for (int i = 0; i < 20; i++) {
+                String text = "after the flood " + i;
+                (i % 2 == 0 ? ada : bob).say("witnesses", text, "w" + i);
+                said.add(text);
+            }
+            for (ChatClient witness : List.of(ada, bob)) {
+                assertThat(witness.messages("witnesses", said.size())).extracting(m -> m.get("text"))
+                        .containsExactlyElementsOf(said);
+                assertThat(witness.isClosed()).isFalse();
+            }
+        }
+
+        @Override
+        public void close() {
+            bob.close();
+            ada.close();
         }
     }
 }
