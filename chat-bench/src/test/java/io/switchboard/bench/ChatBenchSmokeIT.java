@@ -70,6 +70,11 @@ class ChatBenchSmokeIT {
         assertThat(result.path("sent").asLong()).isEqualTo(result.path("acked").asLong());
         assertThat(result.path("expected").asLong()).isEqualTo(result.path("sent").asLong() * 5);
         assertThat(result.path("connectMs").path("count").asLong()).isEqualTo(10);
+        // each message once in the split of its latency: before its first member, then the fan-out
+        assertThat(result.path("firstMs").path("count").asLong()).isEqualTo(result.path("sent").asLong());
+        assertThat(result.path("spreadMs").path("count").asLong()).isEqualTo(result.path("sent").asLong());
+        assertThat(result.path("firstMs").path("p50").asDouble())
+                .isLessThanOrEqualTo(result.path("latencyMs").path("p50").asDouble());
         // the nodes listen on the URLs' ports on this machine: their CPU over the measured phase, per delivery
         assertThat(result.path("cpu").path("processes").findValuesAsString("pid").stream().map(Long::valueOf))
                 .containsExactlyInAnyOrderElementsOf(nodes.pids());

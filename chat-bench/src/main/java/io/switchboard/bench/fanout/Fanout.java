@@ -33,13 +33,14 @@ public final class Fanout implements AutoCloseable {
 
     private final Scenario scenario;
     private final Transport transport;
-    private final Tally tally = new Tally();
+    private final Tally tally;
     private final List<Member> members = new ArrayList<>();
     private final List<Publisher> publishers = new ArrayList<>();
     private long publishedNanos;
 
     private Fanout(Scenario scenario) {
         this.scenario = scenario;
+        this.tally = new Tally(scenario.members());
         this.transport = new Transport(scenario.deflate(), scenario.sourceAddresses());
     }
 
@@ -125,17 +126,21 @@ public final class Fanout implements AutoCloseable {
         tally.measureFrom(measureFrom);
         long n = 0;
         long due = start;
-        Map<Long, Double> cpuFrom = null; // the server processes' CPU seconds when the measured phase began
+        // The server processes' CPU seconds when the measured phase began. Read once here too, so that
+        // the reading at the boundary runs warm: the first one loaded its classes on the pacer's thread,
+        // and the measured phase's first messages went out up to a millisecond late (docs/benchmarks.md).
+        scenario.cpu().read();
+        Map<Long, Double> cpuFrom = null;
         while (due < measureFrom || !until.done(due - measureFrom)) {
             long wait = due - System.nanoTime();
             if (wait > 0) {
                 LockSupport.parkNanos(wait);
                 continue;
             }
-            if (cpuFrom == null && due >= measureFrom) {
-                cpuFrom = scenario.cpu().read(); // the first measured message is due now
-            }
             publishers.get((int) (n % publishers.size())).send(due);
+            if (cpuFrom == null && due >= measureFrom) {
+                cpuFrom = scenario.cpu().read(); // the first measured message went out just now
+            }
             n++;
             due = start + (long) (n * periodNanos);
         }
@@ -164,6 +169,7 @@ public final class Fanout implements AutoCloseable {
                 scenario.size(), scenario.deflate(), deflated, scenario.warmup().toMillis() / 1000.0, seconds,
                 tally.sent.sum(), tally.acked.sum(), expected, received, Math.max(0, expected - received),
                 tally.duplicated.sum(), tally.outOfOrder.sum(), seconds > 0 ? received / seconds : 0, tally.latency(),
+                tally.firstReceipt(), tally.spread(),
                 Percentiles.ofMicros(tally.ackMicros), Percentiles.ofMicros(tally.connectMicros),
                 Percentiles.ofMicros(tally.rejoinMicros), tally.errors(), cpu, null);
     }

@@ -30,6 +30,9 @@ import java.util.Map;
  * @param outOfOrder first receipts that came after a later message of the same publisher
  * @param deliveriesPerSecond received / seconds
  * @param latencyMs from the scheduled send time to receipt
+ * @param firstMs per message, from the scheduled send time to its first member's receipt: the path
+ *                before the fan-out (the sender, the server, the broker)
+ * @param spreadMs per message, from its first member's receipt to its last: the fan-out
  * @param ackMs from the scheduled send time to the sender's acknowledgement (the server stored it)
  * @param connectMs from opening the connection to joined
  * @param rejoinMs from losing a connection to joined again (moves during a drain)
@@ -42,15 +45,16 @@ import java.util.Map;
 public record FanoutResult(String system, List<String> urls, int rooms, int membersPerRoom, int publishers,
         double messageRate, double deliveryRate, int size, boolean deflateOffered, int deflateNegotiated,
         double warmupSeconds, double seconds, long sent, long acked, long expected, long received, long lost,
-        long duplicated, long outOfOrder, double deliveriesPerSecond, Percentiles latencyMs, Percentiles ackMs,
-        Percentiles connectMs,
-        Percentiles rejoinMs, Map<String, Long> errors, CpuUse cpu, FloorResult floor) {
+        long duplicated, long outOfOrder, double deliveriesPerSecond, Percentiles latencyMs, Percentiles firstMs,
+        Percentiles spreadMs, Percentiles ackMs, Percentiles connectMs, Percentiles rejoinMs, Map<String, Long> errors,
+        CpuUse cpu, FloorResult floor) {
 
     /** This result with the floor's figure beside it. */
     public FanoutResult withFloor(FloorResult measured) {
         return new FanoutResult(system, urls, rooms, membersPerRoom, publishers, messageRate, deliveryRate, size,
                 deflateOffered, deflateNegotiated, warmupSeconds, seconds, sent, acked, expected, received, lost,
-                duplicated, outOfOrder, deliveriesPerSecond, latencyMs, ackMs, connectMs, rejoinMs, errors, cpu, measured);
+                duplicated, outOfOrder, deliveriesPerSecond, latencyMs, firstMs, spreadMs, ackMs, connectMs, rejoinMs,
+                errors, cpu, measured);
     }
 
     /** Nothing lost, nothing twice, nothing out of order: the system kept its delivery guarantee. */
@@ -72,6 +76,10 @@ public record FanoutResult(String system, List<String> urls, int rooms, int memb
                 expected, received, lost, duplicated, outOfOrder));
         out.append(String.format("  rate      %,.0f deliveries/s%n", deliveriesPerSecond));
         out.append("  latency   ").append(latencyMs.line()).append('\n');
+        if (firstMs.count() > 0) {
+            out.append("  first     ").append(firstMs.line()).append("  (each message's first member)\n");
+            out.append("  spread    ").append(spreadMs.line()).append("  (its first member to its last)\n");
+        }
         if (ackMs.count() > 0) {
             out.append("  ack       ").append(ackMs.line()).append('\n');
         }

@@ -30,8 +30,7 @@ final class Receiver implements Member.Events {
     }
 
     private void received(long now, Payload payload) {
-        tally.received.increment();
-        tally.latencyMicros.recordValue(Tally.micros(now - payload.scheduledNanos()));
+        tally.receipt(payload.publisher(), payload.seq(), now - payload.scheduledNanos());
     }
 
     @Override
