@@ -63,8 +63,10 @@ class ChatBenchSmokeIT {
 
     @Test
     void fanoutCountsEveryDeliveryOnce() throws Exception {
+        Path receipts = out.resolve("receipts.txt");
         JsonNode result = run("fanout", urls("--url", nodes.urls()), List.of("--rate", "200", "--duration", "2",
-                "--floor", FloorProgram.build(out).toString(), "--floor-duration", "1s"));
+                "--floor", FloorProgram.build(out).toString(), "--floor-duration", "1s",
+                "--receipts", receipts.toString()));
 
         assertDelivered(result);
         assertThat(result.path("sent").asLong()).isEqualTo(result.path("acked").asLong());
@@ -75,6 +77,17 @@ class ChatBenchSmokeIT {
         assertThat(result.path("spreadMs").path("count").asLong()).isEqualTo(result.path("sent").asLong());
         assertThat(result.path("firstMs").path("p50").asDouble())
                 .isLessThanOrEqualTo(result.path("latencyMs").path("p50").asDouble());
+        // --receipts: a header, then one line per receipt counted, by due time
+        List<String> lines = Files.readAllLines(receipts);
+        assertThat(lines.getFirst()).isEqualTo("due_ns latency_us publisher seq member");
+        assertThat(lines).hasSize(1 + (int) result.path("received").asLong());
+        List<Long> due = lines.stream().skip(1).map(line -> Long.parseLong(line.split(" ")[0])).toList();
+        assertThat(due).isSorted();
+        assertThat(lines.stream().skip(1).map(line -> line.split(" "))).allSatisfy(fields -> {
+            assertThat(fields).hasSize(5);
+            assertThat(Long.parseLong(fields[1])).isNotNegative();
+            assertThat(Integer.parseInt(fields[4])).isBetween(0, 9); // 10 members
+        });
         // the nodes listen on the URLs' ports on this machine: their CPU over the measured phase, per delivery
         assertThat(result.path("cpu").path("processes").findValuesAsString("pid").stream().map(Long::valueOf))
                 .containsExactlyInAnyOrderElementsOf(nodes.pids());

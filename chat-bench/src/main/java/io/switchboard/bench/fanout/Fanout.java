@@ -4,6 +4,7 @@ import io.switchboard.bench.client.Member;
 import io.switchboard.bench.client.Transport;
 import io.switchboard.bench.cpu.CpuUse;
 import io.switchboard.bench.report.Percentiles;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -36,18 +37,34 @@ public final class Fanout implements AutoCloseable {
     private final Tally tally;
     private final List<Member> members = new ArrayList<>();
     private final List<Publisher> publishers = new ArrayList<>();
+    /** Each member's measured receipts, when the run keeps them ({@code fanout --receipts}); else empty. */
+    private final List<ReceiptLog> logs = new ArrayList<>();
+    private final boolean keepReceipts;
     private long publishedNanos;
 
-    private Fanout(Scenario scenario) {
+    private Fanout(Scenario scenario, boolean keepReceipts) {
         this.scenario = scenario;
+        this.keepReceipts = keepReceipts;
         this.tally = new Tally(scenario.members());
         this.transport = new Transport(scenario.deflate(), scenario.sourceAddresses());
     }
 
     /** Runs the scenario for {@code duration} after its warm-up. */
     public static FanoutResult run(Scenario scenario, Duration duration) {
-        try (Fanout fanout = open(scenario)) {
-            return fanout.publish(elapsed -> elapsed >= duration.toNanos());
+        return run(scenario, duration, null);
+    }
+
+    /**
+     * As {@link #run(Scenario, Duration)}, and writes every measured receipt to {@code receipts}
+     * ({@link ReceiptLog}) unless it is null.
+     */
+    public static FanoutResult run(Scenario scenario, Duration duration, Path receipts) {
+        try (Fanout fanout = open(scenario, receipts != null)) {
+            FanoutResult result = fanout.publish(elapsed -> elapsed >= duration.toNanos());
+            if (receipts != null) {
+                ReceiptLog.write(fanout.logs, receipts);
+            }
+            return result;
         }
     }
 
@@ -57,7 +74,11 @@ public final class Fanout implements AutoCloseable {
      * @throws RunBroken when a member cannot join: the load would not be the one asked for
      */
     public static Fanout open(Scenario scenario) {
-        Fanout fanout = new Fanout(scenario);
+        return open(scenario, false);
+    }
+
+    private static Fanout open(Scenario scenario, boolean keepReceipts) {
+        Fanout fanout = new Fanout(scenario, keepReceipts);
         try {
             fanout.joinAll();
             return fanout;
@@ -77,8 +98,12 @@ public final class Fanout implements AutoCloseable {
             for (int m = 0; m < scenario.members(); m++, index++) {
                 inFlight.acquireUninterruptibly();
                 long started = System.nanoTime();
+                ReceiptLog log = keepReceipts ? new ReceiptLog(index) : null;
+                if (log != null) {
+                    logs.add(log);
+                }
                 Member member = scenario.system().join(transport, scenario.endpoints(), index,
-                        "b" + run + "-" + r + "-" + m, room, new Receiver(tally));
+                        "b" + run + "-" + r + "-" + m, room, new Receiver(tally, log));
                 members.add(member);
                 CompletableFuture<Void> joined = member.joined().orTimeout(JOIN_TIMEOUT.toSeconds(), TimeUnit.SECONDS)
                         .whenComplete((ok, error) -> {

@@ -2,6 +2,7 @@ package io.switchboard.bench.fanout;
 
 import io.switchboard.bench.cpu.FloorResult;
 import io.switchboard.bench.report.JsonFile;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.ArgGroup;
@@ -29,10 +30,16 @@ public final class FanoutCommand implements Callable<Integer> {
             description = "Measured time, after the warm-up (" + DurationConverter.FORMS + "; default: ${DEFAULT-VALUE}).")
     Duration duration;
 
+    @Option(names = "--receipts", paramLabel = "FILE",
+            description = "Also write every measured receipt to FILE, one line each: the message's due time "
+                    + "(System.nanoTime of this generator, the machine's CLOCK_MONOTONIC, in ns), its latency (µs), "
+                    + "publisher, sequence number and receiving member; by due time.")
+    Path receipts;
+
     @Override
     public Integer call() {
         Scenario scenario = load.scenario(target.system(), target.endpoints(), rate.messagesPerSecond(load.members()));
-        FanoutResult result = Fanout.run(scenario, duration);
+        FanoutResult result = Fanout.run(scenario, duration, receipts);
         FloorResult floor = load.floor(scenario.deliveryRate());
         if (floor != null) {
             result = result.withFloor(floor);

@@ -7,9 +7,12 @@ final class Receiver implements Member.Events {
 
     private final Tally tally;
     private final Receipts receipts = new Receipts();
+    /** Every measured receipt, or null when the run does not keep them. */
+    private final ReceiptLog log;
 
-    Receiver(Tally tally) {
+    Receiver(Tally tally, ReceiptLog log) {
         this.tally = tally;
+        this.log = log;
     }
 
     @Override
@@ -30,6 +33,9 @@ final class Receiver implements Member.Events {
     }
 
     private void received(long now, Payload payload) {
+        if (log != null) { // before the tally counts it: a reader that sees the count sees the entry
+            log.add(payload.scheduledNanos(), now - payload.scheduledNanos(), payload.publisher(), payload.seq());
+        }
         tally.receipt(payload.publisher(), payload.seq(), now - payload.scheduledNanos());
     }
 
