@@ -37,14 +37,13 @@ public final class Fanout implements AutoCloseable {
     private final Tally tally;
     private final List<Member> members = new ArrayList<>();
     private final List<Publisher> publishers = new ArrayList<>();
-    /** Each member's measured receipts, when the run keeps them ({@code fanout --receipts}); else empty. */
-    private final List<ReceiptLog> logs = new ArrayList<>();
-    private final boolean keepReceipts;
+    /** Each member's measured receipts, when the run keeps them ({@code fanout --receipts}); else null. */
+    private final List<ReceiptLog> logs;
     private long publishedNanos;
 
     private Fanout(Scenario scenario, boolean keepReceipts) {
         this.scenario = scenario;
-        this.keepReceipts = keepReceipts;
+        this.logs = keepReceipts ? new ArrayList<>() : null;
         this.tally = new Tally(scenario.members());
         this.transport = new Transport(scenario.deflate(), scenario.sourceAddresses());
     }
@@ -98,7 +97,7 @@ public final class Fanout implements AutoCloseable {
             for (int m = 0; m < scenario.members(); m++, index++) {
                 inFlight.acquireUninterruptibly();
                 long started = System.nanoTime();
-                ReceiptLog log = keepReceipts ? new ReceiptLog(index) : null;
+                ReceiptLog log = logs == null ? null : new ReceiptLog(index);
                 if (log != null) {
                     logs.add(log);
                 }

@@ -33,10 +33,11 @@ final class Receiver implements Member.Events {
     }
 
     private void received(long now, Payload payload) {
+        long latency = now - payload.scheduledNanos();
         if (log != null) { // before the tally counts it: a reader that sees the count sees the entry
-            log.add(payload.scheduledNanos(), now - payload.scheduledNanos(), payload.publisher(), payload.seq());
+            log.add(payload.scheduledNanos(), latency, payload.publisher(), payload.seq());
         }
-        tally.receipt(payload.publisher(), payload.seq(), now - payload.scheduledNanos());
+        tally.receipt(payload.publisher(), payload.seq(), latency);
     }
 
     @Override
