@@ -11,13 +11,11 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.switchboard.config.LifecyclePhases;
 import io.switchboard.protocol.EventKind;
 import io.switchboard.protocol.RoomEventType;
-import io.switchboard.protocol.StoredMessage;
 import io.switchboard.redis.LuaScript;
 import io.switchboard.redis.RedisKeys;
 import io.switchboard.redis.RoomEventCapture;
 import io.switchboard.redis.Utf8Codec;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -68,7 +66,7 @@ public final class RedisBroker implements Broker, SmartLifecycle, AutoCloseable 
     private final RedisAsyncCommands<String, String> publishCommands;
     private final StatefulConnection<String, String> publishConnection;
     private final LuaScript publishScript = LuaScript.load(RedisBroker.class, "publish.lua");
-    private final LuaScript historyScript = LuaScript.load(RedisBroker.class, "history.lua");
+    private final PageRead pageRead;
     private final LuaScript fenceScript = LuaScript.load(RedisBroker.class, "fence.lua");
     private final LuaScript relayScript = LuaScript.load(RedisBroker.class, "relay.lua");
     private final StatefulConnection<String, String> commandConnection;
@@ -101,6 +99,7 @@ public final class RedisBroker implements Broker, SmartLifecycle, AutoCloseable 
         long retained = Math.max(1, retention.toSeconds());
         this.retentionSeconds = Long.toString(retained);
         this.emptyRetentionSeconds = Long.toString(Math.max(1, emptyRoomRetention.toSeconds()));
+        this.pageRead = new PageRead(keys, emptyRetentionSeconds, ackReplicas > 0, RedisBroker::newEpoch);
         // a remembered clientMsgId outliving its room would be a key kept past the retention
         this.dedupeTtlSeconds = Math.min(retained, Math.max(1, dedupeTtl.toSeconds()));
         if (client instanceof RedisClusterClient cluster) {
@@ -301,27 +300,13 @@ public final class RedisBroker implements Broker, SmartLifecycle, AutoCloseable 
 
     private CompletableFuture<HistoryPage> history(String room, String mode, long offset, int limit, boolean create,
                                                    String user) {
-        String[] scriptKeys = {keys.meta(room), keys.log(room), keys.bans(room)};
-        return this.<List<Object>>eval(historyScript, scriptKeys, newEpoch(), mode, Long.toString(offset),
-                        Integer.toString(limit), emptyRetentionSeconds, create ? "1" : "0",
-                        publishCommands != null ? "1" : "0", user == null ? "" : user,
-                        Long.toString(System.currentTimeMillis()))
-                .thenApply(r -> {
-                    if (r.size() == 1) {
-                        throw new NoSuchRoomException(room);
-                    }
-                    if (r.size() == 2) {
-                        throw new BannedException(room, Ban.of(user, (String) r.get(1)));
-                    }
-                    List<StoredMessage> messages = new ArrayList<>((r.size() - 5) / 2);
-                    for (int i = 5; i + 1 < r.size(); i += 2) {
-                        String id = (String) r.get(i);
-                        long messageOffset = Long.parseLong(id.substring(0, id.indexOf('-')));
-                        messages.add(new StoredMessage(messageOffset, (String) r.get(i + 1)));
-                    }
-                    return new HistoryPage((String) r.get(0), (Long) r.get(1), (Long) r.get(2), messages,
-                            (Long) r.get(3) == 1L, (Long) r.get(4));
-                });
+        return this.<List<Object>>eval(PageRead.SCRIPT, pageRead.keys(room), pageRead.args(mode, offset, limit, create, user))
+                .thenApply(r -> PageRead.page(room, user, r));
+    }
+
+    /** The join's read, for a store that runs it in front of its own script ({@link PageRead}). */
+    public PageRead pageRead() {
+        return pageRead;
     }
 
     private <T> CompletableFuture<T> eval(LuaScript script, String[] scriptKeys, String... args) {

@@ -34,14 +34,38 @@ public final class LuaScript {
             if (in == null) {
                 throw new IllegalStateException("missing script " + name);
             }
-            String source = new String(in.readAllBytes(), StandardCharsets.UTF_8);
-            return new LuaScript(source, HexFormat.of().formatHex(
-                    MessageDigest.getInstance("SHA-1").digest(source.getBytes(StandardCharsets.UTF_8))));
+            return of(new String(in.readAllBytes(), StandardCharsets.UTF_8));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        }
+    }
+
+    private static LuaScript of(String source) {
+        try {
+            return new LuaScript(source, HexFormat.of().formatHex(
+                    MessageDigest.getInstance("SHA-1").digest(source.getBytes(StandardCharsets.UTF_8))));
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    /** The script's text. */
+    public String source() {
+        return source;
+    }
+
+    /**
+     * A script made of others' texts, each a local function of its own {@code KEYS} and {@code ARGV}
+     * (named as given), followed by {@code body}, which calls them.
+     */
+    public static LuaScript compose(String body, String... namesAndSources) {
+        StringBuilder source = new StringBuilder();
+        for (int i = 0; i + 1 < namesAndSources.length; i += 2) {
+            source.append("local function ").append(namesAndSources[i]).append("(KEYS, ARGV)\n")
+                    .append(namesAndSources[i + 1]).append("\nend\n");
+        }
+        source.append(body);
+        return of(source.toString());
     }
 
     /** Runs the script; the answer is Redis's reply as a list (multi-bulk). */

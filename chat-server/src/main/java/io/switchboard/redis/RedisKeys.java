@@ -14,7 +14,8 @@ import java.util.List;
  *   <tr><td>{@code P{R}:meta}</td><td>hash {@code epoch}, {@code offset}; with {@code ack-replicas}
  *       also {@code acked} (the last offset relayed once replicated, up to which reads see the log); a
  *       deleted message's tombstone as {@code t<offset>}, counted in {@code tombstones}</td>
- *       <td>{@code publish.lua}, {@code history.lua}, {@code fence.lua}, {@code relay.lua}, {@code delete.lua};
+ *       <td>{@code publish.lua}, {@code history.lua} (a join's as part of {@code join.lua}), {@code fence.lua},
+ *       {@code relay.lua}, {@code delete.lua};
  *       {@code presence.lua} extends a message-less one</td>
  *       <td>{@code history.retention} after the last message; {@code history.empty-room-retention}
  *       after the last presence call while it holds none</td></tr>
@@ -45,7 +46,7 @@ import java.util.List;
  *   <tr><td>{@code P{R}:presence:expiry}</td><td>sorted set member id → expiry (epoch ms, Redis time)</td>
  *       <td>{@code presence.lua}</td><td>as {@code presence}</td></tr>
  *   <tr><td>{@code Pnode:<node>:members}</td><td>set of {@code <room>\n<member id>}: what to remove
- *       when the node dies</td><td>{@code RedisPresence}</td><td>two {@code presence.ttl} after the
+ *       when the node dies</td><td>{@code RedisPresence} (in batches: {@code MemberIndex})</td><td>two {@code presence.ttl} after the
  *       node's last refresh</td></tr>
  *   <tr><td>{@code P{conns:<key>}}</td><td>hash connection id → node id, per user
  *       ({@code user:<id>}) or address ({@code ip:<address>})</td><td>{@code connections.lua}</td>

@@ -25,8 +25,9 @@ import org.slf4j.LoggerFactory;
  * The join protocol. A join never makes its lane wait for Redis, so the room's messages keep
  * flowing to its members while joins are in flight. The lane registers the join and issues its
  * reads; the first local member subscribes the node first (one round trip), then every joiner
- * issues its reads together (one round trip): the room's position with the page of the log after
- * the joiner's {@code since} ({@link Broker#open}), and presence (add the joiner, list the members).
+ * issues its reads together (one round trip, one script on Redis: {@link Presence#open}): the room's
+ * position with the page of the log after the joiner's {@code since} ({@link Broker#open}), and
+ * presence (add the joiner, list the members).
  * When they answer, the lane completes the join: the joiner is added, answered {@code joined}, and
  * sent what it missed up to the room's last offset, from the page and from what the lane delivered
  * meanwhile (see {@link PendingJoin#replay}), so it sees no gap and no duplicate. Publications that
@@ -103,8 +104,8 @@ final class Joins {
             // MAX_IN_FLIGHT joins read at once: a burst queues in the gate, not in Redis.
             CompletableFuture<Void> subscribed = room.subscribed;
             boolean create = held || recipient.newRoomWait() == 0;
-            reads = gate.submit(() -> subscribed.thenCompose(active -> broker.open(name, after, limit, create, member.account())
-                    .thenCombine(presence.join(name, member), Reads::new)));
+            reads = gate.submit(() -> subscribed.thenCompose(active -> presence.open(broker, name, member, after, limit,
+                    create).thenApply(opened -> new Reads(opened.page(), opened.roster()))));
         }
         Room state = room;
         reads.orTimeout(Delivery.READ_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS).whenComplete((answer, error) ->

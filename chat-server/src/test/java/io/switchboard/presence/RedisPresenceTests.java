@@ -1,19 +1,31 @@
 package io.switchboard.presence;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import io.lettuce.core.Range;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.api.sync.RedisCommands;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.switchboard.broker.Ban;
+import io.switchboard.broker.BannedException;
+import io.switchboard.broker.NoSuchRoomException;
+import io.switchboard.broker.PublishResult;
+import io.switchboard.broker.RedisBroker;
 import io.switchboard.protocol.FrameCodec;
+import io.switchboard.protocol.RoomEventType;
+import io.switchboard.protocol.StoredMessage;
+import io.switchboard.redis.RoomEventCapture;
 import io.switchboard.protocol.Member;
 import io.switchboard.redis.RedisCommandConnection;
 import io.switchboard.redis.RedisKeys;
 import io.switchboard.support.RedisServer;
 import io.switchboard.support.Unique;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.EnumSet;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Queue;
@@ -97,6 +109,44 @@ class RedisPresenceTests extends PresenceContractTests {
         }
         assertThat(raw.exists(keys.presence("healing"), keys.presenceExpiry("healing"), keys.nodeMembers("alive-node")))
                 .isZero();
+    }
+
+    @Test
+    void openingARoomReadsItsPageAndAddsTheJoinerInOneScriptOrAddsNobodyWhenTheReadIsRefused() throws Exception {
+        String prefix = Unique.prefix("open");
+        RedisKeys keys = new RedisKeys(prefix);
+        RedisPresence presence = store(keys, "node-1", Duration.ofSeconds(30));
+        RedisBroker broker = new RedisBroker(client, prefix, 100, Duration.ofMinutes(1), Duration.ofHours(1),
+                Duration.ofMinutes(5), 0, Duration.ofSeconds(1), new RoomEventCapture(EnumSet.allOf(RoomEventType.class),
+                keys, client, Duration.ofDays(1)), new SimpleMeterRegistry());
+        opened.add(broker);
+        Member ada = new Member("ada-id", "Ada", "node-1", "ada");
+        Member bob = new Member("bob-id", "Bob", "node-1", "bob");
+        Member eve = new Member("eve-id", "Eve", "node-1", "eve");
+        presence.open(broker, "lobby", ada, 0, 10, true).get(10, TimeUnit.SECONDS);
+        PublishResult first = broker.publish("lobby", "m1", "{\"text\":\"one\"}", "ada").get(10, TimeUnit.SECONDS);
+        broker.publish("lobby", "m2", "{\"text\":\"two\"}", "ada").get(10, TimeUnit.SECONDS);
+
+        Presence.Opened opened = presence.open(broker, "lobby", bob, 1, 10, false).get(10, TimeUnit.SECONDS);
+        assertThat(opened.page().epoch()).isEqualTo(first.epoch());
+        assertThat(opened.page().offset()).isEqualTo(2);
+        assertThat(opened.page().messages()).extracting(StoredMessage::offset).containsExactly(2L);
+        assertThat(opened.roster().members()).containsExactlyInAnyOrder(ada, bob);
+        assertThat(opened.roster().count()).isEqualTo(2);
+        assertThat(raw.smembers(keys.nodeMembers("node-1"))).contains("lobby\nbob-id");
+
+        broker.ban("lobby", new Ban("eve", Instant.now().plus(Duration.ofMinutes(10)))).get(10, TimeUnit.SECONDS);
+        assertThatThrownBy(() -> presence.open(broker, "lobby", eve, 0, 10, true).get(10, TimeUnit.SECONDS))
+                .hasCauseInstanceOf(BannedException.class);
+        assertThatThrownBy(() -> presence.open(broker, "never-made", eve, 0, 10, false).get(10, TimeUnit.SECONDS))
+                .hasCauseInstanceOf(NoSuchRoomException.class);
+        assertThat(presence.members("lobby").get(10, TimeUnit.SECONDS).members()).as("the banned joiner never added")
+                .containsExactlyInAnyOrder(ada, bob);
+        assertThat(raw.exists(keys.presence("never-made"), keys.meta("never-made"))).isZero();
+        assertThat(raw.xrange(keys.events("lobby"), Range.create("-", "+"))).as("the room's events")
+                .extracting(event -> event.getBody().get("t") + " " + event.getBody().get("d"))
+                .noneMatch(event -> event.contains("eve-id"))
+                .anyMatch(event -> event.startsWith("member.joined") && event.contains("bob-id"));
     }
 
     @Test
