@@ -42,7 +42,7 @@ import java.util.List;
  *       (the JSON sent), {@code error}</td><td>{@code RedisEventFeed}</td><td>capped at
  *       {@code webhook-delivery.dead-letters}</td></tr>
  *   <tr><td>{@code P{R}:presence}</td><td>hash member id → member JSON</td><td>{@code presence.lua}</td>
- *       <td>two {@code presence.ttl} after the room's last presence call</td></tr>
+ *       <td>two {@code presence.ttl} after its first member's join or a node's last refresh</td></tr>
  *   <tr><td>{@code P{R}:presence:expiry}</td><td>sorted set member id → expiry (epoch ms, Redis time)</td>
  *       <td>{@code presence.lua}</td><td>as {@code presence}</td></tr>
  *   <tr><td>{@code Pnode:<node>:members}</td><td>set of {@code <room>\n<member id>}: what to remove

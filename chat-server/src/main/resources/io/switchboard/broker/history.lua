@@ -18,7 +18,9 @@ if ARGV[8] ~= '' then
     return {'banned', banned}
   end
 end
-local epoch = redis.call('HGET', KEYS[1], 'epoch')
+-- the room's fields in one call: a join runs this script, and each call costs Redis more than its work
+local meta = redis.call('HMGET', KEYS[1], 'epoch', 'offset', 'acked', 'tombstones')
+local epoch = meta[1]
 local created = 0
 if not epoch then
   if ARGV[6] ~= '1' then
@@ -29,17 +31,15 @@ if not epoch then
   redis.call('DEL', KEYS[2])
   redis.call('HSET', KEYS[1], 'epoch', epoch, 'offset', 0)
   redis.call('EXPIRE', KEYS[1], ARGV[5])
+  meta = {epoch, '0', false, false}
 end
-local stored = tonumber(redis.call('HGET', KEYS[1], 'offset'))
+local stored = tonumber(meta[2])
 -- with ack-replicas, readers see only what the replicas confirmed (relay.lua moves 'acked' on)
 local offset = stored
-if ARGV[7] == '1' then
-  local acked = redis.call('HGET', KEYS[1], 'acked')
-  if acked then
-    offset = math.min(stored, tonumber(acked))
-  end
+if ARGV[7] == '1' and meta[3] then
+  offset = math.min(stored, tonumber(meta[3]))
 end
-local tombs = redis.call('HGET', KEYS[1], 'tombstones') ~= false
+local tombs = meta[4] ~= false
 local first = offset + 1
 local head = redis.call('XRANGE', KEYS[2], '-', '+', 'COUNT', 1)
 if #head > 0 then

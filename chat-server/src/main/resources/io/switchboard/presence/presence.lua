@@ -12,8 +12,9 @@
 -- join: ARGV[8] member id, ARGV[9] member JSON   leave: ARGV[8] member id
 -- refresh: ARGV[8..] member ids (each still present gets a new expiry; absent ones are not re-added)
 -- reap: ARGV[8..] member ids to remove (a dead node's)
--- Returns {count, number of expired, events appended (0|1), expired JSON..., listed JSON...}; lists the first members for
--- join and roster, the removed ones (that had not expired) for reap.
+-- Returns {count, number of expired, events appended (0|1), expired JSON..., listed JSON...}; lists every member for
+-- join and roster while the count is at most ARGV[3] (else that many, by expiry), the removed ones (that had not
+-- expired) for reap.
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 local ttl = tonumber(ARGV[2])
@@ -94,8 +95,14 @@ if occupancy and before > 0 and out[1] == 0 then
   event('room.vacated', '')
 end
 if op == 'join' or op == 'roster' then
-  local ids = redis.call('ZRANGE', KEYS[2], 0, tonumber(ARGV[3]) - 1)
-  if #ids > 0 then
+  local limit = tonumber(ARGV[3])
+  if out[1] <= limit then
+    -- every member: one call
+    for _, json in ipairs(redis.call('HVALS', KEYS[1])) do
+      out[#out + 1] = json
+    end
+  else
+    local ids = redis.call('ZRANGE', KEYS[2], 0, limit - 1)
     for _, json in ipairs(redis.call('HMGET', KEYS[1], unpack(ids))) do
       if json then
         out[#out + 1] = json
@@ -106,8 +113,10 @@ end
 if redis.call('HGET', KEYS[3], 'offset') == '0' then
   redis.call('PEXPIRE', KEYS[3], ARGV[4])
 end
--- both keys go with their last member, and outlive a room every node abandoned by two lifetimes
-if out[1] > 0 then
+-- Both keys go with their last member, and outlive a room every node abandoned by two lifetimes:
+-- their lifetime is set when the first member makes them and renewed by every node's refresh (each
+-- third of a lifetime), not by each join and leave (two calls of a join's dozen, for nothing).
+if (op == 'refresh' and out[1] > 0) or (op == 'join' and out[1] == 1) then
   redis.call('PEXPIRE', KEYS[1], ttl * 2)
   redis.call('PEXPIRE', KEYS[2], ttl * 2)
 end
