@@ -11,7 +11,7 @@ import java.util.function.Supplier;
  * A read of a room's log as {@code history.lua} does it ({@link Broker#open}, {@link Broker#since},
  * {@link Broker#before}): the script, its keys and arguments, and how its answer becomes a page.
  * {@link RedisBroker} runs it alone; the Redis presence store runs the join's read in front of its
- * own script, in one call ({@code join.lua}), so a join costs Redis one script, not two.
+ * own script, in one call ({@code join.lua}), so a join is one command to Redis, not two.
  */
 public final class PageRead {
 

@@ -15,7 +15,7 @@ import java.util.function.Function;
  * instead of one command per join and leave: one {@code SADD} and one {@code SREM} at a time, carrying
  * every change made since the last ones were answered. Under a reconnect storm that is one pair for
  * dozens of joins instead of two commands per client, each a node's dispatch, write, read and
- * completion besides Redis's own work (docs/benchmarks.md, "Reconnect storms"); a change made alone
+ * completion besides Redis's own work (docs/benchmarks.md, "Fewer Redis commands and calls per join"); a change made alone
  * is sent at once.
  *
  * <p>A change's future completes once the batch that carries it is written, so a join answered to

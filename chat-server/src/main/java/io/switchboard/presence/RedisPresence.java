@@ -99,7 +99,9 @@ public final class RedisPresence implements Presence, SmartLifecycle, AutoClosea
      * With a {@link RedisBroker}, the join's read and the join are one script ({@code join.lua}: the
      * page as {@code history.lua} reads it, then {@code presence.lua}'s join unless the read found no
      * room or a ban), on this store's connection, so the join stays in order with the member's other
-     * presence calls. One script instead of two saves a join a command's work on the node and on Redis.
+     * presence calls. One command instead of two saves the node a command's dispatch, write, read and
+     * completion per join; Redis runs the same calls either way (docs/benchmarks.md, "Fewer Redis
+     * commands and calls per join").
      */
     @Override
     public CompletableFuture<Opened> open(Broker broker, String room, Member member, long afterOffset, int limit,
