@@ -15,6 +15,7 @@ import io.switchboard.redis.RedisKeys;
 import io.switchboard.redis.RoomEventCapture;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -22,6 +23,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
@@ -89,10 +91,14 @@ public final class RedisPresence implements Presence, SmartLifecycle, AutoClosea
 
     @Override
     public CompletableFuture<Roster> join(String room, Member member) {
+        return joining(room, member, call(room, "join", member.id(), codec.encodeMember(member)))
+                .thenApply(answer -> roster(room, answer));
+    }
+
+    /** The member kept as this node's and indexed, with the script that adds it; answers the script's answer. */
+    private CompletableFuture<List<Object>> joining(String room, Member member, CompletableFuture<List<Object>> script) {
         local.computeIfAbsent(room, r -> new ConcurrentHashMap<>()).put(member.id(), member);
-        CompletableFuture<List<Object>> stored = call(room, "join", member.id(), codec.encodeMember(member));
-        CompletableFuture<Void> indexed = index.add(room, member.id());
-        return stored.thenCombine(indexed, (answer, i) -> answer).thenApply(answer -> roster(room, answer));
+        return script.thenCombine(index.add(room, member.id()), (answer, indexed) -> answer);
     }
 
     /**
@@ -109,23 +115,15 @@ public final class RedisPresence implements Presence, SmartLifecycle, AutoClosea
         if (!(broker instanceof RedisBroker redis)) {
             return Presence.super.open(broker, room, member, afterOffset, limit, create);
         }
-        local.computeIfAbsent(room, r -> new ConcurrentHashMap<>()).put(member.id(), member);
         PageRead read = redis.pageRead();
         String[] readKeys = read.keys(room);
         String[] readArgs = read.open(afterOffset, limit, create, member.account());
-        String[] joinKeys = scriptKeys(room);
-        String[] joinArgs = args(room, "join", member.id(), codec.encodeMember(member));
-        String[] allKeys = new String[readKeys.length + joinKeys.length];
-        System.arraycopy(readKeys, 0, allKeys, 0, readKeys.length);
-        System.arraycopy(joinKeys, 0, allKeys, readKeys.length, joinKeys.length);
-        String[] allArgs = new String[2 + readArgs.length + joinArgs.length];
-        allArgs[0] = Integer.toString(readKeys.length);
-        allArgs[1] = Integer.toString(readArgs.length);
-        System.arraycopy(readArgs, 0, allArgs, 2, readArgs.length);
-        System.arraycopy(joinArgs, 0, allArgs, 2 + readArgs.length, joinArgs.length);
-        CompletableFuture<List<Object>> answered = wrap(JOIN.<List<Object>>eval(commands, allKeys, allArgs));
-        CompletableFuture<Void> indexed = index.add(room, member.id());
-        return answered.thenCombine(indexed, (answer, i) -> answer).thenApply(answer -> {
+        // join.lua's layout: the read's keys then presence.lua's; two counts, the read's arguments, then presence.lua's
+        String[] allKeys = Stream.concat(Arrays.stream(readKeys), Arrays.stream(scriptKeys(room))).toArray(String[]::new);
+        String[] allArgs = Stream.of(Stream.of(Integer.toString(readKeys.length), Integer.toString(readArgs.length)),
+                        Arrays.stream(readArgs), Arrays.stream(args(room, "join", member.id(), codec.encodeMember(member))))
+                .flatMap(args -> args).toArray(String[]::new);
+        return joining(room, member, wrap(JOIN.<List<Object>>eval(commands, allKeys, allArgs))).thenApply(answer -> {
             @SuppressWarnings("unchecked")
             HistoryPage page = PageRead.page(room, member.account(), (List<Object>) answer.get(0));
             @SuppressWarnings("unchecked")

@@ -5,6 +5,7 @@ import io.switchboard.broker.HistoryPage;
 import io.switchboard.broker.NoSuchRoomException;
 import io.switchboard.presence.Announcer;
 import io.switchboard.presence.Presence;
+import io.switchboard.presence.Presence.Opened;
 import io.switchboard.presence.Roster;
 import io.switchboard.protocol.ClientFrame;
 import io.switchboard.protocol.EncodedFrame;
@@ -93,9 +94,9 @@ final class Joins {
         }
         PendingJoin pending = new PendingJoin(recipient, join, room.members.containsKey(member.id()));
         room.joinStarted(member.id(), pending);
-        CompletableFuture<Reads> reads;
+        CompletableFuture<Opened> reads;
         if (pending.already) {
-            reads = gate.submit(() -> presence.members(name)).thenApply(roster -> new Reads(null, roster));
+            reads = gate.submit(() -> presence.members(name)).thenApply(roster -> new Opened(null, roster));
         } else {
             long after = pending.firstReadAfter(room, maxReplay);
             int limit = join.since() == null ? 0 : maxReplay;
@@ -105,7 +106,7 @@ final class Joins {
             CompletableFuture<Void> subscribed = room.subscribed;
             boolean create = held || recipient.newRoomWait() == 0;
             reads = gate.submit(() -> subscribed.thenCompose(active -> presence.open(broker, name, member, after, limit,
-                    create).thenApply(opened -> new Reads(opened.page(), opened.roster()))));
+                    create)));
         }
         Room state = room;
         reads.orTimeout(Delivery.READ_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS).whenComplete((answer, error) ->
@@ -113,7 +114,7 @@ final class Joins {
     }
 
     /** The join's reads answered: runs on the room's lane. */
-    private void complete(Map<String, Room> rooms, String name, Room room, PendingJoin pending, Reads reads,
+    private void complete(Map<String, Room> rooms, String name, Room room, PendingJoin pending, Opened reads,
                           Throwable error) {
         if (error != null) {
             fail(rooms, name, room, pending, error);
@@ -213,7 +214,4 @@ final class Joins {
         metrics.joinsFailed.increment();
         pending.completed();
     }
-
-    /** What a join reads: the page of the log ({@code null} for a member already in the room) and the members. */
-    private record Reads(HistoryPage page, Roster roster) {}
 }
