@@ -4,9 +4,12 @@ import io.lettuce.core.ClientOptions;
 import io.lettuce.core.metrics.MicrometerCommandLatencyRecorder;
 import io.lettuce.core.metrics.MicrometerOptions;
 import io.lettuce.core.resource.Delay;
+import io.lettuce.core.resource.NettyCustomizer;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.MeterBinder;
+import io.netty.channel.Channel;
+import io.netty.handler.flush.FlushConsolidationHandler;
 import io.switchboard.config.SwitchboardProperties;
 import io.switchboard.config.WebhookProperties;
 import io.switchboard.protocol.RoomEventSink;
@@ -88,6 +91,27 @@ class BrokerConfiguration {
         ClientResourcesBuilderCustomizer switchboardCommandLatency(MeterRegistry meters) {
             return resources -> resources.commandLatencyRecorder(new MicrometerCommandLatencyRecorder(meters,
                     MicrometerOptions.builder().histogram(false).targetPercentiles(new double[0]).build()));
+        }
+
+        /**
+         * Commands handed to a Redis connection together go out in one write: Netty's {@link
+         * FlushConsolidationHandler} at the socket's end of every Lettuce channel turns the flush of
+         * each command (Lettuce flushes every command it writes) into one flush of all the commands
+         * written by the tasks already queued on the connection's event loop, and of those written
+         * while it reads an answer. A storm's joins and leaves, issued from many threads at once,
+         * then reach Redis in batches instead of one {@code write} each, which saves the node's
+         * syscalls and Redis's reads and replies (docs/benchmarks.md, "Commands to Redis in
+         * batches"). A lone command waits for no timer: its flush runs as the next task of the loop.
+         */
+        @Bean
+        ClientResourcesBuilderCustomizer switchboardFlushConsolidation() {
+            return resources -> resources.nettyCustomizer(new NettyCustomizer() {
+                @Override
+                public void afterChannelInitialized(Channel channel) {
+                    channel.pipeline().addFirst(new FlushConsolidationHandler(
+                            FlushConsolidationHandler.DEFAULT_EXPLICIT_FLUSH_AFTER_FLUSHES, true));
+                }
+            });
         }
 
         /** The first reconnect's delay; each next one doubles, up to {@code switchboard.redis.reconnect-max-delay}. */
