@@ -101,7 +101,8 @@ class BrokerConfiguration {
          * while it reads an answer. A storm's joins and leaves, issued from many threads at once,
          * then reach Redis in batches instead of one {@code write} each, which saves the node's
          * syscalls and Redis's reads and replies (docs/benchmarks.md, "Commands to Redis in
-         * batches"). A lone command waits for no timer: its flush runs as the next task of the loop.
+         * batches"). A lone command waits for no timer: its flush runs as soon as the loop has run
+         * the tasks queued before it.
          */
         @Bean
         ClientResourcesBuilderCustomizer switchboardFlushConsolidation() {
