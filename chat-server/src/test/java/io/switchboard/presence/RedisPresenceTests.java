@@ -7,6 +7,7 @@ import static org.awaitility.Awaitility.await;
 import io.lettuce.core.Range;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
+import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.switchboard.broker.Ban;
@@ -29,8 +30,12 @@ import java.util.EnumSet;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Queue;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -171,5 +176,49 @@ class RedisPresenceTests extends PresenceContractTests {
         assertThat(told).containsExactlyInAnyOrder("one:[ada-id, bob-id]:1", "two:[ada-id]:0");
         assertThat(alive.members("one").get(10, TimeUnit.SECONDS).members()).containsExactly(cy);
         assertThat(raw.exists(keys.nodeMembers("dead-node"), keys.presence("two"))).isZero();
+    }
+
+    @Test
+    void changesMadeWhileABatchIsOnItsWayAreWrittenTogetherInTheOrderTheyWereMade() throws Exception {
+        String key = Unique.prefix("index") + "node:n1:members";
+        try (StatefulRedisConnection<String, String> connection = client.connect()) {
+            MemberIndex index = new MemberIndex(connection.async(), key, future -> future);
+            long addsBefore = calls("sadd");
+            long removesBefore = calls("srem");
+            // Redis holds writes for a second: the first change is on its way, unanswered, while the rest are made
+            raw.clientPause(1000);
+            List<CompletableFuture<Void>> written = new ArrayList<>();
+            written.add(index.add("lobby", "m0"));
+            IntStream.range(1, 100).forEach(i -> written.add(index.add("lobby", "m" + i)));
+            written.add(index.remove("lobby", "m5"));
+            written.add(index.add("lobby", "m5")); // the later change wins
+            written.add(index.remove("lobby", "m0")); // removes what the first batch adds
+            written.add(index.add("other", "m0"));
+            written.add(index.remove("other", "m0"));
+            CompletableFuture.allOf(written.toArray(CompletableFuture[]::new)).get(10, TimeUnit.SECONDS);
+
+            List<String> expected = IntStream.range(1, 100).mapToObj(i -> MemberIndex.entry("lobby", "m" + i)).toList();
+            assertThat(raw.smembers(key)).containsExactlyInAnyOrderElementsOf(expected);
+            assertThat(calls("sadd") - addsBefore).as("SADD commands").isEqualTo(2);
+            assertThat(calls("srem") - removesBefore).as("SREM commands").isEqualTo(1);
+        }
+    }
+
+    @Test
+    void aChangeAloneIsWrittenAtOnce() throws Exception {
+        String key = Unique.prefix("index") + "node:n1:members";
+        try (StatefulRedisConnection<String, String> connection = client.connect()) {
+            MemberIndex index = new MemberIndex(connection.async(), key, future -> future);
+            index.add("lobby", "ada").get(10, TimeUnit.SECONDS);
+            assertThat(raw.smembers(key)).containsExactly(MemberIndex.entry("lobby", "ada"));
+            index.remove("lobby", "ada").get(10, TimeUnit.SECONDS);
+            assertThat(raw.exists(key)).isZero();
+        }
+    }
+
+    /** How many times Redis ran the command, from {@code INFO commandstats}. */
+    private static long calls(String command) {
+        Matcher calls = Pattern.compile("cmdstat_" + command + ":calls=(\\d+)").matcher(raw.info("commandstats"));
+        return calls.find() ? Long.parseLong(calls.group(1)) : 0;
     }
 }
