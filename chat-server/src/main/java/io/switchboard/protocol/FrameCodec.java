@@ -1,5 +1,6 @@
 package io.switchboard.protocol;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Pattern;
 import tools.jackson.core.JacksonException;
@@ -180,6 +181,35 @@ public final class FrameCodec {
 
     public Member decodeMember(String text) {
         return json.readValue(text, Member.class);
+    }
+
+    /**
+     * The joins and leaves of a {@code presence} frame this codec encoded ({@code join}, {@code
+     * leave} or {@code batch}), as a batch; null for any other frame (a member count).
+     */
+    public ServerFrame.PresenceBatch decodePresence(String text) {
+        JsonNode node = json.readTree(text);
+        JsonNode action = node.get("action");
+        String room = node.path("room").asString();
+        if (action == null || !"presence".equals(node.path("type").asString())) {
+            return null;
+        }
+        return switch (action.asString()) {
+            case "join" -> ServerFrame.PresenceBatch.of(room, List.of(member(node.get("member"))), List.of());
+            case "leave" -> ServerFrame.PresenceBatch.of(room, List.of(), List.of(member(node.get("member"))));
+            case "batch" -> ServerFrame.PresenceBatch.of(room, members(node.get("joins")), members(node.get("leaves")));
+            default -> null;
+        };
+    }
+
+    private Member member(JsonNode node) {
+        return json.treeToValue(node, Member.class);
+    }
+
+    private List<Member> members(JsonNode array) {
+        List<Member> members = new ArrayList<>(array.size());
+        array.forEach(node -> members.add(member(node)));
+        return members;
     }
 
     private String quote(String s) {

@@ -1,6 +1,7 @@
 package io.switchboard.room;
 
 import io.switchboard.broker.BrokerEventHandler;
+import io.switchboard.presence.Announcer;
 import io.switchboard.protocol.EncodedFrame;
 import io.switchboard.protocol.EventKind;
 import io.switchboard.protocol.StoredMessage;
@@ -24,8 +25,10 @@ final class BrokerIntake implements BrokerEventHandler {
     private final Lanes lanes;
     private final Delivery delivery;
     private final RoomMetrics metrics;
+    private final Announcer announcer;
 
-    BrokerIntake(Lanes lanes, Delivery delivery, RoomMetrics metrics) {
+    BrokerIntake(Lanes lanes, Delivery delivery, RoomMetrics metrics, Announcer announcer) {
+        this.announcer = announcer;
         this.lanes = lanes;
         this.delivery = delivery;
         this.metrics = metrics;
@@ -81,21 +84,26 @@ final class BrokerIntake implements BrokerEventHandler {
 
     @Override
     public void onEvent(String room, EventKind kind, String frame) {
+        switch (kind) {
+            case TYPING -> {
+                if (!lanes.of(room).offer(relay(room, frame))) {
+                    metrics.refusedTyping.increment();
+                }
+            }
+            // the frames of a room's nodes on the same beat go to its members as one (Announcer.arrived)
+            case PRESENCE -> announcer.arrived(room, frame, text -> lanes.of(room).run(relay(room, text)));
+        }
+    }
+
+    /** Gives a room's frame to each of its members here. */
+    private static Consumer<Map<String, Room>> relay(String room, String frame) {
         EncodedFrame event = EncodedFrame.shared(frame);
-        Consumer<Map<String, Room>> relay = rooms -> {
+        return rooms -> {
             Room state = rooms.get(room);
             if (state != null) {
                 state.members.values().forEach(member -> member.recipient.deliver(event));
             }
         };
-        switch (kind) {
-            case TYPING -> {
-                if (!lanes.of(room).offer(relay)) {
-                    metrics.refusedTyping.increment();
-                }
-            }
-            case PRESENCE -> lanes.of(room).run(relay);
-        }
     }
 
     /**

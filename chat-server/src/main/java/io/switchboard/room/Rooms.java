@@ -66,7 +66,7 @@ public final class Rooms implements SmartLifecycle, AutoCloseable {
         this.leaves = new Leaves(broker, presence, announcer, replies, metrics);
         this.joins = new Joins(broker, presence, announcer, codec, lanes, delivery, leaves, replies, metrics,
                 settings.maxReplay());
-        this.intake = new BrokerIntake(lanes, delivery, metrics);
+        this.intake = new BrokerIntake(lanes, delivery, metrics, announcer);
     }
 
     /** Adds the recipient to the room, answers {@code joined}, then replays what it missed since {@code since}. */

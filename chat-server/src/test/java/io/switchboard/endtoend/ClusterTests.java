@@ -217,6 +217,27 @@ class ClusterTests extends OnRedis {
     }
 
     @Test
+    void joinsOnTwoNodesWithinOneBatchIntervalReachAMemberAsOneFrame() throws InterruptedException {
+        // intervals long enough for both joins to surely fall in one
+        Node first = node("n1", "switchboard.presence.batch-interval=2s");
+        Node second = node("n2", "switchboard.presence.batch-interval=2s");
+        ChatClient watcher = client(first, "Watcher");
+        watcher.join("beat");
+        ChatClient cy = client(first, "Cy");
+        ChatClient dee = client(second, "Dee");
+        Thread.sleep(2000 - System.currentTimeMillis() % 2000 + 50); // just past a beat of both nodes
+
+        CompletableFuture.allOf(CompletableFuture.runAsync(() -> cy.join("beat")),
+                CompletableFuture.runAsync(() -> dee.join("beat"))).join();
+
+        // each node relays its own join on the next beat; the watcher's node gives both to it in one frame
+        List<Map<String, Object>> before = watcher.until(f -> PresenceFrames.announces(f, "join", "name", "Cy")
+                && PresenceFrames.announces(f, "join", "name", "Dee"));
+        assertThat(before).noneMatch(f -> PresenceFrames.announces(f, "join", "name", "Cy")
+                || PresenceFrames.announces(f, "join", "name", "Dee"));
+    }
+
+    @Test
     @SuppressWarnings("unchecked")
     void dropsTheMembersOfAKilledNodeWithinTheTtl() {
         Node survivor = node("survivor");

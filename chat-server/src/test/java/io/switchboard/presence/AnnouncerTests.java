@@ -8,14 +8,18 @@ import io.switchboard.broker.InMemoryBroker;
 import io.switchboard.protocol.EventKind;
 import io.switchboard.protocol.FrameCodec;
 import io.switchboard.protocol.Member;
+import io.switchboard.protocol.ServerFrame;
 import io.switchboard.protocol.StoredMessage;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** The presence rule, held in one place: a frame per join and leave up to the list limit, a paced count above it. */
 class AnnouncerTests {
@@ -31,6 +35,7 @@ class AnnouncerTests {
     private final Announcer batching = new Announcer(broker, presence, new FrameCodec(100), LIST_LIMIT,
             Duration.ofHours(1), Duration.ofHours(1), new SimpleMeterRegistry());
     private final Queue<String> relayed = new ConcurrentLinkedQueue<>();
+    private final FrameCodec codec = new FrameCodec(100);
 
     @BeforeEach
     void listen() {
@@ -131,6 +136,64 @@ class AnnouncerTests {
 
         assertThat(relayed).containsExactly("PRESENCE {\"type\":\"presence\",\"room\":\"r\",\"action\":\"batch\","
                 + "\"joins\":[],\"leaves\":[" + json("ada") + "," + json("bob") + "]}");
+    }
+
+    @Test
+    void framesOfOneRoomArrivingTogetherReachItsMembersAsOneAppliedInTurn() {
+        Queue<String> delivered = new ConcurrentLinkedQueue<>();
+        Announcer started = new Announcer(broker, presence, codec, LIST_LIMIT, Duration.ofHours(1),
+                Duration.ofSeconds(1), new SimpleMeterRegistry());
+        started.start();
+        try {
+            // one node's beat: ada and bob came; another's: ada went, cy came, dee came and went
+            started.arrived("r", codec.encode(ServerFrame.PresenceBatch.of("r", List.of(member("ada"), member("bob")),
+                    List.of())), delivered::add);
+            started.arrived("r", codec.encode(ServerFrame.PresenceBatch.of("r", List.of(member("cy"), member("dee")),
+                    List.of(member("ada"), member("dee")))), delivered::add);
+            started.arrived("other", codec.encode(new ServerFrame.Presence("other", "join", member("eve"))),
+                    delivered::add);
+            // and a third frame brings ada back
+            started.arrived("r", codec.encode(new ServerFrame.Presence("r", "join", member("ada"))), delivered::add);
+
+            Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> delivered.size() == 2);
+            assertThat(delivered).containsExactlyInAnyOrder(
+                    "{\"type\":\"presence\",\"room\":\"r\",\"action\":\"batch\",\"joins\":[" + json("ada") + ","
+                            + json("bob") + "," + json("cy") + "," + json("dee") + "],\"leaves\":[" + json("dee") + "]}",
+                    "{\"type\":\"presence\",\"room\":\"other\",\"action\":\"join\",\"member\":" + json("eve") + "}");
+        } finally {
+            started.stop();
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"{\"type\":\"presence\",\"room\":\"r\",\"action\":\"count\",\"memberCount\":7}",
+            "{\"type\":\"presence\",\"room\":\"r\",\"action\":\"join\"}", "{\"type\":\"presence\",\"room\":"})
+    void aFrameThatIsNoJoinOrLeaveLeavesEveryFrameOfItsWindowAsItCame(String other) {
+        Queue<String> delivered = new ConcurrentLinkedQueue<>();
+        Announcer started = new Announcer(broker, presence, codec, LIST_LIMIT, Duration.ofHours(1),
+                Duration.ofSeconds(1), new SimpleMeterRegistry());
+        started.start();
+        List<String> frames = List.of(codec.encode(new ServerFrame.Presence("r", "join", member("ada"))), other,
+                codec.encode(new ServerFrame.Presence("r", "leave", member("bob"))));
+        try {
+            frames.forEach(frame -> started.arrived("r", frame, delivered::add));
+            Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> delivered.size() == 3);
+            assertThat(delivered).containsExactlyElementsOf(frames);
+        } finally {
+            started.stop();
+        }
+    }
+
+    @Test
+    void withoutBatchesOrOnceStoppedAnArrivingFrameGoesAtOnce() {
+        Queue<String> delivered = new ConcurrentLinkedQueue<>();
+        String frame = codec.encode(new ServerFrame.Presence("r", "join", member("ada")));
+        announcer.start();
+        announcer.arrived("r", frame, delivered::add);
+        announcer.stop();
+        batching.arrived("r", frame, delivered::add); // not started, or stopped
+
+        assertThat(delivered).containsExactly(frame, frame);
     }
 
     private static String json(String name) {
