@@ -1,6 +1,6 @@
 package io.switchboard.protocol;
 
-import java.util.ArrayList;
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import java.util.List;
 import java.util.regex.Pattern;
 import tools.jackson.core.JacksonException;
@@ -188,29 +188,18 @@ public final class FrameCodec {
      * leave} or {@code batch}), as a batch; null for any other frame (a member count).
      */
     public ServerFrame.PresenceBatch decodePresence(String text) {
-        JsonNode node = json.readTree(text);
-        JsonNode action = node.get("action");
-        String room = node.path("room").asString();
-        if (action == null || !"presence".equals(node.path("type").asString())) {
-            return null;
-        }
-        return switch (action.asString()) {
-            case "join" -> ServerFrame.PresenceBatch.of(room, List.of(member(node.get("member"))), List.of());
-            case "leave" -> ServerFrame.PresenceBatch.of(room, List.of(), List.of(member(node.get("member"))));
-            case "batch" -> ServerFrame.PresenceBatch.of(room, members(node.get("joins")), members(node.get("leaves")));
+        Relayed frame = json.readValue(text, Relayed.class);
+        return switch ("presence".equals(frame.type()) && frame.action() != null ? frame.action() : "") {
+            case "join" -> ServerFrame.PresenceBatch.of(frame.room(), List.of(frame.member()), List.of());
+            case "leave" -> ServerFrame.PresenceBatch.of(frame.room(), List.of(), List.of(frame.member()));
+            case "batch" -> ServerFrame.PresenceBatch.of(frame.room(), List.copyOf(frame.joins()), List.copyOf(frame.leaves()));
             default -> null;
         };
     }
 
-    private Member member(JsonNode node) {
-        return json.treeToValue(node, Member.class);
-    }
-
-    private List<Member> members(JsonNode array) {
-        List<Member> members = new ArrayList<>(array.size());
-        array.forEach(node -> members.add(member(node)));
-        return members;
-    }
+    /** A {@code presence} frame of any action, as {@link #decodePresence} reads it. */
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    record Relayed(String type, String room, String action, Member member, List<Member> joins, List<Member> leaves) {}
 
     private String quote(String s) {
         return json.writeValueAsString(s);
