@@ -158,8 +158,8 @@ public final class Announcer implements SmartLifecycle {
      * included); {@code deliver} gives frames to this node's members of the room. While batches are
      * on, the frames of a room that arrive within {@link #mergeWindow} of the first go to the members
      * as one: every node relays its batches on the same beat, so with n nodes a member gets one
-     * frame per interval instead of n (each a write of its own: half of a reconnect storm's writes
-     * on two nodes, docs/benchmarks.md). A member count, or anything else, is not merged: such a
+     * frame per interval instead of n, each a write of its own (docs/benchmarks.md, "Presence of one
+     * beat as one frame"). A member count, or anything else, is not merged: such a
      * window's frames go as they came, in order.
      */
     public void arrived(String room, String frame, Consumer<String> deliver) {
