@@ -38,7 +38,6 @@ import org.springframework.boot.availability.ApplicationAvailability;
 import org.springframework.boot.availability.ReadinessState;
 import org.springframework.http.server.ServletServerHttpRequest;
 import org.springframework.web.cors.CorsConfiguration;
-import org.springframework.web.filter.ServerHttpObservationFilter;
 import org.springframework.web.util.WebUtils;
 
 /**
@@ -92,6 +91,7 @@ final class ChatServlet extends HttpServlet {
     private final transient Handshaker handshaker = Handshaker.newInstance();
     /** {@code switchboard.handshakes.refused}, one counter per refusal, registered up front so each shows from 0. */
     private final transient Map<Refusal, Counter> refused = new EnumMap<>(Refusal.class);
+    private final transient HandshakeTimes times;
     private transient WebSocketComponents components;
     /** Compresses a frame for every connection with permessage-deflate, once; null while it is off. */
     private transient UnaryOperator<ByteBuffer> compressor;
@@ -116,6 +116,7 @@ final class ChatServlet extends HttpServlet {
         // connections and closes those that do not answer; a peer that stops reading is cut off by
         // its outbox.
         limits.setIdleTimeout(Duration.ZERO);
+        this.times = new HandshakeTimes(meters);
         for (Refusal refusal : Refusal.values()) {
             refused.put(refusal, Counter.builder("switchboard.handshakes.refused")
                     .tag("status", Integer.toString(refusal.status)).tag("reason", refusal.reason)
@@ -147,18 +148,20 @@ final class ChatServlet extends HttpServlet {
         }
     }
 
-    /**
-     * Names the request's {@code uri} in {@code http.server.requests} (Spring's observation filter
-     * times every request): Spring MVC's handler mappings set the matched pattern on the request's
-     * observation context, and a request none of them handled is tagged {@code UNKNOWN}, which is
-     * what every handshake was. Set for every method and every answer: an upgrade ({@code 101}) and
-     * each refusal.
-     */
+    /** Times every answer in {@code http.server.requests}: an upgrade ({@code 101}) and each refusal. */
     @Override
     protected void service(HttpServletRequest request, HttpServletResponse response)
             throws ServletException, IOException {
-        ServerHttpObservationFilter.findObservationContext(request).ifPresent(context -> context.setPathPattern(PATH));
-        super.service(request, response);
+        long started = times.started(request);
+        Throwable error = null;
+        try {
+            super.service(request, response);
+        } catch (ServletException | IOException | RuntimeException e) {
+            error = e;
+            throw e;
+        } finally {
+            times.finished(request, response, started, error);
+        }
     }
 
     @Override

@@ -8,6 +8,7 @@ import io.switchboard.config.SwitchboardProperties;
 import io.switchboard.limits.ConnectionLimits;
 import io.switchboard.protocol.FrameCodec;
 import io.switchboard.room.Rooms;
+import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -20,17 +21,21 @@ import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.util.BlockingArrayQueue;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.springframework.beans.factory.annotation.Qualifier;
+import org.springframework.beans.factory.config.BeanPostProcessor;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnThreading;
 import org.springframework.boot.availability.ApplicationAvailability;
 import org.springframework.boot.jetty.autoconfigure.JettyServerProperties;
 import org.springframework.boot.jetty.servlet.JettyServletWebServerFactory;
 import org.springframework.boot.thread.Threading;
 import org.springframework.boot.web.server.WebServerFactoryCustomizer;
+import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.boot.web.servlet.ServletRegistrationBean;
+import org.springframework.boot.webmvc.autoconfigure.DispatcherServletAutoConfiguration;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.Ordered;
 import org.springframework.core.annotation.Order;
+import org.springframework.web.filter.ServerHttpObservationFilter;
 
 /** Serves the chat protocol at {@code /ws}. */
 @Configuration(proxyBeanMethods = false)
@@ -69,6 +74,27 @@ class WebSocketConfiguration {
         ServletRegistrationBean<ChatServlet> registration = new ServletRegistrationBean<>(servlet, ChatServlet.PATH);
         registration.setAsyncSupported(true);
         return registration;
+    }
+
+    /**
+     * Spring's observation filter for Spring MVC's requests only, not in front of {@code /ws}: timing
+     * a handshake through an observation (its context, scope and key values) took 2.4% of a node's
+     * CPU in a reconnect storm; {@link HandshakeTimes} records the same timer for {@code /ws}
+     * (docs/benchmarks.md, "Nothing in front of a handshake").
+     */
+    @Bean
+    static BeanPostProcessor observeSpringMvcRequestsOnly() {
+        return new BeanPostProcessor() {
+            @Override
+            public Object postProcessBeforeInitialization(Object bean, String name) {
+                if (bean instanceof FilterRegistrationBean<?> registration
+                        && registration.getFilter() instanceof ServerHttpObservationFilter) {
+                    registration.setUrlPatterns(List.of());
+                    registration.setServletNames(List.of(DispatcherServletAutoConfiguration.DEFAULT_DISPATCHER_SERVLET_BEAN_NAME));
+                }
+                return bean;
+            }
+        };
     }
 
     /**

@@ -12,6 +12,7 @@ import io.switchboard.support.Handshake;
 import io.switchboard.support.Node;
 import io.switchboard.support.RawWebSocket;
 import io.switchboard.support.Tokens;
+import jakarta.servlet.DispatcherType;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -26,8 +27,11 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.eclipse.jetty.ee11.servlet.ServletHandler;
+import org.eclipse.jetty.ee11.servlet.ServletHolder;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.springframework.web.filter.ServerHttpObservationFilter;
 
 /**
  * What a node counts of what it refuses, seen the way Prometheus sees it ({@code
@@ -167,6 +171,38 @@ class SessionMetricsTests {
                 .anySatisfy(line -> assertThat(line).contains("status=\"101\""))
                 .anySatisfy(line -> assertThat(line).contains("status=\"403\""))
                 .anySatisfy(line -> assertThat(line).contains("status=\"400\""));
+    }
+
+    /**
+     * Nothing but Spring's three cheap filters (encoding, form content, request context) runs before
+     * a handshake: not Spring's observation, which times Spring MVC's requests only ({@code /ws} is
+     * timed by {@link HandshakeTimes}, above), nor Jetty's WebSocket upgrade filter, which comes with
+     * Jetty's WebSocket APIs the node does not use (docs/benchmarks.md, "Nothing in front of a handshake").
+     */
+    @Test
+    void noObservationNorUpgradeFilterRunsBeforeAHandshake() {
+        node = Node.inMemory();
+        ServletHandler servlets = node.jetty().getDescendant(ServletHandler.class);
+        String chat = Arrays.stream(servlets.getServlets()).filter(holder -> ChatServlet.class.getName().equals(holder.getClassName()))
+                .map(ServletHolder::getName).findFirst().orElseThrow();
+        List<String> beforeHandshakes = Arrays.stream(servlets.getFilterMappings())
+                .filter(mapping -> mapping.appliesTo(DispatcherType.REQUEST) && (contains(mapping.getPathSpecs(), "/*")
+                        || contains(mapping.getPathSpecs(), ChatServlet.PATH) || contains(mapping.getServletNames(), chat)
+                        || contains(mapping.getServletNames(), "*")))
+                .map(mapping -> servlets.getFilter(mapping.getFilterName()).getClassName()).toList();
+        List<String> observed = Arrays.stream(servlets.getFilterMappings())
+                .filter(mapping -> servlets.getFilter(mapping.getFilterName()).getClassName()
+                        .equals(ServerHttpObservationFilter.class.getName()))
+                .flatMap(mapping -> Arrays.stream(mapping.getServletNames() == null ? new String[0] : mapping.getServletNames()))
+                .toList();
+
+        assertThat(beforeHandshakes).isNotEmpty().noneMatch(filter -> filter.equals(ServerHttpObservationFilter.class.getName())
+                || filter.contains("WebSocketUpgradeFilter"));
+        assertThat(observed).as("Spring MVC's requests still observed").containsExactly("dispatcherServlet");
+    }
+
+    private static boolean contains(String[] values, String value) {
+        return values != null && Arrays.asList(values).contains(value);
     }
 
     /** Every {@code switchboard_*} metric a node shows is in the metrics table of docs/operations.md. */
