@@ -2,8 +2,10 @@ package io.switchboard.session;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.switchboard.support.Actuator;
 import io.switchboard.support.Node;
 import java.util.Arrays;
+import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.util.VirtualThreads;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.eclipse.jetty.util.thread.ThreadPool;
@@ -27,6 +29,23 @@ class JettyThreadsTests {
                     .anyMatch(thread -> thread.getKey().getName().startsWith("jetty-")
                             && Arrays.stream(thread.getValue()).anyMatch(frame ->
                                     frame.getClassName().startsWith("org.eclipse.jetty.io.ManagedSelector")));
+        }
+    }
+
+    /**
+     * The selector accepts connections as epoll reports them: no acceptor thread waits in {@code
+     * accept()} to be woken for each connection and then wake the selector with it (docs/benchmarks.md,
+     * "Nothing in front of a handshake"), on the chat port and on every additional port.
+     */
+    @Test
+    void connectionsAreAcceptedBySelectorsWithoutAcceptorThreads() throws Exception {
+        try (Node node = Node.inMemory("switchboard.additional-ports=0")) {
+            assertThat(node.jetty().getConnectors()).hasSizeGreaterThan(1)
+                    .allSatisfy(connector -> assertThat(((ServerConnector) connector).getAcceptors()).isZero());
+            assertThat(Thread.getAllStackTraces().values()).as("no thread blocked in accept()")
+                    .noneMatch(stack -> Arrays.stream(stack).anyMatch(frame ->
+                            frame.getClassName().equals("org.eclipse.jetty.server.AbstractConnector$Acceptor")));
+            assertThat(Actuator.handshake(node.port()).status()).as("a handshake accepted").isEqualTo(101);
         }
     }
 }
