@@ -98,11 +98,12 @@ class WebSocketConfiguration {
     }
 
     /**
-     * Jetty's threads: its selectors and acceptors on a pool of platform threads (sized by
-     * {@code server.jetty.threads.*}), and each frame's or request's handling on a virtual thread of
-     * its own. Spring Boot's pool for virtual threads puts the selectors on virtual threads too, and
-     * then every read wakes three threads: the JDK's poller, a carrier for the selector, one for the
-     * frame; here the selector waits in epoll itself (docs/benchmarks.md, "Jetty's selectors on
+     * Jetty's threads: its selectors (which also accept connections: {@code acceptors: 0} in
+     * application.yml) on a pool of platform threads (sized by {@code server.jetty.threads.*}), and
+     * each frame's or request's handling on a virtual thread of its own. Spring Boot's pool for
+     * virtual threads puts the selectors on virtual threads too, and then every read wakes three
+     * threads: the JDK's poller, a carrier for the selector, one for the frame; here the selector
+     * waits in epoll itself (docs/benchmarks.md, "Jetty's selectors on
      * platform threads": 12% less CPU per delivery at 20,000/s, and lower tail latency). Ordered
      * after Boot's customizer, which would put its own pool in place ({@code JettyThreadsTests}).
      */
