@@ -34,17 +34,13 @@ final class HandshakeTimes {
 
     /** When the request's first dispatch began, or now if this is it. */
     long started(HttpServletRequest request) {
-        if (request.getAttribute(STARTED) instanceof Long started) {
-            return started;
-        }
-        long now = System.nanoTime();
-        request.setAttribute(STARTED, now);
-        return now;
+        return request.getAttribute(STARTED) instanceof Long started ? started : System.nanoTime();
     }
 
-    /** Records the request unless it went async: it is recorded when its last dispatch ends. */
+    /** Records the request, unless it went async: then its start waits on it for its last dispatch. */
     void finished(HttpServletRequest request, HttpServletResponse response, long started, Throwable error) {
         if (request.isAsyncStarted()) {
+            request.setAttribute(STARTED, started);
             return;
         }
         int status = error == null ? response.getStatus() : HttpServletResponse.SC_INTERNAL_SERVER_ERROR;
